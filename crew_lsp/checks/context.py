@@ -1,0 +1,43 @@
+"""What every rule receives: the resource, the snapshot, and a place to put findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crew_lsp.checks.diagnostic import Diagnostic
+from crew_lsp.resources.frontmatter import Document
+from crew_lsp.resources.index import Snapshot
+from crew_lsp.resources.model import Resource
+from crew_lsp.resources.text import Span, whole_line
+
+
+@dataclass(slots=True)
+class Ctx:
+    res: Resource
+    snap: Snapshot
+    diags: list[Diagnostic] = field(default_factory=list)
+    handled_lines: set[int] = field(default_factory=set)  # lines a more specific rule already explained
+
+    @property
+    def doc(self) -> Document:
+        assert self.res.doc is not None
+        return self.res.doc
+
+    def add(self, d: Diagnostic) -> None:
+        self.diags.append(d)
+
+    def line_span(self, line: int) -> Span:
+        return whole_line(line, self.doc.lines[line])
+
+    def name_span(self) -> Span:
+        """Where to report a file-level finding: the `name` value, else the first line."""
+        entry = self.doc.frontmatter.fields.get("name")
+        if entry is not None and entry.value:
+            return entry.value_span
+        return self.line_span(0)
+
+    def new_file_path(self, kind: str, name: str) -> str:
+        """Where a "create file" fix puts a new project resource."""
+        sub = {"agent": ("agents", ".md"), "team": ("teams", ".team.md"), "workflow": ("workflows", ".workflow.md")}[kind]
+        return str(Path(self.snap.workspace.crew) / sub[0] / f"{name}{sub[1]}")

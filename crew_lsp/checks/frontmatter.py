@@ -1,0 +1,189 @@
+"""Rules every markdown kind shares: the frontmatter block and its keys (CREW100–CREW112)."""
+
+from __future__ import annotations
+
+from crew_lsp.checks.codes import Severity
+from crew_lsp.checks.context import Ctx
+from crew_lsp.checks.diagnostic import Related, diag, edit, fix
+from crew_lsp.checks.suggest import did_you_mean, suggest
+from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
+from crew_lsp.resources.frontmatter import Entry, csv_items, leading_int
+from crew_lsp.resources.text import Span
+
+_QUOTES = ('"', "'")
+_BOOL_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false", "on": "true", "off": "false", "1": "true", "0": "false"}
+_CSV_KINDS = {"csv", "models", "tools", "skills", "paths"}
+
+
+def check_block(ctx: Ctx) -> None:
+    """CREW100–CREW104: is there a frontmatter block, and does pi-crew read it as the author meant?"""
+    doc, fm, res = ctx.doc, ctx.doc.frontmatter, ctx.res
+    if fm.hidden_by is not None:
+        ctx.add(diag("CREW101", fm.hidden_prefix, f"The {fm.hidden_by} before `---` hides the frontmatter: pi-crew reads the whole file as body and every field defaults.",
+                     fixes=[fix(f"Remove the {fm.hidden_by} before `---`", edit(fm.hidden_prefix, ""), preferred=True)]))
+        return
+    if fm.unclosed:
+        last = 0
+        for i in range(1, len(doc.lines)):
+            s = doc.lines[i].strip()
+            if s and not s.startswith("#") and ":" not in s:
+                break
+            if s:
+                last = i
+        at = Span(last + 1, 0, last + 1, 0) if last + 1 < len(doc.lines) else None
+        insert = edit(at, "---\n") if at else edit(Span(last, len(doc.lines[last]), last, len(doc.lines[last])), "\n---\n")
+        ctx.add(diag("CREW102", ctx.line_span(0), "The frontmatter is never closed (no line `---` after it): pi-crew reads the whole file as body and every field defaults.",
+                     fixes=[fix("Insert the closing `---`", insert, preferred=True)]))
+        return
+    if not fm.present:
+        if res.kind == "workflow" and doc.crlf:
+            return  # CREW311 explains this file
+        if res.kind == "skill":
+            return  # CREW410 explains a skill without frontmatter
+        hint = ""
+        if res.kind == "agent" and res.file_name.lower() == "readme":
+            hint = " Every `.md` in an agents folder is an agent: this README becomes agent `README`."
+        template = f"---\nname: {res.file_name}\ndescription: \n---\n"
+        ctx.add(diag("CREW100", ctx.line_span(0), f"No frontmatter: the name defaults to `{res.file_name}` and the description to `No description provided.`.{hint}",
+                     fixes=[fix("Add frontmatter", edit(Span(0, 0, 0, 0), template), preferred=True)]))
+        return
+    _yaml_constructs(ctx)
+    for line in fm.skipped:
+        if line in ctx.handled_lines:
+            continue
+        ctx.add(diag("CREW103", ctx.line_span(line), f"This frontmatter line has no `:` and is skipped: `{doc.lines[line].strip()}`."))
+
+
+def _yaml_constructs(ctx: Ctx) -> None:
+    """CREW104: YAML the line grammar misreads (block lists, flow lists, block scalars, indentation)."""
+    fm, lines = ctx.doc.frontmatter, ctx.doc.lines
+    assert fm.close_line is not None
+    for entry in fm.entries:
+        if entry.value == "" and not entry.indented:
+            items, j = [], entry.line + 1
+            while j < fm.close_line:
+                s = lines[j].strip()
+                if s.startswith("- ") or s == "-":
+                    items.append((j, s[1:].strip()))
+                elif s:
+                    break
+                j += 1
+            if items:
+                ctx.handled_lines.update(i for i, _ in items)
+                values = ", ".join(v for _, v in items if v)
+                consequence = " — the worker gets every tool" if entry.key == "tools" else ""
+                last = items[-1][0]
+                span = Span(entry.line, entry.key_span.start, last, len(lines[last]))
+                ctx.add(diag("CREW104", entry.key_span, f"`{entry.key}:` is a YAML block list: pi-crew reads `{entry.key}` as empty and drops the items ({values}){consequence}.",
+                             fixes=[fix(f"Rewrite as `{entry.key}: {values}`", edit(span, f"{entry.key}: {values}"), preferred=True)],
+                             data={"key": entry.key, "items": [v for _, v in items]}))
+        elif entry.value in ("|", ">", "|-", ">-", "|+", ">+"):
+            parts, j = [], entry.line + 1
+            while j < fm.close_line and (lines[j][:1].isspace() or not lines[j].strip()):
+                if lines[j].strip():
+                    parts.append(lines[j].strip())
+                ctx.handled_lines.add(j)
+                j += 1
+            ctx.handled_lines.add(entry.line)
+            joined = " ".join(parts)
+            end = j - 1 if j - 1 > entry.line else entry.line
+            span = Span(entry.line, entry.key_span.start, end, len(lines[end]))
+            ctx.add(diag("CREW104", entry.value_span, f"`{entry.value}` starts a YAML block scalar: pi-crew has no multi-line values, so `{entry.key}` is the literal `{entry.value}` and the lines below are misread.",
+                         fixes=[fix("Join into one line", edit(span, f"{entry.key}: {joined}"), preferred=True)] if parts else None))
+        elif entry.value.startswith("[") and entry.value.endswith("]") and len(entry.value) >= 2:
+            inner = ", ".join(p.strip().strip("\"'") for p in entry.value[1:-1].split(",") if p.strip())
+            ctx.handled_lines.add(entry.line)
+            items = [i.text for i in csv_items(entry)]
+            ctx.add(diag("CREW104", entry.value_span, f"`{entry.value}` is a YAML flow list: pi-crew reads the items {', '.join(f'`{i}`' for i in items)}.",
+                         fixes=[fix(f"Rewrite as `{inner}`", edit(entry.value_span, inner), preferred=True)]))
+        elif entry.indented and entry.line not in ctx.handled_lines:
+            ctx.handled_lines.add(entry.line)
+            ctx.add(diag("CREW104", entry.key_span, f"Indentation is ignored: this is read as the top-level key `{entry.key}` = `{entry.value}`.",
+                         fixes=[fix("Remove the indentation", edit(Span(entry.line, 0, entry.line, entry.key_span.start), ""))]))
+
+
+def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
+    """CREW105–CREW112 for every frontmatter entry of this kind."""
+    res, fm = ctx.res, ctx.doc.frontmatter
+    if not fm.present:
+        return
+    specs = specs if specs is not None else FIELDS_BY_KIND[res.kind]
+    last_by_key: dict[str, Entry] = {}
+    for entry in fm.entries:
+        prev = last_by_key.get(entry.key)
+        if prev is not None:
+            ctx.add(diag("CREW106", prev.key_span, f"`{entry.key}` is set again on line {entry.line + 1}; that later value wins and this one is ignored.",
+                         related=[Related(res.path, entry.key_span, "the value that applies")],
+                         fixes=[fix("Remove this ignored line", edit(Span(prev.line, 0, prev.line + 1, 0), ""))]))
+        last_by_key[entry.key] = entry
+    for entry in fm.entries:
+        if entry.line in ctx.handled_lines:
+            continue
+        spec = specs.get(entry.key)
+        if spec is None:
+            close = suggest(entry.key, specs)
+            if close:
+                ctx.add(diag("CREW107", entry.key_span, f"Unknown {res.kind} key `{entry.key}` is ignored{did_you_mean(close)}",
+                             fixes=[fix(f"Change to `{c}`", edit(entry.key_span, c), preferred=i == 0) for i, c in enumerate(close)], data={"key": entry.key, "suggestions": close}))
+            else:
+                ctx.add(diag("CREW107", entry.key_span, f"`{entry.key}` is not a pi-crew {res.kind} key; pi-crew ignores it.", severity=Severity.INFORMATION))
+            continue
+        check_value(ctx, entry, spec)
+    if res.kind in ("agent", "team", "workflow") and not (fm.get("description") or "").strip():
+        ctx.add(diag("CREW111", ctx.name_span(), f"No description: pickers and routing show `No description provided.` for this {res.kind}.",
+                     fixes=[fix("Add a description", edit(Span(fm.close_line or 1, 0, fm.close_line or 1, 0), "description: \n"))]))
+    name = fm.fields.get("name")
+    if res.kind in ("agent", "team", "workflow") and name is not None and name.value and name.value != res.file_name and not _quoted(name.value):
+        ctx.add(diag("CREW112", name.value_span, f"The name `{name.value}` differs from the file name `{res.file_name}`; references must use `{name.value}`.",
+                     data={"name": name.value, "fileName": res.file_name}))
+
+
+def _quoted(value: str) -> bool:
+    return len(value) >= 2 and value[0] in _QUOTES and value[-1] == value[0]
+
+
+def check_value(ctx: Ctx, entry: Entry, spec: FieldSpec) -> None:
+    value = entry.value
+    if _quoted(value) and spec.kind not in _CSV_KINDS:
+        inner = value[1:-1]
+        ctx.add(diag("CREW105", entry.value_span, f"Quotes are kept: `{entry.key}` is `{value}`, quotes included.",
+                     fixes=[fix("Remove the quotes", edit(entry.value_span, inner), preferred=True)]))
+        return
+    if spec.false_ok and value == "false":
+        return
+    if spec.kind == "bool":
+        check_bool(ctx, entry, spec.default or "false")
+    elif spec.kind == "enum":
+        if value and value not in spec.values:
+            applies = spec.default if spec.default else "nothing (the value is ignored)"
+            close = suggest(value, spec.values)
+            if spec.lenient_enum and not close:
+                return
+            ctx.add(diag("CREW109", entry.value_span, f"`{value}` is not one of {', '.join(f'`{v}`' for v in spec.values)}; applies: {applies}{did_you_mean(close)}",
+                         fixes=[fix(f"Change to `{c}`", edit(entry.value_span, c), preferred=i == 0) for i, c in enumerate(close)], data={"allowed": list(spec.values)}))
+    elif spec.kind == "int":
+        check_int(ctx, entry)
+
+
+def check_bool(ctx: Ctx, entry: Entry, default: str) -> None:
+    value = entry.value
+    if value in ("true", "false"):
+        return
+    meant = _BOOL_WORDS.get(value.lower())
+    fixes = [fix(f"Change to `{meant}`", edit(entry.value_span, meant), preferred=True)] if meant else None
+    ctx.add(diag("CREW108", entry.value_span, f"`{value}` is not `true` or `false` (lowercase): pi-crew treats `{entry.key}` as not set ({default} applies).", fixes=fixes))
+
+
+def check_int(ctx: Ctx, entry: Entry) -> None:
+    value, kind = entry.value, ctx.res.kind
+    n = leading_int(value)
+    if n is not None and n > 0 and value.strip().isdigit():
+        return
+    if kind == "team":
+        applies = "the value acts as 1" if n is not None else "pi-crew keeps a non-number and the workflow's or the default concurrency applies"
+    elif kind == "workflow":
+        applies = f"it is read as {n}" if n is not None and n >= 1 else "it is ignored and the default concurrency applies"
+    else:
+        applies = f"it is read as {n}" if n is not None and n > 0 else "it is ignored"
+    fixes = [fix(f"Change to `{n}`", edit(entry.value_span, str(n)), preferred=True)] if n is not None and n > 0 else None
+    ctx.add(diag("CREW110", entry.value_span, f"`{entry.key}: {value}` is not a positive integer; {applies}.", fixes=fixes))

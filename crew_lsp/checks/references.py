@@ -1,0 +1,65 @@
+"""Values that name things: models, thinking levels, tools and skills (CREW401–CREW406)."""
+
+from __future__ import annotations
+
+import re
+
+from crew_lsp.checks.context import Ctx
+from crew_lsp.checks.diagnostic import diag, edit, fix
+from crew_lsp.checks.suggest import did_you_mean, suggest
+from crew_lsp.resources.fields import THINKING_LEVELS, TOOLS
+from crew_lsp.resources.frontmatter import Item
+from crew_lsp.resources.skill import valid_skill_name
+from crew_lsp.resources.text import Span
+
+_WS = re.compile(r"\s")
+
+
+def check_model(ctx: Ctx, model: str, span: Span, where: str) -> None:
+    if not model or model == "false":
+        return
+    if _WS.search(model):
+        squeezed = "".join(model.split())
+        ctx.add(diag("CREW401", span, f"The {where} model `{model}` contains whitespace; no provider has such a model id.",
+                     fixes=[fix(f"Change to `{squeezed}`", edit(span, squeezed), preferred=True)]))
+        return
+    base, _, thinking = model.partition(":")
+    if "/" in base:
+        provider, _, name = base.partition("/")
+        if not provider or not name:
+            ctx.add(diag("CREW402", span, f"The {where} model `{model}` has an empty {'provider' if not provider else 'model'} part; use `provider/model` or just `model`."))
+            return
+    if thinking and thinking not in THINKING_LEVELS:
+        close = suggest(thinking, THINKING_LEVELS)
+        start = span.start + len(base) + 1
+        tspan = Span(span.line, start, span.end_line, span.end)
+        ctx.add(diag("CREW406", tspan, f"`:{thinking}` is not a thinking level ({', '.join(THINKING_LEVELS)}){did_you_mean(close)}",
+                     fixes=[fix(f"Change to `{c}`", edit(tspan, c)) for c in close]))
+
+
+def check_thinking(ctx: Ctx, value: str, span: Span) -> None:
+    if not value or value == "false" or value in THINKING_LEVELS:
+        return
+    close = suggest(value, THINKING_LEVELS)
+    ctx.add(diag("CREW406", span, f"`{value}` is not a thinking level ({', '.join(THINKING_LEVELS)}); it is ignored at run time{did_you_mean(close)}",
+                 fixes=[fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)]))
+
+
+def check_tools(ctx: Ctx, items: list[Item]) -> None:
+    for item in items:
+        if item.text not in TOOLS:
+            close = suggest(item.text, TOOLS)
+            ctx.add(diag("CREW405", item.span, f"Unknown tool `{item.text}` (tools are {', '.join(TOOLS)}){did_you_mean(close)}",
+                         fixes=[fix(f"Change to `{c}`", edit(item.span, c), preferred=i == 0) for i, c in enumerate(close)]))
+
+
+def check_skills(ctx: Ctx, items: list[Item]) -> None:
+    known = ctx.snap.skills
+    for item in items:
+        if not valid_skill_name(item.text):
+            ctx.add(diag("CREW404", item.span, f"`{item.text}` is not a valid skill name (letters, digits, `_` and `-`, at most 80): it is dropped."))
+        elif item.text not in known:
+            close = suggest(item.text, known)
+            ctx.add(diag("CREW403", item.span, f"Unknown skill `{item.text}`: the prompt will say it is missing{did_you_mean(close)}",
+                         fixes=[fix(f"Change to `{c}`", edit(item.span, c), preferred=i == 0) for i, c in enumerate(close)],
+                         data={"skill": item.text, "suggestions": close}))

@@ -1,0 +1,30 @@
+"""SKILL.md rules (CREW410)."""
+
+from __future__ import annotations
+
+from crew_lsp.checks.codes import Severity
+from crew_lsp.checks.context import Ctx
+from crew_lsp.checks.diagnostic import diag, edit, fix
+from crew_lsp.resources.skill import Skill, valid_skill_name
+from crew_lsp.resources.text import Span
+
+
+def check_skill(ctx: Ctx) -> None:
+    skill: Skill = ctx.res.model  # type: ignore[assignment]
+    fm = ctx.doc.frontmatter
+    if not valid_skill_name(skill.folder):
+        ctx.add(diag("CREW410", ctx.line_span(0), f"The folder name `{skill.folder}` is not a valid skill name (letters, digits, `_`, `-`, at most 80): the skill cannot be selected.", severity=Severity.ERROR))
+    if not fm.present:
+        if fm.hidden_by is None and not fm.unclosed:
+            ctx.add(diag("CREW410", ctx.line_span(0), "SKILL.md has no frontmatter: add `name:` and `description:`.",
+                         fixes=[fix("Add frontmatter", edit(Span(0, 0, 0, 0), f"---\nname: {skill.folder}\ndescription: \n---\n"))]))
+        return
+    name = fm.fields.get("name")
+    if name is None or not name.value:
+        ctx.add(diag("CREW410", ctx.line_span(0), f"SKILL.md has no `name:`; it should be `{skill.folder}` (the folder name).",
+                     fixes=[fix(f"Add `name: {skill.folder}`", edit(Span(1, 0, 1, 0), f"name: {skill.folder}\n"))]))
+    elif name.value != skill.folder:
+        ctx.add(diag("CREW410", name.value_span, f"`name: {name.value}` differs from the folder `{skill.folder}`; the folder name is what selects the skill.",
+                     fixes=[fix(f"Change to `{skill.folder}`", edit(name.value_span, skill.folder), preferred=True)]))
+    if not skill.description:
+        ctx.add(diag("CREW410", name.value_span if name is not None and name.value else ctx.line_span(0), "SKILL.md has no `description:`; agents cannot tell when the skill applies."))

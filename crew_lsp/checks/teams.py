@@ -1,0 +1,138 @@
+"""Team rules: role lines, the agents they name, and the workflow the team runs (CREW113, CREW201–CREW207)."""
+
+from __future__ import annotations
+
+import re
+
+from crew_lsp.checks.context import Ctx
+from crew_lsp.checks.diagnostic import Related, create_fix, diag, edit, fix
+from crew_lsp.checks.references import check_model, check_skills
+from crew_lsp.checks.suggest import did_you_mean, suggest
+from crew_lsp.checks.templates import agent_template, workflow_template
+from crew_lsp.resources.frontmatter import leading_int
+from crew_lsp.resources.team import Role, Team
+from crew_lsp.resources.text import Span
+
+_IDENT = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+def accidental_role(ctx: Ctx, role: Role) -> str | None:
+    """Why a role line is probably not meant as a role (a `---` rule, a prose bullet), else None."""
+    if set(role.name) == {"-"} or set(role.name) <= {"-", "*", "_", "="}:
+        return f"the rule `{role.name}`" if set(role.name) == {"-"} else "a separator line"
+    if "agent" in role.tokens or ctx.snap.agent(role.agent) is not None:
+        return None
+    if not _IDENT.match(role.name) or role.name[0].isupper():
+        return "a prose bullet"
+    return None
+
+
+def check_team(ctx: Ctx) -> None:
+    team: Team = ctx.res.model  # type: ignore[assignment]
+    snap = ctx.snap
+    if not team.roles:
+        ctx.add(diag("CREW113", ctx.name_span(), "The team has no roles: no body line starts with `- <role>: agent=<agent>`, so it cannot run anything."))
+    seen: dict[str, Role] = {}
+    for role in team.roles:
+        why = accidental_role(ctx, role)
+        if why is not None:
+            line = ctx.doc.lines[role.line]
+            dash = line.index("-")
+            ctx.add(diag("CREW204", role.line_span, f"pi-crew reads {why} as a role `{role.name}` with agent `{role.agent}`; every line starting with `-` in a team body is a role.",
+                         fixes=[fix("Remove the line", edit(Span(role.line, 0, role.line + 1, 0), "")),
+                                fix("Make it plain text (drop the `-`)", edit(Span(role.line, dash, role.line, dash + 1 + (line[dash + 1:dash + 2] == " ")), ""))],
+                         data={"role": role.name}))
+            continue
+        if role.name in seen:
+            first = seen[role.name]
+            ctx.add(diag("CREW203", role.name_span, f"Role `{role.name}` is defined again (first on line {first.line + 1}); pi-crew keeps both silently.",
+                         related=[Related(ctx.res.path, first.name_span, "first definition")]))
+        else:
+            seen[role.name] = role
+        _check_role_agent(ctx, role)
+        _check_role_metadata(ctx, role)
+    _check_workflow_link(ctx, team)
+
+
+def _check_role_agent(ctx: Ctx, role: Role) -> None:
+    snap = ctx.snap
+    name = role.agent
+    token = role.tokens.get("agent")
+    span = token.value_span if token else role.name_span
+    if snap.agent(name) is not None:
+        return
+    disabled = snap.disabled_agents.get(name.lower())
+    if disabled is not None and disabled.name == name:
+        ctx.add(diag("CREW207", span, f"Role `{role.name}` uses agent `{name}`, which is disabled ({disabled.scope} scope, {disabled.path}); the run fails.",
+                     data={"agent": name}))
+        return
+    names = [r.name for r in snap.agents.values()]
+    close = suggest(name, names)
+    other_case = snap.agents.get(name.lower())
+    where = "" if token else " (no `agent=`, so the role name is the agent)"
+    if other_case is not None:
+        message = f"Role `{role.name}` references agent `{name}`{where}, but agent names are case-sensitive and the effective agent is `{other_case.name}` ({other_case.scope} scope, {other_case.path})."
+        close = [other_case.name] + [c for c in close if c != other_case.name]
+    else:
+        message = f"Role `{role.name}` references unknown agent `{name}`{where}{did_you_mean(close)}"
+    fixes = [fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)]
+    if _IDENT.match(name):
+        fixes.append(create_fix(f"Create agent `{name}`", ctx.new_file_path("agent", name), agent_template(name)))
+    ctx.add(diag("CREW201", span, message, fixes=fixes, data={"agent": name, "suggestions": close}))
+
+
+def _check_role_metadata(ctx: Ctx, role: Role) -> None:
+    token = role.tokens.get("maxConcurrency")
+    if token is not None:
+        n = leading_int(token.value)
+        if n is None or n <= 0 or not token.value.isdigit():
+            applies = f"read as {n}" if n is not None and n > 0 else "ignored"
+            ctx.add(diag("CREW205", token.value_span, f"`maxConcurrency={token.value}` is not a positive integer; it is {applies} (and the scheduler ignores role concurrency)."))
+    skills = role.tokens.get("skills")
+    if skills is not None and role.skills:
+        known = ctx.snap.skills
+        captured = [i for i in role.skills[1:] if i.text not in known]
+        gap = re.search(r",\s+", skills.value)
+        if captured and gap is not None:
+            first_bad = captured[0]
+            keep = [i for i in role.skills if i.span.start < first_bad.span.start]
+            prev_end = keep[-1].span.end if keep else skills.value_span.start
+            ctx.add(diag("CREW205", first_bad.span, f"`skills=` swallowed the prose: it reads the skills {', '.join(f'`{i.text}`' for i in role.skills)}; `{first_bad.text}` was meant as text.",
+                         fixes=[fix("Separate the text from the skills", edit(Span(role.line, prev_end, role.line, first_bad.span.start), " "), preferred=True)]))
+            check_skills(ctx, [i for i in role.skills if i.span.start < first_bad.span.start])
+        elif not role.skills_disabled:
+            check_skills(ctx, role.skills)
+    for key, span in role.leftover_keys:
+        ctx.add(diag("CREW205", span, f"`{key}=` has no value right after `=`, so pi-crew does not read it; it stays in the description."))
+    model = role.tokens.get("model")
+    if model is not None:
+        check_model(ctx, model.value, model.value_span, "role")
+
+
+def _check_workflow_link(ctx: Ctx, team: Team) -> None:
+    snap, fm = ctx.snap, ctx.doc.frontmatter
+    entry = fm.fields.get("defaultWorkflow") or fm.fields.get("workflow")
+    if team.default_workflow is None:
+        span = ctx.name_span()
+        same = ctx.res.name if ctx.res.name in snap.workflows else None
+        fixes = [fix(f"Add `defaultWorkflow: {same}`", edit(Span(fm.close_line, 0, fm.close_line, 0), f"defaultWorkflow: {same}\n"))] if same and fm.present else None
+        if fm.present or not ctx.res.doc.frontmatter.unclosed:
+            ctx.add(diag("CREW206", span, "No `defaultWorkflow`: this team runs the `default` workflow.", fixes=fixes))
+    elif team.default_workflow not in snap.workflows:
+        name = team.default_workflow
+        close = suggest(name, snap.workflows)
+        span = entry.value_span if entry else ctx.name_span()
+        fixes = [fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)]
+        if _IDENT.match(name):
+            fixes.append(create_fix(f"Create workflow `{name}`", ctx.new_file_path("workflow", name), workflow_template(name, team)))
+        ctx.add(diag("CREW202", span, f"Unknown workflow `{name}`{did_you_mean(close)}", fixes=fixes, data={"workflow": name, "suggestions": close}))
+        return
+    wf = snap.workflows.get(team.workflow)
+    if wf is None or wf.scope == ctx.res.scope or ctx.res.scope == "loose" and wf.scope == "project":
+        return  # the workflow's own file reports its role mismatches (CREW301)
+    roles = {r.name for r in team.roles}
+    missing = sorted({s.role for s in wf.model.steps if s.role not in roles})  # type: ignore[union-attr]
+    if missing:
+        span = entry.value_span if entry else ctx.name_span()
+        ctx.add(diag("CREW301", span, f"This team runs the {wf.scope} workflow `{wf.name}`, whose steps need the roles {', '.join(f'`{m}`' for m in missing)} that the team does not define (roles: {', '.join(sorted(roles)) or 'none'}).",
+                     data={"workflow": wf.name, "missingRoles": missing}))

@@ -1,0 +1,202 @@
+"""Workflow rules: steps, their metadata, roles against the teams that run them, the graph (CREW301–CREW314)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from crew_lsp.checks.codes import Severity
+from crew_lsp.checks.context import Ctx
+from crew_lsp.checks.diagnostic import Related, diag, edit, fix
+from crew_lsp.checks.frontmatter import check_bool
+from crew_lsp.checks.graph import cycles, resolve
+from crew_lsp.checks.references import check_model, check_skills
+from crew_lsp.checks.suggest import did_you_mean, suggest
+from crew_lsp.resources.fields import STEP_FIELDS
+from crew_lsp.resources.frontmatter import split_csv
+from crew_lsp.resources.text import Span
+from crew_lsp.resources.workflow import Step, Workflow
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}")
+
+
+def accidental_step(ctx: Ctx, wf: Workflow, step: Step, roles: set[str]) -> str | None:
+    if step.in_fence:
+        return "inside a code fence (pi-crew does not respect fences)"
+    if step.bare:
+        return "from a bare `##` followed by a text line"
+    if not step.explicit and not step.meta_entries and any(s.explicit for s in wf.steps) and step.id not in roles:
+        return "from a lower-case heading in prose"
+    return None
+
+
+def check_workflow(ctx: Ctx) -> None:
+    wf: Workflow = ctx.res.model  # type: ignore[assignment]
+    snap, res, doc = ctx.snap, ctx.res, ctx.doc
+    crlf_lost = not doc.frontmatter.present and doc.crlf and doc.frontmatter.hidden_by is None and not doc.frontmatter.unclosed
+    if crlf_lost:
+        ctx.add(diag("CREW311", ctx.line_span(0), "No frontmatter and CRLF line endings: pi-crew keeps the `\\r` on every line, so no metadata line (role, dependsOn, …) is read and every step uses its id as role.",
+                     fixes=[fix("Add frontmatter (line endings become LF)", edit(Span(0, 0, len(doc.lines), 0), f"---\nname: {res.file_name}\ndescription: \n---\n" + "\n".join(doc.lines)), preferred=True)]))
+    if not wf.steps:
+        ctx.add(diag("CREW312", ctx.name_span(), "The workflow has no steps: add `## <step id>` headings."))
+        return
+    teams = snap.teams_running(res.name)
+    union = snap.all_roles()
+    role_pool = {r.name for t in teams for r in t.model.roles} if teams else union  # type: ignore[union-attr]
+    if not teams and res.scope != "loose":
+        ctx.add(diag("CREW314", ctx.name_span(), f"No team runs the workflow `{res.name}` (no `defaultWorkflow: {res.name}`).", data={"workflow": res.name}))
+    accidental: set[int] = set()
+    seen: dict[str, Step] = {}
+    for step in wf.steps:
+        why = accidental_step(ctx, wf, step, role_pool)
+        if why is not None:
+            accidental.add(step.index)
+            line = doc.lines[step.heading_line]
+            ctx.add(diag("CREW306", step.heading_span, f"`{line.strip()}` becomes step `{step.id}` {why}; its text is cut from the previous step.",
+                         fixes=[fix("Escape the heading (`\\##`)", edit(Span(step.heading_line, 0, step.heading_line, 0), "\\"), preferred=True)],
+                         data={"step": step.id}))
+        if step.id in seen:
+            ctx.add(diag("CREW304", step.id_span, f"Step id `{step.id}` is used again (first on line {seen[step.id].heading_line + 1}); dependencies on it are ambiguous.",
+                         related=[Related(res.path, seen[step.id].id_span, "first step with this id")]))
+        else:
+            seen[step.id] = step
+        _check_meta(ctx, step)
+    if not crlf_lost:
+        for step in wf.steps:
+            if step.index not in accidental:
+                _check_role(ctx, step, teams, union)
+    _check_dependencies(ctx, wf)
+    _check_files(ctx, wf)
+    _check_placeholders(ctx, wf)
+    if res.name == "implementation" and wf.step("assess") is None:
+        ctx.add(diag("CREW313", ctx.name_span(), "The `implementation` workflow needs an `assess` step: its output carries the adaptive plan the run expands."))
+
+
+def _check_meta(ctx: Ctx, step: Step) -> None:
+    for i, meta in enumerate(step.meta_entries):
+        if meta.key in STEP_FIELDS:
+            continue
+        close = suggest(meta.key, STEP_FIELDS)
+        if close:
+            ctx.add(diag("CREW305", meta.key_span, f"Unknown step key `{meta.key}` is stored but never used{did_you_mean(close)}",
+                         fixes=[fix(f"Change to `{c}`", edit(meta.key_span, c), preferred=j == 0) for j, c in enumerate(close)]))
+        else:
+            span = Span(meta.line, 0, meta.line, len(ctx.doc.lines[meta.line]))
+            ctx.add(diag("CREW305", meta.key_span, f"`{meta.key}:` is read as step metadata, not task text: the line `{meta.raw.strip()}` is dropped from the prompt. A blank line ends the metadata block.",
+                         fixes=[fix("Insert a blank line before this line", edit(Span(meta.line, 0, meta.line, 0), "\n"), preferred=True)]))
+            del span
+    for key in ("progress", "worktree", "verify"):
+        meta = step.meta.get(key)
+        if meta is not None:
+            check_bool(ctx, meta, "unset")  # type: ignore[arg-type]
+    output = step.meta.get("output")
+    if output is not None and not output.value:
+        ctx.add(diag("CREW307", output.key_span, f"`output:` is empty; the step writes `{step.task_id}.md`. Use `output: false` for no shared output.",
+                     fixes=[fix("Use `false`", edit(output.value_span, "false"))]))
+    role = step.meta.get("role")
+    if role is not None and not role.value:
+        ctx.add(diag("CREW307", role.key_span, f"`role:` is empty; the step id `{step.id}` is used as role."))
+    model = step.meta.get("model")
+    if model is not None:
+        check_model(ctx, model.value, model.value_span, "step")
+    skills = step.csv("skills")
+    if skills:
+        check_skills(ctx, skills)
+
+
+def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str]) -> None:
+    meta = step.meta.get("role")
+    span = meta.value_span if meta is not None and meta.value else step.id_span
+    role = step.role
+    implicit = "" if meta is not None and meta.value else " (no `role:`, so the step id is the role)"
+    if teams:
+        lacking = [t for t in teams if t.model.role(role) is None]
+        if not lacking:
+            return
+        parts = [f"team `{t.name}` has roles {', '.join(f'`{r.name}`' for r in t.model.roles) or 'none'}" for t in lacking]
+        roles = sorted({r.name for t in lacking for r in t.model.roles})
+        close = suggest(role, roles)
+        ctx.add(diag("CREW301", span, f"Step `{step.id}` needs role `{role}`{implicit}, which {'; '.join(parts)}{did_you_mean(close)}",
+                     fixes=[fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)] if meta is not None and meta.value else None,
+                     data={"role": role, "teams": [t.name for t in lacking], "roles": roles},
+                     related=[Related(t.path, t.doc.frontmatter.fields["name"].value_span if "name" in t.doc.frontmatter.fields else Span(0, 0, 0, 0), f"team `{t.name}`") for t in lacking]))
+    elif union and role not in union:
+        close = suggest(role, union)
+        ctx.add(diag("CREW301", span, f"Step `{step.id}` needs role `{role}`{implicit}, which no team defines{did_you_mean(close)}",
+                     severity=Severity.WARNING, data={"role": role, "teams": [], "roles": sorted(union)},
+                     fixes=[fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)] if meta is not None and meta.value else None))
+
+
+def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
+    table = resolve(wf)
+    ids = [s.id for s in wf.steps]
+    for step in wf.steps:
+        for item in step.depends_on:
+            if item.text in table:
+                continue
+            parts = item.text.split()
+            if len(parts) > 1 and all(p in table for p in parts):
+                joined = ", ".join(parts)
+                ctx.add(diag("CREW302", item.span, f"`{item.text}` is one step id (ids may contain spaces) and no step has it — missing comma?",
+                             fixes=[fix(f"Change to `{joined}`", edit(item.span, joined), preferred=True)], data={"dependency": item.text}))
+                continue
+            close = suggest(item.text, [i for i in ids if i != step.id])
+            ctx.add(diag("CREW302", item.span, f"Step `{step.id}` depends on `{item.text}`, which is no step of this workflow{did_you_mean(close)}",
+                         fixes=[fix(f"Change to `{c}`", edit(item.span, c), preferred=i == 0) for i, c in enumerate(close)],
+                         data={"dependency": item.text, "suggestions": close}))
+    reported: set[int] = set()
+    for cycle in cycles(wf):
+        path = " -> ".join([s.id for s, _ in cycle] + [cycle[0][0].id])
+        for step, item in cycle:
+            if step.index in reported:
+                continue
+            reported.add(step.index)
+            ctx.add(diag("CREW303", item.span, f"Dependency cycle: {path}; none of these steps can start.", data={"cycle": [s.id for s, _ in cycle]}))
+
+
+def _unsafe_path(value: str) -> bool:
+    p = PurePosixPath(value.replace("\\", "/"))
+    return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":") or ".." in p.parts
+
+
+def _check_files(ctx: Ctx, wf: Workflow) -> None:
+    outputs = {s.output for s in wf.steps if s.output}
+    for step in wf.steps:
+        output = step.meta.get("output")
+        if output is not None and output.value and output.value != "false" and _unsafe_path(output.value):
+            ctx.add(diag("CREW308", output.value_span, f"`output: {output.value}` leaves the run's shared folder (absolute or `..`); the run fails."))
+        reads = step.meta.get("reads")
+        if reads is None or reads.value == "false":
+            continue
+        for item in split_csv(reads.value, reads.line, reads.raw, reads.value_index):
+            if _unsafe_path(item.text):
+                ctx.add(diag("CREW308", item.span, f"`{item.text}` leaves the run's shared folder (absolute or `..`); the run fails."))
+            elif item.text not in outputs:
+                close = suggest(item.text, sorted(outputs))
+                ctx.add(diag("CREW309", item.span, f"No step outputs `{item.text}`; the prompt will lack it{did_you_mean(close)}",
+                             fixes=[fix(f"Change to `{c}`", edit(item.span, c), preferred=i == 0) for i, c in enumerate(close)]))
+
+
+def _check_placeholders(ctx: Ctx, wf: Workflow) -> None:
+    lines = ctx.doc.lines
+    for step in wf.steps:
+        targets: list[int] = []
+        if step.task_start_line is not None:
+            targets.extend(range(step.task_start_line, step.end_line))
+        task = step.meta.get("task")
+        if task is not None:
+            targets.append(task.line)
+        for n in targets:
+            line = lines[n]
+            if "{" not in line:
+                continue
+            for m in _PLACEHOLDER.finditer(line):
+                word = m.group(1)
+                if word == "goal":
+                    continue
+                from crew_lsp.resources.text import span_in_line
+
+                span = span_in_line(n, line, m.start(), m.end())
+                close = suggest(word, ["goal"])
+                ctx.add(diag("CREW310", span, f"`{{{word}}}` is not a placeholder and stays verbatim in the prompt; the only placeholder is `{{goal}}`.",
+                             fixes=[fix("Change to `{goal}`", edit(span, "{goal}"), preferred=True)] if close else None))

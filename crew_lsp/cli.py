@@ -1,0 +1,59 @@
+"""`crew-lsp` command line: check | serve | run | runs | plan | schemas (protocol §5).
+
+Imports are deferred to the subcommand that needs them so `crew-lsp check` never pays for the
+language server, pydantic (unless a config file exists) or rich.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    from crew_lsp import __version__
+
+    parser = argparse.ArgumentParser(prog="crew-lsp", description="Language server, checker and runner for pi-crew teams.")
+    parser.add_argument("--version", action="version", version=f"crew-lsp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = sub.add_parser("check", help="check workspace folders or files and print diagnostics")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT")
+    serve.add_argument("--stdio", action="store_true", help="accepted for editor clients that add it")
+    schemas = sub.add_parser("schemas", help="write the JSON Schemas of the frontmatter kinds and the config")
+    schemas.add_argument("--out", default="schemas", metavar="DIR")
+    for name, text in (("run", "run a team"), ("runs", "inspect and control runs"), ("plan", "show a run's tasks without running")):
+        sub.add_parser(name, help=text, add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("run", "runs", "plan"):
+        from crew_lsp.engine.cli import main as engine_main
+
+        return engine_main(argv)
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if args.command == "check":
+        from crew_lsp.report import run_check
+
+        return run_check(args.paths, args.format, args.color)
+    if args.command == "serve":
+        from crew_lsp.server.app import serve
+
+        return serve(args.tcp)
+    if args.command == "schemas":
+        from crew_lsp.schemas import write_schemas
+
+        for path in write_schemas(args.out):
+            print(path)
+        return 0
+    parser.print_help()
+    return 2

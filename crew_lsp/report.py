@@ -1,0 +1,128 @@
+"""`crew-lsp check`: index each folder, run the checks, print text, JSON or SARIF."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from crew_lsp import __version__
+from crew_lsp.checks import check_resource, check_snapshot
+from crew_lsp.checks.codes import CODES, Severity, doc_url
+from crew_lsp.checks.diagnostic import Diagnostic
+from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.index import Index
+
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFORMATION: "\033[36m", Severity.HINT: "\033[2m"}
+
+
+def collect(paths: list[str]) -> list[tuple[str, Diagnostic]]:
+    """Diagnostics of the project files of every PATH (folder or file), in path order."""
+    found: dict[str, list[Diagnostic]] = {}
+    for raw in paths:
+        path = Path(raw).resolve()
+        if path.is_dir():
+            snap = Index.load(Workspace.discover(path)).snapshot
+            found.update(check_snapshot(snap))
+        else:
+            snap = Index.load(Workspace.discover(path.parent)).snapshot
+            res = snap.resources.get(str(path))
+            if res is None:
+                from crew_lsp.resources.index import read_text
+                from crew_lsp.resources.model import kind_by_name, parse_resource
+
+                kind = kind_by_name(str(path))
+                if kind is None:
+                    continue
+                res = parse_resource(kind, "loose", str(path), read_text(str(path)))
+            found[str(path)] = check_resource(res, snap)
+    return [(p, d) for p in sorted(found) for d in found[p]]
+
+
+def _display(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+        return path if rel.startswith("..") else rel
+    except ValueError:
+        return path
+
+
+def to_json(items: list[tuple[str, Diagnostic]]) -> list[dict]:
+    return [
+        {
+            "path": _display(p),
+            "range": {"start": {"line": d.span.line, "character": d.span.start}, "end": {"line": d.span.end_line, "character": d.span.end}},
+            "severity": d.severity.label,
+            "code": d.code,
+            "message": d.message,
+        }
+        for p, d in items
+    ]
+
+
+def to_sarif(items: list[tuple[str, Diagnostic]]) -> dict:
+    levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFORMATION: "note", Severity.HINT: "note"}
+    rules = [
+        {"id": code, "shortDescription": {"text": title}, "helpUri": doc_url(code), "defaultConfiguration": {"level": levels[sev]}}
+        for code, (sev, title) in CODES.items()
+    ]
+    rule_index = {code: i for i, code in enumerate(CODES)}
+    results = []
+    for p, d in items:
+        results.append({
+            "ruleId": d.code,
+            "ruleIndex": rule_index[d.code],
+            "level": levels[d.severity],
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": Path(p).as_uri()},
+                "region": {"startLine": d.span.line + 1, "startColumn": d.span.start + 1,
+                           "endLine": d.span.end_line + 1, "endColumn": d.span.end + 1},
+            }}],
+        })
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "crew-lsp", "version": __version__, "informationUri": "https://github.com/crew-lsp/crew-lsp", "rules": rules}},
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }],
+    }
+
+
+def to_text(items: list[tuple[str, Diagnostic]], color: bool) -> str:
+    out = []
+    for p, d in items:
+        sev = d.severity.label
+        if color:
+            sev = f"{_COLORS[d.severity]}{sev}\033[0m"
+        out.append(f"{_display(p)}:{d.span.line + 1}:{d.span.start + 1}: {sev} {d.code} {d.message}")
+    return "\n".join(out)
+
+
+def run_check(paths: list[str], fmt: str, color: str = "auto") -> int:
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        print(f"crew-lsp check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        items = collect(paths)
+    except Exception as exc:  # an internal failure must not look like "no errors"
+        print(f"crew-lsp check: internal error: {exc!r}", file=sys.stderr)
+        return 2
+    if fmt == "json":
+        print(json.dumps(to_json(items), indent=2))
+    elif fmt == "sarif":
+        print(json.dumps(to_sarif(items), indent=2))
+    else:
+        use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        text = to_text(items, use_color)
+        if text:
+            print(text)
+        counts = {s: sum(1 for _, d in items if d.severity == s) for s in Severity}
+        files = len({p for p, _ in items})
+        summary = ", ".join(f"{n} {s.label}{'s' if n != 1 and s != Severity.INFORMATION else ''}" for s, n in counts.items() if n)
+        print(f"{summary or 'no problems'}{f' in {files} file' + ('s' if files != 1 else '') if files else ''}", file=sys.stderr)
+    return 1 if any(d.severity == Severity.ERROR for _, d in items) else 0

@@ -1,0 +1,1 @@
+"""The language: text in, facts with positions out. Knows nothing of LSP."""

@@ -1,0 +1,178 @@
+"""Roots, scopes and the files in them (formats §1, §6, §7)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_REPO_DIR_MARKERS = (".git", ".pi", ".crew", ".hg", ".svn", ".factory", ".omc")
+_REPO_FILE_MARKERS = (
+    "package.json", "pyproject.toml", "Cargo.toml", "go.mod", "pom.xml", "composer.json", "build.gradle", "build.gradle.kts",
+)
+KIND_DIRS = {"agent": "agents", "team": "teams", "workflow": "workflows"}
+
+
+def home() -> Path:
+    value = os.environ.get("PI_TEAMS_HOME", "").strip()
+    return Path(value) if value else Path.home()
+
+
+def user_root() -> Path:
+    return home() / ".pi" / "agent"
+
+
+def shipped_root() -> Path:
+    """Where our builtin agents/teams/workflows/skills live (source tree or installed wheel)."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "_builtin"
+    return installed if installed.is_dir() else package.parent
+
+
+def repo_root(folder: Path) -> Path:
+    stops = {home().resolve(), Path(tempfile.gettempdir()).resolve(), Path.home().resolve()}
+    current = folder.resolve()
+    while True:
+        if current in stops:
+            break
+        if any((current / m).is_dir() for m in _REPO_DIR_MARKERS) or any((current / m).is_file() for m in _REPO_FILE_MARKERS):
+            return current
+        if current.parent == current:
+            break
+        current = current.parent
+    return folder.resolve()
+
+
+def crew_root(repo: Path) -> Path:
+    if (repo / ".crew").is_dir():
+        return repo / ".crew"
+    if (repo / ".pi").is_dir():
+        return repo / ".pi" / "teams"
+    return repo / ".crew"
+
+
+def is_resource_package(folder: Path) -> bool:
+    """A folder that ships its own agents/teams/workflows (pi-crew's repository, or ours)."""
+    return (folder / "agents").is_dir() and ((folder / "teams").is_dir() or (folder / "workflows").is_dir())
+
+
+@dataclass(slots=True)
+class Workspace:
+    """Every root one workspace folder sees, resolved once."""
+
+    folder: Path
+    repo: Path
+    crew: Path
+    builtin: Path
+    user: Path
+    extra_roots: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def discover(cls, folder: Path | str, extra_roots: list[str] | None = None) -> Workspace:
+        folder = Path(folder).resolve()
+        repo = repo_root(folder)
+        builtin = folder if is_resource_package(folder) else shipped_root()
+        extras = [Path(r).expanduser().resolve() for r in extra_roots or []]
+        return cls(folder, repo, crew_root(repo), builtin, user_root(), extras)
+
+    def scope_dirs(self) -> list[tuple[str, Path]]:
+        """Resource roots in fold order: project first, then builtin, then user (later wins)."""
+        project = [("project", self.crew)] + [("project", r) for r in self.extra_roots]
+        return project + [("builtin", self.builtin), ("user", self.user)]
+
+    def skill_roots(self) -> list[tuple[str, Path]]:
+        roots = [("project", self.folder / "skills")]
+        if self.builtin != self.folder:
+            roots.append(("builtin", self.builtin / "skills"))
+        return roots
+
+    def config_files(self) -> list[tuple[str, Path]]:
+        """Config files in merge order (later wins), with their role."""
+        return [
+            ("legacy-user", self.user / "extensions" / "pi-crew" / "config.json"),
+            ("user", self.user / "pi-crew.json"),
+            ("project", self.crew / "config.json"),
+            ("repo", self.repo / ".pi" / "pi-crew.json"),
+        ]
+
+    def reported(self, path: str) -> bool:
+        """Files `crew-lsp check` reports: those inside the workspace folder (not the user root)."""
+        p = Path(path)
+        try:
+            p.relative_to(self.user)
+            return False
+        except ValueError:
+            pass
+        try:
+            p.relative_to(self.folder)
+            return True
+        except ValueError:
+            return any(_under(p, r) for r in self.extra_roots)
+
+    def classify(self, path: str) -> tuple[str, str] | None:
+        """(kind, scope) of a path by where it lies; None when it is no resource of this workspace."""
+        p = Path(path)
+        parent = p.parent
+        name = p.name
+        for role, cfg in self.config_files():
+            if p == cfg:
+                return "config", "user" if "user" in role else "project"
+        if name == "SKILL.md":
+            for scope, root in self.skill_roots():
+                if parent.parent == root:
+                    return "skill", scope
+            return None
+        for scope, root in self.scope_dirs():
+            if parent == root / "agents" and name.endswith(".md") and not name.endswith((".team.md", ".workflow.md")):
+                return "agent", scope
+            if parent == root / "teams" and name.endswith(".team.md"):
+                return "team", scope
+            if parent == root / "workflows" and name.endswith(".workflow.md"):
+                return "workflow", scope
+        return None
+
+    def config_role(self, path: str) -> str:
+        for role, cfg in self.config_files():
+            if Path(path) == cfg:
+                return role
+        return "project"
+
+
+def _under(p: Path, root: Path) -> bool:
+    try:
+        p.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+def scan(ws: Workspace) -> list[tuple[str, str, str]]:
+    """Every resource file of every scope as (kind, scope, path), in fold order."""
+    found: list[tuple[str, str, str]] = []
+    for scope, root in ws.scope_dirs():
+        for kind, sub in KIND_DIRS.items():
+            folder = root / sub
+            for name in _listdir(folder):
+                if kind == "agent":
+                    ok = name.endswith(".md") and not name.endswith((".team.md", ".workflow.md"))
+                else:
+                    ok = name.endswith(f".{kind}.md")
+                if ok:
+                    found.append((kind, scope, str(folder / name)))
+    for scope, root in ws.skill_roots():
+        for name in _listdir(root):
+            skill = root / name / "SKILL.md"
+            if skill.is_file():
+                found.append(("skill", scope, str(skill)))
+    for _role, cfg in ws.config_files():
+        if cfg.is_file():
+            found.append(("config", "user" if "user" in _role else "project", str(cfg)))
+    return found

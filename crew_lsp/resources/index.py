@@ -1,0 +1,231 @@
+"""The effective index: every file of every scope, folded as pi-crew folds them (formats §1).
+
+A `Snapshot` is never mutated after it is handed out; `Index.update` builds the next one, reusing
+the derived maps when the change cannot alter them (a body edit), and reports which other files
+depend on what changed so only those are re-checked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from crew_lsp.resources.discovery import Workspace, scan
+from crew_lsp.resources.model import Resource, parse_resource
+from crew_lsp.resources.team import Team
+
+_FOLD_ORDER = {"project": 0, "builtin": 1, "user": 2}
+
+
+@dataclass(slots=True)
+class Snapshot:
+    workspace: Workspace
+    resources: dict[str, Resource]
+    version: int = 0
+    agents: dict[str, Resource] = field(default_factory=dict)  # lower-cased name → winner
+    disabled_agents: dict[str, Resource] = field(default_factory=dict)
+    teams: dict[str, Resource] = field(default_factory=dict)
+    workflows: dict[str, Resource] = field(default_factory=dict)
+    skills: dict[str, Resource] = field(default_factory=dict)
+    losers: dict[str, Resource] = field(default_factory=dict)  # path of a replaced resource → the winner
+    same_scope: dict[str, list[Resource]] = field(default_factory=dict)  # path → other files of its scope with its name
+    teams_by_workflow: dict[str, list[Resource]] = field(default_factory=dict)
+    configs: list[Resource] = field(default_factory=list)
+
+    def agent(self, name: str) -> Resource | None:
+        """The agent a role line's `agent=` resolves to: lower-cased key, case-sensitive match."""
+        found = self.agents.get(name.lower())
+        return found if found is not None and found.name == name else None
+
+    def teams_running(self, workflow: str) -> list[Resource]:
+        return self.teams_by_workflow.get(workflow, [])
+
+    def all_roles(self) -> set[str]:
+        return {r.name for t in self.teams.values() for r in t.model.roles}  # type: ignore[union-attr]
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        return [r for r in self.resources.values() if r.kind == kind]
+
+
+def _config_disables(configs: list[Resource]) -> tuple[bool, set[str]]:
+    """Agent switches from user-level config (projects may not set them: sanitised)."""
+    disable_builtins = False
+    disabled: set[str] = set()
+    for res in configs:
+        node = res.model.node  # type: ignore[union-attr]
+        if res.scope != "user" or node is None or not isinstance(node.value, dict):
+            continue
+        agents = node.value.get("agents")
+        if not isinstance(agents, dict):
+            continue
+        if isinstance(agents.get("disableBuiltins"), bool):
+            disable_builtins = agents["disableBuiltins"]
+        overrides = agents.get("overrides")
+        if isinstance(overrides, dict):
+            for name, o in overrides.items():
+                if isinstance(o, dict) and o.get("disabled") is True:
+                    disabled.add(name.lower())
+    return disable_builtins, disabled
+
+
+def derive(snap: Snapshot) -> Snapshot:
+    """Fill the effective maps of a snapshot from its resources."""
+    ordered = sorted(
+        (r for r in snap.resources.values() if r.scope in _FOLD_ORDER),
+        key=lambda r: (_FOLD_ORDER[r.scope], r.path),
+    )
+    snap.configs = [r for r in ordered if r.kind == "config"]
+    disable_builtins, overridden = _config_disables(snap.configs)
+    groups: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
+    winners: dict[str, dict[str, Resource]] = {"agent": {}, "team": {}, "workflow": {}, "skill": {}}
+    disabled: dict[str, Resource] = {}
+    for res in ordered:
+        if res.kind == "config":
+            continue
+        key = res.name.lower() if res.kind == "agent" else res.name
+        groups[(res.kind, res.scope, key)].append(res)
+        table = winners[res.kind]
+        if res.kind == "skill":
+            table.setdefault(key, res)  # skill roots: workspace first, then ours
+            continue
+        previous = table.get(key)
+        if previous is not None and previous.scope != res.scope:
+            snap.losers[previous.path] = res
+        elif previous is not None:
+            snap.losers[previous.path] = res  # same scope: the later file (by name) wins
+        table[key] = res
+    for res in list(winners["agent"].values()):
+        key = res.name.lower()
+        if res.disabled or key in overridden or (disable_builtins and res.scope == "builtin"):
+            disabled[key] = winners["agent"].pop(key)
+    for group in groups.values():
+        if len(group) > 1:
+            for res in group:
+                snap.same_scope[res.path] = [o for o in group if o is not res]
+    snap.agents = winners["agent"]
+    snap.disabled_agents = disabled
+    snap.teams = winners["team"]
+    snap.workflows = winners["workflow"]
+    snap.skills = winners["skill"]
+    by_workflow: dict[str, list[Resource]] = defaultdict(list)
+    for team in snap.teams.values():
+        by_workflow[team.model.workflow].append(team)  # type: ignore[union-attr]
+    snap.teams_by_workflow = dict(by_workflow)
+    return snap
+
+
+def _identity(res: Resource | None) -> tuple | None:
+    """What a change must preserve for the derived maps to stay valid."""
+    if res is None:
+        return None
+    extra: object = None
+    if isinstance(res.model, Team):
+        extra = (res.model.workflow, tuple(r.name for r in res.model.roles))
+    elif res.kind == "config":
+        extra = res.text
+    return (res.kind, res.scope, res.name, res.disabled, extra)
+
+
+def read_text(path: str) -> str:
+    """A file's exact text: no newline translation (CRLF matters to pi-crew's grammar)."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        return fh.read()
+
+
+class Index:
+    """Owns the current snapshot of one workspace folder."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self.snapshot = Snapshot(workspace, {})
+
+    @classmethod
+    def load(cls, workspace: Workspace) -> Index:
+        index = cls(workspace)
+        resources: dict[str, Resource] = {}
+        for kind, scope, path in scan(workspace):
+            try:
+                text = read_text(path)
+            except OSError:
+                continue
+            resources[path] = parse_resource(kind, scope, path, text, workspace.config_role(path))
+        index.snapshot = derive(Snapshot(workspace, resources))
+        return index
+
+    def parse(self, path: str, text: str) -> Resource | None:
+        found = self.workspace.classify(path)
+        if found is None:
+            return None
+        kind, scope = found
+        return parse_resource(kind, scope, path, text, self.workspace.config_role(path))
+
+    def update(self, path: str, text: str | None, resource: Resource | None = None) -> set[str]:
+        """Replace (or with ``text=None`` remove) one file; returns the paths to re-check."""
+        old = self.snapshot.resources.get(path)
+        new = resource if resource is not None else (self.parse(path, text) if text is not None else None)
+        if new is None and old is None:
+            return set()
+        resources = dict(self.snapshot.resources)
+        if new is None:
+            del resources[path]
+        else:
+            resources[path] = new
+        prev = self.snapshot
+        if _identity(old) == _identity(new) and new is not None:
+            snap = Snapshot(self.workspace, resources, prev.version + 1, prev.agents, prev.disabled_agents, prev.teams,
+                            prev.workflows, prev.skills, prev.losers, prev.same_scope, prev.teams_by_workflow, prev.configs)
+            for table in (snap.agents, snap.disabled_agents, snap.teams, snap.workflows, snap.skills):
+                for key, res in table.items():
+                    if res.path == path:
+                        # copy-on-write so readers of the previous snapshot see a consistent world
+                        if table is snap.agents:
+                            snap.agents = {**table, key: new}
+                        elif table is snap.disabled_agents:
+                            snap.disabled_agents = {**table, key: new}
+                        elif table is snap.teams:
+                            snap.teams = {**table, key: new}
+                        elif table is snap.workflows:
+                            snap.workflows = {**table, key: new}
+                        else:
+                            snap.skills = {**table, key: new}
+                        break
+            self.snapshot = snap
+            return {path} | _dependents_of_content(snap, new)
+        snap = derive(Snapshot(self.workspace, resources, prev.version + 1))
+        self.snapshot = snap
+        return {path} | _dependents(prev, snap, old, new)
+
+
+def _dependents_of_content(snap: Snapshot, res: Resource) -> set[str]:
+    if res.kind == "team":
+        # role metadata (agent=, skills=) changes nothing elsewhere, but the workflow's role check reads roles
+        wf = snap.workflows.get(res.model.workflow)  # type: ignore[union-attr]
+        return {wf.path} if wf else set()
+    return set()
+
+
+def _dependents(prev: Snapshot, snap: Snapshot, old: Resource | None, new: Resource | None) -> set[str]:
+    """Files whose diagnostics may change when ``old`` becomes ``new`` (names, scopes, links)."""
+    kinds = {r.kind for r in (old, new) if r is not None}
+    if kinds & {"config", "skill"}:
+        return set(snap.resources)
+    names = {r.name for r in (old, new) if r is not None}
+    lowered = {n.lower() for n in names}
+    affected: set[str] = set()
+    for res in snap.resources.values():
+        if res.kind in kinds and res.name.lower() in lowered:
+            affected.add(res.path)  # shadowing, duplicates, case clashes
+    if "agent" in kinds:
+        for team in snap.of_kind("team"):
+            if any(r.agent.lower() in lowered for r in team.model.roles):  # type: ignore[union-attr]
+                affected.add(team.path)
+    if "team" in kinds:
+        workflows = {"default"} | {r.model.workflow for r in (old, new) if r is not None}  # type: ignore[union-attr]
+        for wf in snap.of_kind("workflow"):
+            if wf.name in workflows or not snap.teams_running(wf.name) or not prev.teams_running(wf.name):
+                affected.add(wf.path)
+    if "workflow" in kinds:
+        for team in snap.of_kind("team"):
+            if team.model.workflow in names:  # type: ignore[union-attr]
+                affected.add(team.path)
+    return affected
