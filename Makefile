@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CREW := $(VENV)/bin/crew-lsp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv test-deps bench schemas clean
+.PHONY: demo test venv test-deps editors real-pi bench schemas clean
 
 # The venv is rebuilt only when pyproject.toml changes (stamp files make it idempotent).
 $(VENV)/.installed: pyproject.toml
@@ -27,8 +28,20 @@ demo: venv
 	@echo "== crew-lsp check examples/broken (every silent misreading, as diagnostics)"
 	-$(CREW) check examples/broken
 
-test: test-deps
-	$(PY) -m pytest -q
+# Real LSP clients for the end-to-end editor tests (Debian packages; installed once).
+editors:
+	@command -v nvim >/dev/null && command -v emacs >/dev/null && test -d /usr/share/emacs/site-lisp/elpa/eglot-1.9 -o -n "$$(ls -d /usr/share/emacs/site-lisp/elpa/eglot-* 2>/dev/null)" \
+	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq neovim emacs-nox elpa-eglot >/dev/null; }
+
+# The real `pi` CLI for the pi-runtime tests, driven offline against a scripted model server.
+PI_BIN := build/pi/node_modules/.bin/pi
+$(PI_BIN):
+	mkdir -p build/pi
+	cd build/pi && npm install --silent --no-audit --no-fund @mariozechner/pi-coding-agent@0.73 >/dev/null
+real-pi: $(PI_BIN)
+
+test: test-deps editors real-pi
+	PI_REAL_BIN=$(abspath $(PI_BIN)) $(PY) -m pytest -q
 
 bench: venv
 	$(PY) bench/check.py

@@ -25,6 +25,6 @@ def check_agent(ctx: Ctx) -> None:
         check_thinking(ctx, f["thinking"].value, f["thinking"].value_span)
     if "tools" in f and f["tools"].line not in handled and f["tools"].value:
         check_tools(ctx, csv_items(f["tools"]))
-    for key in ("skills", "skill"):
-        if key in f and f[key].line not in handled and f[key].value != "false":
+    for key in ("skills", "skill"):  # no `false` convention here: `skills: false` names a skill `false`
+        if key in f and f[key].line not in handled:
             check_skills(ctx, csv_items(f[key]))

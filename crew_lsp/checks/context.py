@@ -9,7 +9,7 @@ from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.frontmatter import Document
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
-from crew_lsp.resources.text import Span, whole_line
+from crew_lsp.resources.text import Span, end_of, utf16_len, whole_line
 
 
 @dataclass(slots=True)
@@ -29,6 +29,19 @@ class Ctx:
 
     def line_span(self, line: int) -> Span:
         return whole_line(line, self.doc.lines[line])
+
+    def line_removal(self, line: int) -> Span:
+        """What to delete to remove a whole line: with its line break, or the one before it on the last line."""
+        lines = self.doc.lines
+        if line + 1 < len(lines):
+            return Span(line, 0, line + 1, 0)
+        if line == 0:
+            return Span(0, 0, 0, utf16_len(lines[0]))
+        return Span(line - 1, utf16_len(lines[line - 1]), line, utf16_len(lines[line]))
+
+    def whole_document(self) -> Span:
+        end = end_of(self.doc.lines)
+        return Span(0, 0, end.line, end.start)
 
     def name_span(self) -> Span:
         """Where to report a file-level finding: the `name` value, else the first line."""

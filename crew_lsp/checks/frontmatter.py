@@ -6,9 +6,10 @@ from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import Related, diag, edit, fix
 from crew_lsp.checks.suggest import did_you_mean, suggest
+from crew_lsp.checks.templates import frontmatter_template, todo_description
 from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
-from crew_lsp.resources.frontmatter import Entry, csv_items, leading_int
-from crew_lsp.resources.text import Span
+from crew_lsp.resources.frontmatter import Entry, Frontmatter, csv_items, is_positive_int, leading_int
+from crew_lsp.resources.text import Span, utf16_len
 
 _QUOTES = ('"', "'")
 _BOOL_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false", "on": "true", "off": "false", "1": "true", "0": "false"}
@@ -23,6 +24,12 @@ def check_block(ctx: Ctx) -> None:
                      fixes=[fix(f"Remove the {fm.hidden_by} before `---`", edit(fm.hidden_prefix, ""), preferred=True)]))
         return
     if fm.unclosed:
+        if len(doc.lines) > 1 and doc.lines[1] == "---":
+            # pi-crew looks for the closing line after the first one, so `---` right below never closes.
+            fields = frontmatter_template(res.file_name, res.kind)[4:-4]  # the key lines, between the `---`
+            ctx.add(diag("CREW102", ctx.line_span(0), "An empty block (`---` directly followed by `---`) is not frontmatter: pi-crew looks for the closing `---` after the second line, finds none, and reads the whole file as body.",
+                         fixes=[fix("Fill in the empty frontmatter", edit(Span(1, 0, 1, 0), fields), preferred=True)]))
+            return
         last = 0
         for i in range(1, len(doc.lines)):
             s = doc.lines[i].strip()
@@ -31,21 +38,19 @@ def check_block(ctx: Ctx) -> None:
             if s:
                 last = i
         at = Span(last + 1, 0, last + 1, 0) if last + 1 < len(doc.lines) else None
-        insert = edit(at, "---\n") if at else edit(Span(last, len(doc.lines[last]), last, len(doc.lines[last])), "\n---\n")
+        end = utf16_len(doc.lines[last])
+        insert = edit(at, "---\n") if at else edit(Span(last, end, last, end), "\n---\n")
         ctx.add(diag("CREW102", ctx.line_span(0), "The frontmatter is never closed (no line `---` after it): pi-crew reads the whole file as body and every field defaults.",
                      fixes=[fix("Insert the closing `---`", insert, preferred=True)]))
         return
     if not fm.present:
-        if res.kind == "workflow" and doc.crlf:
-            return  # CREW311 explains this file
         if res.kind == "skill":
             return  # CREW410 explains a skill without frontmatter
         hint = ""
         if res.kind == "agent" and res.file_name.lower() == "readme":
             hint = " Every `.md` in an agents folder is an agent: this README becomes agent `README`."
-        template = f"---\nname: {res.file_name}\ndescription: \n---\n"
         ctx.add(diag("CREW100", ctx.line_span(0), f"No frontmatter: the name defaults to `{res.file_name}` and the description to `No description provided.`.{hint}",
-                     fixes=[fix("Add frontmatter", edit(Span(0, 0, 0, 0), template), preferred=True)]))
+                     fixes=[fix("Add frontmatter", edit(Span(0, 0, 0, 0), frontmatter_template(res.file_name, res.kind)), preferred=True)]))
         return
     _yaml_constructs(ctx)
     for line in fm.skipped:
@@ -73,7 +78,7 @@ def _yaml_constructs(ctx: Ctx) -> None:
                 values = ", ".join(v for _, v in items if v)
                 consequence = " — the worker gets every tool" if entry.key == "tools" else ""
                 last = items[-1][0]
-                span = Span(entry.line, entry.key_span.start, last, len(lines[last]))
+                span = Span(entry.line, entry.key_span.start, last, utf16_len(lines[last]))
                 ctx.add(diag("CREW104", entry.key_span, f"`{entry.key}:` is a YAML block list: pi-crew reads `{entry.key}` as empty and drops the items ({values}){consequence}.",
                              fixes=[fix(f"Rewrite as `{entry.key}: {values}`", edit(span, f"{entry.key}: {values}"), preferred=True)],
                              data={"key": entry.key, "items": [v for _, v in items]}))
@@ -87,7 +92,7 @@ def _yaml_constructs(ctx: Ctx) -> None:
             ctx.handled_lines.add(entry.line)
             joined = " ".join(parts)
             end = j - 1 if j - 1 > entry.line else entry.line
-            span = Span(entry.line, entry.key_span.start, end, len(lines[end]))
+            span = Span(entry.line, entry.key_span.start, end, utf16_len(lines[end]))
             ctx.add(diag("CREW104", entry.value_span, f"`{entry.value}` starts a YAML block scalar: pi-crew has no multi-line values, so `{entry.key}` is the literal `{entry.value}` and the lines below are misread.",
                          fixes=[fix("Join into one line", edit(span, f"{entry.key}: {joined}"), preferred=True)] if parts else None))
         elif entry.value.startswith("[") and entry.value.endswith("]") and len(entry.value) >= 2:
@@ -108,17 +113,15 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
     if not fm.present:
         return
     specs = specs if specs is not None else FIELDS_BY_KIND[res.kind]
-    last_by_key: dict[str, Entry] = {}
     for entry in fm.entries:
-        prev = last_by_key.get(entry.key)
-        if prev is not None:
-            ctx.add(diag("CREW106", prev.key_span, f"`{entry.key}` is set again on line {entry.line + 1}; that later value wins and this one is ignored.",
-                         related=[Related(res.path, entry.key_span, "the value that applies")],
-                         fixes=[fix("Remove this ignored line", edit(Span(prev.line, 0, prev.line + 1, 0), ""))]))
-        last_by_key[entry.key] = entry
+        winner = fm.fields[entry.key]
+        if winner is not entry:
+            ctx.add(diag("CREW106", entry.key_span, f"`{entry.key}` is set again on line {winner.line + 1}; that later value (`{winner.value}`) wins and this line is ignored.",
+                         related=[Related(res.path, winner.key_span, "the value that applies")],
+                         fixes=[fix("Remove this ignored line", edit(ctx.line_removal(entry.line), ""))]))
     for entry in fm.entries:
-        if entry.line in ctx.handled_lines:
-            continue
+        if entry.line in ctx.handled_lines or fm.fields[entry.key] is not entry:
+            continue  # explained already, or an ignored duplicate (CREW106)
         spec = specs.get(entry.key)
         if spec is None:
             close = suggest(entry.key, specs)
@@ -131,11 +134,21 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
         check_value(ctx, entry, spec)
     if res.kind in ("agent", "team", "workflow") and not (fm.get("description") or "").strip():
         ctx.add(diag("CREW111", ctx.name_span(), f"No description: pickers and routing show `No description provided.` for this {res.kind}.",
-                     fixes=[fix("Add a description", edit(Span(fm.close_line or 1, 0, fm.close_line or 1, 0), "description: \n"))]))
+                     fixes=[_add_description(fm, res.kind)]))
     name = fm.fields.get("name")
-    if res.kind in ("agent", "team", "workflow") and name is not None and name.value and name.value != res.file_name and not _quoted(name.value):
+    if res.kind in ("agent", "team", "workflow") and name is not None and name.value and name.value != res.file_name:
         ctx.add(diag("CREW112", name.value_span, f"The name `{name.value}` differs from the file name `{res.file_name}`; references must use `{name.value}`.",
                      data={"name": name.value, "fileName": res.file_name}))
+
+
+def _add_description(fm: Frontmatter, kind: str) -> dict:
+    """Fill an empty `description:` in place, or add the line before the closing `---`."""
+    text = todo_description(kind)
+    entry = fm.fields.get("description")
+    if entry is not None:
+        return fix("Add a description", edit(entry.value_span, text))
+    line = fm.close_line or 1
+    return fix("Add a description", edit(Span(line, 0, line, 0), f"description: {text}\n"))
 
 
 def _quoted(value: str) -> bool:
@@ -177,7 +190,7 @@ def check_bool(ctx: Ctx, entry: Entry, default: str) -> None:
 def check_int(ctx: Ctx, entry: Entry) -> None:
     value, kind = entry.value, ctx.res.kind
     n = leading_int(value)
-    if n is not None and n > 0 and value.strip().isdigit():
+    if is_positive_int(value):
         return
     if kind == "team":
         applies = "the value acts as 1" if n is not None else "pi-crew keeps a non-number and the workflow's or the default concurrency applies"

@@ -10,7 +10,7 @@ from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.resources.fields import THINKING_LEVELS, TOOLS
 from crew_lsp.resources.frontmatter import Item
 from crew_lsp.resources.skill import valid_skill_name
-from crew_lsp.resources.text import Span
+from crew_lsp.resources.text import Span, utf16_len
 
 _WS = re.compile(r"\s")
 
@@ -31,7 +31,7 @@ def check_model(ctx: Ctx, model: str, span: Span, where: str) -> None:
             return
     if thinking and thinking not in THINKING_LEVELS:
         close = suggest(thinking, THINKING_LEVELS)
-        start = span.start + len(base) + 1
+        start = span.start + utf16_len(base) + 1
         tspan = Span(span.line, start, span.end_line, span.end)
         ctx.add(diag("CREW406", tspan, f"`:{thinking}` is not a thinking level ({', '.join(THINKING_LEVELS)}){did_you_mean(close)}",
                      fixes=[fix(f"Change to `{c}`", edit(tspan, c)) for c in close]))

@@ -18,8 +18,8 @@ def check_scopes(ctx: Ctx) -> None:
         ctx.add(diag("CREW407", _anchor(ctx), f"This project {res.kind} `{res.name}` is ignored: the {winner.scope} {res.kind} of the same name wins ({winner.path}). Project files can only add new names.",
                      related=[Related(winner.path, Span(0, 0, 0, 0), f"the {winner.scope} {res.kind} that applies")], data={"winner": winner.path}))
     if res.kind == "agent":
-        for other in snap.resources.values():
-            if other.kind == "agent" and other is not res and other.scope != res.scope and other.name != res.name and other.name.lower() == res.name.lower():
+        for other in snap.agents_by_lower.get(res.name.lower(), ()):
+            if other.scope != res.scope and other.name != res.name:
                 ctx.add(diag("CREW408", _anchor(ctx), f"Agent `{res.name}` ({res.scope}) and `{other.name}` ({other.scope}) differ only by case: they share one slot, and role lines must match the winner's exact case.",
                              related=[Related(other.path, Span(0, 0, 0, 0), f"agent `{other.name}`")]))
                 break

@@ -6,35 +6,49 @@ from collections.abc import Iterable
 
 
 def distance(a: str, b: str, limit: int = 4) -> int:
+    """Case-insensitive Levenshtein distance, or ``limit`` as soon as it cannot be below it.
+
+    Only the diagonal band |i - j| < limit can hold a value below the limit, so the rest of each row
+    stays at ``limit``: suggestions over hundreds of names cost a few microseconds each.
+    """
+    if abs(len(a) - len(b)) >= limit:
+        return limit
     a, b = a.lower(), b.lower()
     if a == b:
         return 0
-    if abs(len(a) - len(b)) >= limit:
-        return limit
-    prev = list(range(len(b) + 1))
+    m = len(b)
+    prev = [j if j < limit else limit for j in range(m + 1)]
     for i, ca in enumerate(a, 1):
-        cur = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            cur.append(v)
-            best = min(best, v)
+        cur = [limit] * (m + 1)
+        cur[0] = best = i if i < limit else limit
+        for j in range(max(1, i - limit + 1), min(m, i + limit - 1) + 1):
+            v = prev[j - 1] if ca == b[j - 1] else prev[j - 1] + 1
+            if prev[j] + 1 < v:
+                v = prev[j] + 1
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            if v < limit:
+                cur[j] = v
+                if v < best:
+                    best = v
         if best >= limit:
             return limit
         prev = cur
-    return prev[-1]
+    return prev[m]
 
 
 def suggest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     """Close candidates, best first (ties keep the candidates' order)."""
-    if not word:
+    # accepted: d <= 3 and 2d < len(word); anything at `limit` or beyond is cut short
+    cut = min(3, (len(word) - 1) // 2) + 1
+    if cut <= 0:
         return []
     scored = []
     for cand in dict.fromkeys(candidates):
         if cand == word:
             continue
-        d = distance(word, cand)
-        if d <= 3 and d * 2 < max(len(word), 1):
+        d = distance(word, cand, cut)
+        if d < cut:
             scored.append((d, cand))
     scored.sort(key=lambda p: p[0])
     return [c for _, c in scored[:limit]]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import Related, create_fix, diag, edit, fix
 from crew_lsp.checks.references import check_model, check_skills
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import agent_template, workflow_template
-from crew_lsp.resources.frontmatter import leading_int
+from crew_lsp.resources.frontmatter import is_positive_int, leading_int
 from crew_lsp.resources.team import Role, Team
 from crew_lsp.resources.text import Span
 
@@ -19,7 +20,7 @@ _IDENT = re.compile(r"[A-Za-z0-9_-]+\Z")
 def accidental_role(ctx: Ctx, role: Role) -> str | None:
     """Why a role line is probably not meant as a role (a `---` rule, a prose bullet), else None."""
     if set(role.name) == {"-"} or set(role.name) <= {"-", "*", "_", "="}:
-        return f"the rule `{role.name}`" if set(role.name) == {"-"} else "a separator line"
+        return f"the rule `-{role.name}`" if set(role.name) == {"-"} else "a separator line"
     if "agent" in role.tokens or ctx.snap.agent(role.agent) is not None:
         return None
     if not _IDENT.match(role.name) or role.name[0].isupper():
@@ -31,7 +32,8 @@ def check_team(ctx: Ctx) -> None:
     team: Team = ctx.res.model  # type: ignore[assignment]
     snap = ctx.snap
     if not team.roles:
-        ctx.add(diag("CREW113", ctx.name_span(), "The team has no roles: no body line starts with `- <role>: agent=<agent>`, so it cannot run anything."))
+        ctx.add(diag("CREW113", ctx.name_span(), "The team has no roles: no body line starts with `- <role>: agent=<agent>`, so it cannot run anything.",
+                     severity=Severity.ERROR))
     seen: dict[str, Role] = {}
     for role in team.roles:
         why = accidental_role(ctx, role)
@@ -39,7 +41,7 @@ def check_team(ctx: Ctx) -> None:
             line = ctx.doc.lines[role.line]
             dash = line.index("-")
             ctx.add(diag("CREW204", role.line_span, f"pi-crew reads {why} as a role `{role.name}` with agent `{role.agent}`; every line starting with `-` in a team body is a role.",
-                         fixes=[fix("Remove the line", edit(Span(role.line, 0, role.line + 1, 0), "")),
+                         fixes=[fix("Remove the line", edit(ctx.line_removal(role.line), "")),
                                 fix("Make it plain text (drop the `-`)", edit(Span(role.line, dash, role.line, dash + 1 + (line[dash + 1:dash + 2] == " ")), ""))],
                          data={"role": role.name}))
             continue
@@ -85,7 +87,7 @@ def _check_role_metadata(ctx: Ctx, role: Role) -> None:
     token = role.tokens.get("maxConcurrency")
     if token is not None:
         n = leading_int(token.value)
-        if n is None or n <= 0 or not token.value.isdigit():
+        if not is_positive_int(token.value):
             applies = f"read as {n}" if n is not None and n > 0 else "ignored"
             ctx.add(diag("CREW205", token.value_span, f"`maxConcurrency={token.value}` is not a positive integer; it is {applies} (and the scheduler ignores role concurrency)."))
     skills = role.tokens.get("skills")
@@ -111,13 +113,13 @@ def _check_role_metadata(ctx: Ctx, role: Role) -> None:
 
 def _check_workflow_link(ctx: Ctx, team: Team) -> None:
     snap, fm = ctx.snap, ctx.doc.frontmatter
+    if fm.hidden_by is not None or fm.unclosed:
+        return  # CREW101/CREW102 say every field defaults; the intended `defaultWorkflow` is in the broken block
     entry = fm.fields.get("defaultWorkflow") or fm.fields.get("workflow")
     if team.default_workflow is None:
-        span = ctx.name_span()
         same = ctx.res.name if ctx.res.name in snap.workflows else None
         fixes = [fix(f"Add `defaultWorkflow: {same}`", edit(Span(fm.close_line, 0, fm.close_line, 0), f"defaultWorkflow: {same}\n"))] if same and fm.present else None
-        if fm.present or not ctx.res.doc.frontmatter.unclosed:
-            ctx.add(diag("CREW206", span, "No `defaultWorkflow`: this team runs the `default` workflow.", fixes=fixes))
+        ctx.add(diag("CREW206", ctx.name_span(), "No `defaultWorkflow`: this team runs the `default` workflow.", fixes=fixes))
     elif team.default_workflow not in snap.workflows:
         name = team.default_workflow
         close = suggest(name, snap.workflows)
@@ -128,8 +130,8 @@ def _check_workflow_link(ctx: Ctx, team: Team) -> None:
         ctx.add(diag("CREW202", span, f"Unknown workflow `{name}`{did_you_mean(close)}", fixes=fixes, data={"workflow": name, "suggestions": close}))
         return
     wf = snap.workflows.get(team.workflow)
-    if wf is None or wf.scope == ctx.res.scope or ctx.res.scope == "loose" and wf.scope == "project":
-        return  # the workflow's own file reports its role mismatches (CREW301)
+    if wf is None or not team.roles or wf.scope == ctx.res.scope or ctx.res.scope == "loose" and wf.scope == "project":
+        return  # CREW113 covers a team without roles; the workflow's own file reports its role mismatches (CREW301)
     roles = {r.name for r in team.roles}
     missing = sorted({s.role for s in wf.model.steps if s.role not in roles})  # type: ignore[union-attr]
     if missing:

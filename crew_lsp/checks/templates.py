@@ -5,6 +5,14 @@ from __future__ import annotations
 from crew_lsp.resources.team import Team
 
 
+def todo_description(kind: str) -> str:
+    return f"TODO: what this {kind} is for"
+
+
+def frontmatter_template(name: str, kind: str) -> str:
+    return f"---\nname: {name}\ndescription: {todo_description(kind)}\n---\n"
+
+
 def agent_template(name: str) -> str:
     return (
         f"---\nname: {name}\ndescription: TODO: what {name} does and when to use it\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.context import Ctx
@@ -12,9 +11,10 @@ from crew_lsp.checks.frontmatter import check_bool
 from crew_lsp.checks.graph import cycles, resolve
 from crew_lsp.checks.references import check_model, check_skills
 from crew_lsp.checks.suggest import did_you_mean, suggest
+from crew_lsp.checks.templates import frontmatter_template
 from crew_lsp.resources.fields import STEP_FIELDS
 from crew_lsp.resources.frontmatter import split_csv
-from crew_lsp.resources.text import Span
+from crew_lsp.resources.text import Span, span_in_line
 from crew_lsp.resources.workflow import Step, Workflow
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}")
@@ -36,7 +36,7 @@ def check_workflow(ctx: Ctx) -> None:
     crlf_lost = not doc.frontmatter.present and doc.crlf and doc.frontmatter.hidden_by is None and not doc.frontmatter.unclosed
     if crlf_lost:
         ctx.add(diag("CREW311", ctx.line_span(0), "No frontmatter and CRLF line endings: pi-crew keeps the `\\r` on every line, so no metadata line (role, dependsOn, …) is read and every step uses its id as role.",
-                     fixes=[fix("Add frontmatter (line endings become LF)", edit(Span(0, 0, len(doc.lines), 0), f"---\nname: {res.file_name}\ndescription: \n---\n" + "\n".join(doc.lines)), preferred=True)]))
+                     fixes=[fix("Add frontmatter (line endings become LF)", edit(ctx.whole_document(), frontmatter_template(res.file_name, "workflow") + "\n".join(doc.lines)), preferred=True)]))
     if not wf.steps:
         ctx.add(diag("CREW312", ctx.name_span(), "The workflow has no steps: add `## <step id>` headings."))
         return
@@ -73,7 +73,7 @@ def check_workflow(ctx: Ctx) -> None:
 
 
 def _check_meta(ctx: Ctx, step: Step) -> None:
-    for i, meta in enumerate(step.meta_entries):
+    for meta in step.meta_entries:
         if meta.key in STEP_FIELDS:
             continue
         close = suggest(meta.key, STEP_FIELDS)
@@ -81,10 +81,8 @@ def _check_meta(ctx: Ctx, step: Step) -> None:
             ctx.add(diag("CREW305", meta.key_span, f"Unknown step key `{meta.key}` is stored but never used{did_you_mean(close)}",
                          fixes=[fix(f"Change to `{c}`", edit(meta.key_span, c), preferred=j == 0) for j, c in enumerate(close)]))
         else:
-            span = Span(meta.line, 0, meta.line, len(ctx.doc.lines[meta.line]))
             ctx.add(diag("CREW305", meta.key_span, f"`{meta.key}:` is read as step metadata, not task text: the line `{meta.raw.strip()}` is dropped from the prompt. A blank line ends the metadata block.",
                          fixes=[fix("Insert a blank line before this line", edit(Span(meta.line, 0, meta.line, 0), "\n"), preferred=True)]))
-            del span
     for key in ("progress", "worktree", "verify"):
         meta = step.meta.get(key)
         if meta is not None:
@@ -155,8 +153,8 @@ def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
 
 
 def _unsafe_path(value: str) -> bool:
-    p = PurePosixPath(value.replace("\\", "/"))
-    return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":") or ".." in p.parts
+    """Absolute (`/x`, `\\x`, `C:x`) or with a `..` segment: the run refuses to leave its shared folder."""
+    return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":") or ".." in value.replace("\\", "/").split("/")
 
 
 def _check_files(ctx: Ctx, wf: Workflow) -> None:
@@ -194,8 +192,6 @@ def _check_placeholders(ctx: Ctx, wf: Workflow) -> None:
                 word = m.group(1)
                 if word == "goal":
                     continue
-                from crew_lsp.resources.text import span_in_line
-
                 span = span_in_line(n, line, m.start(), m.end())
                 close = suggest(word, ["goal"])
                 ctx.add(diag("CREW310", span, f"`{{{word}}}` is not a placeholder and stays verbatim in the prompt; the only placeholder is `{{goal}}`.",

@@ -72,6 +72,15 @@ class Agents(Section):
     overrides: dict[str, AgentOverride] | None = None
 
 
+class Autonomous(Section):
+    profile: Literal["manual", "suggested", "assisted", "aggressive"] | None = Field(None, description="How freely the agent delegates to teams (default suggested).")
+    enabled: bool | None = None
+    injectPolicy: bool | None = Field(None, description="Inject the delegation policy into the prompt (default true).")
+    preferAsyncForLongTasks: bool | None = None
+    allowWorktreeSuggestion: bool | None = None
+    magicKeywords: dict[str, list[str]] | None = Field(None, description="Extra words that route a prompt to a team, by team.")
+
+
 class Tools(Section):
     enableClaudeStyleAliases: bool | None = None
     enableSteer: bool | None = None
@@ -137,6 +146,7 @@ class CrewConfig(Section):
     control: Control | None = None
     worktree: Worktree | None = None
     agents: Agents | None = None
+    autonomous: Autonomous | None = None
     tools: Tools | None = None
     telemetry: Telemetry | None = None
     policy: Policy | None = None

@@ -82,10 +82,9 @@ class Workspace:
         return project + [("builtin", self.builtin), ("user", self.user)]
 
     def skill_roots(self) -> list[tuple[str, Path]]:
-        roots = [("project", self.folder / "skills")]
-        if self.builtin != self.folder:
-            roots.append(("builtin", self.builtin / "skills"))
-        return roots
+        if self.builtin == self.folder:
+            return [("builtin", self.folder / "skills")]  # a resource package's skills are the builtin ones
+        return [("project", self.folder / "skills"), ("builtin", self.builtin / "skills")]
 
     def config_files(self) -> list[tuple[str, Path]]:
         """Config files in merge order (later wins), with their role."""
@@ -98,17 +97,9 @@ class Workspace:
 
     def reported(self, path: str) -> bool:
         """Files `crew-lsp check` reports: those inside the workspace folder (not the user root)."""
-        p = Path(path)
-        try:
-            p.relative_to(self.user)
+        if _under(path, str(self.user)):
             return False
-        except ValueError:
-            pass
-        try:
-            p.relative_to(self.folder)
-            return True
-        except ValueError:
-            return any(_under(p, r) for r in self.extra_roots)
+        return _under(path, str(self.folder)) or any(_under(path, str(r)) for r in self.extra_roots)
 
     def classify(self, path: str) -> tuple[str, str] | None:
         """(kind, scope) of a path by where it lies; None when it is no resource of this workspace."""
@@ -139,15 +130,12 @@ class Workspace:
         return "project"
 
 
-def _under(p: Path, root: Path) -> bool:
-    try:
-        p.relative_to(root)
-        return True
-    except ValueError:
-        return False
+def _under(path: str, root: str) -> bool:
+    """Lexical containment of absolute paths (as Path.relative_to, without building Path objects)."""
+    return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
 
 
-def _listdir(path: Path) -> list[str]:
+def _listdir(path: str) -> list[str]:
     try:
         return sorted(os.listdir(path))
     except OSError:
@@ -157,21 +145,22 @@ def _listdir(path: Path) -> list[str]:
 def scan(ws: Workspace) -> list[tuple[str, str, str]]:
     """Every resource file of every scope as (kind, scope, path), in fold order."""
     found: list[tuple[str, str, str]] = []
+    join = os.path.join  # plain strings: a Path per file costs more than reading the file
     for scope, root in ws.scope_dirs():
         for kind, sub in KIND_DIRS.items():
-            folder = root / sub
+            folder = join(str(root), sub)
             for name in _listdir(folder):
                 if kind == "agent":
                     ok = name.endswith(".md") and not name.endswith((".team.md", ".workflow.md"))
                 else:
                     ok = name.endswith(f".{kind}.md")
                 if ok:
-                    found.append((kind, scope, str(folder / name)))
+                    found.append((kind, scope, join(folder, name)))
     for scope, root in ws.skill_roots():
-        for name in _listdir(root):
-            skill = root / name / "SKILL.md"
-            if skill.is_file():
-                found.append(("skill", scope, str(skill)))
+        for name in _listdir(str(root)):
+            skill = join(str(root), name, "SKILL.md")
+            if os.path.isfile(skill):
+                found.append(("skill", scope, skill))
     for _role, cfg in ws.config_files():
         if cfg.is_file():
             found.append(("config", "user" if "user" in _role else "project", str(cfg)))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crew_lsp.resources.text import Span, span_in_line, split_lines, utf16_len
+from crew_lsp.resources.text import JS_SPACE, Span, js_trim, span_in_line, split_lines, utf16_len
 
 BOM = "\ufeff"
+DIGITS = "0123456789"
 
 
 @dataclass(slots=True)
@@ -27,7 +28,7 @@ class Entry:
 
     @property
     def indented(self) -> bool:
-        return self.raw[:1].isspace()
+        return bool(self.raw) and self.raw[0] in JS_SPACE
 
 
 @dataclass(slots=True)
@@ -102,17 +103,13 @@ def parse_entry(line_no: int, raw: str) -> Entry | None:
     colon = raw.find(":")
     if colon < 0:
         return None
-    key = raw[:colon].strip()
+    key = js_trim(raw[:colon])
     k0 = raw.find(key) if key else colon
     rest = raw[colon + 1 :]
-    value = rest.strip()
-    v0 = colon + 1 + (rest.find(value) if value else len(rest) - len(rest.lstrip()))
-    if raw.isascii():
-        key_span = Span(line_no, k0, line_no, k0 + len(key))
-        value_span = Span(line_no, v0, line_no, v0 + len(value))
-    else:
-        key_span = span_in_line(line_no, raw, k0, k0 + len(key))
-        value_span = span_in_line(line_no, raw, v0, v0 + len(value))
+    value = js_trim(rest)
+    v0 = colon + 1 + (rest.find(value) if value else len(rest) - len(rest.lstrip(JS_SPACE)))
+    key_span = span_in_line(line_no, raw, k0, k0 + len(key))
+    value_span = span_in_line(line_no, raw, v0, v0 + len(value))
     return Entry(key, value, line_no, key_span, value_span, raw, v0)
 
 
@@ -131,7 +128,7 @@ def parse_document(text: str) -> Document:
             fm.body_start = close + 1
             for i in range(1, close):
                 raw = lines[i]
-                stripped = raw.strip()
+                stripped = js_trim(raw)
                 if not stripped:
                     continue
                 if stripped[0] == "#":
@@ -150,27 +147,36 @@ def parse_document(text: str) -> Document:
     return Document(text, lines, fm, crlf)
 
 
+def _csv_pieces(value: str) -> list[str]:
+    """The raw pieces between commas outside double quotes (an unclosed quote runs to the end)."""
+    if '"' not in value:
+        return value.split(",")
+    pieces: list[str] = []
+    start = 0
+    in_quotes = False
+    for i, ch in enumerate(value):
+        if ch == '"':
+            in_quotes = not in_quotes
+        elif ch == "," and not in_quotes:
+            pieces.append(value[start:i])
+            start = i + 1
+    pieces.append(value[start:])
+    return pieces
+
+
 def split_csv(entry_value: str, line_no: int, raw: str, value_index: int) -> list[Item]:
     """pi-crew's CSV: commas outside double quotes split, quotes removed, trimmed, de-duplicated."""
     items: list[Item] = []
     seen: set[str] = set()
-    start = 0
-    in_quotes = False
-    n = len(entry_value)
-    for i in range(n + 1):
-        ch = entry_value[i] if i < n else ","
-        if ch == '"':
-            in_quotes = not in_quotes
-        elif ch == "," and (not in_quotes or i == n):
-            piece = entry_value[start:i]
-            text = piece.replace('"', "").strip()
-            if text and text not in seen:
-                seen.add(text)
-                lead = len(piece) - len(piece.lstrip())
-                a = value_index + start + lead
-                b = value_index + start + len(piece.rstrip())
-                items.append(Item(text, span_in_line(line_no, raw, a, b)))
-            start = i + 1
+    start = value_index
+    for piece in _csv_pieces(entry_value):
+        text = js_trim(piece.replace('"', "")) if '"' in piece else js_trim(piece)
+        if text and text not in seen:
+            seen.add(text)
+            a = start + len(piece) - len(piece.lstrip(JS_SPACE))
+            b = start + len(piece.rstrip(JS_SPACE))
+            items.append(Item(text, span_in_line(line_no, raw, a, b)))
+        start += len(piece) + 1
     return items
 
 
@@ -182,14 +188,19 @@ def csv_items(entry: Entry | None) -> list[Item]:
 
 def leading_int(value: str) -> int | None:
     """``parseInt``-like: optional sign and leading digits (``6abc`` → 6); None if none."""
-    s = value.strip()
-    i = 1 if s[:1] in "+-" else 0
+    s = js_trim(value)
+    i = 1 if s[:1] in ("+", "-") else 0
     j = i
-    while j < len(s) and s[j].isdigit():
+    while j < len(s) and s[j] in DIGITS:  # ASCII only, as parseInt (str.isdigit also takes `¹`)
         j += 1
     if j == i:
         return None
     return int(s[:j])
+
+
+def is_positive_int(value: str) -> bool:
+    """Exactly ASCII digits with a value above zero (what the fields that take a count expect)."""
+    return bool(value) and all(c in DIGITS for c in value) and int(value) > 0
 
 
 def parse_bool(value: str | None) -> bool | None:

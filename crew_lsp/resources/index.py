@@ -31,6 +31,8 @@ class Snapshot:
     same_scope: dict[str, list[Resource]] = field(default_factory=dict)  # path → other files of its scope with its name
     teams_by_workflow: dict[str, list[Resource]] = field(default_factory=dict)
     configs: list[Resource] = field(default_factory=list)
+    agents_by_lower: dict[str, list[Resource]] = field(default_factory=dict)  # every agent file (all scopes) by lower-cased name
+    roles: frozenset[str] | None = None  # the union of all team roles, computed on first use
 
     def agent(self, name: str) -> Resource | None:
         """The agent a role line's `agent=` resolves to: lower-cased key, case-sensitive match."""
@@ -40,8 +42,10 @@ class Snapshot:
     def teams_running(self, workflow: str) -> list[Resource]:
         return self.teams_by_workflow.get(workflow, [])
 
-    def all_roles(self) -> set[str]:
-        return {r.name for t in self.teams.values() for r in t.model.roles}  # type: ignore[union-attr]
+    def all_roles(self) -> frozenset[str]:
+        if self.roles is None:
+            self.roles = frozenset(r.name for t in self.teams.values() for r in t.model.roles)  # type: ignore[union-attr]
+        return self.roles
 
     def of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources.values() if r.kind == kind]
@@ -79,6 +83,8 @@ def derive(snap: Snapshot) -> Snapshot:
     groups: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
     winners: dict[str, dict[str, Resource]] = {"agent": {}, "team": {}, "workflow": {}, "skill": {}}
     disabled: dict[str, Resource] = {}
+    losers: dict[str, tuple[str, str]] = {}
+    by_lower: dict[str, list[Resource]] = {}
     for res in ordered:
         if res.kind == "config":
             continue
@@ -88,12 +94,15 @@ def derive(snap: Snapshot) -> Snapshot:
         if res.kind == "skill":
             table.setdefault(key, res)  # skill roots: workspace first, then ours
             continue
+        if res.kind == "agent":
+            by_lower.setdefault(key, []).append(res)
         previous = table.get(key)
-        if previous is not None and previous.scope != res.scope:
-            snap.losers[previous.path] = res
-        elif previous is not None:
-            snap.losers[previous.path] = res  # same scope: the later file (by name) wins
+        if previous is not None:
+            losers[previous.path] = (res.kind, key)  # a later scope, or the later file of the same scope, wins
         table[key] = res
+    # a loser points at the final winner (a project file beaten by builtin and user points at the user one)
+    snap.losers = {path: winners[kind][key] for path, (kind, key) in losers.items()}
+    snap.agents_by_lower = by_lower
     for res in list(winners["agent"].values()):
         key = res.name.lower()
         if res.disabled or key in overridden or (disable_builtins and res.scope == "builtin"):
@@ -148,7 +157,8 @@ class Index:
                 text = read_text(path)
             except OSError:
                 continue
-            resources[path] = parse_resource(kind, scope, path, text, workspace.config_role(path))
+            role = workspace.config_role(path) if kind == "config" else "project"
+            resources[path] = parse_resource(kind, scope, path, text, role)
         index.snapshot = derive(Snapshot(workspace, resources))
         return index
 
@@ -173,7 +183,8 @@ class Index:
         prev = self.snapshot
         if _identity(old) == _identity(new) and new is not None:
             snap = Snapshot(self.workspace, resources, prev.version + 1, prev.agents, prev.disabled_agents, prev.teams,
-                            prev.workflows, prev.skills, prev.losers, prev.same_scope, prev.teams_by_workflow, prev.configs)
+                            prev.workflows, prev.skills, prev.losers, prev.same_scope, prev.teams_by_workflow, prev.configs,
+                            prev.agents_by_lower, prev.roles)
             for table in (snap.agents, snap.disabled_agents, snap.teams, snap.workflows, snap.skills):
                 for key, res in table.items():
                     if res.path == path:

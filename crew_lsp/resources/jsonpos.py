@@ -62,7 +62,9 @@ class _Reader:
         start = self.starts[line]
         end = self.text.find("\n", start)
         line_text = self.text[start : end if end >= 0 else len(self.text)]
-        return line, col16(line_text, offset - start)
+        if line_text.endswith("\r"):
+            line_text = line_text[:-1]  # part of the line break, as everywhere else (text.split_lines)
+        return line, col16(line_text, min(offset - start, len(line_text)))
 
     def span(self, a: int, b: int) -> Span:
         la, ca = self.pos(a)
@@ -99,7 +101,10 @@ class _Reader:
         if m:
             self.i = m.end()
             num = m.group()
-            return Node(float(num) if any(c in num for c in ".eE") else int(num), self.span(i, self.i))
+            value: int | float = int(num) if not any(c in num for c in ".eE") else float(num)
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # JSON.parse("2.0") is the integer 2 to pi-crew's validator
+            return Node(value, self.span(i, self.i))
         raise self.fail(f"unexpected character {ch!r}")
 
     def string(self) -> str:

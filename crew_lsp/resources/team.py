@@ -6,16 +6,23 @@ import re
 from dataclasses import dataclass, field
 
 from crew_lsp.resources.frontmatter import Document, Item, leading_int
-from crew_lsp.resources.text import Span, span_in_line
+from crew_lsp.resources.text import JS_SPACE, Span, js_trim, span_in_line
 
-_SKILLS = re.compile(r"\bskills\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)")
+
+def _js(pattern: str) -> re.Pattern[str]:
+    """A JavaScript regex: `\\s`/`\\S` are JavaScript's whitespace sets, `\\b` an ASCII word boundary."""
+    space = re.escape(JS_SPACE)
+    return re.compile(pattern.replace(r"\s", f"[{space}]").replace(r"\S", f"[^{space}]"), re.ASCII)
+
+
+_SKILLS = _js(r"\bskills\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)")
 _SKILL_ITEM = re.compile(r"[A-Za-z0-9_-]+")
 _TOKENS = (
-    ("agent", re.compile(r"\bagent\s*=\s*(\S+)")),
-    ("model", re.compile(r"\bmodel\s*=(\S+)")),  # `model= x` is not extracted by pi-crew
-    ("maxConcurrency", re.compile(r"\bmaxConcurrency\s*=\s*(\S+)")),
+    ("agent", _js(r"\bagent\s*=\s*(\S+)")),
+    ("model", _js(r"\bmodel\s*=(\S+)")),  # `model= x` is not extracted by pi-crew
+    ("maxConcurrency", _js(r"\bmaxConcurrency\s*=\s*(\S+)")),
 )
-_LEFTOVER_KEY = re.compile(r"\b(agent|model|skills|maxConcurrency)\s*=")
+_LEFTOVER_KEY = _js(r"\b(agent|model|skills|maxConcurrency)\s*=")
 
 
 @dataclass(slots=True)
@@ -80,17 +87,17 @@ class Team:
 
 
 def parse_role_line(line_no: int, raw: str) -> Role | None:
-    stripped = raw.strip()
+    stripped = js_trim(raw)
     if not stripped.startswith("-"):
         return None
     dash = raw.index("-")
     text = raw[dash + 1 :]
-    body = text.strip()
+    body = js_trim(text)
     if not body:
         return None
     base = dash + 1 + text.index(body[0])  # index of the role text in raw
     colon = body.find(":")
-    name = (body[:colon] if colon >= 0 else body).strip()
+    name = js_trim(body[:colon] if colon >= 0 else body)
     if not name:
         return None
     name_start = base + body.index(name)

@@ -9,6 +9,15 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
+# What JavaScript's String.prototype.trim removes (pi-crew trims with it). Python's str.strip differs:
+# it keeps U+FEFF (so a BOM line `\ufeff---` would not look like a role) and strips \x1c-\x1f and \x85.
+JS_SPACE = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def js_trim(text: str) -> str:
+    return text.strip(JS_SPACE)
+
+
 class Span(NamedTuple):
     """A range in a document: 0-based lines, UTF-16 columns, end exclusive."""
 
@@ -55,11 +64,16 @@ def index_of_col16(line_text: str, column: int) -> int:
     return len(line_text)
 
 
+# NamedTuple's generated __new__ is a Python function; tuple.__new__ builds the same Span in C. Parsing
+# makes tens of thousands of spans per thousand files, so the hot paths use this.
+_tuple_new = tuple.__new__
+
+
 def span_in_line(line_no: int, line_text: str, start: int, end: int) -> Span:
     """A span between two Python indices of one line."""
     if line_text.isascii():
-        return Span(line_no, start, line_no, end)
-    return Span(line_no, col16(line_text, start), line_no, col16(line_text, end))
+        return _tuple_new(Span, (line_no, start, line_no, end))
+    return _tuple_new(Span, (line_no, col16(line_text, start), line_no, col16(line_text, end)))
 
 
 def whole_line(line_no: int, line_text: str) -> Span:

@@ -6,14 +6,15 @@ import re
 from dataclasses import dataclass, field
 
 from crew_lsp.resources.frontmatter import Document, Item, leading_int, parse_bool, split_csv
-from crew_lsp.resources.text import Span, span_in_line
+from crew_lsp.resources.text import JS_SPACE, Span, js_trim, span_in_line
 
 STEP_KEYS = frozenset(
     ("role", "dependsOn", "parallelGroup", "output", "reads", "model", "skills", "progress", "worktree", "verify", "task")
 )
-# pi-crew tests each metadata line with /^([A-Za-z0-9_-]+):\s*(.*)$/; JavaScript's `.` does not
-# match \r, \u2028 or \u2029, so a CRLF line that was not normalised never matches.
-_META = re.compile(r"([A-Za-z0-9_-]+):[ \t\f\v]*([^\r\n\u2028\u2029]*)\Z")
+# pi-crew tests each metadata line with /^([A-Za-z0-9_-]+):\s*(.*)$/. JavaScript's `.` does not match
+# \r, \u2028 or \u2029 while its `\s` does, so a CRLF line that was not normalised matches only when its
+# value is empty (`role:\r`): the \r is then eaten by `\s*`.
+_META = re.compile(r"([A-Za-z0-9_-]+):[" + re.escape(JS_SPACE) + r"]*([^\r\n\u2028\u2029]*)\Z")
 _STEP_ID = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SLUG_RUN = re.compile(r"[^a-z0-9-]+")
 _FENCE = re.compile(r"\s{0,3}(```|~~~)")
@@ -46,6 +47,11 @@ class Step:
     meta_entries: list[Meta] = field(default_factory=list)
     task_text: str = ""
     task_start_line: int | None = None
+    deps: list[Item] = field(default_factory=list)  # `dependsOn` items, split once
+    tid: str = field(init=False)  # the task id, computed once (the checks look it up per dependency)
+
+    def __post_init__(self) -> None:
+        self.tid = task_id(self.index, self.id)
 
     @property
     def role(self) -> str:
@@ -54,12 +60,11 @@ class Step:
 
     @property
     def task_id(self) -> str:
-        return task_id(self.index, self.id)
+        return self.tid
 
     @property
     def depends_on(self) -> list[Item]:
-        entry = self.meta.get("dependsOn")
-        return split_csv(entry.value, entry.line, entry.raw, entry.value_index) if entry else []
+        return self.deps
 
     def csv(self, key: str) -> list[Item] | None:
         """A CSV key's items; None when absent, [] when `false`."""
@@ -120,7 +125,7 @@ def task_id(index: int, step_id: str) -> str:
     return f"{index + 1:02d}_{slug}"
 
 
-def _headings(doc: Document, raw_lines: list[str]) -> list[Heading]:
+def _headings(doc: Document) -> list[Heading]:
     headings: list[Heading] = []
     in_fence = False
     lines = doc.lines
@@ -130,8 +135,8 @@ def _headings(doc: Document, raw_lines: list[str]) -> list[Heading]:
         line = lines[i]
         if _FENCE.match(line):
             in_fence = not in_fence
-        if line.startswith("##") and (len(line) == 2 or line[2].isspace()):
-            text = line[2:].strip()
+        if line.startswith("##") and (len(line) == 2 or line[2] in JS_SPACE):  # JavaScript's `^##\s+(.+)$`
+            text = js_trim(line[2:])
             if text:
                 start = line.index(text, 2)
                 headings.append(Heading(i, i, text, span_in_line(i, line, start, start + len(text)), span_in_line(i, line, 0, start + len(text)), False, in_fence))
@@ -139,11 +144,11 @@ def _headings(doc: Document, raw_lines: list[str]) -> list[Heading]:
                 continue
             # `\s+` may run over the newline: the next non-blank line becomes the heading text.
             j = i + 1
-            while j < n and not lines[j].strip():
+            while j < n and not js_trim(lines[j]):
                 j += 1
             if j < n:
                 nxt = lines[j]
-                text = nxt.strip()
+                text = js_trim(nxt)
                 start = nxt.index(text)
                 headings.append(Heading(i, j, text, span_in_line(j, nxt, start, start + len(text)), Span(i, 0, i, 2), True, in_fence))
                 i = j + 1
@@ -164,7 +169,7 @@ def parse_workflow(doc: Document) -> Workflow:
     # pi-crew normalises CRLF only when there is frontmatter; otherwise the \r stays in each line.
     raw_lines = doc.lines if fm.present or not doc.crlf else doc.text.split("\n")
     lines = doc.lines
-    headings = _headings(doc, raw_lines)
+    headings = _headings(doc)
     bounds = [h.id_line + 1 for h in headings] + [len(lines)]
     explicit: list[bool] = []
     for k, h in enumerate(headings):
@@ -198,9 +203,9 @@ def parse_workflow(doc: Document) -> Workflow:
             match = _META.match(raw)
             if match is None:
                 break
-            key, value = match.group(1), match.group(2).strip()
-            v0 = match.start(2)
+            key, value = match.group(1), js_trim(match.group(2))
             line = lines[i]
+            v0 = min(match.start(2), len(line))  # past a \r eaten by `\s*` when the value is empty
             meta = Meta(key, value, i, span_in_line(i, line, 0, len(key)), span_in_line(i, line, v0, v0 + len(value)), line, v0)
             step.meta_entries.append(meta)
             step.meta[key] = meta
@@ -210,6 +215,9 @@ def parse_workflow(doc: Document) -> Workflow:
         if i < end:
             step.task_start_line = i
             step.task_text = "\n".join(lines[i:end]).strip()
+        deps = step.meta.get("dependsOn")
+        if deps is not None:
+            step.deps = split_csv(deps.value, deps.line, deps.raw, deps.value_index)
         steps.append(step)
     mc = fm.get("maxConcurrency")
     n = leading_int(mc) if mc is not None else None

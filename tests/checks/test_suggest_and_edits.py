@@ -1,0 +1,55 @@
+"""Did-you-mean (formats §8: case-insensitive Levenshtein ≤ 3 and below half the word) and the edit helper."""
+
+from __future__ import annotations
+
+import random
+
+from checkutil import apply_edits
+
+from crew_lsp.checks.suggest import did_you_mean, distance, suggest
+
+
+def _levenshtein(a: str, b: str) -> int:
+    a, b = a.lower(), b.lower()
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def test_banded_distance_matches_the_full_one_below_the_limit():
+    rng = random.Random(7)
+    for _ in range(5000):
+        a = "".join(rng.choice("abcA") for _ in range(rng.randint(0, 9)))
+        b = "".join(rng.choice("abcB") for _ in range(rng.randint(0, 9)))
+        for limit in (1, 2, 3, 4):
+            assert distance(a, b, limit) == min(_levenshtein(a, b), limit), (a, b, limit)
+
+
+def test_suggestions():
+    assert suggest("exector", ["explorer", "executor", "verifier"]) == ["executor"]
+    assert suggest("EXECUTOR", ["executor"]) == ["executor"]  # case-insensitive
+    assert suggest("plna", ["plan"]) == []  # distance 2 is not below half of 4
+    assert suggest("plann", ["plan"]) == ["plan"]
+    assert suggest("abcdef", ["abcxyz"]) == []  # distance 3 is not below half of 6
+    assert suggest("abcdefghij", ["abcdefgxyz"]) == ["abcdefgxyz"]  # distance 3, below half of 10
+    assert suggest("abcdefghij", ["abcdefghxyz"]) == ["abcdefghxyz"]
+    assert suggest("abcdefghijkl", ["abcdefghwxyz"]) == []  # distance 4 > 3
+    assert suggest("x", ["x", "X"]) == ["X"]
+    assert suggest("", ["a"]) == []
+    assert suggest("reviewr", ["reviewer", "reviewers", "review", "viewer"]) == ["reviewer", "review", "reviewers"]
+
+
+def test_did_you_mean():
+    assert did_you_mean([]) == ""
+    assert did_you_mean(["a", "b"]) == " — did you mean `a` or `b`?"
+
+
+def test_apply_edits_counts_utf16_and_keeps_line_endings():
+    text = "a😀b\r\nsecond\n"
+    assert apply_edits(text, [[0, 3, 0, 4, "B"]]) == "a😀B\r\nsecond\n"
+    assert apply_edits(text, [[0, 0, 1, 0, ""], [1, 0, 1, 6, "2nd"]]) == "2nd\n"
+    assert apply_edits(text, [[2, 0, 2, 0, "end\n"]]) == text + "end\n"
