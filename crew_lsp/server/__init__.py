@@ -1,0 +1,1 @@
+"""The language server (pygls glue only): see `crew_lsp.server.app` for the module map."""

@@ -1,0 +1,339 @@
+"""`workspace/executeCommand`: one registry of handlers with pydantic argument models (protocol §3).
+
+Registration point for the run engine: decorate an (async) handler with `@command("crew.run")`
+(or call `register(...)`) in `crew_lsp/server/run_commands.py`; `install()` imports that module if
+it exists, so the commands below whose handler is not written yet are simply not advertised.
+A handler receives `(server, args)` where `args` is the validated model; an invalid argument is a
+JSON-RPC InvalidParams error naming the argument; a handler marked `starts_programs=True` is refused
+when the client says the workspace is untrusted (`crew.trustedWorkspace: false`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import inspect
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+
+from crew_lsp.checks import check_resource
+from crew_lsp.checks.codes import Severity
+
+if TYPE_CHECKING:
+    from crew_lsp.server.app import CrewServer
+
+REQUEST_FAILED = -32803
+PLUGIN_MODULE = "crew_lsp.server.run_commands"
+
+
+# ---------------------------------------------------------------- argument models (protocol §3)
+
+class Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Empty(Args):
+    pass
+
+
+Runtime = Literal["scaffold", "pi", "command"]
+NonEmpty = Field(min_length=1)
+
+
+class RunArgs(Args):
+    team: str | None = None
+    workflow: str | None = None
+    agent: str | None = None
+    goal: str = Field(min_length=1)
+    runtime: Runtime | None = None
+    dryRun: bool = False
+
+
+class RunIdArgs(Args):
+    runId: str = Field(min_length=1)
+
+
+class CancelArgs(RunIdArgs):
+    reason: str | None = None
+
+
+class RetryArgs(RunIdArgs):
+    taskId: str | None = None
+
+
+class StatusArgs(Args):
+    runId: str | None = None
+
+
+class EventsArgs(RunIdArgs):
+    sinceSeq: int | None = Field(None, ge=0)
+    limit: int | None = Field(None, gt=0, le=10_000)
+
+
+class PlanArgs(Args):
+    team: str | None = None
+    workflow: str | None = None
+    goal: str = Field(min_length=1)
+
+
+class RecommendArgs(Args):
+    goal: str = Field(min_length=1)
+
+
+class MetricsArgs(Args):
+    filter: str | None = None
+    format: Literal["json", "prometheus"] = "json"
+
+
+class RecoverArgs(RunIdArgs):
+    accept: bool
+
+
+ARGUMENTS: dict[str, type[Args]] = {
+    "crew.run": RunArgs,
+    "crew.cancel": CancelArgs,
+    "crew.resume": RunIdArgs,
+    "crew.retry": RetryArgs,
+    "crew.status": StatusArgs,
+    "crew.events": EventsArgs,
+    "crew.plan": PlanArgs,
+    "crew.recommend": RecommendArgs,
+    "crew.metrics": MetricsArgs,
+    "crew.validateWorkspace": Empty,
+    "crew.doctor": Empty,
+    "crew.exportDiagnostics": RunIdArgs,
+    "crew.recover": RecoverArgs,
+}
+
+# Commands that start programs: refused in an untrusted workspace.
+STARTS_PROGRAMS = {"crew.run", "crew.resume", "crew.retry", "crew.recover"}
+
+
+# ---------------------------------------------------------------- registry
+
+Handler = Callable[["CrewServer", Any], Any | Awaitable[Any]]
+
+
+@dataclass(slots=True)
+class Command:
+    name: str
+    args: type[BaseModel]
+    handler: Handler
+    starts_programs: bool = False
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def register(name: str, handler: Handler, args: type[BaseModel] | None = None, *, starts_programs: bool | None = None) -> None:
+    model = args or ARGUMENTS.get(name) or Empty
+    starts = name in STARTS_PROGRAMS if starts_programs is None else starts_programs
+    COMMANDS[name] = Command(name, model, handler, starts)
+
+
+def command(name: str, args: type[BaseModel] | None = None, *, starts_programs: bool | None = None):
+    def deco(fn: Handler) -> Handler:
+        register(name, fn, args, starts_programs=starts_programs)
+        return fn
+
+    return deco
+
+
+def names() -> list[str]:
+    return sorted(COMMANDS)
+
+
+def _load_plugins() -> None:
+    try:
+        if importlib.util.find_spec(PLUGIN_MODULE) is None:
+            return
+    except (ImportError, ValueError):
+        return
+    importlib.import_module(PLUGIN_MODULE)
+
+
+def install(server: CrewServer) -> None:
+    """Load the engine's command module; `CrewProtocol` routes every executeCommand to `dispatch`."""
+    try:
+        _load_plugins()
+    except Exception as exc:  # a broken plugin must not take the language server down
+        print(f"crew-lsp: cannot load {PLUGIN_MODULE}: {exc}", file=sys.stderr)
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(argument)"
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "is required"
+        elif err["type"] == "extra_forbidden":
+            msg = "is not a known argument"
+        parts.append(f"argument `{loc}` {msg}" if err["type"] in ("missing", "extra_forbidden") else f"argument `{loc}`: {msg}")
+    return "; ".join(parts)
+
+
+async def dispatch(ls: CrewServer, name: str, arguments: list[Any]) -> Any:
+    spec = COMMANDS.get(name)
+    if spec is None:
+        raise JsonRpcInvalidParams(message=f"unknown command {name!r}")
+    if len(arguments) > 1:
+        raise JsonRpcInvalidParams(message=f"{name} takes one argument object, got {len(arguments)} arguments")
+    raw = arguments[0] if arguments else {}
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise JsonRpcInvalidParams(message=f"{name}: the argument must be an object, got {type(raw).__name__}")
+    try:
+        args = spec.args.model_validate(raw)
+    except ValidationError as exc:
+        raise JsonRpcInvalidParams(message=f"{name}: {_describe(exc)}") from None
+    if spec.starts_programs and not ls.settings.trustedWorkspace:
+        raise JsonRpcException(code=REQUEST_FAILED,
+                               message=f"{name} refused: the workspace is not trusted (crew.trustedWorkspace is false)")
+    try:
+        result = spec.handler(ls, args)
+        if inspect.isawaitable(result):
+            result = await result
+    except (JsonRpcException, asyncio.CancelledError):
+        raise
+    except Exception as exc:
+        ls.log_error(f"{name} failed", exc)
+        from crew_lsp.server.app import _redact
+
+        raise JsonRpcException(code=REQUEST_FAILED, message=_redact(f"{name} failed: {exc}")) from None
+    return result
+
+
+# ---------------------------------------------------------------- built-in commands
+
+_LABELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFORMATION: "information", Severity.HINT: "hint"}
+
+
+def _counts() -> dict[str, Any]:
+    return {"files": 0, "severity": {"error": 0, "warning": 0, "information": 0, "hint": 0}, "codes": {}}
+
+
+@command("crew.validateWorkspace")
+async def validate_workspace(ls: CrewServer, args: Empty) -> dict[str, Any]:
+    """Counts per severity and per code, for every scope (cancellable: it yields between files)."""
+    total = _counts()
+    scopes: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
+    folders = []
+    overrides = ls.severity_overrides
+    slice_start = time.perf_counter()
+    for folder in list(ls.project.folders):
+        if not await ls.folder_ready(folder):
+            continue
+        folders.append(str(folder.ws.folder))
+        snap = folder.snapshot
+        for path, res in list(snap.resources.items()):
+            if path in seen:
+                continue
+            seen.add(path)
+            diags = [] if path in folder.skipped else check_resource(res, snap, overrides)
+            bucket = scopes.setdefault(res.scope, _counts())
+            for counts in (total, bucket):
+                counts["files"] += 1
+                for d in diags:
+                    counts["severity"][_LABELS[d.severity]] += 1
+                    counts["codes"][d.code] = counts["codes"].get(d.code, 0) + 1
+            if time.perf_counter() - slice_start > 0.002:
+                await asyncio.sleep(0)
+                slice_start = time.perf_counter()
+    for counts in [total, *scopes.values()]:
+        counts["codes"] = dict(sorted(counts["codes"].items()))
+    return {**total, "scopes": dict(sorted(scopes.items())), "folders": folders}
+
+
+def _redact_value(value: Any) -> Any:
+    try:
+        from crew_lsp.telemetry.redact import redact
+    except Exception:  # pragma: no cover
+        return value
+    return redact(value)
+
+
+def _writable_dir(path: Path) -> tuple[bool, str]:
+    """Whether `path` exists writable, or could be created (its nearest existing parent is writable)."""
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            return False, f"no existing parent of {path}"
+        probe = probe.parent
+    ok = probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
+    return ok, (f"{path} is writable" if probe == path else f"{path} can be created under {probe}") if ok else f"{probe} is not writable"
+
+
+@command("crew.doctor")
+async def doctor(ls: CrewServer, args: Empty) -> dict[str, Any]:
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        checks.append({"name": name, "ok": ok, "detail": detail})
+
+    roots = []
+    for folder in ls.project.folders:
+        ws = folder.ws
+        entry = {
+            "folder": str(ws.folder), "repo": str(ws.repo), "crewRoot": str(ws.crew), "crewRootExists": ws.crew.is_dir(),
+            "builtin": str(ws.builtin), "user": str(ws.user), "userExists": ws.user.is_dir(),
+            "extraRoots": [str(r) for r in ws.extra_roots],
+            "files": len(folder.snapshot.resources),
+        }
+        roots.append(entry)
+        check(f"roots of {ws.folder}", True,
+              f"crew root {ws.crew} ({'found' if entry['crewRootExists'] else 'missing'}), "
+              f"user root {ws.user} ({'found' if entry['userExists'] else 'missing'}), builtin {ws.builtin}")
+        for extra in ws.extra_roots:
+            check(f"extra root {extra}", extra.is_dir(), "found" if extra.is_dir() else "missing")
+        ok, detail = _writable_dir(ws.crew / "state")
+        check(f"state writable in {ws.folder}", ok, detail)
+    if not roots:
+        check("workspace folders", False, "the client opened no workspace folder")
+
+    worker = ls.settings.worker
+    runtime: dict[str, Any] = {"runtime": None, "reason": None, "command": None}
+    try:
+        from crew_lsp.engine.config import WorkerConfigError, resolve_worker
+    except Exception:
+        resolve_worker = None  # type: ignore[assignment]
+        WorkerConfigError = ValueError  # type: ignore[assignment,misc]
+    if resolve_worker is not None:
+        try:
+            resolved = resolve_worker(worker.runtime, worker.command)
+            runtime = {"runtime": resolved.runtime, "reason": resolved.reason,
+                       "command": list(resolved.command) or list(resolved.pi_argv) or None}
+            check("runtime resolution", True, f"{resolved.runtime} ({resolved.reason})")
+            program = (resolved.command or resolved.pi_argv or (None,))[0]
+            if program:
+                found = shutil.which(program) or (program if os.path.isfile(program) and os.access(program, os.X_OK) else None)
+                check("worker command reachable", found is not None, found or f"{program} not found on PATH")
+            else:
+                check("worker command reachable", True, "the scaffold runtime runs no program")
+        except WorkerConfigError as exc:
+            check("runtime resolution", False, str(exc))
+    else:
+        runtime = {"runtime": worker.runtime or os.environ.get("CREW_RUNTIME") or "scaffold", "reason": "settings", "command": worker.command}
+        check("runtime resolution", True, f"{runtime['runtime']} (engine not installed)")
+    check("workspace trust", True, "trusted" if ls.settings.trustedWorkspace else "untrusted: run commands are refused")
+    return {
+        "ok": all(c["ok"] for c in checks),
+        "version": ls.version,
+        "python": sys.version.split()[0],
+        "checks": checks,
+        "roots": roots,
+        "runtime": runtime,
+        "settings": _redact_value(ls.settings.model_dump()),
+        "openDocuments": len(ls.docs),
+    }

@@ -1,0 +1,238 @@
+"""Diagnostics: push (`publishDiagnostics`) for every indexed reported file, document pull for open ones.
+
+The hot path (keystroke → publish) is: `mark(paths)` → one timer (`diagnostics.delayMs` of quiet,
+`call_soon` at 0) → re-check only the marked paths → serialise each set once → publish only the
+sets whose hash changed. Large batches (cold start, a settings change) run as a task that yields to
+the event loop every few milliseconds so requests stay answered.
+
+Push and pull never overlap for one document: when the client pulls (it declared
+`textDocument.diagnostic`), open documents are served by `textDocument/diagnostic` and their pushed
+set is cleared; closed files keep being pushed (workspace pull is deliberately not offered).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as T
+
+from crew_lsp.checks import check_resource
+from crew_lsp.checks.diagnostic import Diagnostic
+from crew_lsp.server.convert import diagnostic_dict, dumps
+
+if TYPE_CHECKING:
+    from crew_lsp.server.app import CrewServer
+
+log = logging.getLogger(__name__)
+
+SYNC_BATCH = 64  # at most this many paths are checked inline; more run as a yielding task
+SLICE_S = 0.008  # a batch task gives the loop back after this much work
+EMPTY_KEY = hash("[]")
+_SESSION = os.urandom(4).hex()
+
+
+@dataclass(slots=True)
+class Checked:
+    diags: list[Diagnostic]
+    items: list[dict[str, Any]]
+    key: int
+
+
+class Publisher:
+    def __init__(self, server: CrewServer):
+        self.server = server
+        self.dirty: set[str] = set()
+        self.force: set[str] = set()  # publish even when unchanged (a document just opened)
+        self.edited: set[str] = set()  # documents the client changed since the last flush (it re-pulls them)
+        self.cache: dict[str, Checked] = {}
+        self.pushed: dict[str, int] = {}  # path → key of the set the client holds (absent = empty)
+        self._recent: set[str] = set()  # marked since the last flush
+        self._handle: asyncio.Handle | None = None
+        self._task: asyncio.Task | None = None
+        self._again = False
+        self.publish_count = 0
+        self.enabled = False  # set once the first index is loaded
+
+    # ------------------------------------------------------------ scheduling
+
+    def mark(self, paths: set[str] | list[str], *, force: bool = False) -> None:
+        if not paths:
+            return
+        self.dirty.update(paths)
+        self._recent.update(paths)
+        if force:
+            self.force.update(paths)
+        self.schedule()
+
+    def schedule(self) -> None:
+        if not self.enabled:
+            return
+        loop = self.server.loop
+        if loop is None:
+            return
+        delay = self.server.settings.diagnostics.delayMs / 1000.0
+        if self._handle is not None:
+            if delay == 0:
+                return  # already queued for the next loop turn
+            self._handle.cancel()
+        self._handle = loop.call_soon(self._flush) if delay == 0 else loop.call_later(delay, self._flush)
+
+    def _flush(self) -> None:
+        self._handle = None
+        recent, self._recent = self._recent, set()
+        if self._task is not None and not self._task.done():
+            # a long batch is running (cold start, a settings change): what was just edited goes first
+            urgent = [p for p in recent if p in self.dirty]
+            if len(urgent) <= SYNC_BATCH:
+                try:
+                    self._run(urgent)
+                except Exception as exc:
+                    self.server.log_error("publishing diagnostics failed", exc)
+            else:
+                self._again = True
+            return
+        if len(self.dirty) <= SYNC_BATCH:
+            try:
+                self._run(list(self.dirty))
+            except Exception as exc:  # never let a check bug kill the loop callback
+                self.server.log_error("publishing diagnostics failed", exc)
+            return
+        self._task = asyncio.ensure_future(self._flush_batches())
+
+    async def _flush_batches(self) -> None:
+        try:
+            while self.dirty:
+                # open documents first; paths marked again meanwhile are picked up by the next round
+                order = sorted(self.dirty, key=self._priority)
+                start = time.perf_counter()
+                for i in range(0, len(order), 16):
+                    batch = [p for p in order[i:i + 16] if p in self.dirty]
+                    if batch:
+                        self._run(batch)
+                    if time.perf_counter() - start > SLICE_S:
+                        await asyncio.sleep(0)
+                        start = time.perf_counter()
+                await asyncio.sleep(0)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.server.log_error("publishing diagnostics failed", exc)
+        finally:
+            if self._again or self.dirty:
+                self._again = False
+                self.schedule()
+
+    def _priority(self, path: str) -> tuple[int, str]:
+        return (0 if path in self.server.docs else 1, path)
+
+    # ------------------------------------------------------------ checking
+
+    def _check(self, path: str) -> Checked | None:
+        """Current diagnostics of a path; None when the path is no file we report."""
+        server = self.server
+        found = server.project.resource(path)
+        if found is None:
+            return None
+        folder, res = found
+        if not (path in server.docs or folder.reported(path)):
+            return None
+        if path in folder.skipped:
+            diags: list[Diagnostic] = []
+        else:
+            try:
+                diags = check_resource(res, folder.snapshot, server.severity_overrides)
+            except Exception as exc:
+                server.log_error(f"checking {os.path.basename(path)} failed", exc)
+                diags = []
+        style, uris = server.diag_style, server.uris
+        items = [diagnostic_dict(d, style, uris) for d in diags]
+        return Checked(diags, items, hash(dumps(items)) if items else EMPTY_KEY)
+
+    def _run(self, paths: list[str]) -> None:
+        refresh = False
+        for path in paths:
+            folder = self.server.project.owner(path)
+            if folder is not None and not folder.ready.is_set():
+                self.dirty.discard(path)  # its folder is still loading: marked again once it is ready
+                continue
+            before = self.cache.get(path)
+            checked = self._update(path)
+            if (self.pulled(path) and path not in self.edited and checked is not None
+                    and (before is None or before.key != checked.key)):
+                refresh = True  # an open document changed because of another file
+        self.edited.clear()
+        if refresh:
+            self.server.request_diagnostic_refresh()
+
+    def _update(self, path: str) -> Checked | None:
+        self.dirty.discard(path)
+        checked = self._check(path)
+        if checked is None:
+            self.cache.pop(path, None)
+        else:
+            self.cache[path] = checked
+        self._maybe_push(path, checked)
+        return checked
+
+    def current(self, path: str) -> Checked | None:
+        """Up-to-date diagnostics of a path (checks now when it is marked dirty)."""
+        if path in self.dirty or path not in self.cache:
+            return self._update(path)
+        return self.cache[path]
+
+    # ------------------------------------------------------------ push
+
+    def pulled(self, path: str) -> bool:
+        return self.server.flags.pull and path in self.server.docs
+
+    def _maybe_push(self, path: str, checked: Checked | None) -> None:
+        forced = path in self.force
+        self.force.discard(path)
+        if checked is None:
+            if self.pushed.pop(path, EMPTY_KEY) != EMPTY_KEY or forced:
+                self._send(path, [])
+            return
+        if self.pulled(path):
+            if self.pushed.pop(path, EMPTY_KEY) != EMPTY_KEY:
+                self._send(path, [])  # the pull report replaces what was pushed while closed
+            return
+        if forced or self.pushed.get(path, EMPTY_KEY) != checked.key:
+            if checked.key == EMPTY_KEY:
+                self.pushed.pop(path, None)
+            else:
+                self.pushed[path] = checked.key
+            self._send(path, checked.items)
+
+    def clear(self, path: str) -> None:
+        """Forget a path entirely (deleted, or no longer part of any folder)."""
+        self.cache.pop(path, None)
+        if self.pushed.pop(path, EMPTY_KEY) != EMPTY_KEY:
+            self._send(path, [])
+
+    def _send(self, path: str, items: list[dict[str, Any]]) -> None:
+        self.publish_count += 1
+        self.server.send_raw_notification(
+            T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": self.server.uris.uri(path), "diagnostics": items}
+        )
+
+    # ------------------------------------------------------------ pull
+
+    def report(self, path: str | None, previous: str | None) -> T.DocumentDiagnosticReport:
+        checked = self.current(path) if path else None
+        if checked is None:
+            items: list[dict[str, Any]] = []
+            key = EMPTY_KEY
+        else:
+            items, key = checked.items, checked.key
+        result_id = f"{_SESSION}-{key & 0xFFFFFFFFFFFF:x}"
+        if previous == result_id:
+            return T.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        converter = self.server.protocol._converter
+        return T.RelatedFullDocumentDiagnosticReport(
+            items=[converter.structure(i, T.Diagnostic) for i in items], result_id=result_id
+        )

@@ -1,0 +1,289 @@
+"""The server's view of the workspace: one effective index per workspace folder (no LSP here).
+
+Every folder owns an `Index` (formats §1: its repo root, crew root, the builtin and user scopes).
+A path can live in several indexes (the user scope is in all of them); text changes go to every
+index that classifies the path, diagnostics come from the path's *owner* (the innermost folder that
+reports it). Open documents override disk. Files over 2 MB or containing NUL bytes are indexed
+as empty text and never checked (`Folder.skipped`), so they cannot stall or crash anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from crew_lsp.resources.discovery import Workspace, repo_root, scan
+from crew_lsp.resources.index import Index, Snapshot, derive
+from crew_lsp.resources.model import Resource, parse_resource
+
+MAX_BYTES = 2 * 1024 * 1024
+
+
+def unreadable(text: str) -> bool:
+    """Too large or binary: indexed as empty, never checked."""
+    return len(text) > MAX_BYTES or "\x00" in text
+
+
+Stamp = tuple[int, int]  # (mtime_ns, size)
+
+
+def stamp_of(path: str) -> Stamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def read_disk(path: str) -> tuple[str | None, bool, Stamp | None]:
+    """(text, skipped, stamp) of a file on disk; text None when it cannot be read (gone, a folder…)."""
+    try:
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+        if st.st_size > MAX_BYTES:
+            return "", True, stamp
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError:
+        return None, False, None
+    if len(data) > MAX_BYTES or b"\x00" in data:
+        return "", True, stamp
+    return data.decode("utf-8", errors="replace"), False, stamp
+
+
+def _load_entries(ws: Workspace, entries: list[tuple[str, str, str]]) -> tuple[dict[str, Resource], set[str], dict[str, Stamp]]:
+    resources: dict[str, Resource] = {}
+    skipped: set[str] = set()
+    stamps: dict[str, Stamp] = {}
+    for kind, scope, path in entries:
+        text, skip, stamp = read_disk(path)
+        if text is None:
+            continue
+        stamps[path] = stamp  # type: ignore[assignment]
+        if skip:
+            skipped.add(path)
+        try:
+            resources[path] = parse_resource(kind, scope, path, text, ws.config_role(path))
+        except Exception:  # a parser bug must not lose the whole folder
+            skipped.add(path)
+            resources[path] = parse_resource(kind, scope, path, "", ws.config_role(path))
+    return resources, skipped, stamps
+
+
+@dataclass(eq=False)
+class Folder:
+    """One workspace folder and its index."""
+
+    ws: Workspace
+    index: Index
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    skipped: set[str] = field(default_factory=set)
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # disk state of the files read from disk
+    implicit: bool = False  # created for a document outside every workspace folder
+    # where a path lies never changes for a given Workspace: cache the pathlib work
+    _classifies: dict[str, bool] = field(default_factory=dict, repr=False)
+    _reported: dict[str, bool] = field(default_factory=dict, repr=False)
+    _prefixes: tuple[str, str, tuple[str, ...]] | None = field(default=None, repr=False)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.index.snapshot
+
+    @property
+    def path(self) -> Path:
+        return self.ws.folder
+
+    def classifies(self, path: str) -> bool:
+        try:
+            return self._classifies[path]
+        except KeyError:
+            found = self.ws.classify(path) is not None
+            if len(self._classifies) > 200_000:
+                self._classifies.clear()
+            self._classifies[path] = found
+            return found
+
+    def reported(self, path: str) -> bool:
+        """`Workspace.reported` with plain string prefixes (the paths are normalised absolute paths)."""
+        try:
+            return self._reported[path]
+        except KeyError:
+            if self._prefixes is None:
+                ws = self.ws
+                self._prefixes = (str(ws.user) + os.sep, str(ws.folder) + os.sep,
+                                  tuple(str(r) + os.sep for r in ws.extra_roots))
+            user, folder, extras = self._prefixes
+            found = not path.startswith(user) and (path.startswith(folder) or path.startswith(extras))
+            if len(self._reported) > 200_000:
+                self._reported.clear()
+            self._reported[path] = found
+            return found
+
+    def set_text(self, path: str, text: str | None) -> set[str]:
+        """Replace (or remove) one file in this index; the paths whose diagnostics may change."""
+        if text is not None and unreadable(text):
+            self.skipped.add(path)
+            text = ""
+        else:
+            self.skipped.discard(path)
+        if text is None:
+            self.skipped.discard(path)
+        if text is None and path not in self.index.snapshot.resources:
+            return set()
+        try:
+            return self.index.update(path, text)
+        except Exception:
+            # keep the previous snapshot; the file is treated as unreadable
+            self.skipped.add(path)
+            try:
+                return self.index.update(path, "")
+            except Exception:
+                return {path}
+
+
+async def load_folder(folder: Folder, progress: Callable[[int, int], None] | None = None, chunk: int = 400) -> int:
+    """Read every scope of a folder off the event loop; returns the number of files."""
+    ws = folder.ws
+    entries = await asyncio.to_thread(scan, ws)
+    resources: dict[str, Resource] = {}
+    skipped: set[str] = set()
+    stamps: dict[str, Stamp] = {}
+    total = len(entries)
+    for start in range(0, total, chunk):
+        part, skip, stamp = await asyncio.to_thread(_load_entries, ws, entries[start:start + chunk])
+        resources.update(part)
+        skipped |= skip
+        stamps.update(stamp)
+        if progress is not None:
+            progress(min(start + chunk, total), total)
+    snap = await asyncio.to_thread(derive, Snapshot(ws, resources))
+    folder.index.snapshot = snap
+    folder.skipped = skipped
+    folder.stamps = stamps
+    return total
+
+
+def disk_changes(ws: Workspace, known: dict[str, Stamp]) -> dict[str, Stamp | None]:
+    """(path → new stamp, or None when gone) for the files whose disk state differs from `known`.
+
+    Runs in a worker thread: `known` must be a copy owned by the caller.
+    """
+    entries = scan(ws)
+    changed: dict[str, Stamp | None] = {}
+    seen = set()
+    for _kind, _scope, path in entries:
+        seen.add(path)
+        stamp = stamp_of(path)
+        if stamp != known.get(path):
+            changed[path] = stamp
+    for path in known:
+        if path not in seen:
+            changed[path] = None
+    return changed
+
+
+async def count_files(ws: Workspace) -> int:
+    return len(await asyncio.to_thread(scan, ws))
+
+
+class Project:
+    """Every folder of the session; routes paths to indexes."""
+
+    def __init__(self) -> None:
+        self.folders: list[Folder] = []
+        self._owner: dict[str, Folder | None] = {}
+        self._holding: dict[str, list[Folder]] = {}
+
+    def add(self, ws: Workspace, implicit: bool = False) -> Folder:
+        folder = Folder(ws, Index(ws), implicit=implicit)
+        self.folders.append(folder)
+        # innermost folders first: they own the files they share with an outer folder
+        self.folders.sort(key=lambda f: (f.implicit, -len(f.ws.folder.parts)))
+        self._owner.clear()
+        self._holding.clear()
+        return folder
+
+    def remove(self, folder: Folder) -> None:
+        if folder in self.folders:
+            self.folders.remove(folder)
+        self._owner.clear()
+        self._holding.clear()
+
+    def find(self, path: Path) -> Folder | None:
+        for folder in self.folders:
+            if folder.ws.folder == path:
+                return folder
+        return None
+
+    def holding(self, path: str) -> list[Folder]:
+        try:
+            return self._holding[path]
+        except KeyError:
+            # an indexed path is classified by its folder: skip the pathlib work for it
+            found = [f for f in self.folders if path in f.index.snapshot.resources or f.classifies(path)]
+            if len(self._holding) > 200_000:
+                self._holding.clear()
+            self._holding[path] = found
+            return found
+
+    def owner(self, path: str) -> Folder | None:
+        """The folder whose diagnostics and features serve a path."""
+        try:
+            return self._owner[path]
+        except KeyError:
+            pass
+        found = None
+        holding = self.holding(path)
+        for folder in holding:
+            if folder.reported(path):
+                found = folder
+                break
+        if found is None and holding:
+            found = holding[0]
+        if len(self._owner) > 200_000:
+            self._owner.clear()
+        self._owner[path] = found
+        return found
+
+    def set_text(self, path: str, text: str | None) -> dict[Folder, set[str]]:
+        out: dict[Folder, set[str]] = {}
+        for folder in self.holding(path):
+            if not folder.ready.is_set():
+                continue  # applied from the open documents once the folder is loaded
+            affected = folder.set_text(path, text)
+            if affected:
+                out[folder] = affected
+        return out
+
+    def resource(self, path: str) -> tuple[Folder, Resource] | None:
+        folder = self.owner(path)
+        if folder is None:
+            return None
+        res = folder.snapshot.resources.get(path)
+        return (folder, res) if res is not None else None
+
+    def reported_paths(self) -> set[str]:
+        out: set[str] = set()
+        for folder in self.folders:
+            for path in folder.snapshot.resources:
+                if folder.reported(path):
+                    out.add(path)
+        return out
+
+    def snapshots(self) -> Iterable[tuple[Folder, Snapshot]]:
+        for folder in self.folders:
+            yield folder, folder.snapshot
+
+    def implicit_for(self, path: str, roots: list[str]) -> Workspace | None:
+        """A workspace for a document outside every folder (no rootUri, a loose file)."""
+        try:
+            repo = repo_root(Path(path).parent)
+            ws = Workspace.discover(repo, roots)
+        except Exception:
+            return None
+        if ws.classify(path) is None or self.find(ws.folder) is not None:
+            return None
+        return ws

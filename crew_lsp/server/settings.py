@@ -1,0 +1,120 @@
+"""The `crew` settings (protocol §5): one shape for `initializationOptions` and the `crew` section.
+
+Settings arrive as loose JSON from editors. A bad value never stops the server: the offending field
+keeps its default and the problem is reported once (`Settings.from_raw` returns the warnings).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SeverityName = Literal["error", "warning", "information", "hint", "off"]
+_SEVERITY_ALIASES = {"info": "information", "warn": "warning", "none": "off", "disabled": "off"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class DiagnosticsSettings(_Model):
+    delayMs: int = Field(200, ge=0, le=60_000)
+    severity: dict[str, SeverityName] = Field(default_factory=dict)
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _normalise(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for code, level in value.items():
+            if isinstance(level, str):
+                level = level.strip().lower()
+                level = _SEVERITY_ALIASES.get(level, level)
+            out[str(code).strip().upper()] = level
+        return out
+
+
+class WorkerSettings(_Model):
+    runtime: Literal["scaffold", "pi", "command"] | None = None
+    command: str | list[str] | None = None
+
+
+class MetricsSettings(_Model):
+    serve: str | None = None
+
+
+class Settings(_Model):
+    diagnostics: DiagnosticsSettings = Field(default_factory=DiagnosticsSettings)
+    roots: list[str] = Field(default_factory=list)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    trustedWorkspace: bool = True
+    telemetry: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> tuple[Settings, list[str]]:
+        """Validate loose editor JSON; invalid fields fall back to their defaults."""
+        data = section(raw)
+        warnings: list[str] = []
+        for _ in range(20):  # each pass drops the fields that failed
+            try:
+                return cls.model_validate(data), warnings
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = [str(p) for p in err["loc"]]
+                    warnings.append(f"setting crew.{'.'.join(loc)} ignored: {err['msg']}")
+                    _drop(data, err["loc"])
+        return cls(), warnings
+
+    def severity_overrides(self) -> dict[str, str]:
+        return dict(self.diagnostics.severity)
+
+
+def section(raw: Any) -> dict[str, Any]:
+    """The settings object, whether sent as `{"crew": {...}}` or at the top level."""
+    if not isinstance(raw, dict):
+        return {}
+    inner = raw.get("crew")
+    if isinstance(inner, dict):
+        return _deep_copy(inner)
+    return _deep_copy(raw)
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: `over` wins key by key, nested objects merge."""
+    out = _deep_copy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = _deep_copy(value)
+    return out
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+def _drop(data: Any, loc: tuple) -> None:
+    """Remove the value at `loc` (or the nearest droppable container entry)."""
+    node = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and part in node:
+            if last or not isinstance(node[part], (dict, list)):
+                del node[part]
+                return
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            if last or not isinstance(node[part], (dict, list)):
+                del node[part]
+                return
+            node = node[part]
+        else:
+            return

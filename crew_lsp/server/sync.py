@@ -1,0 +1,312 @@
+"""Document sync (incremental) and watched files.
+
+Open documents live here (not in pygls' workspace): the text is patched in place from each
+incremental change, then only that file is re-parsed (`Project.set_text` → `Index.update`), and the
+paths the index reports as affected are handed to the publisher. Disk changes arrive through
+`workspace/didChangeWatchedFiles` (watchers registered dynamically when the client allows it) or,
+for clients that cannot register watchers, a cheap periodic stat of the indexed folders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
+
+from lsprotocol import types as T
+
+from crew_lsp.resources.text import index_of_col16
+from crew_lsp.server.project import Folder, disk_changes, read_disk
+
+if TYPE_CHECKING:
+    from crew_lsp.server.app import CrewServer
+
+POLL_SECONDS = 2.0
+
+# Relative to each workspace folder: resource files, config files, and the folders holding them
+# (a deleted or created folder arrives as one event for the folder).
+WATCH_GLOBS = (
+    "**/agents/*.md",
+    "**/teams/*.team.md",
+    "**/workflows/*.workflow.md",
+    "**/skills/*/SKILL.md",
+    "**/.crew/config.json",
+    "**/.pi/teams/config.json",
+    "**/.pi/pi-crew.json",
+    "**/agents",
+    "**/teams",
+    "**/workflows",
+    "**/skills",
+    "**/skills/*",
+    "**/.crew",
+    "**/.pi",
+)
+ROOT_GLOBS = ("agents/*.md", "teams/*.team.md", "workflows/*.workflow.md", "pi-crew.json",
+              "extensions/pi-crew/config.json", "agents", "teams", "workflows")
+
+
+@dataclass(slots=True)
+class Doc:
+    uri: str
+    path: str
+    text: str
+    version: int
+
+
+def _offset(text: str, line: int, character: int, base: int = 0, base_line: int = 0) -> int:
+    """Python offset of an LSP position, scanning from a known line start (`base` at `base_line`)."""
+    offset = base
+    for _ in range(line - base_line):
+        nl = text.find("\n", offset)
+        if nl < 0:
+            return len(text)
+        offset = nl + 1
+    nl = text.find("\n", offset)
+    end = nl if nl >= 0 else len(text)
+    if end > offset and text[end - 1] == "\r":
+        end -= 1
+    line_text = text[offset:end]
+    return offset + index_of_col16(line_text, character)
+
+
+def _line_start(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line):
+        nl = text.find("\n", offset)
+        if nl < 0:
+            return len(text)
+        offset = nl + 1
+    return offset
+
+
+def apply_changes(text: str, changes: Iterable[Any]) -> str:
+    """Apply LSP content changes in order (ranged = incremental, otherwise the whole text)."""
+    for change in changes:
+        rng = getattr(change, "range", None)
+        if rng is None:
+            text = change.text
+            continue
+        s_line, e_line = rng.start.line, rng.end.line
+        if (e_line, rng.end.character) < (s_line, rng.start.character):
+            s_line, e_line = e_line, s_line
+            start_pos, end_pos = rng.end, rng.start
+        else:
+            start_pos, end_pos = rng.start, rng.end
+        line_base = _line_start(text, s_line)
+        start = _offset(text, 0, start_pos.character, line_base, 0)
+        end = _offset(text, e_line - s_line, end_pos.character, line_base, 0)
+        text = text[:start] + change.text + text[end:]
+    return text
+
+
+class Sync:
+    def __init__(self, server: CrewServer):
+        self.server = server
+        self._closing: dict[str, int] = {}
+        self._poll_task: asyncio.Task | None = None
+        self._registration_id: str | None = None
+
+    # ------------------------------------------------------------ documents
+
+    def did_open(self, params: T.DidOpenTextDocumentParams) -> None:
+        server = self.server
+        td = params.text_document
+        path = server.uris.remember(td.uri)
+        if path is None:
+            return
+        server.docs[path] = Doc(td.uri, path, td.text, td.version)
+        self._closing.pop(path, None)
+        if not server.project.holding(path):
+            server.adopt(path)
+        self.apply(path, td.text, force=server.project.owner(path) is not None)
+
+    def did_change(self, params: T.DidChangeTextDocumentParams) -> None:
+        server = self.server
+        path = server.uris.path(params.text_document.uri)
+        doc = server.docs.get(path) if path else None
+        if doc is None:
+            return
+        doc.text = apply_changes(doc.text, params.content_changes)
+        doc.version = params.text_document.version
+        server.publisher.edited.add(doc.path)
+        self.apply(doc.path, doc.text)
+
+    async def did_close(self, params: T.DidCloseTextDocumentParams) -> None:
+        server = self.server
+        path = server.uris.path(params.text_document.uri)
+        if path is None or server.docs.pop(path, None) is None:
+            return
+        ticket = self._closing[path] = self._closing.get(path, 0) + 1
+        text, _skip, stamp = await asyncio.to_thread(read_disk, path)
+        if self._closing.get(path) != ticket or path in server.docs:
+            return  # reopened meanwhile: the open text wins
+        self._closing.pop(path, None)
+        for folder in server.project.holding(path):
+            if stamp is None:
+                folder.stamps.pop(path, None)
+            else:
+                folder.stamps[path] = stamp
+        self.apply(path, text)
+        if text is None:
+            server.publisher.mark({path})
+
+    async def did_save(self, params: T.DidSaveTextDocumentParams) -> None:
+        server = self.server
+        path = server.uris.path(params.text_document.uri)
+        if path is None:
+            return
+        doc = server.docs.get(path)
+        if doc is not None:
+            if params.text is not None and params.text != doc.text:
+                doc.text = params.text
+                self.apply(path, doc.text)
+            stamp = await asyncio.to_thread(_stamp, path)
+            for folder in server.project.holding(path):
+                if stamp is not None:
+                    folder.stamps[path] = stamp
+            return
+        await self.reload([path])
+
+    def apply(self, path: str, text: str | None, *, force: bool = False) -> None:
+        """Put a text (None = gone) into every index holding the path; queue what it affects."""
+        server = self.server
+        changed = server.project.set_text(path, text)
+        paths: set[str] = set()
+        for affected in changed.values():
+            paths |= affected
+        if force:
+            server.publisher.mark(paths | {path}, force=False)
+            server.publisher.force.add(path)
+        else:
+            server.publisher.mark(paths)
+
+    # ------------------------------------------------------------ disk
+
+    async def reload(self, paths: Iterable[str]) -> None:
+        """Re-read files from disk (not open ones: the editor's text wins) and apply them."""
+        server = self.server
+        todo = [p for p in dict.fromkeys(paths) if p not in server.docs]
+        if not todo:
+            return
+        results = await asyncio.to_thread(lambda: [(p, *read_disk(p)) for p in todo])
+        for path, text, _skip, stamp in results:
+            if path in server.docs:
+                continue
+            holding = server.project.holding(path)
+            if text is None:
+                for folder in holding:
+                    folder.stamps.pop(path, None)
+                if any(path in f.snapshot.resources for f in holding):
+                    self.apply(path, None)
+                    server.publisher.mark({path})
+                else:
+                    self._remove_under(path)
+                continue
+            if os.path.isdir(path):
+                continue
+            for folder in holding:
+                folder.stamps[path] = stamp  # type: ignore[assignment]
+            self.apply(path, text)
+
+    def _remove_under(self, directory: str) -> None:
+        """A deleted folder: drop every indexed file below it."""
+        server = self.server
+        prefix = directory.rstrip(os.sep) + os.sep
+        gone: set[str] = set()
+        for folder in server.project.folders:
+            gone |= {p for p in folder.snapshot.resources if p.startswith(prefix) and p not in server.docs}
+        for path in sorted(gone):
+            for folder in server.project.holding(path):
+                folder.stamps.pop(path, None)
+            self.apply(path, None)
+        server.publisher.mark(gone)
+
+    async def did_change_watched_files(self, params: T.DidChangeWatchedFilesParams) -> None:
+        server = self.server
+        paths: list[str] = []
+        rescan = False
+        for change in params.changes:
+            path = server.uris.path(change.uri)
+            if path is None:
+                continue
+            if change.type == T.FileChangeType.Deleted:
+                paths.append(path)
+            else:
+                if not server.project.holding(path):
+                    rescan = True  # a created folder, or a file of a new root: look again
+                    continue
+                paths.append(path)
+        await self.reload(paths)
+        if rescan:
+            await self.rescan()
+
+    async def rescan(self) -> None:
+        """Compare every folder with the disk and apply the differences."""
+        server = self.server
+        for folder in list(server.project.folders):
+            if not folder.ready.is_set():
+                continue
+            known = dict(folder.stamps)
+            for path, res in folder.snapshot.resources.items():
+                if path not in known and path not in server.docs and res.scope != "loose":
+                    known[path] = (-1, -1)
+            changed = await asyncio.to_thread(disk_changes, folder.ws, known)
+            if changed:
+                await self.reload([p for p in changed if p not in server.docs])
+
+    # ------------------------------------------------------------ watchers
+
+    async def register_watchers(self) -> None:
+        server = self.server
+        flags = server.flags
+        if not flags.watch_dynamic:
+            self.start_polling()
+            return
+        watchers = [T.FileSystemWatcher(glob_pattern=g) for g in WATCH_GLOBS]
+        if flags.watch_relative:
+            roots = {str(f.ws.user) for f in server.project.folders}
+            for folder in server.project.folders:
+                roots |= {str(r) for r in folder.ws.extra_roots}
+            for root in sorted(roots):
+                base = server.uris.uri(root)
+                for g in ROOT_GLOBS:
+                    watchers.append(T.FileSystemWatcher(glob_pattern=T.RelativePattern(base_uri=base, pattern=g)))
+        registration_id = str(uuid.uuid4())
+        try:
+            await server.client_register_capability_async(T.RegistrationParams(registrations=[
+                T.Registration(id=registration_id, method=T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                               register_options=T.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)),
+            ]))
+            self._registration_id = registration_id
+        except Exception as exc:
+            server.log_error("registering file watchers failed; polling instead", exc)
+            self.start_polling()
+
+    def start_polling(self) -> None:
+        if self._poll_task is None or self._poll_task.done():
+            self._poll_task = asyncio.ensure_future(self._poll())
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            try:
+                await self.rescan()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.server.log_error("polling the resource folders failed", exc)
+
+    def stop(self) -> None:
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+
+
+def _stamp(path: str):
+    from crew_lsp.server.project import stamp_of
+
+    return stamp_of(path)
+
+
+__all__ = ["Doc", "Sync", "apply_changes", "Folder"]

@@ -1,0 +1,251 @@
+"""pytest-lsp harness: the real server as a subprocess on stdio, driven with editor capability profiles.
+
+`session` is parametrised over a VS Code-like (push diagnostics, dynamic file watchers) and a
+Neovim-like (document pull diagnostics, no dynamic watchers) client. Every server runs with
+`diagnostics.delayMs = 0`, its own `PI_TEAMS_HOME` and a workspace in `tmp_path` that has `.crew/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from lsprotocol import types as T
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENTS = {"vscode": "visual-studio-code", "neovim": "neovim", "neovim07": "neovim@v0.7.0", "emacs": "emacs"}
+PROFILES = ["vscode", "neovim"]  # every `session` test runs against both
+
+AGENT = """---
+name: scribe
+description: Writes the documentation
+---
+You write documentation.
+"""
+TEAM = """---
+name: docs
+description: Explores and writes documentation
+defaultWorkflow: docs
+---
+- explorer: agent=explorer find the facts
+- scribe: agent=scribe write the docs
+"""
+BROKEN_TEAM = """---
+name: broken
+description: A team with a typo
+defaultWorkflow: docs
+---
+- explorer: agent=explorer find the facts
+- scribe: agent=scrib write the docs
+"""
+WORKFLOW = """---
+name: docs
+description: Explore then write
+---
+
+## explore
+role: explorer
+output: facts.md
+
+Find the facts for {goal}.
+
+## write
+role: scribe
+dependsOn: explore
+reads: facts.md
+
+Write the docs for {goal}.
+"""
+
+
+def write_project(root: Path, files: dict[str, str] | None = None) -> Path:
+    files = files if files is not None else {
+        ".crew/agents/scribe.md": AGENT,
+        ".crew/teams/docs.team.md": TEAM,
+        ".crew/teams/broken.team.md": BROKEN_TEAM,
+        ".crew/workflows/docs.workflow.md": WORKFLOW,
+    }
+    (root / ".crew").mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    return root
+
+
+def make_client() -> LanguageClient:
+    client = LanguageClient(converter_factory=default_converter)
+    client.publishes = []  # type: ignore[attr-defined]  every publishDiagnostics, in order
+    client.refreshes = 0  # type: ignore[attr-defined]
+    features = dict(DEFAULT_CLIENT_FEATURES)
+
+    def publish(client: LanguageClient, params: T.PublishDiagnosticsParams) -> None:
+        client.diagnostics[params.uri] = params.diagnostics
+        client.publishes.append(params)  # type: ignore[attr-defined]
+
+    def refresh(client: LanguageClient, params: Any) -> None:
+        client.refreshes += 1  # type: ignore[attr-defined]
+
+    features[T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    features[T.WORKSPACE_DIAGNOSTIC_REFRESH] = refresh
+
+    def register(client: LanguageClient, params: T.RegistrationParams) -> None:
+        client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    features[T.CLIENT_REGISTER_CAPABILITY] = register
+    register_lsp_features(client, features)
+    client.registrations = []  # type: ignore[attr-defined]
+    return client
+
+
+class Session:
+    """A started, initialised client plus helpers that read like what an editor does."""
+
+    def __init__(self, client: LanguageClient, root: Path, profile: str, init: T.InitializeResult):
+        self.client = client
+        self.root = root
+        self.profile = profile
+        self.init = init
+        self.versions: dict[str, int] = {}
+        self.texts: dict[str, str] = {}
+
+    # -- addressing
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def uri(self, rel: str) -> str:
+        return self.path(rel).as_uri()
+
+    @property
+    def pull(self) -> bool:
+        return self.init.capabilities.diagnostic_provider is not None
+
+    @property
+    def publishes(self) -> list[T.PublishDiagnosticsParams]:
+        return self.client.publishes  # type: ignore[attr-defined]
+
+    def publishes_for(self, rel: str, since: int = 0) -> list[T.PublishDiagnosticsParams]:
+        uri = self.uri(rel)
+        return [p for p in self.publishes[since:] if p.uri == uri]
+
+    def pushed(self, rel: str) -> list[T.Diagnostic]:
+        """What the editor holds from push for a file (empty when never published)."""
+        return list(self.client.diagnostics.get(self.uri(rel), []))
+
+    # -- documents
+    def open(self, rel: str, text: str | None = None) -> str:
+        if text is None:
+            text = self.path(rel).read_bytes().decode("utf-8", errors="replace")
+        self.versions[rel] = 1
+        self.texts[rel] = text
+        self.client.text_document_did_open(T.DidOpenTextDocumentParams(
+            text_document=T.TextDocumentItem(uri=self.uri(rel), language_id="markdown", version=1, text=text)))
+        return text
+
+    def change(self, rel: str, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
+        self.versions[rel] += 1
+        self.client.text_document_did_change(T.DidChangeTextDocumentParams(
+            text_document=T.VersionedTextDocumentIdentifier(uri=self.uri(rel), version=self.versions[rel]),
+            content_changes=[T.TextDocumentContentChangePartial(
+                range=T.Range(T.Position(*start), T.Position(*end)), text=text)],
+        ))
+
+    def replace_all(self, rel: str, text: str) -> None:
+        self.versions[rel] += 1
+        self.texts[rel] = text
+        self.client.text_document_did_change(T.DidChangeTextDocumentParams(
+            text_document=T.VersionedTextDocumentIdentifier(uri=self.uri(rel), version=self.versions[rel]),
+            content_changes=[T.TextDocumentContentChangeWholeDocument(text=text)],
+        ))
+
+    def close(self, rel: str) -> None:
+        self.client.text_document_did_close(T.DidCloseTextDocumentParams(
+            text_document=T.TextDocumentIdentifier(uri=self.uri(rel))))
+
+    def watched(self, *changes: tuple[str, T.FileChangeType]) -> None:
+        self.client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
+            changes=[T.FileEvent(uri=self.uri(rel), type=kind) for rel, kind in changes]))
+
+    # -- synchronisation
+    async def barrier(self) -> None:
+        """A round trip: every notification the server sent before answering has arrived."""
+        await self.client.text_document_hover_async(T.HoverParams(
+            text_document=T.TextDocumentIdentifier(uri="file:///nonexistent/barrier.md"), position=T.Position(0, 0)))
+
+    async def until(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            await asyncio.sleep(0.02)
+
+    async def ready(self) -> None:
+        """Wait until the background index is loaded (the broken team has been published)."""
+        await self.until(lambda: self.publishes_for(".crew/teams/broken.team.md"), what="initial diagnostics")
+
+    # -- diagnostics as the editor shows them
+    async def diagnostics(self, rel: str) -> list[T.Diagnostic]:
+        if self.pull and rel in self.versions:
+            report = await self.client.text_document_diagnostic_async(
+                T.DocumentDiagnosticParams(text_document=T.TextDocumentIdentifier(uri=self.uri(rel))))
+            return list(report.items)
+        await self.barrier()
+        return list(self.client.diagnostics.get(self.uri(rel), []))
+
+    async def command(self, name: str, *arguments: Any) -> Any:
+        return await self.client.workspace_execute_command_async(
+            T.ExecuteCommandParams(command=name, arguments=list(arguments)))
+
+
+def server_config(home: Path) -> ClientServerConfig:
+    env = dict(os.environ)
+    env["PI_TEAMS_HOME"] = str(home)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("CREW_LSP_DEBUG", None)
+    # compiled bytecode in a private cache: each server start would otherwise recompile every module
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "crew-lsp-test-pycache")
+    return ClientServerConfig(server_command=[sys.executable, "-m", "crew_lsp", "serve"], client_factory=make_client,
+                              server_env=env)
+
+
+async def start_session(tmp_path: Path, profile: str, files: dict[str, str] | None = None,
+                        init_options: dict[str, Any] | None = None, write: bool = True,
+                        configuration: dict[str, Any] | None = None) -> Session:
+    root = tmp_path / "ws"
+    root.mkdir(parents=True, exist_ok=True)
+    if write:
+        write_project(root, files)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    client = await server_config(home).start()
+    if configuration is not None:
+        client.set_configuration(configuration)  # answers the server's workspace/configuration requests
+    options = {"diagnostics": {"delayMs": 0}}
+    if init_options:
+        options.update(init_options)
+    result = await client.initialize_session(T.InitializeParams(
+        capabilities=client_capabilities(CLIENTS[profile]),
+        root_uri=root.as_uri(),
+        workspace_folders=[T.WorkspaceFolder(uri=root.as_uri(), name="ws")],
+        initialization_options=options,
+    ))
+    return Session(client, root, profile, result)
+
+
+async def stop_session(session: Session) -> None:
+    try:
+        await asyncio.wait_for(session.client.shutdown_session(), 10)
+    finally:
+        await session.client.stop()

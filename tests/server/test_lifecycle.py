@@ -1,0 +1,183 @@
+"""Capabilities per client, dynamic watchers or polling, index progress, settings sources, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+
+from lsp_harness import ROOT, server_config, start_session, stop_session, write_project
+from lsprotocol import types as T
+from pytest_lsp import client_capabilities
+
+BROKEN = ".crew/teams/broken.team.md"
+
+
+async def test_capabilities_follow_the_client(tmp_path):
+    for profile in ("vscode", "neovim", "neovim07"):
+        s = await start_session(tmp_path / profile, profile)
+        try:
+            caps = s.init.capabilities
+            assert caps.position_encoding == T.PositionEncodingKind.Utf16  # even when the client prefers utf-8
+            assert caps.text_document_sync.change == T.TextDocumentSyncKind.Incremental
+            assert caps.text_document_sync.open_close is True
+            assert {"crew.doctor", "crew.validateWorkspace"} <= set(caps.execute_command_provider.commands)
+            assert caps.hover_provider and caps.definition_provider and caps.references_provider
+            assert caps.workspace_symbol_provider and caps.document_symbol_provider
+            assert caps.document_formatting_provider
+            if profile == "vscode":
+                assert caps.diagnostic_provider is None  # VS Code 1.65 has no pull: push only
+                assert list(caps.code_action_provider.code_action_kinds) == ["quickfix", "source.fixAll.crew"]
+                assert caps.rename_provider.prepare_provider is True
+                assert caps.code_lens_provider is not None
+                assert caps.inlay_hint_provider is None  # the client declares no inlay hints
+                assert caps.semantic_tokens_provider.full is True
+                assert caps.document_link_provider is not None and caps.folding_range_provider
+            elif profile == "neovim":
+                assert caps.diagnostic_provider.workspace_diagnostics is False
+                assert caps.inlay_hint_provider
+                assert caps.document_link_provider is None  # Neovim 0.11 declares no document links
+            else:  # Neovim 0.7: no semantic tokens, no code lens, no pull, no folding
+                assert caps.diagnostic_provider is None
+                assert caps.semantic_tokens_provider is None
+                assert caps.code_lens_provider is None
+                assert caps.folding_range_provider is None
+        finally:
+            await stop_session(s)
+
+
+async def test_watchers_are_registered_dynamically_when_allowed(session):
+    regs = session.client.registrations
+    if session.profile == "vscode":
+        (reg,) = [r for r in regs if r.method == T.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+        globs = [w["globPattern"] for w in reg.register_options["watchers"]]
+        assert "**/teams/*.team.md" in globs and "**/agents/*.md" in globs
+    else:
+        assert regs == []
+
+
+async def test_without_watchers_the_server_notices_disk_changes_itself(tmp_path):
+    s = await start_session(tmp_path, "neovim")  # Neovim 0.11 cannot register watchers dynamically
+    try:
+        await s.ready()
+        mark = len(s.publishes)
+        text = s.path(BROKEN).read_text().replace("agent=scrib ", "agent=scribe ")
+        s.path(BROKEN).write_text(text)
+        await s.until(lambda: s.publishes_for(BROKEN, mark), timeout=8, what="the poller to see the edit")
+        assert s.pushed(BROKEN) == []
+    finally:
+        await stop_session(s)
+
+
+async def test_indexing_a_large_workspace_reports_progress(tmp_path):
+    files = {f".crew/agents/a{i:03}.md": f"---\nname: a{i:03}\ndescription: agent {i}\n---\nDo {i}.\n" for i in range(260)}
+    files[BROKEN] = "---\nname: broken\ndescription: b\ndefaultWorkflow: fast-fix\n---\n- explorer: agent=scrib x\n"
+    s = await start_session(tmp_path, "vscode", files=files)
+    try:
+        await s.ready()
+        reports = list(s.client.progress_reports.values())
+        assert len(reports) == 1
+        kinds = [r.kind for r in reports[0]]
+        assert kinds[0] == "begin" and kinds[-1] == "end" and "report" in kinds
+        assert reports[0][0].percentage == 0
+        assert all(r.percentage is not None for r in reports[0] if r.kind == "report")
+        assert reports[0][-2].percentage == 100
+    finally:
+        await stop_session(s)
+
+
+async def test_settings_come_from_workspace_configuration(tmp_path):
+    s = await start_session(tmp_path, "vscode",
+                            configuration={"crew": {"diagnostics": {"severity": {"CREW201": "warning"}}}})
+    try:
+        await s.ready()
+        (d,) = s.pushed(BROKEN)
+        assert d.severity == T.DiagnosticSeverity.Warning
+        # VS Code sends `settings: null` and expects the server to pull the section again
+        s.client.set_configuration({"crew": {"diagnostics": {"severity": {"CREW201": "information"}}}})
+        mark = len(s.publishes)
+        s.client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings=None))
+        await s.until(lambda: s.publishes_for(BROKEN, mark), what="re-publish after configuration change")
+        (d,) = s.pushed(BROKEN)
+        assert d.severity == T.DiagnosticSeverity.Information
+    finally:
+        await stop_session(s)
+
+
+async def test_invalid_settings_are_ignored_with_a_log_line(tmp_path):
+    s = await start_session(tmp_path, "vscode", init_options={
+        "diagnostics": {"delayMs": 0, "severity": {"CREW201": "loud"}}, "roots": "not-a-list"})
+    try:
+        await s.ready()
+        (d,) = s.pushed(BROKEN)
+        assert d.severity == T.DiagnosticSeverity.Error
+        logs = [m.message for m in s.client.log_messages]
+        assert any("crew.diagnostics.severity.CREW201 ignored" in m for m in logs)
+        assert any("crew.roots ignored" in m for m in logs)
+    finally:
+        await stop_session(s)
+
+
+async def test_clean_shutdown(tmp_path):
+    s = await start_session(tmp_path, "vscode")
+    await s.ready()
+    await stop_session(s)
+    assert s.client._server.returncode == 0
+
+
+async def test_exit_without_shutdown_is_exit_code_1(tmp_path):
+    s = await start_session(tmp_path, "vscode")
+    await s.ready()
+    s.client.exit(None)
+    assert await asyncio.wait_for(s.client._server.wait(), 10) == 1
+    await s.client.stop()
+
+
+async def test_the_server_exits_when_the_editor_process_is_gone(tmp_path):
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
+    root = tmp_path / "ws"
+    write_project(root)
+    (tmp_path / "home").mkdir()
+    client = await server_config(tmp_path / "home").start()
+    await client.initialize_session(T.InitializeParams(
+        process_id=gone.pid, capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
+        initialization_options={"diagnostics": {"delayMs": 0}}))
+    try:
+        code = await asyncio.wait_for(client._server.wait(), 10)
+        assert code == 0
+    finally:
+        await client.stop()
+
+
+async def test_tcp_transport(tmp_path):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    write_project(tmp_path / "ws")
+    env = dict(os.environ, PI_TEAMS_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "crew_lsp", "serve", "--tcp", f"127.0.0.1:{port}",
+                                                env=env)
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": None, "rootUri": (tmp_path / "ws").as_uri(), "capabilities": {}}}).encode()
+        writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
+        length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        reply = json.loads(await reader.readexactly(length))
+        assert reply["id"] == 1 and reply["result"]["serverInfo"]["name"] == "crew-lsp"
+        assert reply["result"]["capabilities"]["positionEncoding"] == "utf-16"
+        writer.close()
+    finally:
+        proc.terminate()
+        await proc.wait()
