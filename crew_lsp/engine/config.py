@@ -1,0 +1,279 @@
+"""What the engine reads from config (formats §7) and which worker program runs (engine §3).
+
+Config files merge in order, later wins per section, shallowly. Values failing their type or range
+are dropped (siblings still apply). The project file is *sanitised*: keys that change what runs are
+ignored there. The worker program never comes from any file: only from explicit arguments (CLI
+flags, the editor's user settings) or the environment, so a cloned repository cannot run programs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from crew_lsp.resources.discovery import Workspace
+
+# formats §7: ignored when they appear in the project file (<crewRoot>/config.json)
+SANITISED_TOP = frozenset(("executeWorkers", "asyncByDefault", "requireCleanWorktreeLeader", "worker"))
+SANITISED_SECTION = {
+    "runtime": frozenset(("mode", "preferLiveSession", "allowChildProcessFallback", "inheritContext")),
+    "autonomous": frozenset(("profile", "enabled", "injectPolicy", "preferAsyncForLongTasks", "allowWorktreeSuggestion")),
+    "worktree": frozenset(("setupHook",)),
+    "otlp": frozenset(("headers",)),
+    "agents": frozenset(("disableBuiltins", "overrides")),
+    "tools": frozenset(("enableSteer", "terminateOnForeground")),
+}
+
+RUNTIMES = ("scaffold", "pi", "command")
+
+
+def _int(lo: int, hi: int | None = None):
+    def check(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= lo and (hi is None or v <= hi)
+    return check
+
+
+def _num(lo: float, hi: float):
+    def check(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi
+    return check
+
+
+def _bool(v: Any) -> bool:
+    return isinstance(v, bool)
+
+
+def _globs(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+_LIMITS = {
+    "maxConcurrentWorkers": _int(1, 1024), "allowUnboundedConcurrency": _bool, "maxTaskDepth": _int(1, 100),
+    "maxChildrenPerTask": _int(1, 1000), "maxRunMinutes": _int(1, 1440), "maxRetriesPerTask": _int(1, 100),
+    "maxTasksPerRun": _int(1, 10000), "heartbeatStaleMs": _int(1, 86_400_000),
+}
+_RELIABILITY = {"autoRetry": _bool, "autoRecover": _bool, "deadletterThreshold": _int(1)}
+_RETRY = {
+    "maxAttempts": _int(1, 10), "backoffMs": _int(100, 60000), "jitterRatio": _num(0, 1),
+    "exponentialFactor": _num(1, 5), "retryableErrors": _globs,
+}
+_OBSERVABILITY = {"enabled": _bool, "pollIntervalMs": _int(1000, 60000), "metricRetentionDays": _int(1, 365)}
+_TELEMETRY = {"enabled": _bool}
+
+
+def _pick(section: Any, rules: dict) -> dict:
+    if not isinstance(section, dict):
+        return {}
+    return {k: v for k, v in section.items() if k in rules and rules[k](v)}
+
+
+@dataclass(slots=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    backoff_ms: int = 1000
+    jitter_ratio: float = 0.3
+    factor: float = 2.0
+    retryable_errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EngineConfig:
+    max_concurrent_workers: int | None = None
+    allow_unbounded: bool = False
+    max_run_minutes: int | None = None
+    max_tasks_per_run: int | None = None
+    max_task_depth: int | None = None
+    heartbeat_stale_ms: int = 60_000
+    auto_retry: bool = False
+    auto_recover: bool = False
+    deadletter_threshold: int = 3
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    poll_interval_ms: int = 5000
+    telemetry_enabled: bool = True
+    ignored: list[str] = field(default_factory=list)  # sanitised keys met in the project file
+
+    @classmethod
+    def from_merged(cls, merged: dict) -> EngineConfig:
+        limits = _pick(merged.get("limits"), _LIMITS)
+        rel_section = merged.get("reliability") if isinstance(merged.get("reliability"), dict) else {}
+        rel = _pick(rel_section, _RELIABILITY)
+        retry = _pick(rel_section.get("retryPolicy"), _RETRY)
+        obs = _pick(merged.get("observability"), _OBSERVABILITY)
+        tel = _pick(merged.get("telemetry"), _TELEMETRY)
+        return cls(
+            max_concurrent_workers=limits.get("maxConcurrentWorkers"),
+            allow_unbounded=limits.get("allowUnboundedConcurrency", False),
+            max_run_minutes=limits.get("maxRunMinutes"),
+            max_tasks_per_run=limits.get("maxTasksPerRun"),
+            max_task_depth=limits.get("maxTaskDepth"),
+            heartbeat_stale_ms=limits.get("heartbeatStaleMs", 60_000),
+            auto_retry=rel.get("autoRetry", False),
+            auto_recover=rel.get("autoRecover", False),
+            deadletter_threshold=rel.get("deadletterThreshold", 3),
+            retry=RetryPolicy(
+                max_attempts=retry.get("maxAttempts", 3), backoff_ms=retry.get("backoffMs", 1000),
+                jitter_ratio=float(retry.get("jitterRatio", 0.3)), factor=float(retry.get("exponentialFactor", 2)),
+                retryable_errors=list(retry.get("retryableErrors", [])),
+            ),
+            poll_interval_ms=obs.get("pollIntervalMs", 5000),
+            telemetry_enabled=tel.get("enabled", True),
+        )
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # invalid JSON contributes nothing
+    return value if isinstance(value, dict) else None
+
+
+def sanitise_project(data: dict) -> tuple[dict, list[str]]:
+    """Drop the keys a project file may not set; returns the rest and the dropped key paths."""
+    out: dict = {}
+    dropped: list[str] = []
+    for key, value in data.items():
+        if key in SANITISED_TOP:
+            dropped.append(key)
+            continue
+        banned = SANITISED_SECTION.get(key)
+        if banned and isinstance(value, dict):
+            kept = {k: v for k, v in value.items() if k not in banned}
+            dropped += [f"{key}.{k}" for k in value if k in banned]
+            if key == "runtime" and value.get("requirePlanApproval") is False:
+                kept.pop("requirePlanApproval", None)
+                dropped.append("runtime.requirePlanApproval")
+            out[key] = kept
+        else:
+            out[key] = value
+    return out, dropped
+
+
+def merge_config(layers: list[dict]) -> dict:
+    merged: dict = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return merged
+
+
+def load_config(ws: Workspace) -> EngineConfig:
+    layers: list[dict] = []
+    ignored: list[str] = []
+    for role, path in ws.config_files():
+        data = _read_json(path)
+        if data is None:
+            continue
+        if role == "project":
+            data, dropped = sanitise_project(data)
+            ignored += dropped
+        layers.append(data)
+    cfg = EngineConfig.from_merged(merge_config(layers))
+    cfg.ignored = ignored
+    return cfg
+
+
+def effective_concurrency(cfg: EngineConfig, team_max: int | None, workflow_max: int | None, workflow_name: str) -> int:
+    """config ?? team ?? workflow ?? the name default, capped at 8 unless unbounded (formats §5)."""
+    from crew_lsp.resources.fields import CONCURRENCY_CAP, DEFAULT_CONCURRENCY
+
+    if cfg.max_concurrent_workers is not None:
+        value = cfg.max_concurrent_workers
+    elif team_max is not None:
+        value = max(1, team_max)  # pi-crew keeps 0 or -2; values < 1 act as 1
+    elif workflow_max is not None:
+        value = workflow_max
+    else:
+        value = DEFAULT_CONCURRENCY.get(workflow_name, 2)
+    value = max(1, value)
+    return value if cfg.allow_unbounded else min(value, CONCURRENCY_CAP)
+
+
+# --- which program a worker runs ------------------------------------------------------------
+
+
+class WorkerConfigError(ValueError):
+    """The chosen runtime cannot run (no `pi` found, no command given, unknown runtime)."""
+
+
+@dataclass(slots=True, frozen=True)
+class WorkerSettings:
+    runtime: str  # scaffold | pi | command
+    reason: str  # why this runtime: recorded in the manifest
+    command: tuple[str, ...] = ()  # the `command` runtime's argv template
+    pi_argv: tuple[str, ...] = ()  # how to start `pi` (one path, or an interpreter and a script)
+
+
+def _split_command(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(shlex.split(value))
+    return tuple(str(v) for v in value)
+
+
+def resolve_worker(
+    runtime: str | None = None,
+    command: str | list[str] | None = None,
+    *,
+    dry_run: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> WorkerSettings:
+    """Arguments first (CLI flags or the editor's *user* settings), then the environment; never files."""
+    env = os.environ if env is None else env
+    if dry_run:
+        return WorkerSettings("scaffold", "dry run")
+    cmd = _split_command(command) if command else ()
+    cmd_reason = "--worker-command" if cmd else ""
+    if not cmd and env.get("CREW_WORKER_COMMAND", "").strip():
+        cmd = _split_command(env["CREW_WORKER_COMMAND"])
+        cmd_reason = "CREW_WORKER_COMMAND"
+    if runtime:
+        kind, reason = runtime, "requested runtime"
+    elif env.get("CREW_RUNTIME", "").strip():
+        kind, reason = env["CREW_RUNTIME"].strip(), "CREW_RUNTIME"
+    elif cmd:
+        kind, reason = "command", cmd_reason
+    else:
+        return WorkerSettings("scaffold", "default: no worker configured")
+    if kind not in RUNTIMES:
+        raise WorkerConfigError(f"unknown runtime '{kind}' (expected scaffold, pi or command)")
+    if kind == "command":
+        if not cmd:
+            raise WorkerConfigError("runtime 'command' needs --worker-command or CREW_WORKER_COMMAND")
+        return WorkerSettings("command", f"{reason}; command from {cmd_reason}", command=cmd)
+    if kind == "pi":
+        return WorkerSettings("pi", reason, pi_argv=_pi_argv(env))
+    return WorkerSettings("scaffold", reason)
+
+
+def _pi_argv(env: Mapping[str, str]) -> tuple[str, ...]:
+    value = env.get("PI_TEAMS_PI_BIN", "").strip()
+    if value:
+        if Path(value).is_file():
+            return (value,)
+        return _split_command(value)  # e.g. "python3 /path/fake_pi.py"
+    found = shutil.which("pi", path=env.get("PATH"))
+    if not found:
+        raise WorkerConfigError("runtime 'pi' but no `pi` on PATH (set PI_TEAMS_PI_BIN)")
+    return (found,)
+
+
+def max_depth(cfg: EngineConfig, env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    raw = env.get("PI_CREW_MAX_DEPTH", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    return cfg.max_task_depth or 2
+
+
+def current_depth(env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    raw = env.get("PI_CREW_DEPTH", "").strip()
+    return int(raw) if raw.isdigit() else 0

@@ -1,0 +1,393 @@
+"""The in-process API of the engine: what the LSP server and the CLI call (protocol §3).
+
+One `RunManager` per workspace folder. Every method is async and safe to call from the server's
+event loop: file work runs in threads, runs execute as background tasks. Listeners receive a
+`RunUpdate` for every durable event of every run of this manager (see recorder.RunUpdate).
+
+    async with RunManager(folder) as runs:          # or RunManager(folder) + await runs.aclose()
+        runs.add_listener(on_update)
+        run_id = await runs.start(goal="fix it", team="default")
+        await runs.wait(run_id)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import anyio
+
+from crew_lsp.engine import store_ops
+from crew_lsp.engine.config import EngineConfig, load_config, resolve_worker
+from crew_lsp.engine.context import EngineOptions, RunContext
+from crew_lsp.engine.model import Manifest, TaskState
+from crew_lsp.engine.plan import Plan, RoleInfo, build_plan
+from crew_lsp.engine.recorder import Listener, RunRecorder, RunUpdate
+from crew_lsp.engine.reports import render_goal, render_progress, render_summary, one_line_summary
+from crew_lsp.engine.scheduler import Scheduler
+from crew_lsp.engine.state import RunStore, UnsafePath, check_id, owner_record
+from crew_lsp.engine.store_ops import RunStateError
+from crew_lsp.engine.validate import PlanError
+from crew_lsp.engine.workers import make_worker
+from crew_lsp.resources.discovery import Workspace
+
+log = logging.getLogger("crew_lsp.engine")
+
+
+@dataclass(slots=True)
+class ActiveRun:
+    ctx: RunContext
+    scheduler: Scheduler
+    done: anyio.Event = field(default_factory=anyio.Event)
+    status: str | None = None
+
+
+class RunManager:
+    def __init__(
+        self, folder: str | Path, *, runtime: str | None = None, worker_command: str | list[str] | None = None,
+        options: EngineOptions | None = None, server_id: str | None = None,
+        snapshot_provider: Callable[[], Any] | None = None, extra_roots: list[str] | None = None,
+    ):
+        """``runtime``/``worker_command`` are the *user-level* defaults (editor user settings or CLI
+        flags); they never come from workspace files. ``snapshot_provider`` lets the server share its
+        live resource index (called on the event loop; must be cheap)."""
+        self.folder = Path(folder).resolve()
+        self.ws = Workspace.discover(self.folder, extra_roots)
+        self.store = RunStore(self.ws.crew)
+        self.runtime = runtime
+        self.worker_command = worker_command
+        self.options = options or EngineOptions()
+        self.server_id = server_id or f"crew-lsp-{os.getpid()}-{secrets.token_hex(3)}"
+        self.snapshot_provider = snapshot_provider
+        self._listeners: list[Listener] = []
+        self._active: dict[str, ActiveRun] = {}
+        self._tg: Any = None
+        self._background: set[Any] = set()
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> RunManager:
+        self._tg = anyio.create_task_group()
+        await self._tg.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+        tg, self._tg = self._tg, None
+        if tg is not None:
+            await tg.__aexit__(None, None, None)
+
+    async def aclose(self, reason: str = "the server is shutting down") -> None:
+        """Cancel this manager's active runs cleanly (they stay resumable) and wait for them."""
+        for run_id in list(self._active):
+            await self.cancel(run_id, reason)
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(update)`` for every durable event and heartbeat level change; returns an
+        unsubscribe function. Listeners run on the event loop and must not block."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _spawn(self, fn: Callable[..., Any], *args: Any) -> None:
+        if self._tg is not None:
+            self._tg.start_soon(fn, *args)
+            return
+        import asyncio  # no task group: we run under the server's asyncio loop
+
+        task = asyncio.get_running_loop().create_task(fn(*args))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _snapshot(self) -> Any:
+        if self.snapshot_provider is not None:
+            return self.snapshot_provider()
+        from crew_lsp.engine.plan import load_snapshot
+
+        return await anyio.to_thread.run_sync(load_snapshot, self.folder)
+
+    async def _config(self) -> EngineConfig:
+        return await anyio.to_thread.run_sync(load_config, self.ws)
+
+    # --- planning and starting ------------------------------------------------------------------
+
+    async def plan(self, *, goal: str, team: str | None = None, workflow: str | None = None, agent: str | None = None) -> dict:
+        """The tasks with ids, roles, agents, deps and waves; or ``{"ok": False, "diagnostics": […]}``."""
+        try:
+            plan = build_plan(await self._snapshot(), await self._config(), goal=goal, team=team, workflow=workflow, agent=agent)
+        except PlanError as exc:
+            return {"ok": False, "error": str(exc), "diagnostics": [i.to_dict() for i in exc.issues]}
+        return {"ok": True, **plan.to_dict()}
+
+    async def start(
+        self, *, goal: str, team: str | None = None, workflow: str | None = None, agent: str | None = None,
+        runtime: str | None = None, worker_command: str | list[str] | None = None, dry_run: bool = False,
+        model: str | None = None,
+    ) -> str:
+        """Create the run on disk and execute it in the background; returns the run id at once.
+        Raises PlanError (with .issues) for an invalid run, WorkerConfigError for a bad runtime."""
+        settings = resolve_worker(runtime or self.runtime, worker_command or self.worker_command, dry_run=dry_run)
+        snap = await self._snapshot()
+        cfg = await self._config()
+        plan = build_plan(snap, cfg, goal=goal, team=team, workflow=workflow, agent=agent)
+        ctx = await self._create(plan, settings, cfg, snap, model)
+        self._launch(ctx)
+        return ctx.run_id
+
+    async def _create(self, plan: Plan, settings, cfg: EngineConfig, snap: Any, model: str | None) -> RunContext:
+        from crew_lsp.engine.state import new_run_id
+
+        run_id = new_run_id(plan.team)
+        paths = self.store.paths(run_id)
+        runtime = {"kind": settings.runtime, "reason": settings.reason}
+        if settings.command:
+            runtime["command"] = list(settings.command)
+        manifest = Manifest(
+            run_id=run_id, team=plan.team, workflow=plan.workflow, goal=plan.goal, workspace_mode=plan.workspace_mode,
+            cwd=str(self.folder), paths={"state": str(paths.state), "artifacts": str(paths.artifacts)},
+            runtime=runtime, owner=owner_record(self.server_id), concurrency=plan.concurrency, agent=plan.agent,
+        )
+        manifest.extra = {"roles": {n: r.to_dict() for n, r in plan.roles.items()}, "teamPath": plan.team_path,
+                          "workflowPath": plan.workflow_path, "warnings": plan.warnings, "model": model}
+        rec = await RunRecorder.open(paths, manifest, plan.tasks, self._listeners)
+        ctx = RunContext(self.folder, paths, rec, cfg, settings, make_worker(settings), self.options,
+                         dict(plan.roles), snap, model_override=model)
+        art = await anyio.to_thread.run_sync(_write_report, paths.crew, paths.artifact("goal.md"), render_goal(manifest), "goal")
+        rec.add_artifact(*art)
+        rec.emit("run.created", None, f"{plan.team}/{plan.workflow}: {len(plan.tasks)} tasks",
+                 {"team": plan.team, "workflow": plan.workflow, "tasks": len(plan.tasks), "runtime": runtime,
+                  "concurrency": plan.concurrency, "goal": plan.goal})
+        rec.manifest_changed(force=True)
+        await rec.flush()
+        return ctx
+
+    def _launch(self, ctx: RunContext) -> ActiveRun:
+        active = ActiveRun(ctx, Scheduler(ctx))
+        self._active[ctx.run_id] = active
+        self._spawn(self._execute, active)
+        return active
+
+    async def _execute(self, active: ActiveRun) -> None:
+        ctx, rec = active.ctx, active.ctx.rec
+        try:
+            async with rec.serving():
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(self._progress_writer, ctx)
+                    active.status = await active.scheduler.run()
+                    tg.cancel_scope.cancel()
+                await self._write_reports(ctx)
+        except Exception:
+            log.exception("run %s crashed", ctx.run_id)
+            with anyio.CancelScope(shield=True):
+                await self._mark_crashed(ctx)
+        finally:
+            self._active.pop(ctx.run_id, None)
+            active.done.set()
+            rec.notify_final()
+
+    async def _mark_crashed(self, ctx: RunContext) -> None:
+        rec = ctx.rec
+        try:
+            if rec.manifest.status not in ("failed", "completed", "cancelled", "blocked"):
+                rec.move_run("failed", "internal error: the engine crashed (see the server log)")
+            await rec.flush()
+        except Exception:
+            log.exception("could not record the crash of %s", ctx.run_id)
+
+    async def _progress_writer(self, ctx: RunContext) -> None:
+        last = None
+        while True:
+            key = (ctx.rec.manifest.status, tuple(ctx.rec.counts.items()))
+            if key != last:
+                last = key
+                text = render_progress(ctx.rec.manifest, list(ctx.rec.tasks.values()))
+                art = await anyio.to_thread.run_sync(_write_report, ctx.paths.crew, ctx.paths.artifact("progress.md"), text, "progress")
+                ctx.rec.add_artifact(*art)
+            await anyio.sleep(1.0)
+
+    async def _write_reports(self, ctx: RunContext) -> None:
+        rec = ctx.rec
+        tasks = list(rec.tasks.values())
+        rec.manifest.summary = one_line_summary(rec.manifest, tasks)
+        results = dict(ctx.results)
+
+        def write() -> list:
+            for t in tasks:
+                if t.id not in results and t.result_path:
+                    try:
+                        results[t.id] = (ctx.paths.crew / t.result_path).read_text(encoding="utf-8", errors="replace")
+                    except OSError:
+                        pass
+            return [
+                _write_report(ctx.paths.crew, ctx.paths.artifact("progress.md"), render_progress(rec.manifest, tasks), "progress"),
+                _write_report(ctx.paths.crew, ctx.paths.artifact("summary.md"), render_summary(rec.manifest, tasks, results), "summary"),
+            ]
+
+        for art in await anyio.to_thread.run_sync(write):
+            rec.add_artifact(*art)
+        rec.manifest_changed(force=True)
+
+    async def wait(self, run_id: str) -> dict:
+        """Wait for a run of this manager to finish; returns its status view."""
+        active = self._active.get(run_id)
+        if active is not None:
+            await active.done.wait()
+            rec = active.ctx.rec  # finished and flushed: memory and disk agree
+            return store_ops.view(rec.manifest, list(rec.tasks.values()), active=False)
+        return await self.status(run_id)
+
+    def is_active(self, run_id: str) -> bool:
+        return run_id in self._active
+
+    # --- control --------------------------------------------------------------------------------
+
+    async def cancel(self, run_id: str, reason: str | None = None) -> dict:
+        """Stop a run: every child process group gets SIGTERM (SIGKILL after 3 s), queued and running
+        tasks end `cancelled`. Works for runs of other processes too (through a request file)."""
+        check_id(run_id, "run id")
+        reason = reason or "cancelled by the user"
+        active = self._active.get(run_id)
+        if active is not None:
+            before = {t.id for t in active.ctx.rec.tasks.values() if t.status in ("queued", "running", "waiting")}
+            active.scheduler.stop("cancel", reason)
+            await active.done.wait()
+            ids = [t.id for t in active.ctx.rec.tasks.values() if t.id in before and t.status == "cancelled"]
+            return {"runId": run_id, "cancelledTaskIds": ids, "status": active.ctx.rec.manifest.status}
+        return await store_ops.cancel_elsewhere(self.store, run_id, reason, self._listeners)
+
+    async def resume(self, run_id: str, *, runtime: str | None = None, worker_command: str | list[str] | None = None) -> dict:
+        """Re-queue every task that did not complete and execute the run again (completed tasks stay)."""
+        return await self._requeue(run_id, None, resume=True, runtime=runtime, worker_command=worker_command)
+
+    async def retry(self, run_id: str, task_id: str | None = None, *, runtime: str | None = None,
+                    worker_command: str | list[str] | None = None) -> dict:
+        """Re-queue one task (any terminal status) or every failed task, plus what they blocked."""
+        return await self._requeue(run_id, task_id, resume=False, runtime=runtime, worker_command=worker_command)
+
+    async def _requeue(self, run_id: str, task_id: str | None, *, resume: bool, recovered: bool = False,
+                       runtime: str | None = None, worker_command: str | list[str] | None = None) -> dict:
+        check_id(run_id, "run id")
+        if task_id is not None:
+            check_id(task_id, "task id")
+        if run_id in self._active:
+            raise RunStateError(f"run {run_id} is still executing; cancel it first")
+        loaded = await anyio.to_thread.run_sync(store_ops.load_run, self.store, run_id)
+        if loaded is None:
+            raise RunStateError(f"unknown run {run_id}")
+        # the worker must be resolvable before the run is claimed (a refused resume changes nothing)
+        settings = _settings_for_resume(loaded[0], runtime or self.runtime, worker_command or self.worker_command)
+        cfg = await self._config()
+        manifest, tasks = await anyio.to_thread.run_sync(store_ops.claim, self.store, run_id, self.server_id)
+        roles = {n: RoleInfo.from_dict(n, d) for n, d in (manifest.extra.get("roles") or {}).items()}
+        rec = await RunRecorder.open(self.store.paths(run_id), manifest, tasks, self._listeners)
+        ids = store_ops.pick_requeue(rec, task_id, resume)
+        if task_id is not None and task_id not in rec.tasks:
+            raise RunStateError(f"run {run_id} has no task {task_id}")
+        last_seq = rec.log.seq
+        for tid in ids:
+            t = rec.tasks[tid]
+            rec.move_task(t, "queued", event=None if resume else "task.retried", error=None, finished_at=None,
+                          checkpoint=None)
+        if manifest.status != "running":
+            rec.move_run("running", None, {"requeuedTaskIds": ids})
+        else:
+            rec.manifest_changed(force=True)
+        data = {"mode": "resume" if resume else "retry", "requeuedTaskIds": ids,
+                "kept": [t.id for t in rec.tasks.values() if t.status == "completed"]}
+        if recovered:
+            data["recoveredFromSeq"] = last_seq
+        rec.emit("crew.run.resumed", None, "recovered" if recovered else None, data)
+        await rec.flush()
+        rec.manifest.runtime = {"kind": settings.runtime, "reason": f"resumed: {settings.reason}",
+                                **({"command": list(settings.command)} if settings.command else {})}
+        ctx = RunContext(self.folder, rec.paths, rec, cfg, settings, make_worker(settings), self.options, roles,
+                         model_override=manifest.extra.get("model"))
+        self._launch(ctx)
+        return {"runId": run_id, "requeuedTaskIds": ids}
+
+    async def interrupted(self) -> list[dict]:
+        """Runs left `running` by a process that is gone (crash recovery candidates, engine §6)."""
+        return await anyio.to_thread.run_sync(store_ops.find_interrupted, self.store, set(self._active))
+
+    async def recover(self, run_id: str, accept: bool, *, runtime: str | None = None,
+                      worker_command: str | list[str] | None = None) -> dict:
+        """Accept: re-queue the unfinished tasks and continue executing. Decline: `cancelled`
+        with reason `interrupted-not-resumed`."""
+        plan = await anyio.to_thread.run_sync(store_ops.recovery_plan, self.store, run_id)
+        if plan is None:
+            raise RunStateError(f"run {run_id} is not interrupted")
+        if accept:
+            await anyio.to_thread.run_sync(store_ops.kill_orphans, plan)
+            return await self._requeue(run_id, None, resume=True, recovered=True, runtime=runtime,
+                                       worker_command=worker_command)
+        return await store_ops.decline(self.store, run_id, self._listeners)
+
+    async def startup_recovery(self) -> dict:
+        """What a server does at start (engine §6): find interrupted runs; with
+        `reliability.autoRecover` resume them at once, else return them for the user to decide
+        (then call ``recover(run_id, accept)``)."""
+        found = await self.interrupted()
+        if not found or not (await self._config()).auto_recover:
+            return {"recovered": [], "pending": found}
+        recovered = []
+        for plan in found:
+            try:
+                await self.recover(plan["runId"], accept=True)
+                recovered.append(plan)
+            except Exception as exc:  # e.g. no worker configured for a `command` run: leave it to the user
+                plan["error"] = str(exc)
+        return {"recovered": recovered, "pending": [p for p in found if p not in recovered]}
+
+    async def export_diagnostics(self, run_id: str) -> str:
+        """Write the redacted diagnostic bundle of a run; returns its path (engine §7)."""
+        check_id(run_id, "run id")
+        return await anyio.to_thread.run_sync(store_ops.export_diagnostics, self.store, run_id)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    async def status(self, run_id: str | None = None, limit: int = 20) -> dict:
+        """One run (manifest, tasks with heartbeat level, progress) or the recent runs."""
+        if run_id is None:
+            runs = await anyio.to_thread.run_sync(store_ops.list_runs, self.store, limit)
+            for r in runs:
+                active = self._active.get(r["runId"])
+                if active is not None:
+                    r.update(status=active.ctx.rec.manifest.status, progress=active.ctx.rec.progress().to_dict(), active=True)
+            return {"runs": runs}
+        check_id(run_id, "run id")
+        active = self._active.get(run_id)
+        if active is not None:
+            rec = active.ctx.rec
+            return store_ops.view(rec.manifest, list(rec.tasks.values()), active=True)
+        found = await anyio.to_thread.run_sync(store_ops.disk_view, self.store, run_id)
+        if found is None:
+            raise RunStateError(f"unknown run {run_id}")
+        return found
+
+    async def events(self, run_id: str, since_seq: int = 0, limit: int | None = 200) -> dict:
+        """``{events, nextSeq, total}``: events with seq > since_seq; pass nextSeq back to continue."""
+        check_id(run_id, "run id")
+        return await anyio.to_thread.run_sync(store_ops.events_page, self.store, run_id, since_seq, limit)
+
+
+def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str | list[str] | None):
+    """The runtime *kind* of a resumed run is the recorded one, but the *program* comes again from
+    arguments or the environment: the manifest lives in the workspace, and a cloned repository could
+    ship one naming any program."""
+    recorded = (manifest.runtime or {}).get("kind", "scaffold")
+    kind = runtime or recorded
+    if kind == "scaffold":
+        return resolve_worker("scaffold")
+    return resolve_worker(kind, command)
+
+
+def _write_report(crew: Path, path: Path, text: str, producer: str):
+    from crew_lsp.engine.execute import write_artifact
+
+    return write_artifact(crew, "report", path, text, producer)
+
+
+__all__ = ["RunManager", "RunStateError", "PlanError", "UnsafePath", "EngineOptions", "TaskState", "RunUpdate"]

@@ -1,0 +1,290 @@
+"""Operations on runs as they are on disk: views, event pages, recovery, cancel from another process.
+
+Blocking helpers run in threads (the manager wraps them); the async ones mutate a stored run through
+a short-lived recorder so the same state machines, lock and event log apply.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import anyio
+
+from crew_lsp.engine.events import read_events
+from crew_lsp.engine.heartbeat import level, staleness_ms
+from crew_lsp.engine.model import Manifest, TaskState, now_iso, parse_iso
+from crew_lsp.engine.recorder import Listener, RunRecorder, manifest_json
+from crew_lsp.engine.state import (
+    RunLock, RunStore, atomic_write_bytes, atomic_write_json, check_id, owner_alive, owner_record, pid_alive,
+)
+from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL
+
+_LIVE_RUN = ("queued", "planning", "running")
+CLAIM_FRESH_S = 10.0
+
+
+class RunStateError(RuntimeError):
+    """The run cannot do that now (unknown id, active elsewhere, nothing to recover…)."""
+
+
+def claim(store: RunStore, run_id: str, server_id: str) -> tuple[Manifest, list[TaskState]]:
+    """Take ownership of a stored run under its lock, so two processes cannot resume it at once."""
+    paths = store.paths(run_id)
+    if not paths.manifest.is_file():
+        raise RunStateError(f"unknown run {run_id}")
+    with RunLock(paths.lock):
+        loaded = load_run(store, run_id)
+        if loaded is None:
+            raise RunStateError(f"unknown run {run_id}")
+        manifest, tasks = loaded
+        owner = manifest.owner or {}
+        claimed = parse_iso(manifest.extra.get("claimedAt"))
+        fresh = claimed is not None and time.time() - claimed < CLAIM_FRESH_S
+        if owner.get("serverId") != server_id and owner_alive(owner) and (manifest.status in _LIVE_RUN or fresh):
+            raise RunStateError(f"run {run_id} is active in process {owner.get('pid')}")
+        manifest.owner = owner_record(server_id)
+        manifest.extra["claimedAt"] = now_iso()
+        atomic_write_bytes(paths.manifest, manifest_json(manifest.to_dict()).encode())
+    return manifest, tasks
+
+
+def load_run(store: RunStore, run_id: str) -> tuple[Manifest, list[TaskState]] | None:
+    data = store.load_manifest(run_id)
+    if data is None:
+        return None
+    return Manifest.from_dict(data), [TaskState.from_dict(t) for t in store.load_tasks(run_id)]
+
+
+def progress_of(manifest: Manifest, tasks: list[TaskState]) -> dict:
+    counts: dict[str, int] = {}
+    for t in tasks:
+        counts[t.status] = counts.get(t.status, 0) + 1
+    done = sum(counts.get(s, 0) for s in TASK_TERMINAL)
+    total = len(tasks)
+    phase = 1 if manifest.status in ("queued", "planning") else (4 if manifest.status in RUN_TERMINAL else 2)
+    pct = int(done * 100 / total) if total else 0
+    names = ("plan", "execute", "verify", "finish")
+    return {"total": total, "done": done, "running": counts.get("running", 0), "counts": counts, "phase": phase,
+            "phases": 4, "phaseName": names[phase - 1], "percentage": pct,
+            "message": f"Phase {phase}/4 {names[phase - 1]}: {pct}% ({done}/{total})"}
+
+
+def view(manifest: Manifest, tasks: list[TaskState], *, active: bool, interrupted: bool = False) -> dict:
+    now = time.time()
+    out_tasks = []
+    for t in tasks:
+        entry = t.to_dict()
+        if t.status == "running":
+            entry["heartbeatLevel"] = level(t.heartbeat, now, alive_check=pid_alive)
+            entry["stalenessMs"] = staleness_ms(t.heartbeat, now)
+        out_tasks.append(entry)
+    return {"runId": manifest.run_id, "manifest": manifest.to_dict(), "status": manifest.status,
+            "tasks": out_tasks, "progress": progress_of(manifest, tasks), "active": active,
+            "interrupted": interrupted}
+
+
+def is_interrupted(manifest: Manifest, tasks: list[TaskState]) -> bool:
+    """`running` (or never started) but the owner process is gone and no worker beats (engine §6)."""
+    # Heartbeats are written by the owner, not by the worker: with the owner gone none is live,
+    # whatever its age (a surviving orphan worker is killed when the recovery is accepted).
+    return manifest.status in _LIVE_RUN and not owner_alive(manifest.owner)
+
+
+def disk_view(store: RunStore, run_id: str) -> dict | None:
+    loaded = load_run(store, run_id)
+    if loaded is None:
+        return None
+    manifest, tasks = loaded
+    return view(manifest, tasks, active=False, interrupted=is_interrupted(manifest, tasks))
+
+
+def list_runs(store: RunStore, limit: int = 20) -> list[dict]:
+    out = []
+    for run_id in store.run_ids()[:limit]:
+        loaded = load_run(store, run_id)
+        if loaded is None:
+            continue
+        manifest, tasks = loaded
+        out.append({"runId": run_id, "team": manifest.team, "workflow": manifest.workflow, "goal": manifest.goal,
+                    "status": manifest.status, "createdAt": manifest.created_at, "updatedAt": manifest.updated_at,
+                    "progress": progress_of(manifest, tasks), "active": False,
+                    "interrupted": is_interrupted(manifest, tasks)})
+    return out
+
+
+def events_page(store: RunStore, run_id: str, since_seq: int, limit: int | None) -> dict:
+    paths = store.paths(run_id)
+    if not paths.manifest.is_file():
+        raise FileNotFoundError(f"unknown run {run_id}")
+    all_events = read_events(paths.events)
+    page = [e for e in all_events if e.seq > since_seq]
+    if limit is not None:
+        page = page[:max(0, limit)]
+    next_seq = page[-1].seq if page else since_seq
+    return {"events": [e.to_dict() for e in page], "nextSeq": next_seq, "total": len(all_events)}
+
+
+def pick_requeue(rec: RunRecorder, task_id: str | None, resume: bool) -> list[str]:
+    """Which tasks go back to `queued`: on resume every unfinished one; on retry the task (or every
+    failed one) and whatever its failure skipped or cancelled downstream."""
+    tasks = rec.tasks
+    if resume:
+        return [t.id for t in tasks.values() if t.status in ("failed", "cancelled", "skipped", "running", "waiting")]
+    roots = [task_id] if task_id is not None else [t.id for t in tasks.values() if t.status == "failed"]
+    roots = [r for r in roots if r in tasks and tasks[r].status not in ("queued",)]
+    index = {t.id: t.id for t in tasks.values()}
+    for t in tasks.values():
+        index.setdefault(t.step_id, t.id)
+    dependents: dict[str, list[str]] = {}
+    for t in tasks.values():
+        for d in t.depends_on:
+            if d in index:
+                dependents.setdefault(index[d], []).append(t.id)
+    out: list[str] = []
+    todo = list(roots)
+    while todo:
+        tid = todo.pop(0)
+        if tid in out:
+            continue
+        if tid in roots or tasks[tid].status in ("skipped", "cancelled", "failed"):
+            out.append(tid)
+            todo.extend(dependents.get(tid, []))
+    return [t for t in tasks if t in out]
+
+
+def find_interrupted(store: RunStore, active: set[str]) -> list[dict]:
+    out = []
+    for run_id in store.run_ids():
+        if run_id in active:
+            continue
+        plan = recovery_plan(store, run_id)
+        if plan is not None:
+            out.append(plan)
+    return out
+
+
+def recovery_plan(store: RunStore, run_id: str) -> dict | None:
+    check_id(run_id, "run id")
+    loaded = load_run(store, run_id)
+    if loaded is None:
+        return None
+    manifest, tasks = loaded
+    if not is_interrupted(manifest, tasks):
+        return None
+    seq = read_events(store.paths(run_id).events)
+    return {
+        "runId": run_id, "team": manifest.team, "workflow": manifest.workflow, "status": manifest.status,
+        "requeue": [t.id for t in tasks if t.status not in ("completed",) and t.status != "queued"],
+        "queued": [t.id for t in tasks if t.status == "queued"],
+        "completed": [t.id for t in tasks if t.status == "completed"],
+        "lastSeq": seq[-1].seq if seq else 0,
+        "orphans": [t.checkpoint.get("childPid") for t in tasks if t.status == "running" and isinstance(t.checkpoint, dict)
+                    and t.checkpoint.get("childPid")],
+    }
+
+
+def kill_orphans(plan: dict, wait: float = 3.0) -> None:
+    """Workers of a dead owner still running in their own group: their output goes nowhere now."""
+    from crew_lsp.engine.workers.process import group_alive
+
+    groups = []
+    for pid in plan.get("orphans") or []:
+        if isinstance(pid, int) and pid_alive(pid):
+            try:
+                if os.getpgid(pid) == pid:  # only a session leader we started (pgid == pid)
+                    os.killpg(pid, signal.SIGKILL)
+                    groups.append(pid)
+            except (ProcessLookupError, PermissionError):
+                pass
+    end = time.monotonic() + wait
+    while groups and time.monotonic() < end:
+        groups = [g for g in groups if group_alive(g)]
+        time.sleep(0.02)
+
+
+async def _open(store: RunStore, run_id: str, listeners: list[Listener]) -> RunRecorder:
+    loaded = await anyio.to_thread.run_sync(load_run, store, run_id)
+    if loaded is None:
+        raise FileNotFoundError(f"unknown run {run_id}")
+    manifest, tasks = loaded
+    return await RunRecorder.open(store.paths(run_id), manifest, tasks, listeners)
+
+
+def _end_unfinished(rec: RunRecorder, reason: str) -> list[str]:
+    ids = []
+    for t in rec.tasks.values():
+        if t.status in ("queued", "running", "waiting", "skipped"):
+            if t.status == "running" and isinstance(t.heartbeat, dict):
+                t.heartbeat = {**t.heartbeat, "alive": False}
+            rec.move_task(t, "cancelled", error=reason, finished_at=now_iso())
+            ids.append(t.id)
+    return ids
+
+
+async def decline(store: RunStore, run_id: str, listeners: list[Listener]) -> dict:
+    rec = await _open(store, run_id, listeners)
+    ids = _end_unfinished(rec, "interrupted-not-resumed")
+    rec.emit("crew.run.recovery_declined", None, "interrupted-not-resumed", {"cancelledTaskIds": ids})
+    if rec.manifest.status in ("queued", "planning", "running", "blocked"):
+        rec.move_run("cancelled", "interrupted-not-resumed")
+    await rec.flush()
+    return {"runId": run_id, "cancelledTaskIds": ids, "status": rec.manifest.status}
+
+
+async def cancel_elsewhere(store: RunStore, run_id: str, reason: str, listeners: list[Listener],
+                           timeout: float = 15.0) -> dict:
+    """Cancel a run this process does not execute: ask its live owner, or do it on disk if it is gone."""
+    loaded = await anyio.to_thread.run_sync(load_run, store, run_id)
+    if loaded is None:
+        raise FileNotFoundError(f"unknown run {run_id}")
+    manifest, tasks = loaded
+    if manifest.status in RUN_TERMINAL and manifest.status != "blocked":
+        return {"runId": run_id, "cancelledTaskIds": [], "status": manifest.status}
+    if manifest.status in _LIVE_RUN and owner_alive(manifest.owner):
+        path = store.paths(run_id).cancel_request
+        await anyio.to_thread.run_sync(atomic_write_json, path, {"reason": reason, "requestedAt": now_iso(), "pid": os.getpid()})
+        before = {t.id for t in tasks if t.status in ("queued", "running", "waiting")}
+        with anyio.move_on_after(timeout):
+            while True:
+                await anyio.sleep(0.1)
+                loaded = await anyio.to_thread.run_sync(load_run, store, run_id)
+                if loaded and loaded[0].status in RUN_TERMINAL:
+                    break
+        manifest, tasks = loaded or (manifest, tasks)
+        ids = [t.id for t in tasks if t.id in before and t.status == "cancelled"]
+        return {"runId": run_id, "cancelledTaskIds": ids, "status": manifest.status}
+    rec = await _open(store, run_id, listeners)
+    await anyio.to_thread.run_sync(kill_orphans, {"orphans": [t.checkpoint.get("childPid") for t in rec.tasks.values()
+                                                             if t.status == "running" and isinstance(t.checkpoint, dict)]})
+    ids = _end_unfinished(rec, reason)
+    if rec.manifest.status != "cancelled":
+        rec.move_run("cancelled", reason)
+    await rec.flush()
+    return {"runId": run_id, "cancelledTaskIds": ids, "status": "cancelled"}
+
+
+def export_diagnostics(store: RunStore, run_id: str) -> str:
+    """manifest, tasks, the last 200 events and a heartbeat summary, redacted, schemaVersion 2."""
+    from crew_lsp.telemetry.redact import redact
+
+    loaded = load_run(store, run_id)
+    if loaded is None:
+        raise RunStateError(f"unknown run {run_id}")
+    manifest, tasks = loaded
+    paths = store.paths(run_id)
+    now = time.time()
+    levels: dict[str, int] = {}
+    for t in tasks:
+        if t.status == "running":
+            lvl = level(t.heartbeat, now, alive_check=pid_alive)
+            levels[lvl] = levels.get(lvl, 0) + 1
+    bundle = {
+        "schemaVersion": 2, "exportedAt": now_iso(), "manifest": manifest.to_dict(),
+        "tasks": [t.to_dict() for t in tasks], "events": [e.to_dict() for e in read_events(paths.events)[-200:]],
+        "heartbeats": levels, "metrics": None,
+    }
+    path = paths.artifact("diagnostic", f"diagnostic-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(now))}.json")
+    atomic_write_json(path, redact(bundle))
+    return str(path)

@@ -1,0 +1,103 @@
+"""Heartbeat levels and the watcher (engine §5, cases 27-28), and the manager used without a task
+group (how an asyncio server calls it) with a listener and a cancel from another process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import anyio
+import pytest
+from engine_helpers import FAKE_PI_BIN, steps
+
+from crew_lsp.engine.heartbeat import HeartbeatWatcher, level
+from crew_lsp.engine.manager import RunManager, RunStateError
+from crew_lsp.engine.model import TaskState
+
+NOW = datetime(2025, 1, 1, 0, 10, 0, tzinfo=timezone.utc).timestamp()
+
+
+def _hb(seconds_ago: float | None = None, **extra) -> dict:
+    seen = datetime.fromtimestamp(NOW - (seconds_ago or 0), tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return {"workerId": "w", "pid": None, "lastSeenAt": seen, "alive": True, **extra}
+
+
+def test_case_27_levels():
+    assert level(_hb(1), NOW) == "healthy"
+    assert level(_hb(30.001), NOW) == "warn"
+    assert level(_hb(60.001), NOW) == "stale"
+    assert level(_hb(300.001), NOW) == "dead"
+    assert level(_hb(30), NOW) == "healthy"  # strict >
+    assert level(None, NOW) == "dead"
+    assert level(_hb(1, alive=False), NOW) == "dead"
+    assert level(_hb(1, lastSeenAt="bad"), NOW) == "dead"
+    assert level(_hb(-60), NOW) == "healthy"  # a future lastSeenAt
+    assert level(_hb(400), NOW, alive_check=lambda pid: True) == "stale"  # the worker pid still lives
+
+
+def test_case_28_watcher_notifies_and_deadletters_once():
+    running = TaskState(id="t1", step_id="t1", role="r", agent="r", depends_on=[], status="running",
+                        heartbeat=_hb(600))
+    queued = TaskState(id="t2", step_id="t2", role="r", agent="r", depends_on=[])
+    watcher = HeartbeatWatcher(deadletter_threshold=3, alive_check=lambda pid: False)
+    actions = []
+    for tick in (0, 5, 10):
+        actions += [a for a in watcher.tick([running, queued], NOW + tick) if a[2] != "level"]
+    assert [(a[0], a[2]) for a in actions] == [("t1", "dead"), ("t1", "deadletter")]
+
+
+
+
+@pytest.mark.anyio
+async def test_manager_without_task_group_and_listener(ws):
+    runs = RunManager(ws.root)  # no `async with`: the asyncio server style
+    seen: list[str] = []
+    unsubscribe = runs.add_listener(lambda u: seen.append(u.event.type) if u.event else None)
+    run_id = await runs.start(goal="g", team="fast-fix")
+    assert runs.is_active(run_id)
+    final = await runs.wait(run_id)
+    unsubscribe()
+    await runs.aclose()
+    assert final["status"] == "completed"
+    assert seen[0] == "run.created" and seen[-1] == "run.completed"
+    assert seen.count("task.completed") == 3
+    with pytest.raises(RunStateError):
+        await runs.status("team_00000000000000_0000000000000000")
+    with pytest.raises(RunStateError):
+        await runs.recover(run_id, accept=True)
+
+
+@pytest.mark.anyio
+async def test_cancel_a_run_owned_by_another_process(ws, monkeypatch):
+    monkeypatch.setenv("PI_TEAMS_PI_BIN", FAKE_PI_BIN)
+    ws.team("t", ["explorer"], workflow="w")
+    ws.workflow("w", steps(("slow", "explorer", "", "FAKE_PI: sleep=30"), ("next", "explorer", "slow", "x")))
+    cli = [sys.executable, "-c", "import sys; from crew_lsp.engine.cli import main; sys.exit(main(sys.argv[1:]))"]
+    proc = subprocess.Popen(cli + ["run", "--team", "t", "--runtime", "pi", "--cwd", str(ws.root), "--json", "g"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        with anyio.fail_after(15):
+            while True:
+                found = list((ws.crew / "state" / "runs").glob("*/tasks.json")) if (ws.crew / "state").exists() else []
+                if found:
+                    tasks = json.loads(found[0].read_text())["tasks"]
+                    if tasks[0]["status"] == "running" and (tasks[0].get("checkpoint") or {}).get("childPid"):
+                        run_id = found[0].parent.name
+                        break
+                await anyio.sleep(0.05)
+        t0 = time.monotonic()
+        async with RunManager(ws.root) as runs:
+            with pytest.raises(RunStateError, match="active in process"):
+                await runs.resume(run_id)
+            result = await runs.cancel(run_id, "from elsewhere")
+        assert result["status"] == "cancelled" and sorted(result["cancelledTaskIds"]) == ["01_slow", "02_next"]
+        assert time.monotonic() - t0 < 6
+        out, _ = proc.communicate(timeout=10)
+        assert proc.returncode == 1 and json.loads(out)["status"] == "cancelled"
+        assert ws.manifest(run_id)["reason"] == "from elsewhere"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
