@@ -140,7 +140,7 @@ class RunManager:
     async def _create(self, plan: Plan, settings, cfg: EngineConfig, snap: Any, model: str | None) -> RunContext:
         from crew_lsp.engine.state import new_run_id
 
-        run_id = new_run_id(plan.team)
+        run_id = new_run_id()
         paths = self.store.paths(run_id)
         runtime = {"kind": settings.runtime, "reason": settings.reason}
         if settings.command:

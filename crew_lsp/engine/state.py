@@ -248,10 +248,10 @@ class RunLock:
 # --- layout -------------------------------------------------------------------------------------
 
 
-def new_run_id(team: str = "team") -> str:
+def new_run_id() -> str:
+    """`team_<YYYYMMDDhhmmss UTC>_<16 hex>` (engine §1), whatever the team: ids stay uniform and safe."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
-    prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", team).strip("-") or "team"
-    return f"{prefix}_{stamp}_{secrets.token_hex(8)}"
+    return f"team_{stamp}_{secrets.token_hex(8)}"
 
 
 class RunPaths:

@@ -42,7 +42,7 @@ async def test_layout_artifacts_and_manifest(ws):
         run_id = await runs.start(goal="fix it")
         await runs.wait(run_id)
     state, art = ws.run_dir(run_id), ws.artifacts(run_id)
-    assert run_id.startswith("default_") and len(run_id.split("_")[-1]) == 16
+    assert run_id.startswith("team_") and len(run_id.split("_")[-1]) == 16
     for name in ("manifest.json", "tasks.json", "events.jsonl", "events.jsonl.seq"):
         assert (state / name).is_file(), name
     assert not (state / "run.lock").exists()
