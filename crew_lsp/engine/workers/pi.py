@@ -72,6 +72,14 @@ class PiStream:
             self.saw_agent_end = True
             if self.child is not None:
                 self.child.final_seen()
+        elif kind == "auto_retry_start" or (kind == "compaction_start" and event.get("reason") == "overflow"):
+            # pi itself retries the failed call (its default on 429/5xx/connection errors) or
+            # compacts and retries after a context overflow: the error message and the
+            # agent_end before this were not the end, so the final-grace clock stops
+            self.saw_agent_end = False
+            self.hooks.progress(f"pi retrying: {event.get('errorMessage') or event.get('reason') or 'error'}")
+            if self.child is not None:
+                self.child.final_withdrawn()
 
     def _assistant_end(self, message: dict) -> None:
         self.final = message
@@ -81,8 +89,13 @@ class PiStream:
         self.usage["output"] += int(usage.get("output") or 0)
         self.usage["cost"] += float(cost.get("total") or 0) if isinstance(cost, dict) else float(cost or 0)
         self.usage["turns"] += 1
-        if isinstance(message.get("model"), str):
-            self.model = message["model"]
+        if isinstance(message.get("model"), str) and message["model"]:
+            # real pi splits the id: {"provider": "fake", "model": "fake-model"}; record the
+            # `provider/model` form that `--model` and agent files use
+            model, provider = message["model"], message.get("provider")
+            if isinstance(provider, str) and provider and not model.startswith(f"{provider}/"):
+                model = f"{provider}/{model}"
+            self.model = model
         text = _text_of(message)
         if text:
             self.hooks.progress(text.strip().splitlines()[-1][:120] if text.strip() else "")
@@ -154,6 +167,9 @@ class PiWorker:
         if stop in ("error", "aborted"):
             msg = final.get("errorMessage") or f"stopReason {stop}"
             return WorkerResult("failed", text=text, error=f"model call failed: {msg}", detail=msg, **base)
+        if stop == "toolUse":  # the last turn asked for a tool and never got to answer
+            how = f"killed by signal {outcome.signal}" if outcome.signal else f"exit code {outcome.returncode}"
+            return WorkerResult("failed", text=text, error=f"pi ended in the middle of a tool call ({how})", **base)
         if not outcome.killed_after_final:
             if outcome.signal:
                 return WorkerResult("failed", text=text, error=f"pi was killed by signal {outcome.signal}", **base)

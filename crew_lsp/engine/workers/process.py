@@ -130,6 +130,10 @@ class ChildProcess:
         if self._final_at is None:
             self._final_at = time.monotonic()
 
+    def final_withdrawn(self) -> None:
+        """What looked final was not (the child retries on its own): no exit deadline any more."""
+        self._final_at = None
+
     async def run(self) -> ChildOutcome:
         proc = await anyio.open_process(
             self.argv, stdin=subprocess.PIPE if self.stdin_data is not None else subprocess.DEVNULL,
