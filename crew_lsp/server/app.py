@@ -159,6 +159,7 @@ class CrewServer(LanguageServer):
         self._tasks: set[asyncio.Task] = set()
         self._errors: list[float] = []
         self._transport: asyncio.BaseTransport | None = None
+        self.runs: Any = None  # the run service (crew_lsp.server.run_commands.RunService), when installed
         self.exit_code = 0
         self.started = time.monotonic()
 
@@ -293,6 +294,8 @@ class CrewServer(LanguageServer):
                         self._add_folder(str(folder.ws.folder), implicit=folder.implicit)
         self.spawn(self.sync.register_watchers())
         await self.load(list(self.project.folders))
+        if self.runs is not None:  # interrupted runs of a previous server (engine §6)
+            self.spawn(self.runs.startup())
 
     async def load(self, folders: list[Folder]) -> None:
         """Index folders in the background, then apply open documents and check everything."""
@@ -478,6 +481,8 @@ class CrewServer(LanguageServer):
                 reader = StdinAsyncReader(stdin, self.thread_pool)
             await run_async(stop_event=self._stop_event, reader=reader, protocol=self.protocol,
                             logger=log, error_handler=self.report_server_error)
+            if self.runs is not None:  # the client went away without `shutdown`: stop runs cleanly
+                await self.guard_async("stopping runs", self.runs.aclose)
 
         try:
             asyncio.run(main())
@@ -539,7 +544,9 @@ def create_server() -> CrewServer:
         await ls.guard_async("initialized", ls.on_initialized)
 
     @server.feature(T.SHUTDOWN)
-    def _shutdown(ls: CrewServer, params: Any) -> None:
+    async def _shutdown(ls: CrewServer, params: Any) -> None:
+        if ls.runs is not None:  # running runs are cancelled cleanly and stay resumable
+            await ls.guard_async("stopping runs", ls.runs.aclose)
         ls.guard("shutdown", ls.shutdown_tasks)
 
     @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
@@ -560,7 +567,8 @@ def create_server() -> CrewServer:
 
     @server.feature(T.WINDOW_WORK_DONE_PROGRESS_CANCEL)
     def _progress_cancel(ls: CrewServer, params: T.WorkDoneProgressCancelParams) -> None:
-        return None  # run progress is cancellable; the engine hooks in through commands.py
+        if ls.runs is not None:  # a run's progress token: cancel the run
+            ls.guard("window/workDoneProgress/cancel", ls.runs.progress_cancelled, params.token)
 
     @server.feature(T.SET_TRACE)
     def _set_trace(ls: CrewServer, params: T.SetTraceParams) -> None:

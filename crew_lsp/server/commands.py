@@ -165,6 +165,9 @@ def install(server: CrewServer) -> None:
     """Load the engine's command module; `CrewProtocol` routes every executeCommand to `dispatch`."""
     try:
         _load_plugins()
+        plugin = sys.modules.get(PLUGIN_MODULE)
+        if plugin is not None and hasattr(plugin, "install"):
+            plugin.install(server)  # e.g. attaches the run service (`server.runs`)
     except Exception as exc:  # a broken plugin must not take the language server down
         print(f"crew-lsp: cannot load {PLUGIN_MODULE}: {exc}", file=sys.stderr)
 

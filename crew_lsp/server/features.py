@@ -353,8 +353,16 @@ async def _code_lens(ls: CrewServer, params: T.CodeLensParams) -> list[T.CodeLen
     if ctx is None:
         return []
     return [T.CodeLens(range=to_range(lens.span), command=T.Command(title=lens.title, command=lens.command,
-                                                                      arguments=list(lens.arguments) or None))
+                                                                      arguments=_lens_arguments(ctx, lens)))
             for lens in lang("lenses").code_lenses(ctx.res, ctx.snap)]
+
+
+def _lens_arguments(ctx: Ctx, lens: Any) -> list[Any] | None:
+    """Run/plan lenses carry no goal: mark them (`fromLens`, see run_commands) and name their folder."""
+    args = list(lens.arguments)
+    if lens.command in ("crew.run", "crew.plan") and len(args) == 1 and isinstance(args[0], dict):
+        args[0] = {**args[0], "fromLens": True, "folder": str(ctx.folder.path)}
+    return args or None
 
 
 @handler(T.TEXT_DOCUMENT_INLAY_HINT, list)

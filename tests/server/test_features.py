@@ -165,10 +165,12 @@ async def test_source_fix_all(session):
 async def test_code_lenses_on_a_workflow(session):
     session.open(WORKFLOW)
     lenses = await session.client.text_document_code_lens_async(T.CodeLensParams(text_document=doc(session, WORKFLOW)))
+    # the server marks goal-less lens commands (`fromLens`) and names their folder (see run_commands)
+    lens_args = {"fromLens": True, "folder": str(session.root.resolve())}
     assert [(lens.command.title, lens.command.command, list(lens.command.arguments)) for lens in lenses] == [
-        ("Run with broken", "crew.run", [{"team": "broken", "workflow": "docs"}]),
-        ("Run with docs", "crew.run", [{"team": "docs", "workflow": "docs"}]),
-        ("Preview plan", "crew.plan", [{"workflow": "docs", "team": "broken"}]),
+        ("Run with broken", "crew.run", [{"team": "broken", "workflow": "docs", **lens_args}]),
+        ("Run with docs", "crew.run", [{"team": "docs", "workflow": "docs", **lens_args}]),
+        ("Preview plan", "crew.plan", [{"workflow": "docs", "team": "broken", **lens_args}]),
     ]
     assert all(lens.range == R(1, 6, 1, 10) for lens in lenses)
 

@@ -1,0 +1,346 @@
+"""Run notifications to the editor (protocol §4): `$/progress`, `crew/*`, run-end messages.
+
+One `Notifier` per server listens to every `RunManager` (``RunManager.add_listener``). Engine
+listeners run on the event loop and must not block, so `on_update` only records the newest state
+of a run and schedules a flush; the flush sends, per run, at most one `crew/runUpdate` and one
+`$/progress` report every `COALESCE_S` (4 per second). The final state of a run is always sent
+(the engine's `final` update arrives once everything is on disk), then `$/progress` ends and a
+`window/showMessage` says how the run ended.
+
+`$/progress` follows the protocol exactly: a fresh uuid token per run created with
+`window/workDoneProgress/create` (only when the client supports work-done progress), then
+`begin` (`Run <team>/<workflow>`, `percentage: 0`, `cancellable: true`), `report`s that all carry a
+percentage, and `end` with the final status. The create request is awaited behind
+`asyncio.shield`: a task cancelled while pygls waits for the client's answer would leave pygls
+resolving a cancelled future (a known pygls failure), so nothing ever cancels that wait.
+`window/workDoneProgress/cancel` with a run's token cancels the run.
+
+`crew/heartbeat` is sent on every level change (the engine only reports changes); `crew/health`
+summarises the running tasks' heartbeat levels of all active runs, sent when it changes, coalesced.
+Custom `crew/*` notifications go only to clients declaring `experimental.crewNotifications`
+(`CrewServer.send_crew_notification`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import deque
+from typing import TYPE_CHECKING, Any, Callable
+
+from lsprotocol import types as T
+
+if TYPE_CHECKING:
+    from crew_lsp.engine.recorder import RunUpdate
+    from crew_lsp.server.app import CrewServer
+
+COALESCE_S = 0.25  # crew/runUpdate and $/progress reports: at most 4 per second per run
+HEALTH_COALESCE_S = 0.25
+LEVELS = ("healthy", "warn", "stale", "dead")
+RUN_TERMINAL = ("completed", "failed", "cancelled", "blocked")
+DEADLETTER_WINDOW_S = 3600.0
+DEADLETTER_ALERT = 3  # more than this many deadletter entries in an hour → an error message
+
+_MESSAGE_TYPE = {"completed": T.MessageType.Info, "cancelled": T.MessageType.Warning,
+                 "blocked": T.MessageType.Warning, "failed": T.MessageType.Error}
+
+
+class Channel:
+    """What the notifier knows about one run."""
+
+    __slots__ = ("run_id", "title", "latest", "timer", "last_sent", "token", "token_state", "last_report",
+                 "tracked", "final", "finished", "running", "on_cancel")
+
+    def __init__(self, run_id: str):
+        self.run_id = run_id
+        self.title: str | None = None
+        self.latest: RunUpdate | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.last_sent = float("-inf")  # loop time of the last flush
+        self.token: str | None = None
+        self.token_state = "none"  # none | creating | ready | failed | ended
+        self.last_report: tuple[int, str] | None = None
+        self.tracked = False  # started/resumed by this server: progress and a run-end message
+        self.final = False  # the engine said the run is over and on disk
+        self.finished = False  # the final state went out
+        self.running: dict[str, str] = {}  # running task id → heartbeat level
+        self.on_cancel: Callable[[], None] | None = None
+
+
+class Notifier:
+    def __init__(self, ls: CrewServer, is_active: Callable[[str], bool] = lambda run_id: False):
+        self.ls = ls
+        self.is_active = is_active  # whether a run executes in this server now
+        self.channels: dict[str, Channel] = {}
+        self.tokens: dict[str, str] = {}  # progress token → run id
+        self.last_run: dict[str, str] | None = None
+        self._health_sent: dict[str, Any] | None = None
+        self._health_timer: asyncio.TimerHandle | None = None
+        self._health_last = float("-inf")
+        self._deadletters: deque[float] = deque()
+        self._deadletter_alerted = float("-inf")
+        self.sent: dict[str, int] = {}  # method → count (diagnostics for tests and logs)
+
+    # ------------------------------------------------------------ plumbing
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop() if self.ls.loop is None else self.ls.loop
+
+    def _crew(self, method: str, params: dict[str, Any]) -> None:
+        if self.ls.send_crew_notification(method, params):
+            self.sent[method] = self.sent.get(method, 0) + 1
+
+    def _progress(self, token: str, value: dict[str, Any]) -> None:
+        self.ls.send_raw_notification("$/progress", {"token": token, "value": value})
+
+    def show(self, kind: T.MessageType, message: str) -> None:
+        from crew_lsp.server.app import _redact
+
+        try:
+            self.ls.send_raw_notification("window/showMessage", {"type": int(kind), "message": _redact(message)})
+        except Exception as exc:  # the client went away
+            self.ls.log_error("window/showMessage failed", exc)
+
+    def _channel(self, run_id: str) -> Channel:
+        ch = self.channels.get(run_id)
+        if ch is None:
+            ch = self.channels[run_id] = Channel(run_id)
+        return ch
+
+    # ------------------------------------------------------------ engine listener
+
+    def on_update(self, update: RunUpdate) -> None:
+        """`RunManager` listener: record, schedule; never blocks, never raises."""
+        try:
+            self._on_update(update)
+        except Exception as exc:
+            self.ls.log_error("run notification failed", exc)
+
+    def _on_update(self, update: RunUpdate) -> None:
+        ch = self.channels.get(update.run_id)
+        if ch is None:
+            if update.final or (update.status in RUN_TERMINAL and update.event is None):
+                return  # a run this server never saw running (e.g. cancelled on disk): nothing to show
+            ch = self._channel(update.run_id)
+        if ch.finished and not update.final:  # resumed after its end: a new life
+            self._reopen(ch)
+        ch.latest = update
+        hb = update.heartbeat
+        if hb is not None:
+            task_id = hb.get("taskId")
+            # level changes skip the engine's disk queue: the task may be running before its event arrived
+            if task_id in ch.running or (not update.final and any(
+                    t["id"] == task_id and t["status"] in ("running", "waiting") for t in update.view().get("tasks", []))):
+                ch.running[task_id] = hb.get("level") or "healthy"
+            self._crew("crew/heartbeat", {"runId": update.run_id, "taskId": task_id, "level": hb.get("level"),
+                                          "stalenessMs": hb.get("stalenessMs")})
+        event = update.event
+        if event is not None:
+            data = event.data or {}
+            if event.task_id and event.type.startswith("task.") and "status" in data:
+                if data["status"] in ("running", "waiting"):
+                    ch.running.setdefault(event.task_id, "healthy")
+                else:
+                    ch.running.pop(event.task_id, None)
+            elif event.type == "crew.task.deadletter":
+                self._deadletter()
+        if update.final:
+            ch.final = True
+            ch.running.clear()
+            self.last_run = {"runId": update.run_id, "status": update.status}
+        self._schedule(ch)
+        self._health_changed()
+
+    def _reopen(self, ch: Channel) -> None:
+        ch.finished = ch.final = False
+        ch.tracked = False
+        ch.token = None
+        ch.token_state = "none"
+        ch.last_report = None
+
+    # ------------------------------------------------------------ progress of runs started here
+
+    def track(self, run_id: str, title: str, on_cancel: Callable[[], None] | None = None) -> None:
+        """A run this server started (or resumed): `$/progress` and a message at its end."""
+        ch = self._channel(run_id)
+        if ch.finished:
+            self._reopen(ch)
+        ch.tracked = True
+        ch.title = title
+        ch.on_cancel = on_cancel
+        if self.ls.flags.progress and ch.token_state in ("none", "ended", "failed"):
+            ch.token = str(uuid.uuid4())
+            ch.token_state = "creating"
+            self.ls.spawn(self._create(ch, ch.token))
+        self._schedule(ch)
+
+    async def _create(self, ch: Channel, token: str) -> None:
+        request = self.ls.protocol.send_request_async(T.WINDOW_WORK_DONE_PROGRESS_CREATE,
+                                                      T.WorkDoneProgressCreateParams(token=token))
+        try:
+            # never cancelled while the client answers (pygls would resolve a cancelled future)
+            await asyncio.shield(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the client refused the token: no progress for this run
+            if ch.token == token:
+                ch.token_state = "failed"
+            self.ls.log(f"crew-lsp: window/workDoneProgress/create refused: {exc}")
+            self._maybe_drop(ch)
+            return
+        if ch.token != token:
+            return
+        ch.token_state = "ready"
+        self.tokens[token] = ch.run_id
+        self._progress(token, {"kind": "begin", "title": f"Run {ch.title}", "cancellable": True, "percentage": 0,
+                               "message": "starting"})
+        ch.last_report = (0, "starting")
+        if ch.latest is not None:
+            self._send_progress(ch)
+        self._maybe_drop(ch)
+
+    def _send_progress(self, ch: Channel) -> None:
+        if ch.token_state != "ready" or ch.token is None or ch.latest is None:
+            return
+        progress = ch.latest.progress
+        report = (max(0, min(100, int(progress.percentage))), progress.message)
+        if ch.final and report[0] < 100 and progress.done >= progress.total:
+            report = (100, report[1])
+        if report != ch.last_report:
+            ch.last_report = report
+            self._progress(ch.token, {"kind": "report", "percentage": report[0], "message": report[1]})
+        if ch.final:
+            self._progress(ch.token, {"kind": "end", "message": self._end_message(ch)})
+            self.tokens.pop(ch.token, None)
+            ch.token_state = "ended"
+
+    def progress_cancelled(self, token: Any) -> str | None:
+        """`window/workDoneProgress/cancel`: cancel the run behind the token (once)."""
+        run_id = self.tokens.pop(str(token), None)
+        if run_id is None:
+            return None
+        ch = self.channels.get(run_id)
+        if ch is not None and ch.on_cancel is not None:
+            callback, ch.on_cancel = ch.on_cancel, None
+            callback()
+        return run_id
+
+    # ------------------------------------------------------------ coalesced flushes
+
+    def _schedule(self, ch: Channel) -> None:
+        if ch.timer is not None:
+            return
+        delay = max(0.0, ch.last_sent + COALESCE_S - self.loop.time())
+        ch.timer = self.loop.call_later(delay, self._flush, ch)
+
+    def _flush(self, ch: Channel) -> None:
+        ch.timer = None
+        try:
+            self._flush_now(ch)
+        except Exception as exc:
+            self.ls.log_error("run notification failed", exc)
+
+    def _flush_now(self, ch: Channel) -> None:
+        update = ch.latest
+        if update is None or ch.finished:
+            return
+        ch.last_sent = self.loop.time()
+        if self.ls.flags.crew_notifications:
+            view = update.view()
+            self._crew("crew/runUpdate", {
+                "runId": ch.run_id, "status": view.get("status", update.status),
+                "tasks": [{"id": t["id"], "status": t["status"], "role": t["role"], "heartbeat": t.get("heartbeat")}
+                          for t in view.get("tasks", [])],
+                "progress": view.get("progress") or update.progress.to_dict(),
+            })
+        self._send_progress(ch)
+        if not ch.final and not ch.tracked and update.status in RUN_TERMINAL and not self.is_active(ch.run_id):
+            ch.finished = True  # a run of another process changed on disk (e.g. cancelled): shown, not followed
+        if ch.final:
+            ch.finished = True
+            if ch.tracked:
+                status = update.status
+                self.show(_MESSAGE_TYPE.get(status, T.MessageType.Info), self._end_message(ch, long=True))
+            self._health_changed()
+        self._maybe_drop(ch)
+
+    def _maybe_drop(self, ch: Channel) -> None:
+        if ch.finished and ch.token_state != "creating" and ch.timer is None:
+            if self.channels.get(ch.run_id) is ch:
+                del self.channels[ch.run_id]
+
+    def flush_all(self) -> None:
+        """Send every pending state now (shutdown)."""
+        for ch in list(self.channels.values()):
+            if ch.timer is not None:
+                ch.timer.cancel()
+                self._flush(ch)
+        if self._health_timer is not None:
+            self._health_timer.cancel()
+            self._send_health()
+
+    def _end_message(self, ch: Channel, long: bool = False) -> str:
+        update = ch.latest
+        if update is None:
+            return "ended"
+        p = update.progress
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(p.counts.items()) if n)
+        text = f"{update.status} ({p.done}/{p.total} tasks" + (f": {counts})" if counts else ")")
+        if not long:
+            return text
+        detail = ""
+        if update.status != "completed":
+            for task in update.view().get("tasks", []):
+                if task.get("error") and task.get("status") in ("failed", "cancelled", "skipped"):
+                    detail = f" — {task['id']}: {task['error']}"
+                    break
+        return f"crew run {ch.title or ''} {text}{detail} [{ch.run_id}]".replace("  ", " ")
+
+    # ------------------------------------------------------------ health and alerts
+
+    def health(self) -> dict[str, Any]:
+        levels = dict.fromkeys(LEVELS, 0)
+        active = 0
+        for ch in self.channels.values():
+            if ch.final or ch.finished or not self.is_active(ch.run_id):
+                continue
+            active += 1
+            for level in ch.running.values():
+                levels[level if level in levels else "dead"] += 1
+        worst = next((lv for lv in reversed(LEVELS) if levels[lv]), "healthy")
+        return {"activeRuns": active, "levels": levels, "worst": worst, "lastRun": self.last_run}
+
+    def _health_changed(self) -> None:
+        if not self.ls.flags.crew_notifications or self._health_timer is not None:
+            return
+        if self.health() == self._health_sent:
+            return
+        delay = max(0.0, self._health_last + HEALTH_COALESCE_S - self.loop.time())
+        self._health_timer = self.loop.call_later(delay, self._send_health)
+
+    def _send_health(self) -> None:
+        self._health_timer = None
+        try:
+            health = self.health()
+            if health == self._health_sent:
+                return
+            self._health_sent = health
+            self._health_last = self.loop.time()
+            self._crew("crew/health", health)
+        except Exception as exc:
+            self.ls.log_error("crew/health failed", exc)
+
+    def _deadletter(self) -> None:
+        now = time.monotonic()
+        self._deadletters.append(now)
+        while self._deadletters and now - self._deadletters[0] > DEADLETTER_WINDOW_S:
+            self._deadletters.popleft()
+        if len(self._deadletters) > DEADLETTER_ALERT and now - self._deadletter_alerted > DEADLETTER_WINDOW_S:
+            self._deadletter_alerted = now
+            self.show(T.MessageType.Error, f"crew: {len(self._deadletters)} tasks went to the deadletter queue in the "
+                                           "last hour (see crew.status and the run's deadletter.jsonl)")
+
+
+__all__ = ["Notifier", "Channel", "COALESCE_S"]
