@@ -6,11 +6,16 @@ language server, pydantic (unless a config file exists) or rich.
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     from crew_lsp import __version__
 
     parser = argparse.ArgumentParser(prog="crew-lsp", description="Language server, checker and runner for pi-crew teams.")
@@ -30,12 +35,55 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_CHECK_OPTIONS = {"--format": ("text", "json", "sarif"), "--color": ("auto", "always", "never")}
+
+
+def _plain_check_args(argv: list[str]) -> tuple[list[str], str, str] | None:
+    """(paths, format, color) of a `check` command line in the plain forms, else None (argparse decides).
+
+    Plain: `--format X`/`--format=X`/`--color X`/`--color=X` with a valid choice, and paths that do not
+    start with `-`, all in one run (argparse rejects paths on both sides of an option). argparse reads
+    these the same way, so `crew-lsp check` need not import argparse and build the parser.
+    """
+    paths: list[str] = []
+    chosen = {"--format": "text", "--color": "auto"}
+    option_after_paths = False
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("-"):
+            name, eq, value = arg.partition("=")
+            if name not in _CHECK_OPTIONS:
+                return None
+            if not eq:
+                if i + 1 >= len(argv):
+                    return None
+                i += 1
+                value = argv[i]
+            if value not in _CHECK_OPTIONS[name]:
+                return None
+            chosen[name] = value
+            option_after_paths = bool(paths)
+        elif option_after_paths:
+            return None
+        else:
+            paths.append(arg)
+        i += 1
+    return paths or ["."], chosen["--format"], chosen["--color"]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("run", "runs", "plan"):
         from crew_lsp.engine.cli import main as engine_main
 
         return engine_main(argv)
+    if argv and argv[0] == "check":
+        plain = _plain_check_args(argv)
+        if plain is not None:
+            from crew_lsp.report import run_check
+
+            return run_check(*plain)
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag
-from crew_lsp.checks.references import check_model, check_skills, check_thinking, check_tools
+from crew_lsp.checks.references import check_model, check_skills, check_thinking, check_tools, model_ok, skills_known
 from crew_lsp.resources.agent import Agent
-from crew_lsp.resources.frontmatter import csv_items
+from crew_lsp.resources.fields import THINKING_LEVELS, TOOLS
+from crew_lsp.resources.frontmatter import csv_items, csv_texts
+
+_THINKING_OK = frozenset(("", "false", *THINKING_LEVELS))  # values `check_thinking` accepts
 
 
 def check_agent(ctx: Ctx) -> None:
@@ -16,15 +19,23 @@ def check_agent(ctx: Ctx) -> None:
         ctx.add(diag("CREW113", ctx.name_span(), "The agent has no system prompt: its body is empty, so the worker gets only the default prompt."))
     f = fm.fields
     handled = ctx.handled_lines
-    if "model" in f and f["model"].line not in handled:
-        check_model(ctx, f["model"].value, f["model"].value_span, "agent")
-    if "fallbackModels" in f and f["fallbackModels"].line not in handled:
-        for item in csv_items(f["fallbackModels"]):
+    entry = f.get("model")
+    if entry is not None and entry.line not in handled and not model_ok(entry.value):
+        check_model(ctx, entry.value, entry.value_span, "agent")
+    entry = f.get("fallbackModels")  # (the agent's lists are these values' CSV texts)
+    if entry is not None and entry.line not in handled and not all(model_ok(t) for t in agent.fallback_models):
+        for item in csv_items(entry):
             check_model(ctx, item.text, item.span, "fallback")
-    if "thinking" in f and f["thinking"].line not in handled:
-        check_thinking(ctx, f["thinking"].value, f["thinking"].value_span)
-    if "tools" in f and f["tools"].line not in handled and f["tools"].value:
-        check_tools(ctx, csv_items(f["tools"]))
+    entry = f.get("thinking")
+    if entry is not None and entry.line not in handled and entry.value not in _THINKING_OK:
+        check_thinking(ctx, entry.value, entry.value_span)
+    entry = f.get("tools")
+    if entry is not None and entry.line not in handled and entry.value and not all(t in TOOLS for t in agent.tools):
+        check_tools(ctx, csv_items(entry))
     for key in ("skills", "skill"):  # no `false` convention here: `skills: false` names a skill `false`
-        if key in f and f[key].line not in handled:
-            check_skills(ctx, csv_items(f[key]))
+        entry = f.get(key)
+        if entry is None or entry.line in handled:
+            continue
+        texts = agent.skills if key == "skills" or "skills" not in f else csv_texts(entry.value)  # (`skills` wins over `skill`)
+        if not skills_known(ctx, texts):
+            check_skills(ctx, csv_items(entry))

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.frontmatter import Document
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
+from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import Span, end_of, utf16_len, whole_line
 
 
-@dataclass(slots=True)
-class Ctx:
-    res: Resource
-    snap: Snapshot
-    diags: list[Diagnostic] = field(default_factory=list)
-    handled_lines: set[int] = field(default_factory=set)  # lines a more specific rule already explained
+class Ctx(Record):
+    __slots__ = ("res", "snap", "diags", "handled_lines")
+
+    def __init__(self, res: Resource, snap: Snapshot, diags: list[Diagnostic] | None = None, handled_lines: set[int] | None = None):
+        self.res = res
+        self.snap = snap
+        self.diags = [] if diags is None else diags
+        self.handled_lines = set() if handled_lines is None else handled_lines  # lines a more specific rule already explained
 
     @property
     def doc(self) -> Document:
         assert self.res.doc is not None
         return self.res.doc
+
+    @property
+    def nl(self) -> str:
+        """The line break inserted text uses: the document's own (CRLF files get `\\r\\n`)."""
+        doc = self.res.doc
+        return "\r\n" if doc is not None and doc.crlf else "\n"
 
     def add(self, d: Diagnostic) -> None:
         self.diags.append(d)

@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 from crew_lsp.checks.codes import CODES, Severity
+from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import Span
 
-
-@dataclass(slots=True)
-class Related:
-    path: str
-    span: Span
-    message: str
+TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass(slots=True)
-class Diagnostic:
-    code: str
-    severity: Severity
-    span: Span
-    message: str
-    data: dict[str, Any] | None = None
-    related: list[Related] = field(default_factory=list)
-    unnecessary: bool = False
+class Related(Record):
+    __slots__ = ("path", "span", "message")
+
+    def __init__(self, path: str, span: Span, message: str):
+        self.path = path
+        self.span = span
+        self.message = message
+
+
+class Diagnostic(Record):
+    __slots__ = ("code", "severity", "span", "message", "data", "related", "unnecessary")
+
+    def __init__(self, code: str, severity: Severity, span: Span, message: str, data: dict[str, Any] | None = None,
+                 related: list[Related] | None = None, unnecessary: bool = False):
+        self.code = code
+        self.severity = severity
+        self.span = span
+        self.message = message
+        self.data = data
+        self.related = [] if related is None else related
+        self.unnecessary = unnecessary
 
     def sort_key(self) -> tuple:
         return (self.span.line, self.span.start, self.code)
@@ -73,6 +81,8 @@ def suppressed_codes(text: str) -> set[str]:
 
 def finish(diags: list[Diagnostic], text: str, overrides: dict[str, str] | None = None) -> list[Diagnostic]:
     """Apply suppression comments and per-code severity settings; sort by position."""
+    if not diags:
+        return []
     silenced = suppressed_codes(text)
     out: list[Diagnostic] = []
     for d in diags:

@@ -9,11 +9,14 @@ from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import frontmatter_template, todo_description
 from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
 from crew_lsp.resources.frontmatter import Entry, Frontmatter, csv_items, is_positive_int, leading_int
-from crew_lsp.resources.text import Span, utf16_len
+from crew_lsp.resources.text import JS_SPACE, Span, utf16_len
 
 _QUOTES = ('"', "'")
 _BOOL_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false", "on": "true", "off": "false", "1": "true", "0": "false"}
 _CSV_KINDS = {"csv", "models", "tools", "skills", "paths"}
+_YAML_STARTS = frozenset("|>[")  # first characters of the values `_yaml_constructs` looks at
+# kinds whose only value check is the quotes (the others: bool, enum, int)
+_PLAIN_KINDS = frozenset(("text", "csv", "model", "models", "tools", "skills", "thinking", "path", "paths"))
 
 
 def check_block(ctx: Ctx) -> None:
@@ -26,7 +29,7 @@ def check_block(ctx: Ctx) -> None:
     if fm.unclosed:
         if len(doc.lines) > 1 and doc.lines[1] == "---":
             # pi-crew looks for the closing line after the first one, so `---` right below never closes.
-            fields = frontmatter_template(res.file_name, res.kind)[4:-4]  # the key lines, between the `---`
+            fields = frontmatter_template(res.file_name, res.kind)[4:-4].replace("\n", ctx.nl)  # the key lines, between the `---`
             ctx.add(diag("CREW102", ctx.line_span(0), "An empty block (`---` directly followed by `---`) is not frontmatter: pi-crew looks for the closing `---` after the second line, finds none, and reads the whole file as body.",
                          fixes=[fix("Fill in the empty frontmatter", edit(Span(1, 0, 1, 0), fields), preferred=True)]))
             return
@@ -39,7 +42,8 @@ def check_block(ctx: Ctx) -> None:
                 last = i
         at = Span(last + 1, 0, last + 1, 0) if last + 1 < len(doc.lines) else None
         end = utf16_len(doc.lines[last])
-        insert = edit(at, "---\n") if at else edit(Span(last, end, last, end), "\n---\n")
+        nl = ctx.nl
+        insert = edit(at, f"---{nl}") if at else edit(Span(last, end, last, end), f"{nl}---{nl}")
         ctx.add(diag("CREW102", ctx.line_span(0), "The frontmatter is never closed (no line `---` after it): pi-crew reads the whole file as body and every field defaults.",
                      fixes=[fix("Insert the closing `---`", insert, preferred=True)]))
         return
@@ -50,7 +54,7 @@ def check_block(ctx: Ctx) -> None:
         if res.kind == "agent" and res.file_name.lower() == "readme":
             hint = " Every `.md` in an agents folder is an agent: this README becomes agent `README`."
         ctx.add(diag("CREW100", ctx.line_span(0), f"No frontmatter: the name defaults to `{res.file_name}` and the description to `No description provided.`.{hint}",
-                     fixes=[fix("Add frontmatter", edit(Span(0, 0, 0, 0), frontmatter_template(res.file_name, res.kind)), preferred=True)]))
+                     fixes=[fix("Add frontmatter", edit(Span(0, 0, 0, 0), frontmatter_template(res.file_name, res.kind).replace("\n", ctx.nl)), preferred=True)]))
         return
     _yaml_constructs(ctx)
     for line in fm.skipped:
@@ -61,10 +65,16 @@ def check_block(ctx: Ctx) -> None:
 
 def _yaml_constructs(ctx: Ctx) -> None:
     """CREW104: YAML the line grammar misreads (block lists, flow lists, block scalars, indentation)."""
-    fm, lines = ctx.doc.frontmatter, ctx.doc.lines
+    fm = ctx.doc.frontmatter
     assert fm.close_line is not None
+    lines: list[str] = []
     for entry in fm.entries:
-        if entry.value == "" and not entry.indented:
+        value = entry.value
+        indented = entry.raw[0] in JS_SPACE  # (an entry's line holds at least its `:`)
+        if value and not indented and value[0] not in _YAML_STARTS:
+            continue  # the usual `key: value` line: nothing YAML about it
+        lines = lines or ctx.doc.lines
+        if entry.value == "" and not indented:
             items, j = [], entry.line + 1
             while j < fm.close_line:
                 s = lines[j].strip()
@@ -101,7 +111,7 @@ def _yaml_constructs(ctx: Ctx) -> None:
             items = [i.text for i in csv_items(entry)]
             ctx.add(diag("CREW104", entry.value_span, f"`{entry.value}` is a YAML flow list: pi-crew reads the items {', '.join(f'`{i}`' for i in items)}.",
                          fixes=[fix(f"Rewrite as `{inner}`", edit(entry.value_span, inner), preferred=True)]))
-        elif entry.indented and entry.line not in ctx.handled_lines:
+        elif indented and entry.line not in ctx.handled_lines:
             ctx.handled_lines.add(entry.line)
             ctx.add(diag("CREW104", entry.key_span, f"Indentation is ignored: this is read as the top-level key `{entry.key}` = `{entry.value}`.",
                          fixes=[fix("Remove the indentation", edit(Span(entry.line, 0, entry.line, entry.key_span.start), ""))]))
@@ -113,15 +123,17 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
     if not fm.present:
         return
     specs = specs if specs is not None else FIELDS_BY_KIND[res.kind]
-    for entry in fm.entries:
-        winner = fm.fields[entry.key]
+    entries, fields = fm.entries, fm.fields
+    for entry in entries if len(entries) != len(fields) else ():  # only when some key repeats
+        winner = fields[entry.key]
         if winner is not entry:
             ctx.add(diag("CREW106", entry.key_span, f"`{entry.key}` is set again on line {winner.line + 1}; that later value (`{winner.value}`) wins and this line is ignored.",
                          related=[Related(res.path, winner.key_span, "the value that applies")],
                          fixes=[fix("Remove this ignored line", edit(ctx.line_removal(entry.line), ""))]))
-    for entry in fm.entries:
-        if entry.line in ctx.handled_lines or fm.fields[entry.key] is not entry:
-            continue  # explained already, or an ignored duplicate (CREW106)
+    handled = ctx.handled_lines
+    for entry in entries:
+        if fields[entry.key] is not entry or handled and entry.line in handled:
+            continue  # an ignored duplicate (CREW106), or explained already
         spec = specs.get(entry.key)
         if spec is None:
             close = suggest(entry.key, specs)
@@ -131,33 +143,51 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
             else:
                 ctx.add(diag("CREW107", entry.key_span, f"`{entry.key}` is not a pi-crew {res.kind} key; pi-crew ignores it.", severity=Severity.INFORMATION))
             continue
-        check_value(ctx, entry, spec)
+        value = entry.value
+        if spec.kind in _PLAIN_KINDS and value[:1] not in _QUOTES:
+            continue  # a kind whose only check is the quotes, unquoted
+        if not _value_quiet(value, spec):
+            check_value(ctx, entry, spec)
     if res.kind in ("agent", "team", "workflow") and not (fm.get("description") or "").strip():
         ctx.add(diag("CREW111", ctx.name_span(), f"No description: pickers and routing show `No description provided.` for this {res.kind}.",
-                     fixes=[_add_description(fm, res.kind)]))
+                     fixes=[_add_description(fm, res.kind, ctx.nl)]))
     name = fm.fields.get("name")
     if res.kind in ("agent", "team", "workflow") and name is not None and name.value and name.value != res.file_name:
         ctx.add(diag("CREW112", name.value_span, f"The name `{name.value}` differs from the file name `{res.file_name}`; references must use `{name.value}`.",
                      data={"name": name.value, "fileName": res.file_name}))
 
 
-def _add_description(fm: Frontmatter, kind: str) -> dict:
+def _add_description(fm: Frontmatter, kind: str, nl: str = "\n") -> dict:
     """Fill an empty `description:` in place, or add the line before the closing `---`."""
     text = todo_description(kind)
     entry = fm.fields.get("description")
     if entry is not None:
         return fix("Add a description", edit(entry.value_span, text))
     line = fm.close_line or 1
-    return fix("Add a description", edit(Span(line, 0, line, 0), f"description: {text}\n"))
+    return fix("Add a description", edit(Span(line, 0, line, 0), f"description: {text}{nl}"))
 
 
 def _quoted(value: str) -> bool:
     return len(value) >= 2 and value[0] in _QUOTES and value[-1] == value[0]
 
 
+def _value_quiet(value: str, spec: FieldSpec) -> bool:
+    """True when `check_value` has nothing to say: the usual case, decided without spans."""
+    if value[:1] in _QUOTES and value:
+        return False
+    kind = spec.kind
+    if kind == "bool":
+        return value == "true" or value == "false"
+    if kind == "enum":
+        return not value or value in spec.values
+    if kind == "int":
+        return is_positive_int(value)
+    return True
+
+
 def check_value(ctx: Ctx, entry: Entry, spec: FieldSpec) -> None:
     value = entry.value
-    if _quoted(value) and spec.kind not in _CSV_KINDS:
+    if value[:1] in _QUOTES and value and _quoted(value) and spec.kind not in _CSV_KINDS:
         inner = value[1:-1]
         ctx.add(diag("CREW105", entry.value_span, f"Quotes are kept: `{entry.key}` is `{value}`, quotes included.",
                      fixes=[fix("Remove the quotes", edit(entry.value_span, inner), preferred=True)]))
@@ -165,7 +195,8 @@ def check_value(ctx: Ctx, entry: Entry, spec: FieldSpec) -> None:
     if spec.false_ok and value == "false":
         return
     if spec.kind == "bool":
-        check_bool(ctx, entry, spec.default or "false")
+        if value not in ("true", "false"):
+            check_bool(ctx, entry, spec.default or "false")
     elif spec.kind == "enum":
         if value and value not in spec.values:
             applies = spec.default if spec.default else "nothing (the value is ignored)"
@@ -189,9 +220,9 @@ def check_bool(ctx: Ctx, entry: Entry, default: str) -> None:
 
 def check_int(ctx: Ctx, entry: Entry) -> None:
     value, kind = entry.value, ctx.res.kind
-    n = leading_int(value)
     if is_positive_int(value):
         return
+    n = leading_int(value)
     if kind == "team":
         applies = "the value acts as 1" if n is not None else "pi-crew keeps a non-number and the workflow's or the default concurrency applies"
     elif kind == "workflow":

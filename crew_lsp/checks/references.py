@@ -15,6 +15,20 @@ from crew_lsp.resources.text import Span, utf16_len
 _WS = re.compile(r"\s")
 
 
+def model_ok(model: str) -> bool:
+    """True when `check_model` would say nothing (the common case, decided without a span)."""
+    if not model or model == "false":
+        return True
+    if _WS.search(model):
+        return False
+    base, _, thinking = model.partition(":")
+    if "/" in base:
+        provider, _, name = base.partition("/")
+        if not provider or not name:
+            return False
+    return not thinking or thinking in THINKING_LEVELS
+
+
 def check_model(ctx: Ctx, model: str, span: Span, where: str) -> None:
     if not model or model == "false":
         return
@@ -51,6 +65,12 @@ def check_tools(ctx: Ctx, items: list[Item]) -> None:
             close = suggest(item.text, TOOLS)
             ctx.add(diag("CREW405", item.span, f"Unknown tool `{item.text}` (tools are {', '.join(TOOLS)}){did_you_mean(close)}",
                          fixes=[fix(f"Change to `{c}`", edit(item.span, c), preferred=i == 0) for i, c in enumerate(close)]))
+
+
+def skills_known(ctx: Ctx, texts: list[str]) -> bool:
+    """True when every name is a valid, known skill: `check_skills` would say nothing."""
+    known = ctx.snap.skills
+    return all(t in known and valid_skill_name(t) for t in texts)
 
 
 def check_skills(ctx: Ctx, items: list[Item]) -> None:

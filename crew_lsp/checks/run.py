@@ -10,7 +10,7 @@ from crew_lsp.checks.scopes import check_scopes
 from crew_lsp.checks.skills import check_skill
 from crew_lsp.checks.teams import check_team
 from crew_lsp.checks.workflows import check_workflow
-from crew_lsp.resources.index import Snapshot
+from crew_lsp.resources.index import Snapshot, paused_gc
 from crew_lsp.resources.model import Resource
 
 
@@ -40,10 +40,11 @@ def check_resource(res: Resource, snap: Snapshot, severity_overrides: dict[str, 
 
 def check_snapshot(snap: Snapshot, reported_only: bool = True, severity_overrides: dict[str, str] | None = None) -> dict[str, list[Diagnostic]]:
     """Diagnostics of every (reported) file of the snapshot, by path."""
-    ws = snap.workspace
     out: dict[str, list[Diagnostic]] = {}
-    for path, res in snap.resources.items():
-        if reported_only and not ws.reported(path):
-            continue
-        out[path] = check_resource(res, snap, severity_overrides)
+    reported = snap.workspace.reported_filter() if reported_only else None
+    with paused_gc():
+        for path, res in snap.resources.items():
+            if reported is not None and not reported(path):
+                continue
+            out[path] = check_resource(res, snap, severity_overrides)
     return out

@@ -17,12 +17,12 @@ def check_skill(ctx: Ctx) -> None:
     if not fm.present:
         if fm.hidden_by is None and not fm.unclosed:
             ctx.add(diag("CREW410", ctx.line_span(0), "SKILL.md has no frontmatter: add `name:` and `description:`.",
-                         fixes=[fix("Add frontmatter", edit(Span(0, 0, 0, 0), f"---\nname: {skill.folder}\ndescription: \n---\n"))]))
+                         fixes=[fix("Add frontmatter", edit(Span(0, 0, 0, 0), f"---{ctx.nl}name: {skill.folder}{ctx.nl}description: {ctx.nl}---{ctx.nl}"))]))
         return
     name = fm.fields.get("name")
     if name is None or not name.value:
         ctx.add(diag("CREW410", ctx.line_span(0), f"SKILL.md has no `name:`; it should be `{skill.folder}` (the folder name).",
-                     fixes=[fix(f"Add `name: {skill.folder}`", edit(Span(1, 0, 1, 0), f"name: {skill.folder}\n"))]))
+                     fixes=[fix(f"Add `name: {skill.folder}`", edit(Span(1, 0, 1, 0), f"name: {skill.folder}{ctx.nl}"))]))
     elif name.value != skill.folder:
         ctx.add(diag("CREW410", name.value_span, f"`name: {name.value}` differs from the folder `{skill.folder}`; the folder name is what selects the skill.",
                      fixes=[fix(f"Change to `{skill.folder}`", edit(name.value_span, skill.folder), preferred=True)]))

@@ -37,15 +37,67 @@ def distance(a: str, b: str, limit: int = 4) -> int:
     return prev[m]
 
 
+# Long candidate lists (every agent, every workflow) come back for each unknown name of a run: their
+# lower-cased forms and letter sets, grouped by length, are kept for the last few lists.
+_PREPARED: dict[tuple[str, ...], dict[int, list[tuple[int, str, str, set[str]]]]] = {}
+_PREPARED_MAX = 4
+_PREPARE_FROM = 40  # shorter lists are scanned directly
+
+
+def _prepared(cands: tuple[str, ...]) -> dict[int, list[tuple[int, str, str, set[str]]]]:
+    found = _PREPARED.get(cands)
+    if found is None:
+        found = {}
+        for i, cand in enumerate(cands):
+            low = cand.lower()
+            found.setdefault(len(cand), []).append((i, cand, low, set(low)))
+        if len(_PREPARED) >= _PREPARED_MAX:
+            try:  # the oldest goes (another thread may be at it too: the server checks off the event loop)
+                _PREPARED.pop(next(iter(_PREPARED)), None)
+            except (StopIteration, RuntimeError):
+                pass
+        _PREPARED[cands] = found
+    return found
+
+
+def _common(counts: dict[str, int], other: str) -> int:
+    """How many letters two words share, counted with multiplicity."""
+    n = 0
+    for ch, k in counts.items():
+        m = other.count(ch)
+        n += m if m < k else k
+    return n
+
+
 def suggest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     """Close candidates, best first (ties keep the candidates' order)."""
     # accepted: d <= 3 and 2d < len(word); anything at `limit` or beyond is cut short
     cut = min(3, (len(word) - 1) // 2) + 1
     if cut <= 0:
         return []
+    cands = tuple(dict.fromkeys(candidates))
+    n = len(word)
+    low_word = word.lower()
+    letters = set(low_word)
+    counts = {ch: low_word.count(ch) for ch in letters}
+    # Cheap lower bounds of the edit distance first, so that it runs only on the few names that pass
+    # them: the lengths (as `distance` itself cuts), the letter sets (each distinct letter one word
+    # lacks costs an edit), then the letters with multiplicity (an edit fixes at most one).
+    if len(cands) >= _PREPARE_FROM:
+        by_length = _prepared(cands)
+        pool = [e for size in range(n - cut + 1, n + cut) for e in by_length.get(size, ())]
+        pool.sort()  # back in the candidates' order
+    else:
+        pool = [(i, cand, cand.lower(), None) for i, cand in enumerate(cands) if n - cut < len(cand) < n + cut]
     scored = []
-    for cand in dict.fromkeys(candidates):
+    for _i, cand, low, chars in pool:
         if cand == word:
+            continue
+        if chars is None:
+            chars = set(low)
+        if len(letters.difference(chars)) >= cut or len(chars.difference(letters)) >= cut:
+            continue
+        if max(len(low_word), len(low)) - _common(counts, low) >= cut:
             continue
         d = distance(word, cand, cut)
         if d < cut:

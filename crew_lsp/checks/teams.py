@@ -7,20 +7,24 @@ import re
 from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import Related, create_fix, diag, edit, fix
-from crew_lsp.checks.references import check_model, check_skills
+from crew_lsp.checks.references import check_model, check_skills, model_ok
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import agent_template, workflow_template
 from crew_lsp.resources.frontmatter import is_positive_int, leading_int
+from crew_lsp.resources.skill import valid_skill_name
 from crew_lsp.resources.team import Role, Team
 from crew_lsp.resources.text import Span
 
 _IDENT = re.compile(r"[A-Za-z0-9_-]+\Z")
+_RULE_CHARS = frozenset("-*_=")
+_GAP = re.compile(r",\s+")
 
 
 def accidental_role(ctx: Ctx, role: Role) -> str | None:
     """Why a role line is probably not meant as a role (a `---` rule, a prose bullet), else None."""
-    if set(role.name) == {"-"} or set(role.name) <= {"-", "*", "_", "="}:
-        return f"the rule `-{role.name}`" if set(role.name) == {"-"} else "a separator line"
+    name = role.name
+    if name[0] in _RULE_CHARS and set(name) <= _RULE_CHARS:
+        return f"the rule `-{name}`" if set(name) == {"-"} else "a separator line"
     if "agent" in role.tokens or ctx.snap.agent(role.agent) is not None:
         return None
     if not _IDENT.match(role.name) or role.name[0].isupper():
@@ -35,8 +39,11 @@ def check_team(ctx: Ctx) -> None:
         ctx.add(diag("CREW113", ctx.name_span(), "The team has no roles: no body line starts with `- <role>: agent=<agent>`, so it cannot run anything.",
                      severity=Severity.ERROR))
     seen: dict[str, Role] = {}
+    agents, skills = snap.agents, snap.skills
     for role in team.roles:
-        why = accidental_role(ctx, role)
+        tokens = role.tokens
+        # the usual role line (`- name: agent=x …`) is no accident: skip the questions
+        why = accidental_role(ctx, role) if role.name[0] in _RULE_CHARS or "agent" not in tokens else None
         if why is not None:
             line = ctx.doc.lines[role.line]
             dash = line.index("-")
@@ -51,18 +58,23 @@ def check_team(ctx: Ctx) -> None:
                          related=[Related(ctx.res.path, first.name_span, "first definition")]))
         else:
             seen[role.name] = role
-        _check_role_agent(ctx, role)
-        _check_role_metadata(ctx, role)
+        agent = tokens["agent"].value if "agent" in tokens else role.name
+        found = agents.get(agent.lower())
+        if found is None or found.name != agent:
+            _check_role_agent(ctx, role)
+        if "maxConcurrency" in tokens or "model" in tokens or role.leftover_keys or \
+                role.skills and not all(i.text in skills and valid_skill_name(i.text) for i in role.skills):
+            _check_role_metadata(ctx, role)
     _check_workflow_link(ctx, team)
 
 
 def _check_role_agent(ctx: Ctx, role: Role) -> None:
     snap = ctx.snap
     name = role.agent
-    token = role.tokens.get("agent")
-    span = token.value_span if token else role.name_span
     if snap.agent(name) is not None:
         return
+    token = role.tokens.get("agent")
+    span = token.value_span if token else role.name_span
     disabled = snap.disabled_agents.get(name.lower())
     if disabled is not None and disabled.name == name:
         ctx.add(diag("CREW207", span, f"Role `{role.name}` uses agent `{name}`, which is disabled ({disabled.scope} scope, {disabled.path}); the run fails.",
@@ -86,15 +98,15 @@ def _check_role_agent(ctx: Ctx, role: Role) -> None:
 def _check_role_metadata(ctx: Ctx, role: Role) -> None:
     token = role.tokens.get("maxConcurrency")
     if token is not None:
-        n = leading_int(token.value)
         if not is_positive_int(token.value):
+            n = leading_int(token.value)
             applies = f"read as {n}" if n is not None and n > 0 else "ignored"
             ctx.add(diag("CREW205", token.value_span, f"`maxConcurrency={token.value}` is not a positive integer; it is {applies} (and the scheduler ignores role concurrency)."))
     skills = role.tokens.get("skills")
     if skills is not None and role.skills:
         known = ctx.snap.skills
         captured = [i for i in role.skills[1:] if i.text not in known]
-        gap = re.search(r",\s+", skills.value)
+        gap = _GAP.search(skills.value)
         if captured and gap is not None:
             first_bad = captured[0]
             keep = [i for i in role.skills if i.span.start < first_bad.span.start]
@@ -107,7 +119,7 @@ def _check_role_metadata(ctx: Ctx, role: Role) -> None:
     for key, span in role.leftover_keys:
         ctx.add(diag("CREW205", span, f"`{key}=` has no value right after `=`, so pi-crew does not read it; it stays in the description."))
     model = role.tokens.get("model")
-    if model is not None:
+    if model is not None and not model_ok(model.value):
         check_model(ctx, model.value, model.value_span, "role")
 
 
@@ -118,7 +130,7 @@ def _check_workflow_link(ctx: Ctx, team: Team) -> None:
     entry = fm.fields.get("defaultWorkflow") or fm.fields.get("workflow")
     if team.default_workflow is None:
         same = ctx.res.name if ctx.res.name in snap.workflows else None
-        fixes = [fix(f"Add `defaultWorkflow: {same}`", edit(Span(fm.close_line, 0, fm.close_line, 0), f"defaultWorkflow: {same}\n"))] if same and fm.present else None
+        fixes = [fix(f"Add `defaultWorkflow: {same}`", edit(Span(fm.close_line, 0, fm.close_line, 0), f"defaultWorkflow: {same}{ctx.nl}"))] if same and fm.present else None
         ctx.add(diag("CREW206", ctx.name_span(), "No `defaultWorkflow`: this team runs the `default` workflow.", fixes=fixes))
     elif team.default_workflow not in snap.workflows:
         name = team.default_workflow

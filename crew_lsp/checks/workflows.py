@@ -9,15 +9,16 @@ from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import Related, diag, edit, fix
 from crew_lsp.checks.frontmatter import check_bool
 from crew_lsp.checks.graph import cycles, resolve
-from crew_lsp.checks.references import check_model, check_skills
+from crew_lsp.checks.references import check_model, check_skills, model_ok, skills_known
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import frontmatter_template
 from crew_lsp.resources.fields import STEP_FIELDS
-from crew_lsp.resources.frontmatter import split_csv
+from crew_lsp.resources.frontmatter import csv_texts, split_csv
 from crew_lsp.resources.text import Span, span_in_line
 from crew_lsp.resources.workflow import Step, Workflow
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}")
+_OTHER_PLACEHOLDER = re.compile(r"\{(?!goal\})[A-Za-z_][A-Za-z0-9_-]*\}")  # any but `{goal}`
 
 
 def accidental_step(ctx: Ctx, wf: Workflow, step: Step, roles: set[str]) -> str | None:
@@ -48,7 +49,8 @@ def check_workflow(ctx: Ctx) -> None:
     accidental: set[int] = set()
     seen: dict[str, Step] = {}
     for step in wf.steps:
-        why = accidental_step(ctx, wf, step, role_pool)
+        # a step with metadata (or an explicit one) outside fences, under a `## id` heading, is no accident
+        why = accidental_step(ctx, wf, step, role_pool) if step.in_fence or step.bare or not (step.explicit or step.meta_entries) else None
         if why is not None:
             accidental.add(step.index)
             line = doc.lines[step.heading_line]
@@ -62,9 +64,10 @@ def check_workflow(ctx: Ctx) -> None:
             seen[step.id] = step
         _check_meta(ctx, step)
     if not crlf_lost:
+        team_roles = [{r.name for r in t.model.roles} for t in teams]  # type: ignore[union-attr]
         for step in wf.steps:
             if step.index not in accidental:
-                _check_role(ctx, step, teams, union)
+                _check_role(ctx, step, teams, union, team_roles)
     _check_dependencies(ctx, wf)
     _check_files(ctx, wf)
     _check_placeholders(ctx, wf)
@@ -72,7 +75,33 @@ def check_workflow(ctx: Ctx) -> None:
         ctx.add(diag("CREW313", ctx.name_span(), "The `implementation` workflow needs an `assess` step: its output carries the adaptive plan the run expands."))
 
 
+_FLAGS = frozenset(("progress", "worktree", "verify"))
+_TRUE_FALSE = frozenset(("true", "false"))
+
+
+def _meta_quiet(ctx: Ctx, step: Step) -> bool:
+    """True when `_check_meta` has nothing to say (decided in one pass, without spans or suggestions)."""
+    for meta in step.meta_entries:
+        key, value = meta.key, meta.value
+        if key not in STEP_FIELDS:
+            return False
+        if key in _FLAGS:
+            if value not in _TRUE_FALSE:
+                return False
+        elif key == "model":
+            if not model_ok(value):
+                return False
+        elif key == "skills":
+            if value != "false" and not skills_known(ctx, csv_texts(value)):
+                return False
+        elif not value and (key == "output" or key == "role"):
+            return False
+    return True
+
+
 def _check_meta(ctx: Ctx, step: Step) -> None:
+    if _meta_quiet(ctx, step):
+        return
     for meta in step.meta_entries:
         if meta.key in STEP_FIELDS:
             continue
@@ -82,7 +111,7 @@ def _check_meta(ctx: Ctx, step: Step) -> None:
                          fixes=[fix(f"Change to `{c}`", edit(meta.key_span, c), preferred=j == 0) for j, c in enumerate(close)]))
         else:
             ctx.add(diag("CREW305", meta.key_span, f"`{meta.key}:` is read as step metadata, not task text: the line `{meta.raw.strip()}` is dropped from the prompt. A blank line ends the metadata block.",
-                         fixes=[fix("Insert a blank line before this line", edit(Span(meta.line, 0, meta.line, 0), "\n"), preferred=True)]))
+                         fixes=[fix("Insert a blank line before this line", edit(Span(meta.line, 0, meta.line, 0), ctx.nl), preferred=True)]))
     for key in ("progress", "worktree", "verify"):
         meta = step.meta.get(key)
         if meta is not None:
@@ -95,22 +124,27 @@ def _check_meta(ctx: Ctx, step: Step) -> None:
     if role is not None and not role.value:
         ctx.add(diag("CREW307", role.key_span, f"`role:` is empty; the step id `{step.id}` is used as role."))
     model = step.meta.get("model")
-    if model is not None:
+    if model is not None and not model_ok(model.value):
         check_model(ctx, model.value, model.value_span, "step")
-    skills = step.csv("skills")
-    if skills:
-        check_skills(ctx, skills)
+    skills = step.meta.get("skills")
+    if skills is not None and skills.value != "false" and not skills_known(ctx, csv_texts(skills.value)):
+        check_skills(ctx, step.csv("skills"))  # type: ignore[arg-type]
 
 
-def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str]) -> None:
+def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str], team_roles: list[set[str]] | None = None) -> None:
     meta = step.meta.get("role")
-    span = meta.value_span if meta is not None and meta.value else step.id_span
     role = step.role
-    implicit = "" if meta is not None and meta.value else " (no `role:`, so the step id is the role)"
     if teams:
+        if team_roles is not None and all(role in names for names in team_roles):
+            return
         lacking = [t for t in teams if t.model.role(role) is None]
         if not lacking:
             return
+    elif not union or role in union:
+        return
+    span = meta.value_span if meta is not None and meta.value else step.id_span
+    implicit = "" if meta is not None and meta.value else " (no `role:`, so the step id is the role)"
+    if teams:
         parts = [f"team `{t.name}` has roles {', '.join(f'`{r.name}`' for r in t.model.roles) or 'none'}" for t in lacking]
         roles = sorted({r.name for t in lacking for r in t.model.roles})
         close = suggest(role, roles)
@@ -126,12 +160,29 @@ def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str]) -> None:
 
 
 def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
+    texts = [s.depends_on_texts for s in wf.steps]
+    if not any(texts):
+        return  # no edges: nothing to resolve, no cycle
+    # The usual case, on the ids alone: every dependency names a step before it (no unknown id, no cycle).
+    # A task id starts with digits (`01_scan`): without such a text, the step ids alone resolve them all.
+    if any(t[:1].isdigit() for ts in texts for t in ts):
+        table = resolve(wf)
+    else:
+        table = {}
+        for s in wf.steps:
+            table.setdefault(s.id, s)
+    if all(table.get(t) is not None and table[t].index < s.index for s, ts in zip(wf.steps, texts) for t in ts):
+        return
     table = resolve(wf)
-    ids = [s.id for s in wf.steps]
+    backward = True  # every edge to an earlier step: the step order is a topological order, no cycle
     for step in wf.steps:
         for item in step.depends_on:
-            if item.text in table:
+            target = table.get(item.text)
+            if target is not None:
+                if target.index >= step.index:
+                    backward = False
                 continue
+            ids = [s.id for s in wf.steps]
             parts = item.text.split()
             if len(parts) > 1 and all(p in table for p in parts):
                 joined = ", ".join(parts)
@@ -142,8 +193,10 @@ def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
             ctx.add(diag("CREW302", item.span, f"Step `{step.id}` depends on `{item.text}`, which is no step of this workflow{did_you_mean(close)}",
                          fixes=[fix(f"Change to `{c}`", edit(item.span, c), preferred=i == 0) for i, c in enumerate(close)],
                          data={"dependency": item.text, "suggestions": close}))
+    if backward:
+        return
     reported: set[int] = set()
-    for cycle in cycles(wf):
+    for cycle in cycles(wf, table):
         path = " -> ".join([s.id for s, _ in cycle] + [cycle[0][0].id])
         for step, item in cycle:
             if step.index in reported:
@@ -154,17 +207,27 @@ def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
 
 def _unsafe_path(value: str) -> bool:
     """Absolute (`/x`, `\\x`, `C:x`) or with a `..` segment: the run refuses to leave its shared folder."""
+    if ".." not in value:
+        return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":")
     return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":") or ".." in value.replace("\\", "/").split("/")
 
 
 def _check_files(ctx: Ctx, wf: Workflow) -> None:
-    outputs = {s.output for s in wf.steps if s.output}
+    outputs: set[str] | None = None  # what the steps write, worked out for the first `reads`
     for step in wf.steps:
         output = step.meta.get("output")
         if output is not None and output.value and output.value != "false" and _unsafe_path(output.value):
             ctx.add(diag("CREW308", output.value_span, f"`output: {output.value}` leaves the run's shared folder (absolute or `..`); the run fails."))
         reads = step.meta.get("reads")
         if reads is None or reads.value == "false":
+            continue
+        if outputs is None:
+            outputs = set()
+            for s in wf.steps:
+                out = s.output
+                if out:
+                    outputs.add(out)
+        if all(t in outputs and not _unsafe_path(t) for t in csv_texts(reads.value)):
             continue
         for item in split_csv(reads.value, reads.line, reads.raw, reads.value_index):
             if _unsafe_path(item.text):
@@ -176,11 +239,13 @@ def _check_files(ctx: Ctx, wf: Workflow) -> None:
 
 
 def _check_placeholders(ctx: Ctx, wf: Workflow) -> None:
+    if _OTHER_PLACEHOLDER.search(ctx.res.text) is None:
+        return  # only `{goal}` anywhere in the file
     lines = ctx.doc.lines
     for step in wf.steps:
         targets: list[int] = []
-        if step.task_start_line is not None:
-            targets.extend(range(step.task_start_line, step.end_line))
+        if step.task_start_line is not None and _OTHER_PLACEHOLDER.search(step.task_text):
+            targets.extend(range(step.task_start_line, step.end_line))  # (the task text is these lines, stripped)
         task = step.meta.get("task")
         if task is not None:
             targets.append(task.line)

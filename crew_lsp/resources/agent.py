@@ -2,59 +2,66 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from crew_lsp.resources.frontmatter import Document, csv_texts, leading_int, parse_bool
+from crew_lsp.resources.record import Record
 
-from crew_lsp.resources.frontmatter import Document, csv_items, leading_int, parse_bool
 
+class Agent(Record):
+    __slots__ = ("description", "model", "fallback_models", "thinking", "tools", "skills", "system_prompt_mode",
+                 "inherit_project_context", "inherit_skills", "max_turns", "disabled", "system_prompt", "triggers", "use_when", "cost")
 
-@dataclass(slots=True)
-class Agent:
-    description: str
-    model: str | None
-    fallback_models: list[str]
-    thinking: str | None
-    tools: list[str]  # empty = unrestricted
-    skills: list[str]
-    system_prompt_mode: str
-    inherit_project_context: bool
-    inherit_skills: bool
-    max_turns: int | None
-    disabled: bool
-    system_prompt: str
-    triggers: list[str]
-    use_when: list[str]
-    cost: str | None
+    def __init__(self, description: str, model: str | None, fallback_models: list[str], thinking: str | None, tools: list[str],
+                 skills: list[str], system_prompt_mode: str, inherit_project_context: bool, inherit_skills: bool, max_turns: int | None,
+                 disabled: bool, system_prompt: str, triggers: list[str], use_when: list[str], cost: str | None):
+        self.description = description
+        self.model = model
+        self.fallback_models = fallback_models
+        self.thinking = thinking
+        self.tools = tools  # empty = unrestricted
+        self.skills = skills
+        self.system_prompt_mode = system_prompt_mode
+        self.inherit_project_context = inherit_project_context
+        self.inherit_skills = inherit_skills
+        self.max_turns = max_turns
+        self.disabled = disabled
+        self.system_prompt = system_prompt
+        self.triggers = triggers
+        self.use_when = use_when
+        self.cost = cost
 
 
 def parse_agent(doc: Document) -> Agent:
-    fm = doc.frontmatter
-    f = fm.fields
+    f = doc.frontmatter.fields
 
-    def items(*keys: str) -> list[str]:
-        for key in keys:
-            if key in f:
-                return [i.text for i in csv_items(f[key])]
-        return []
+    def value(key: str) -> str | None:
+        entry = f.get(key)
+        return entry.value if entry is not None else None
 
-    model = fm.get("model")
-    thinking = fm.get("thinking")
-    max_turns = leading_int(fm.get("maxTurns") or "")
-    disabled = parse_bool(fm.get("disabled")) is True or parse_bool(fm.get("enabled")) is False
-    body = "\n".join(doc.lines[i] for i in doc.body_lines).strip()
+    def items(key: str, alias: str | None = None) -> list[str]:
+        entry = f.get(key)
+        if entry is None and alias is not None:
+            entry = f.get(alias)
+        return csv_texts(entry.value) if entry is not None else []
+
+    model = value("model")
+    thinking = value("thinking")
+    max_turns = leading_int(value("maxTurns") or "")
+    disabled = parse_bool(value("disabled")) is True or parse_bool(value("enabled")) is False
+    body = doc.body_text.strip()
     return Agent(
-        description=fm.get("description") or "No description provided.",
+        description=value("description") or "No description provided.",
         model=None if model in (None, "", "false") else model,
         fallback_models=items("fallbackModels"),
         thinking=None if thinking in (None, "", "false") else thinking,
         tools=items("tools"),
         skills=items("skills", "skill"),
-        system_prompt_mode="append" if fm.get("systemPromptMode") == "append" else "replace",
-        inherit_project_context=fm.get("inheritProjectContext") == "true",
-        inherit_skills=fm.get("inheritSkills") == "true",
+        system_prompt_mode="append" if value("systemPromptMode") == "append" else "replace",
+        inherit_project_context=value("inheritProjectContext") == "true",
+        inherit_skills=value("inheritSkills") == "true",
         max_turns=max_turns if max_turns is not None and max_turns > 0 else None,
         disabled=disabled,
         system_prompt=body,
         triggers=items("triggers", "trigger"),
         use_when=items("useWhen"),
-        cost=fm.get("cost"),
+        cost=value("cost"),
     )

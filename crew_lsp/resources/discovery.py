@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
+
+from crew_lsp.resources.record import Record
 
 _REPO_DIR_MARKERS = (".git", ".pi", ".crew", ".hg", ".svn", ".factory", ".omc")
 _REPO_FILE_MARKERS = (
@@ -30,14 +31,28 @@ def shipped_root() -> Path:
     return installed if installed.is_dir() else package.parent
 
 
+def _stops() -> set[Path]:
+    import tempfile  # only when the walk needs it (it imports shutil, random, …: a few ms of start-up)
+
+    return {home().resolve(), Path(tempfile.gettempdir()).resolve(), Path.home().resolve()}
+
+
 def repo_root(folder: Path) -> Path:
-    stops = {home().resolve(), Path(tempfile.gettempdir()).resolve(), Path.home().resolve()}
-    current = folder.resolve()
+    """The walk stops at the OS home or temp dir; the stop set is worked out only when it can matter."""
+    start = current = folder.resolve()
+    stops: set[Path] | None = None
     while True:
+        if any((current / m).is_dir() for m in _REPO_DIR_MARKERS) or any((current / m).is_file() for m in _REPO_FILE_MARKERS):
+            # a stop folder is never the root, but the folder itself is the fallback anyway
+            if current == start:
+                return current
+            stops = _stops() if stops is None else stops
+            if current in stops:
+                break
+            return current
+        stops = _stops() if stops is None else stops
         if current in stops:
             break
-        if any((current / m).is_dir() for m in _REPO_DIR_MARKERS) or any((current / m).is_file() for m in _REPO_FILE_MARKERS):
-            return current
         if current.parent == current:
             break
         current = current.parent
@@ -57,16 +72,18 @@ def is_resource_package(folder: Path) -> bool:
     return (folder / "agents").is_dir() and ((folder / "teams").is_dir() or (folder / "workflows").is_dir())
 
 
-@dataclass(slots=True)
-class Workspace:
+class Workspace(Record):
     """Every root one workspace folder sees, resolved once."""
 
-    folder: Path
-    repo: Path
-    crew: Path
-    builtin: Path
-    user: Path
-    extra_roots: list[Path] = field(default_factory=list)
+    __slots__ = ("folder", "repo", "crew", "builtin", "user", "extra_roots")
+
+    def __init__(self, folder: Path, repo: Path, crew: Path, builtin: Path, user: Path, extra_roots: list[Path] | None = None):
+        self.folder = folder
+        self.repo = repo
+        self.crew = crew
+        self.builtin = builtin
+        self.user = user
+        self.extra_roots = [] if extra_roots is None else extra_roots
 
     @classmethod
     def discover(cls, folder: Path | str, extra_roots: list[str] | None = None) -> Workspace:
@@ -101,6 +118,20 @@ class Workspace:
             return False
         return _under(path, str(self.folder)) or any(_under(path, str(r)) for r in self.extra_roots)
 
+    def reported_filter(self) -> Callable[[str], bool]:
+        """`reported` with its root strings worked out once (for a loop over many paths)."""
+        user = str(self.user)
+        user_prefix = _prefix(user)
+        names = frozenset(str(r) for r in (self.folder, *self.extra_roots))
+        prefixes = tuple(_prefix(r) for r in names)
+
+        def reported(path: str) -> bool:
+            if path == user or path.startswith(user_prefix):
+                return False
+            return path in names or path.startswith(prefixes)
+
+        return reported
+
     def classify(self, path: str) -> tuple[str, str] | None:
         """(kind, scope) of a path by where it lies; None when it is no resource of this workspace."""
         p = Path(path)
@@ -124,10 +155,16 @@ class Workspace:
         return None
 
     def config_role(self, path: str) -> str:
+        if ".json" not in path:  # no config file (whatever the spelling of the path): skip the Path objects
+            return "project"
         for role, cfg in self.config_files():
             if Path(path) == cfg:
                 return role
         return "project"
+
+
+def _prefix(root: str) -> str:
+    return root if root.endswith(os.sep) else root + os.sep
 
 
 def _under(path: str, root: str) -> bool:

@@ -5,7 +5,7 @@ One table feeds the checks, completion, hover and the generated JSON Schemas.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from crew_lsp.resources.record import Record
 
 THINKING_LEVELS = ("off", "minimal", "low", "medium", "high", "xhigh")
 TOOLS = ("read", "grep", "find", "ls", "bash", "edit", "write")
@@ -13,16 +13,31 @@ READ_ONLY_ROLES = ("explorer", "reviewer", "security-reviewer", "verifier", "ana
 WRITE_ROLES = ("executor", "test-engineer")
 
 
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    name: str
-    kind: str  # text | enum | bool | csv | int | model | models | tools | skills | thinking | path
-    doc: str
-    values: tuple[str, ...] = ()
-    default: str = ""
-    alias_of: str | None = None
-    false_ok: bool = False  # the `false` convention: explicitly none
-    lenient_enum: bool = False  # any other value silently means the default (not a typo list)
+class FieldSpec(Record):
+    """One frontmatter key (immutable, hashable)."""
+
+    __slots__ = ("name", "kind", "doc", "values", "default", "alias_of", "false_ok", "lenient_enum")
+
+    def __init__(self, name: str, kind: str, doc: str, values: tuple[str, ...] = (), default: str = "", alias_of: str | None = None,
+                 false_ok: bool = False, lenient_enum: bool = False):
+        setattr_ = object.__setattr__
+        setattr_(self, "name", name)
+        setattr_(self, "kind", kind)  # text | enum | bool | csv | int | model | models | tools | skills | thinking | path
+        setattr_(self, "doc", doc)
+        setattr_(self, "values", values)
+        setattr_(self, "default", default)
+        setattr_(self, "alias_of", alias_of)
+        setattr_(self, "false_ok", false_ok)  # the `false` convention: explicitly none
+        setattr_(self, "lenient_enum", lenient_enum)  # any other value silently means the default (not a typo list)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
 
 def _f(*args, **kwargs) -> FieldSpec:

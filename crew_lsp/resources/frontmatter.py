@@ -6,77 +6,149 @@ This is deliberately *not* YAML: it reproduces exactly what pi-crew reads, and r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import JS_SPACE, Span, js_trim, span_in_line, split_lines, utf16_len
 
 BOM = "\ufeff"
 DIGITS = "0123456789"
 
 
-@dataclass(slots=True)
-class Entry:
-    """One ``key: value`` line of a frontmatter block."""
+class Entry(Record):
+    """One ``key: value`` line of a frontmatter block.
 
-    key: str
-    value: str
-    line: int
-    key_span: Span
-    value_span: Span
-    raw: str
-    value_index: int  # Python index of the value in ``raw`` (for item spans)
+    Parsing keeps only the key, the value, the line and where its colon is; the spans (and the
+    value's index, which CSV items need) are worked out when a check or a feature asks for them.
+    """
+
+    __slots__ = ("key", "value", "line", "raw", "colon", "_vi")
+    _fields = ("key", "value", "line", "key_span", "value_span", "raw", "value_index")
+
+    def __init__(self, key: str, value: str, line: int, raw: str, colon: int):
+        self.key = key
+        self.value = value
+        self.line = line
+        self.raw = raw
+        self.colon = colon  # Python index of the first `:` in ``raw``
+        self._vi = -1
+
+    @property
+    def value_index(self) -> int:
+        """Python index of the value in ``raw`` (for item spans)."""
+        vi = self._vi
+        if vi < 0:
+            colon, value = self.colon, self.value
+            rest = self.raw[colon + 1 :]
+            vi = self._vi = colon + 1 + (rest.find(value) if value else len(rest) - len(rest.lstrip(JS_SPACE)))
+        return vi
+
+    @property
+    def key_span(self) -> Span:
+        key = self.key
+        k0 = self.raw.find(key) if key else self.colon
+        return span_in_line(self.line, self.raw, k0, k0 + len(key))
+
+    @property
+    def value_span(self) -> Span:
+        v0 = self.value_index
+        return span_in_line(self.line, self.raw, v0, v0 + len(self.value))
 
     @property
     def indented(self) -> bool:
         return bool(self.raw) and self.raw[0] in JS_SPACE
 
 
-@dataclass(slots=True)
-class Item:
+class Item(Record):
     """One item of a comma-separated value."""
 
-    text: str
-    span: Span
+    __slots__ = ("text", "span")
+
+    def __init__(self, text: str, span: Span):
+        self.text = text
+        self.span = span
 
 
-@dataclass(slots=True)
-class Frontmatter:
-    present: bool = False
-    entries: list[Entry] = field(default_factory=list)
-    fields: dict[str, Entry] = field(default_factory=dict)
-    skipped: list[int] = field(default_factory=list)  # lines without ':' (ignored by pi-crew)
-    comments: list[int] = field(default_factory=list)  # lines starting with '#'
-    close_line: int | None = None
-    body_start: int = 0
-    hidden_by: str | None = None  # "BOM" | "blank line" | "spaces": CREW101
-    hidden_prefix: Span | None = None  # what to delete so the block becomes frontmatter
-    unclosed: bool = False  # starts with '---' but never closes: CREW102
+class Frontmatter(Record):
+    __slots__ = ("present", "entries", "fields", "skipped", "comments", "close_line", "body_start", "hidden_by",
+                 "hidden_prefix", "unclosed")
+
+    def __init__(self, present: bool = False, entries: list[Entry] | None = None, fields: dict[str, Entry] | None = None,
+                 skipped: list[int] | None = None, comments: list[int] | None = None, close_line: int | None = None,
+                 body_start: int = 0, hidden_by: str | None = None, hidden_prefix: Span | None = None, unclosed: bool = False):
+        self.present = present
+        self.entries = [] if entries is None else entries
+        self.fields = {} if fields is None else fields
+        self.skipped = [] if skipped is None else skipped  # lines without ':' (ignored by pi-crew)
+        self.comments = [] if comments is None else comments  # lines starting with '#'
+        self.close_line = close_line
+        self.body_start = body_start
+        self.hidden_by = hidden_by  # "BOM" | "blank line" | "spaces": CREW101
+        self.hidden_prefix = hidden_prefix  # what to delete so the block becomes frontmatter
+        self.unclosed = unclosed  # starts with '---' but never closes: CREW102
 
     def get(self, key: str) -> str | None:
         entry = self.fields.get(key)
         return entry.value if entry is not None else None
 
 
-@dataclass(slots=True)
-class Document:
-    """A parsed file: its LSP lines, its frontmatter and where the body starts."""
+class Document(Record):
+    """A parsed file: its frontmatter and where the body starts; its LSP lines are split on first use."""
 
-    text: str
-    lines: list[str]
-    frontmatter: Frontmatter
-    crlf: bool
+    __slots__ = ("text", "_lines", "frontmatter", "crlf", "body_offset")
+    _fields = ("text", "lines", "frontmatter", "crlf")
+
+    def __init__(self, text: str, lines: list[str] | None, frontmatter: Frontmatter, crlf: bool, body_offset: int = 0):
+        self.text = text
+        self._lines = lines
+        self.frontmatter = frontmatter
+        self.crlf = crlf
+        self.body_offset = body_offset  # Python offset of the line `frontmatter.body_start` (len(text) if none)
+
+    @property
+    def lines(self) -> list[str]:
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = split_lines(self.text)
+        return lines
+
+    @property
+    def newline(self) -> str:
+        """The line ending inserted text should use: the document's own."""
+        return "\r\n" if self.crlf else "\n"
 
     @property
     def body_lines(self) -> range:
         return range(self.frontmatter.body_start, len(self.lines))
 
+    @property
+    def body_text(self) -> str:
+        """The body lines joined with ``\\n`` (``"\\n".join`` of the body lines, without splitting the file)."""
+        body = self.text[self.body_offset :]
+        if "\r" in body:
+            body = body.replace("\r\n", "\n")
+            if body.endswith("\r"):
+                body = body[:-1]
+        return body
 
-def _closing_line(lines: list[str]) -> int | None:
-    # pi-crew searches for "\n---" from offset 4, so line 1 can never close the block.
-    for i in range(2, len(lines)):
-        if lines[i] == "---":
-            return i
-    return None
+
+def _closing_offset(text: str, start: int) -> int:
+    """Offset of the `\\n` before the first line that is exactly `---` (a trailing `\\r` dropped), or -1.
+
+    pi-crew searches for "\\n---" from offset 4, so line 1 can never close the block: ``start`` is just
+    past the first line break.
+    """
+    n = len(text)
+    find = text.find
+    while True:
+        p = find("\n---", start)
+        if p < 0:
+            return -1
+        q = p + 4
+        if q == n:
+            return p
+        c = text[q]
+        if c == "\n" or (c == "\r" and (q + 1 == n or text[q + 1] == "\n")):
+            return p
+        start = p + 1
 
 
 def _hidden_frontmatter(text: str) -> tuple[str, Span] | None:
@@ -103,48 +175,53 @@ def parse_entry(line_no: int, raw: str) -> Entry | None:
     colon = raw.find(":")
     if colon < 0:
         return None
-    key = js_trim(raw[:colon])
-    k0 = raw.find(key) if key else colon
-    rest = raw[colon + 1 :]
-    value = js_trim(rest)
-    v0 = colon + 1 + (rest.find(value) if value else len(rest) - len(rest.lstrip(JS_SPACE)))
-    key_span = span_in_line(line_no, raw, k0, k0 + len(key))
-    value_span = span_in_line(line_no, raw, v0, v0 + len(value))
-    return Entry(key, value, line_no, key_span, value_span, raw, v0)
+    return Entry(raw[:colon].strip(JS_SPACE), raw[colon + 1 :].strip(JS_SPACE), line_no, raw, colon)
 
 
 def parse_document(text: str) -> Document:
-    """Split a file into lines and read its frontmatter exactly as pi-crew does."""
-    lines = split_lines(text)
+    """Read a file's frontmatter exactly as pi-crew does (only the block's lines are looked at)."""
     fm = Frontmatter()
-    crlf = "\r\n" in text
+    crlf = "\r" in text and "\r\n" in text  # a one-character test first: it is a memchr
+    body_offset = 0
     if text.startswith("---\n") or text.startswith("---\r\n"):
-        close = _closing_line(lines)
-        if close is None:
+        first = text.index("\n")
+        close_at = _closing_offset(text, first + 1)
+        if close_at < 0:
             fm.unclosed = True
         else:
+            block = text[first + 1 : close_at]
+            raws = block.split("\n")
+            if "\r" in block:
+                raws = [r[:-1] if r.endswith("\r") else r for r in raws]
+            entries = fm.entries
+            fields = fm.fields
+            i = 0
+            for raw in raws:
+                i += 1
+                before, colon, after = raw.partition(":")
+                if not colon:
+                    stripped = raw.strip(JS_SPACE)
+                    if stripped:
+                        (fm.comments if stripped[0] == "#" else fm.skipped).append(i)
+                    continue
+                key = before.strip(JS_SPACE)
+                if key and key[0] == "#":  # the trimmed line starts with `#`
+                    fm.comments.append(i)
+                    continue
+                entry = Entry(key, after.strip(JS_SPACE), i, raw, len(before))
+                entries.append(entry)
+                fields[key] = entry
+            close = i + 1
             fm.present = True
             fm.close_line = close
             fm.body_start = close + 1
-            for i in range(1, close):
-                raw = lines[i]
-                stripped = js_trim(raw)
-                if not stripped:
-                    continue
-                if stripped[0] == "#":
-                    fm.comments.append(i)
-                    continue
-                entry = parse_entry(i, raw)
-                if entry is None:
-                    fm.skipped.append(i)
-                    continue
-                fm.entries.append(entry)
-                fm.fields[entry.key] = entry
+            nl = text.find("\n", close_at + 1)
+            body_offset = nl + 1 if nl >= 0 else len(text)
     else:
         hidden = _hidden_frontmatter(text)
         if hidden is not None:
             fm.hidden_by, fm.hidden_prefix = hidden
-    return Document(text, lines, fm, crlf)
+    return Document(text, None, fm, crlf, body_offset)
 
 
 def _csv_pieces(value: str) -> list[str]:
@@ -180,6 +257,19 @@ def split_csv(entry_value: str, line_no: int, raw: str, value_index: int) -> lis
     return items
 
 
+def csv_texts(value: str) -> list[str]:
+    """The item texts of ``split_csv`` (same order, same de-duplication), without spans."""
+    if '"' in value:
+        texts = [p.replace('"', "").strip(JS_SPACE) for p in _csv_pieces(value)]
+    else:
+        texts = [p.strip(JS_SPACE) for p in value.split(",")]
+    if "" in texts:
+        texts = [t for t in texts if t]
+    if len(texts) > 1 and len(set(texts)) < len(texts):
+        texts = list(dict.fromkeys(texts))
+    return texts
+
+
 def csv_items(entry: Entry | None) -> list[Item]:
     if entry is None:
         return []
@@ -200,7 +290,7 @@ def leading_int(value: str) -> int | None:
 
 def is_positive_int(value: str) -> bool:
     """Exactly ASCII digits with a value above zero (what the fields that take a count expect)."""
-    return bool(value) and all(c in DIGITS for c in value) and int(value) > 0
+    return value.isascii() and value.isdigit() and int(value) > 0  # ASCII digits only (isdigit alone takes `¹`)
 
 
 def parse_bool(value: str | None) -> bool | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
 from pathlib import PurePath
-from typing import Any
 
 from crew_lsp.resources.agent import Agent, parse_agent
 from crew_lsp.resources.frontmatter import Document, parse_document
-from crew_lsp.resources.jsonpos import JsonError, Node, parse_json
+from crew_lsp.resources.record import Record
 from crew_lsp.resources.skill import Skill, parse_skill
 from crew_lsp.resources.team import Team, parse_team
 from crew_lsp.resources.workflow import Workflow, parse_workflow
@@ -17,24 +16,33 @@ KINDS = ("agent", "team", "workflow", "skill", "config")
 SCOPES = ("builtin", "user", "project")
 _SUFFIX = {"team": ".team.md", "workflow": ".workflow.md", "agent": ".md"}
 
-
-@dataclass(slots=True)
-class ConfigFile:
-    node: Node | None
-    error: JsonError | None
-    role: str  # legacy-user | user | project | repo
+TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
+if TYPE_CHECKING:  # the JSON reader is imported when a config file is parsed
+    from crew_lsp.resources.jsonpos import JsonError, Node
 
 
-@dataclass(slots=True)
-class Resource:
-    kind: str
-    scope: str  # builtin | user | project | loose (checked, not part of the effective set)
-    path: str
-    file_name: str  # base name without the kind's suffix (the folder for a skill)
-    name: str
-    doc: Document | None
-    model: Agent | Team | Workflow | Skill | ConfigFile
-    text: str
+class ConfigFile(Record):
+    __slots__ = ("node", "error", "role")
+
+    def __init__(self, node: Node | None, error: JsonError | None, role: str):
+        self.node = node
+        self.error = error
+        self.role = role  # legacy-user | user | project | repo
+
+
+class Resource(Record):
+    __slots__ = ("kind", "scope", "path", "file_name", "name", "doc", "model", "text")
+
+    def __init__(self, kind: str, scope: str, path: str, file_name: str, name: str, doc: Document | None,
+                 model: Agent | Team | Workflow | Skill | ConfigFile, text: str):
+        self.kind = kind
+        self.scope = scope  # builtin | user | project | loose (checked, not part of the effective set)
+        self.path = path
+        self.file_name = file_name  # base name without the kind's suffix (the folder for a skill)
+        self.name = name
+        self.doc = doc
+        self.model = model
+        self.text = text
 
     @property
     def declared_name(self) -> bool:
@@ -45,9 +53,20 @@ class Resource:
         return isinstance(self.model, Agent) and self.model.disabled
 
 
+_ODD_ENDS = (os.sep, os.sep + ".")
+_ALTSEP = os.altsep
+
+
+def _name(path: str) -> str:
+    """``PurePath(path).name`` without building a path object (the common, already normal case)."""
+    if path.endswith(_ODD_ENDS) or path == "." or _ALTSEP and _ALTSEP in path:  # where normalising changes the last part
+        return PurePath(path).name
+    return path[path.rfind(os.sep) + 1 :]
+
+
 def kind_by_name(path: str) -> str | None:
     """The kind a file name implies on its own (agents need their folder: see discovery)."""
-    name = PurePath(path).name
+    name = _name(path)
     if name.endswith(".team.md"):
         return "team"
     if name.endswith(".workflow.md"):
@@ -62,24 +81,29 @@ def kind_by_name(path: str) -> str | None:
 
 
 def base_name(kind: str, path: str) -> str:
-    p = PurePath(path)
     if kind == "skill":
-        return p.parent.name
+        return PurePath(path).parent.name
+    name = _name(path)
     suffix = _SUFFIX.get(kind, "")
-    return p.name[: -len(suffix)] if suffix and p.name.endswith(suffix) else p.stem
+    if suffix and name.endswith(suffix):
+        return name[: -len(suffix)]
+    dot = name.rfind(".")  # PurePath.stem
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def parse_resource(kind: str, scope: str, path: str, text: str, config_role: str = "project") -> Resource:
     """Parse one file of a known kind. Never raises on any text."""
     file_name = base_name(kind, path)
     if kind == "config":
+        from crew_lsp.resources.jsonpos import JsonError, parse_json
+
         try:
             node, error = parse_json(text), None
         except JsonError as exc:
             node, error = None, exc
         return Resource(kind, scope, path, file_name, file_name, None, ConfigFile(node, error, config_role), text)
     doc = parse_document(text)
-    model: Any
+    model: Agent | Team | Workflow | Skill
     if kind == "agent":
         model = parse_agent(doc)
     elif kind == "team":

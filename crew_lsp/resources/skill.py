@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from crew_lsp.resources.frontmatter import Document
+from crew_lsp.resources.record import Record
 
 SKILL_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}\Z")
 BODY_BUDGET = 1500
@@ -13,12 +12,14 @@ TOTAL_BUDGET = 6000
 MAX_SKILLS = 32
 
 
-@dataclass(slots=True)
-class Skill:
-    folder: str
-    declared_name: str | None
-    description: str | None
-    body: str
+class Skill(Record):
+    __slots__ = ("folder", "declared_name", "description", "body")
+
+    def __init__(self, folder: str, declared_name: str | None, description: str | None, body: str):
+        self.folder = folder
+        self.declared_name = declared_name
+        self.description = description
+        self.body = body
 
 
 def valid_skill_name(name: str) -> bool:
@@ -27,5 +28,5 @@ def valid_skill_name(name: str) -> bool:
 
 def parse_skill(doc: Document, folder: str) -> Skill:
     fm = doc.frontmatter
-    body = "\n".join(doc.lines[i] for i in doc.body_lines).strip()
+    body = doc.body_text.strip()
     return Skill(folder=folder, declared_name=fm.get("name"), description=fm.get("description") or None, body=body)

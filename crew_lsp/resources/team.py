@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from crew_lsp.resources.frontmatter import Document, Item, leading_int
-from crew_lsp.resources.text import JS_SPACE, Span, js_trim, span_in_line
+from crew_lsp.resources.record import Record
+from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CLASS, Span, span_in_line
 
 
 def _js(pattern: str) -> re.Pattern[str]:
     """A JavaScript regex: `\\s`/`\\S` are JavaScript's whitespace sets, `\\b` an ASCII word boundary."""
-    space = re.escape(JS_SPACE)
-    return re.compile(pattern.replace(r"\s", f"[{space}]").replace(r"\S", f"[^{space}]"), re.ASCII)
+    return re.compile(pattern.replace(r"\s", f"[{JS_SPACE_CLASS}]").replace(r"\S", f"[^{JS_SPACE_CLASS}]"), re.ASCII)
 
 
 _SKILLS = _js(r"\bskills\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)")
@@ -25,29 +24,60 @@ _TOKENS = (
 _LEFTOVER_KEY = _js(r"\b(agent|model|skills|maxConcurrency)\s*=")
 
 
-@dataclass(slots=True)
-class Token:
-    """A ``key=value`` token pulled out of a role line."""
+class Token(Record):
+    """A ``key=value`` token pulled out of a role line (spans worked out on demand)."""
 
-    key: str
-    value: str
-    span: Span  # the whole token
-    value_span: Span
+    __slots__ = ("key", "value", "line", "raw", "a", "b", "va")
+    _fields = ("key", "value", "span", "value_span")
+
+    def __init__(self, key: str, value: str, line: int, raw: str, a: int, b: int, va: int):
+        self.key = key
+        self.value = value
+        self.line = line
+        self.raw = raw
+        self.a = a  # Python indices in ``raw``: the token, and where its value starts
+        self.b = b
+        self.va = va
+
+    @property
+    def span(self) -> Span:
+        """The whole token."""
+        return span_in_line(self.line, self.raw, self.a, self.b)
+
+    @property
+    def value_span(self) -> Span:
+        return span_in_line(self.line, self.raw, self.va, self.va + len(self.value))
 
 
-@dataclass(slots=True)
-class Role:
-    name: str
-    line: int
-    name_span: Span
-    line_span: Span  # the role line's text
-    has_colon: bool
-    description: str
-    tokens: dict[str, Token] = field(default_factory=dict)  # the winning token per key
-    all_tokens: list[Token] = field(default_factory=list)
-    skills: list[Item] | None = None  # None = not given
-    skills_disabled: bool = False
-    leftover_keys: list[tuple[str, Span]] = field(default_factory=list)  # `key=` left in the text
+class Role(Record):
+    __slots__ = ("name", "line", "has_colon", "description", "tokens", "all_tokens", "skills", "skills_disabled",
+                 "leftover_keys", "raw", "_name_at", "_dash", "_end")
+    _fields = ("name", "line", "name_span", "line_span", "has_colon", "description", "tokens", "all_tokens", "skills",
+               "skills_disabled", "leftover_keys")
+
+    def __init__(self, name: str, line: int, raw: str, name_at: int, dash: int, end: int, has_colon: bool, description: str = ""):
+        self.name = name
+        self.line = line
+        self.raw = raw  # the role line
+        self._name_at = name_at
+        self._dash = dash
+        self._end = end
+        self.has_colon = has_colon
+        self.description = description
+        self.tokens: dict[str, Token] = {}  # the winning token per key
+        self.all_tokens: list[Token] = []
+        self.skills: list[Item] | None = None  # None = not given
+        self.skills_disabled = False
+        self.leftover_keys: list[tuple[str, Span]] = []  # `key=` left in the text
+
+    @property
+    def name_span(self) -> Span:
+        return span_in_line(self.line, self.raw, self._name_at, self._name_at + len(self.name))
+
+    @property
+    def line_span(self) -> Span:
+        """The role line's text."""
+        return span_in_line(self.line, self.raw, self._dash, self._end)
 
     @property
     def agent(self) -> str:
@@ -68,12 +98,14 @@ class Role:
         return n if n is not None and n > 0 else None
 
 
-@dataclass(slots=True)
-class Team:
-    default_workflow: str | None
-    workspace_mode: str
-    max_concurrency: int | None
-    roles: list[Role]
+class Team(Record):
+    __slots__ = ("default_workflow", "workspace_mode", "max_concurrency", "roles")
+
+    def __init__(self, default_workflow: str | None, workspace_mode: str, max_concurrency: int | None, roles: list[Role]):
+        self.default_workflow = default_workflow
+        self.workspace_mode = workspace_mode
+        self.max_concurrency = max_concurrency
+        self.roles = roles
 
     @property
     def workflow(self) -> str:
@@ -86,68 +118,80 @@ class Team:
         return None
 
 
+def _matches(pattern: re.Pattern[str], text: str, word: str) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a pattern `\\b<word>…`, tried only where ``word`` occurs.
+
+    The leading `\\b` is no literal, so finditer would test every position of the line in turn.
+    """
+    found = []
+    pos = text.find(word)
+    while pos >= 0:
+        match = pattern.match(text, pos)
+        if match is None:
+            pos = text.find(word, pos + 1)
+        else:
+            found.append(match)
+            pos = text.find(word, match.end())
+    return found
+
+
 def parse_role_line(line_no: int, raw: str) -> Role | None:
-    stripped = js_trim(raw)
-    if not stripped.startswith("-"):
+    stripped = raw.strip(JS_SPACE)
+    if not stripped or stripped[0] != "-":
         return None
     dash = raw.index("-")
     text = raw[dash + 1 :]
-    body = js_trim(text)
+    body = text.strip(JS_SPACE)
     if not body:
         return None
     base = dash + 1 + text.index(body[0])  # index of the role text in raw
     colon = body.find(":")
-    name = js_trim(body[:colon] if colon >= 0 else body)
+    name = (body[:colon] if colon >= 0 else body).strip(JS_SPACE)
     if not name:
         return None
-    name_start = base + body.index(name)
-    role = Role(
-        name=name,
-        line=line_no,
-        name_span=span_in_line(line_no, raw, name_start, name_start + len(name)),
-        line_span=span_in_line(line_no, raw, dash, base + len(body)),
-        has_colon=colon >= 0,
-        description="",
-    )
+    end = base + len(body)
+    role = Role(name, line_no, raw, base + body.index(name), dash, end, colon >= 0)
     if colon < 0:
         return role
     meta_start = base + colon + 1
-    meta = raw[meta_start : base + len(body)]
+    meta = raw[meta_start:end]
     masked = meta
-
-    def take(match: re.Match[str], key: str) -> Token:
-        nonlocal masked
-        a, b = match.span()
-        masked = masked[:a] + " " * (b - a) + masked[b:]
-        va, vb = match.span(1)
-        token = Token(
-            key,
-            match.group(1),
-            span_in_line(line_no, raw, meta_start + a, meta_start + b),
-            span_in_line(line_no, raw, meta_start + va, meta_start + vb),
-        )
-        role.all_tokens.append(token)
-        return token
-
-    for match in list(_SKILLS.finditer(meta)):
-        token = take(match, "skills")
-        role.tokens["skills"] = token
-        items: list[Item] = []
-        seen: set[str] = set()
-        v0 = meta_start + match.start(1)
-        for item in _SKILL_ITEM.finditer(match.group(1)):
-            if item.group() not in seen:
-                seen.add(item.group())
-                items.append(Item(item.group(), span_in_line(line_no, raw, v0 + item.start(), v0 + item.end())))
-        role.skills = items
-    if role.skills is not None and [i.text for i in role.skills] == ["false"]:
-        role.skills_disabled = True
-        role.skills = []
-    for key, pattern in _TOKENS:
-        for match in list(pattern.finditer(masked)):
-            role.tokens[key] = take(match, key)
-    for match in _LEFTOVER_KEY.finditer(masked):
-        role.leftover_keys.append((match.group(1), span_in_line(line_no, raw, meta_start + match.start(), meta_start + match.end())))
+    tokens = role.tokens
+    all_tokens = role.all_tokens
+    # Each pattern needs its key word (and `=`): most lines hold only `agent=`, so most scans are skipped.
+    if "=" in meta:
+        if "skills" in meta:
+            for match in _matches(_SKILLS, meta, "skills"):
+                a, b = match.span()
+                masked = masked[:a] + " " * (b - a) + masked[b:]
+                va = match.start(1)
+                value = match.group(1)
+                token = Token("skills", value, line_no, raw, meta_start + a, meta_start + b, meta_start + va)
+                all_tokens.append(token)
+                tokens["skills"] = token
+                items: list[Item] = []
+                seen: set[str] = set()
+                v0 = meta_start + va
+                for item in _SKILL_ITEM.finditer(value):
+                    if item.group() not in seen:
+                        seen.add(item.group())
+                        items.append(Item(item.group(), span_in_line(line_no, raw, v0 + item.start(), v0 + item.end())))
+                role.skills = items
+            if role.skills is not None and [i.text for i in role.skills] == ["false"]:
+                role.skills_disabled = True
+                role.skills = []
+        for key, pattern in _TOKENS:
+            if key not in masked:
+                continue
+            for match in _matches(pattern, masked, key):
+                a, b = match.span()
+                masked = masked[:a] + " " * (b - a) + masked[b:]
+                token = Token(key, match.group(1), line_no, raw, meta_start + a, meta_start + b, meta_start + match.start(1))
+                all_tokens.append(token)
+                tokens[key] = token
+        if "=" in masked:
+            for match in _LEFTOVER_KEY.finditer(masked):
+                role.leftover_keys.append((match.group(1), span_in_line(line_no, raw, meta_start + match.start(), meta_start + match.end())))
     role.description = " ".join(masked.split())
     return role
 

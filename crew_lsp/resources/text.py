@@ -6,7 +6,7 @@ Every column handed out of this package is a UTF-16 code-unit offset.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 
 # What JavaScript's String.prototype.trim removes (pi-crew trims with it). Python's str.strip differs:
@@ -14,17 +14,18 @@ from typing import NamedTuple
 JS_SPACE = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
+# JS_SPACE as a regex class body, with ranges (a shorter pattern compiles faster at start-up).
+JS_SPACE_CLASS = "\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
 def js_trim(text: str) -> str:
     return text.strip(JS_SPACE)
 
 
-class Span(NamedTuple):
+class Span(namedtuple("Span", ("line", "start", "end_line", "end"))):  # what typing.NamedTuple builds, without importing typing
     """A range in a document: 0-based lines, UTF-16 columns, end exclusive."""
 
-    line: int
-    start: int
-    end_line: int
-    end: int
+    __slots__ = ()
 
     def as_list(self) -> list[int]:
         return [self.line, self.start, self.end_line, self.end]

@@ -53,3 +53,23 @@ def test_apply_edits_counts_utf16_and_keeps_line_endings():
     assert apply_edits(text, [[0, 3, 0, 4, "B"]]) == "a😀B\r\nsecond\n"
     assert apply_edits(text, [[0, 0, 1, 0, ""], [1, 0, 1, 6, "2nd"]]) == "2nd\n"
     assert apply_edits(text, [[2, 0, 2, 0, "end\n"]]) == text + "end\n"
+
+
+def _suggest_by_definition(word: str, candidates: list[str], limit: int = 3) -> list[str]:
+    cut = min(3, (len(word) - 1) // 2) + 1
+    scored = [(distance(word, c, cut), c) for c in dict.fromkeys(candidates) if c != word] if cut > 0 else []
+    return [c for d, c in sorted((p for p in scored if p[0] < cut), key=lambda p: p[0])[:limit]]
+
+
+def test_the_cheap_bounds_never_drop_a_suggestion():
+    """suggest() prunes by length, letter sets and letter counts (and keeps long lists prepared): same answers."""
+    rng = random.Random(11)
+    alphabet = "abcde-_AB0İıßẞ"
+    for size in (3, 12, 80, 300):  # short lists are scanned directly, long ones through the prepared buckets
+        for _ in range(150 if size < 100 else 40):
+            cands = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(size)]
+            word = rng.choice(cands) if rng.random() < 0.5 else "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+            if word and rng.random() < 0.5:  # a near miss of a candidate
+                i = rng.randrange(len(word))
+                word = word[:i] + rng.choice(alphabet) + word[i + 1:]
+            assert suggest(word, cands) == _suggest_by_definition(word, cands), (word, cands[:5])
