@@ -126,12 +126,37 @@ class TaskRunner:
         for art in arts:
             self.ctx.rec.add_artifact(*art)
 
-    async def run(self, task: TaskState, attempt_id: str, dep_tasks: list[TaskState]) -> WorkerResult:
-        """One attempt. The task is already `running`; cancellation propagates after cleanup."""
+    @property
+    def spawns(self) -> bool:
+        """Whether attempts start a child process (then task.started is recorded at its spawn)."""
+        return self.ctx.worker.kind != "scaffold"
+
+    async def run(self, task: TaskState, attempt_id: str, dep_tasks: list[TaskState],
+                  started: dict | None = None) -> WorkerResult:
+        """One attempt. The task is already `running`; cancellation propagates after cleanup.
+
+        ``started``: the data of a task.started event the scheduler left to us (a spawning worker).
+        It is recorded together with the child's pid, in one write made before the child's output
+        is read: once task.started is on disk, so are checkpoint.childPid and the heartbeat pid. An
+        attempt that ends before anything was spawned still records it (without a pid) first."""
+        pending = [started]
+
+        def announce(pid: int | None) -> None:
+            data, pending[0] = pending[0], None
+            if data is not None:
+                self.ctx.rec.emit("task.started", task.id, None, {"status": "running", "previous": "queued",
+                                                                  "role": task.role, **data, "childPid": pid},
+                                  attempt_id)
+
+        try:
+            return await self._run(task, attempt_id, dep_tasks, announce)
+        finally:
+            announce(None)
+
+    async def _run(self, task: TaskState, attempt_id: str, dep_tasks: list[TaskState], announce) -> WorkerResult:
         ctx = self.ctx
         opts = ctx.options
-        worker = ctx.worker
-        spawns = worker.kind != "scaffold"
+        spawns = self.spawns
         if spawns:
             depth, limit = current_depth(), max_depth(ctx.cfg)
             if depth + 1 > limit:
@@ -148,6 +173,8 @@ class TaskRunner:
         env = safe_environment(dict(os.environ))
         env["PI_CREW_DEPTH"] = str(current_depth() + 1)
         env["PI_CREW_RUN_ID"], env["PI_CREW_TASK_ID"] = ctx.run_id, task.id
+        # with the run id, lets crash recovery find this worker by its environment alone
+        env["PI_CREW_OWNER"] = str((ctx.rec.manifest.owner or {}).get("serverId") or "")
         job = Job(
             run_id=ctx.run_id, task_id=task.id, role=task.role, attempt_id=attempt_id, prompt=prompt, cwd=ctx.folder,
             env=env, limits=opts.limits(), model=model, thinking=getattr(agent_model, "thinking", None),
@@ -155,7 +182,7 @@ class TaskRunner:
             inherit_skills=bool(getattr(agent_model, "inherit_skills", False)),
             inherit_context=bool(getattr(agent_model, "inherit_project_context", False)),
         )
-        return await self._run_child(task, job, model)
+        return await self._run_child(task, job, model, announce)
 
     async def _run_scaffold(self, task: TaskState, snap, dep_tasks: list[TaskState]) -> WorkerResult:
         """Nothing runs: prompt and result files in one trip to a thread (this is the engine's
@@ -174,7 +201,7 @@ class TaskRunner:
         self.ctx.results[task.id] = result.text
         return result
 
-    async def _run_child(self, task: TaskState, job: Job, model: str | None) -> WorkerResult:
+    async def _run_child(self, task: TaskState, job: Job, model: str | None, announce) -> WorkerResult:
         ctx, rec, opts = self.ctx, self.ctx.rec, self.ctx.options
         paths = ctx.paths
 
@@ -190,10 +217,14 @@ class TaskRunner:
             task.heartbeat = beat(job.attempt_id, state["pid"], alive)
             rec.task_changed(task, status_file=True)
 
-        def on_spawn(pid: int) -> None:
+        async def on_spawn(pid: int) -> None:
             state["pid"] = pid
             task.checkpoint = {"phase": "running", "childPid": pid}
-            touch()
+            touch()  # heartbeat {pid} and agents/<id>/status.json
+            announce(pid)
+            # on disk before the child's output is read (not at the next batched write): if this
+            # process dies now, recovery finds the worker in tasks.json and stops it
+            await rec.flush_now()
 
         def on_activity() -> None:
             if time.monotonic() - state["touched"] >= opts.heartbeat_min_gap:

@@ -75,22 +75,43 @@ class RunManager:
         await self._tg.__aenter__()
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-        tg, self._tg = self._tg, None
-        if tg is not None:
-            await tg.__aexit__(None, None, None)
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            # shielded: leaving the block because of a cancellation must still end the runs cleanly
+            # (the child processes' escalation bounds the wait) instead of abandoning them
+            with anyio.CancelScope(shield=True):
+                await self.aclose()
+        finally:
+            tg, self._tg = self._tg, None
+            if tg is not None:
+                await tg.__aexit__(None, None, None)
 
     async def aclose(self, reason: str = "the server is shutting down") -> None:
         """Cancel this manager's active runs cleanly (they stay resumable) and wait for them.
 
         All at once: a worker ignoring SIGTERM costs its kill escalation once, not once per run,
-        so editors that allow ~2 s for `shutdown` still see every run end cleanly."""
-        import anyio
+        so editors that allow ~2 s for `shutdown` still see every run end cleanly. Needs no task
+        group of the caller (the server calls it on its asyncio loop, where runs are plain tasks).
+        A run that ends on its own meanwhile is left as it ended; a failure to stop one run is
+        logged and does not keep the others running."""
 
-        async with anyio.create_task_group() as tg:
-            for run_id in list(self._active):
-                tg.start_soon(self.cancel, run_id, reason)
+        async def stop(run_id: str) -> None:
+            if run_id not in self._active:
+                return  # finished meanwhile: never turn a finished run into a cancelled one
+            try:
+                await self.cancel(run_id, reason)
+            except Exception:
+                log.exception("could not stop run %s", run_id)
+
+        tried: set[str] = set()
+        while True:  # runs started while we were stopping the others are stopped too
+            todo = [r for r in self._active if r not in tried]
+            if not todo:
+                return
+            tried.update(todo)
+            async with anyio.create_task_group() as tg:
+                for run_id in todo:
+                    tg.start_soon(stop, run_id)
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener(update)`` for every durable event and heartbeat level change; returns an
@@ -287,6 +308,12 @@ class RunManager:
         settings = _settings_for_resume(loaded[0], runtime or self.runtime, worker_command or self.worker_command)
         cfg = await self._config()
         manifest, tasks = await anyio.to_thread.run_sync(store_ops.claim, self.store, run_id, self.server_id)
+        previous = loaded[0]
+        if (previous.owner or {}).get("serverId") != self.server_id:
+            # the run is ours now, and its previous owner is gone (or done with it): whatever worker
+            # it left running would work next to the re-run — stop it, before anything is launched
+            orphans = {"runId": run_id, **store_ops.orphan_plan(self.store, previous, tasks)}
+            await anyio.to_thread.run_sync(store_ops.kill_orphans, orphans)
         roles = {n: RoleInfo.from_dict(n, d) for n, d in (manifest.extra.get("roles") or {}).items()}
         rec = await RunRecorder.open(self.store.paths(run_id), manifest, tasks, self._listeners)
         ids = store_ops.pick_requeue(rec, task_id, resume)
@@ -325,8 +352,7 @@ class RunManager:
         plan = await anyio.to_thread.run_sync(store_ops.recovery_plan, self.store, run_id)
         if plan is None:
             raise RunStateError(f"run {run_id} is not interrupted")
-        if accept:
-            await anyio.to_thread.run_sync(store_ops.kill_orphans, plan)
+        if accept:  # the dead owner's workers are stopped once the run is claimed (see _requeue)
             return await self._requeue(run_id, None, resume=True, recovered=True, runtime=runtime,
                                        worker_command=worker_command)
         return await store_ops.decline(self.store, run_id, self._listeners)

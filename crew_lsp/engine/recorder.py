@@ -155,8 +155,9 @@ class RunRecorder:
             self.task_changed(t)
 
     def move_task(self, task: TaskState, new: str, *, event: str | None = None, message: str | None = None,
-                  data: dict | None = None, **fields: Any) -> None:
-        """Change a task's status (checked against the state machine) and record the event."""
+                  data: dict | None = None, quiet: bool = False, **fields: Any) -> None:
+        """Change a task's status (checked against the state machine) and record the event
+        (``quiet``: no event, the caller records it later — task.started of a spawned worker)."""
         old = task.status
         check_task_move(task.id, old, new)
         task.status = new
@@ -166,7 +167,7 @@ class RunRecorder:
         self.counts[new] += 1
         # agents/<id>/status.json describes a worker process: none for scaffold tasks
         self.task_changed(task, status_file=task.heartbeat is not None)
-        kind = event or ("task.started" if new == "running" else f"task.{new}")
+        kind = None if quiet else event or ("task.started" if new == "running" else f"task.{new}")
         if kind:
             attempt = task.attempts[-1]["attemptId"] if task.attempts else None
             payload = {"status": new, "previous": old, "role": task.role}
@@ -291,8 +292,10 @@ class RunRecorder:
                 append_bytes(state / "deadletter.jsonl", "".join(json.dumps(redact(d)) + "\n" for d in dead).encode())
             self.log.write(events)
 
-    async def _flush_once(self) -> None:
+    async def _flush_once(self, upto: int | None = None) -> None:
         async with self._write_lock:
+            if upto is not None and self._flushed >= upto:
+                return  # a write that started meanwhile took these changes along
             target = self._version
             batch = self._prepare()
             if any(x for x in batch):
@@ -316,6 +319,16 @@ class RunRecorder:
             waiter = self._flushed_event
             self._wake.set()
             await waiter.wait()
+
+    async def flush_now(self) -> None:
+        """Write every change made so far at once, without the flusher's coalescing pause (a
+        worker's pid the moment it is spawned: a crash right after must not lose it). Concurrent
+        callers share writes; the batch is shielded, as in the flusher."""
+        target = self._version
+        if self._flushed >= target:
+            return
+        with anyio.CancelScope(shield=True):
+            await self._flush_once(target)
 
     def notify_final(self) -> None:
         self._notify([self._update(None, final=True)])

@@ -119,15 +119,18 @@ class Scheduler:
                     continue
                 self.running += 1
                 attempt = start_attempt(task)
+                data = {"attempt": len(task.attempts), "agent": task.agent}
+                # a spawning worker records task.started with its child's pid (see TaskRunner.run)
+                spawns = self.runner.spawns
                 self.rec.move_task(task, "running", started_at=now_iso(), finished_at=None, error=None, exit_code=None,
-                                   data={"attempt": len(task.attempts), "agent": task.agent})
-                self.tg.start_soon(self._run_one, task, attempt)
+                                   data=data, quiet=spawns)
+                self.tg.start_soon(self._run_one, task, attempt, data if spawns else None)
             if self.running == 0 and self.retrying == 0:
                 return
             await self._wake.wait()
             self._wake = anyio.Event()
 
-    async def _run_one(self, task: TaskState, attempt: str) -> None:
+    async def _run_one(self, task: TaskState, attempt: str, started: dict | None = None) -> None:
         result = None
         error: str | None = None
         scope = anyio.CancelScope()
@@ -137,7 +140,7 @@ class Scheduler:
         try:
             with scope:
                 try:
-                    result = await self.runner.run(task, attempt, self.dep_tasks(task))
+                    result = await self.runner.run(task, attempt, self.dep_tasks(task), started)
                 except anyio.get_cancelled_exc_class():
                     raise
                 except Exception as exc:  # a bug or an I/O failure fails this task, never the run

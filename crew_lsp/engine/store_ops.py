@@ -17,7 +17,7 @@ from crew_lsp.engine.heartbeat import level, staleness_ms
 from crew_lsp.engine.model import Manifest, TaskState, now_iso, parse_iso
 from crew_lsp.engine.recorder import Listener, RunRecorder, manifest_json
 from crew_lsp.engine.state import (
-    RunLock, RunStore, atomic_write_bytes, atomic_write_json, check_id, owner_alive, owner_record, pid_alive,
+    RunLock, RunStore, atomic_write_bytes, atomic_write_json, check_id, owner_alive, owner_record, pid_alive, read_json,
 )
 from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL
 
@@ -180,27 +180,88 @@ def recovery_plan(store: RunStore, run_id: str) -> dict | None:
         "queued": [t.id for t in tasks if t.status == "queued"],
         "completed": [t.id for t in tasks if t.status == "completed"],
         "lastSeq": seq[-1].seq if seq else 0,
-        "orphans": [t.checkpoint.get("childPid") for t in tasks if t.status == "running" and isinstance(t.checkpoint, dict)
-                    and t.checkpoint.get("childPid")],
+        **orphan_plan(store, manifest, tasks),
     }
 
 
-def kill_orphans(plan: dict, wait: float = 3.0) -> None:
-    """Workers of a dead owner still running in their own group: their output goes nowhere now."""
-    from crew_lsp.engine.workers.process import group_alive
+def orphan_plan(store: RunStore, manifest: Manifest, tasks: list[TaskState]) -> dict:
+    """Where the workers of a run's (dead) owner may be: the pids recorded for its unfinished tasks
+    (checkpoint.childPid, heartbeat pid, agents/<id>/status.json) and the owner's id, which its workers
+    carry in their environment with the run id (see ``kill_orphans``)."""
+    paths = store.paths(manifest.run_id)
+    pids: list[int] = []
 
-    groups = []
+    def add(*found: object) -> None:
+        for pid in found:
+            if isinstance(pid, int) and not isinstance(pid, bool) and pid > 1 and pid not in pids:
+                pids.append(pid)
+
+    for t in tasks:
+        if t.status not in ("running", "waiting"):
+            continue  # a finished attempt's child was waited for and swept (and the pid may be reused)
+        for record in (t.checkpoint, t.heartbeat):
+            if isinstance(record, dict):
+                add(record.get("childPid"), record.get("pid"))
+        try:
+            status = read_json(paths.agent_dir(t.id) / "status.json")
+        except (OSError, ValueError):  # an unsafe path (UnsafePath): nothing to trust there
+            status = None
+        if isinstance(status, dict):
+            for record in (status.get("checkpoint"), status.get("heartbeat")):
+                if isinstance(record, dict):
+                    add(record.get("childPid"), record.get("pid"))
+    owner = manifest.owner or {}
+    return {"orphans": pids, "ownerId": owner.get("serverId")}
+
+
+def kill_orphans(plan: dict, wait: float = 3.0) -> None:
+    """Stop the workers a dead owner left running (their output goes nowhere now): every process
+    carrying the run's id and the owner's id in its environment — found even when the owner died
+    before its pid reached disk — and the recorded pids, each only if it still is that run's worker
+    (its environment says so or, where that cannot be read, it leads its own process group)."""
+    from crew_lsp.engine.workers.process import (
+        RUN_ENV, group_alive, marked_workers, proc_alive, process_environ,
+    )
+
+    run_id = plan.get("runId")
+    marked = set(marked_workers(run_id, plan.get("ownerId"))) if run_id else set()
     for pid in plan.get("orphans") or []:
-        if isinstance(pid, int) and pid_alive(pid):
-            try:
-                if os.getpgid(pid) == pid:  # only a session leader we started (pgid == pid)
-                    os.killpg(pid, signal.SIGKILL)
-                    groups.append(pid)
-            except (ProcessLookupError, PermissionError):
-                pass
+        if not isinstance(pid, int) or pid in marked or not pid_alive(pid):
+            continue
+        env = process_environ(pid)
+        if env is not None:
+            if run_id and env.get(RUN_ENV) == run_id:
+                marked.add(pid)
+            continue  # a reused pid: some other process now
+        try:
+            if os.getpgid(pid) == pid:  # only a session leader we started (pgid == pid)
+                marked.add(pid)
+        except (ProcessLookupError, PermissionError):
+            pass
+    groups, singles = set(), set()
+    for pid in marked:
+        try:
+            pgid = os.getpgid(pid)
+        except (ProcessLookupError, PermissionError):
+            continue
+        if pgid == pid:
+            groups.add(pid)  # a worker (session leader): its whole group
+        elif pgid not in marked:
+            singles.add(pid)  # started by a worker, then moved to a group of its own or another's
+    for pgid in groups:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for pid in singles:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     end = time.monotonic() + wait
-    while groups and time.monotonic() < end:
-        groups = [g for g in groups if group_alive(g)]
+    while (groups or singles) and time.monotonic() < end:
+        groups = {g for g in groups if group_alive(g)}
+        singles = {p for p in singles if proc_alive(p)}
         time.sleep(0.02)
 
 
@@ -225,6 +286,9 @@ def _end_unfinished(rec: RunRecorder, reason: str) -> list[str]:
 
 async def decline(store: RunStore, run_id: str, listeners: list[Listener]) -> dict:
     rec = await _open(store, run_id, listeners)
+    # declined means cancelled: the dead owner's workers must not go on changing the workspace
+    orphans = {"runId": run_id, **orphan_plan(store, rec.manifest, list(rec.tasks.values()))}
+    await anyio.to_thread.run_sync(kill_orphans, orphans)
     ids = _end_unfinished(rec, "interrupted-not-resumed")
     rec.emit("crew.run.recovery_declined", None, "interrupted-not-resumed", {"cancelledTaskIds": ids})
     if rec.manifest.status in ("queued", "planning", "running", "blocked"):
@@ -256,8 +320,8 @@ async def cancel_elsewhere(store: RunStore, run_id: str, reason: str, listeners:
         ids = [t.id for t in tasks if t.id in before and t.status == "cancelled"]
         return {"runId": run_id, "cancelledTaskIds": ids, "status": manifest.status}
     rec = await _open(store, run_id, listeners)
-    await anyio.to_thread.run_sync(kill_orphans, {"orphans": [t.checkpoint.get("childPid") for t in rec.tasks.values()
-                                                             if t.status == "running" and isinstance(t.checkpoint, dict)]})
+    orphans = {"runId": run_id, **orphan_plan(store, rec.manifest, list(rec.tasks.values()))}
+    await anyio.to_thread.run_sync(kill_orphans, orphans)
     ids = _end_unfinished(rec, reason)
     if rec.manifest.status != "cancelled":
         rec.move_run("cancelled", reason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Awaitable, Callable, Protocol
 
 from crew_lsp.engine.config import WorkerSettings
 from crew_lsp.engine.prompts import Prompt
@@ -37,9 +37,15 @@ class Job:
     inherit_context: bool = False
 
 
+async def _spawned(pid: int) -> None:
+    return None
+
+
 @dataclass(slots=True)
 class Hooks:
-    on_spawn: Callable[[int], None] = lambda pid: None
+    # awaited right after the child exists and before its output is read: the engine makes the pid
+    # durable here, so a crash of this process cannot leave a worker nobody knows about
+    on_spawn: Callable[[int], Awaitable[None]] = _spawned
     on_activity: Callable[[], None] = lambda: None  # any output: heartbeat + idle timer
     output: Callable[[str], None] = lambda text: None  # human-readable output → agents/<id>/output.log
     transcript: Callable[[str], None] = lambda line: None  # raw JSON stream → transcripts/<id>.jsonl

@@ -16,7 +16,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 import anyio
 from anyio.abc import ByteReceiveStream, Process
@@ -107,13 +107,75 @@ def group_alive(pgid: int) -> bool:
     return False
 
 
+RUN_ENV = "PI_CREW_RUN_ID"  # set in every worker's environment (and inherited by what it starts)
+OWNER_ENV = "PI_CREW_OWNER"  # the server id of the process that spawned the worker
+
+
+def process_environ(pid: int) -> dict[str, str] | None:
+    """The environment ``pid`` was started with (Linux /proc); None when it cannot be read."""
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return None
+    out = {}
+    for item in raw.split(b"\0"):
+        key, sep, value = item.partition(b"=")
+        if sep:
+            out[key.decode("utf-8", "replace")] = value.decode("utf-8", "replace")
+    return out
+
+
+def _ancestors() -> set[int]:
+    out, pid = set(), os.getpid()
+    while pid > 1 and pid not in out:
+        out.add(pid)
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return out
+
+
+def marked_workers(run_id: str, owner_id: str | None = None) -> list[int]:
+    """Live processes carrying the run's marker (workers and whatever they started), optionally only
+    those spawned by ``owner_id``. Found without anything on disk, so a worker whose pid never reached
+    tasks.json (its owner died right after spawning it) is found too. Linux only; [] elsewhere."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    mine = _ancestors()  # never this process or what runs it (a worker recovering its own run)
+    out = []
+    for name in entries:
+        if not name.isdigit() or int(name) in mine:
+            continue
+        env = process_environ(int(name))  # a zombie's reads empty: it is dead already
+        if env and env.get(RUN_ENV) == run_id and (owner_id is None or env.get(OWNER_ENV) == owner_id):
+            out.append(int(name))
+    return out
+
+
+def proc_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live, non-zombie process."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
 class ChildProcess:
     def __init__(
         self, argv: list[str], *, env: dict[str, str], cwd: Path, limits: ChildLimits,
         stdin_data: bytes | None = None,
         on_stdout: Callable[[bytes], None] = lambda line: None,
         on_stderr: Callable[[bytes], None] = lambda line: None,
-        on_spawn: Callable[[int], None] = lambda pid: None,
+        on_spawn: Callable[[int], Awaitable[None]] | None = None,
         on_activity: Callable[[], None] = lambda: None,
     ):
         self.argv, self.env, self.cwd, self.limits = argv, env, cwd, limits
@@ -141,9 +203,10 @@ class ChildProcess:
         )
         outcome = ChildOutcome(proc.pid)
         self._groups = {proc.pid}  # session leader: its pgid is its pid
-        self.on_spawn(proc.pid)
-        self._activity = time.monotonic()
         try:
+            if self.on_spawn is not None:
+                await self.on_spawn(proc.pid)  # the caller records the pid durably first
+            self._activity = time.monotonic()
             async with anyio.create_task_group() as tg:
                 self._open_pipes = 2
                 tg.start_soon(self._pump, proc.stdout, self.on_stdout)
