@@ -277,16 +277,31 @@ def _dependents(prev: Snapshot, snap: Snapshot, old: Resource | None, new: Resou
         if res.kind in kinds and res.name.lower() in lowered:
             affected.add(res.path)  # shadowing, duplicates, case clashes
     if "agent" in kinds:
+        # when the effective agent names change, every unresolved reference's did-you-mean may change too
+        names_changed = {r.name for r in prev.agents.values()} != {r.name for r in snap.agents.values()}
         for team in snap.of_kind("team"):
-            if any(r.agent.lower() in lowered for r in team.model.roles):  # type: ignore[union-attr]
+            roles = team.model.roles  # type: ignore[union-attr]
+            if any(r.agent.lower() in lowered for r in roles):
                 affected.add(team.path)
+            elif names_changed:
+                before = prev.resources.get(team.path)
+                if any(snap.agent(r.agent) is None for r in roles) or before is not None and before.kind == "team" and \
+                        any(prev.agent(r.agent) is None for r in before.model.roles):  # type: ignore[union-attr]
+                    affected.add(team.path)
     if "team" in kinds:
         workflows = {"default"} | {r.model.workflow for r in (old, new) if r is not None}  # type: ignore[union-attr]
         for wf in snap.of_kind("workflow"):
             if wf.name in workflows or not snap.teams_running(wf.name) or not prev.teams_running(wf.name):
                 affected.add(wf.path)
     if "workflow" in kinds:
+        names_changed = prev.workflows.keys() != snap.workflows.keys()
         for team in snap.of_kind("team"):
-            if team.model.workflow in names:  # type: ignore[union-attr]
+            model = team.model
+            if model.workflow in names:  # type: ignore[union-attr]
                 affected.add(team.path)
+            elif model.default_workflow is None:  # type: ignore[union-attr]
+                if team.name in names:  # the "add `defaultWorkflow: <own name>`" fix comes and goes
+                    affected.add(team.path)
+            elif names_changed and (model.default_workflow not in snap.workflows or model.default_workflow not in prev.workflows):  # type: ignore[union-attr]
+                affected.add(team.path)  # an unresolved defaultWorkflow: its did-you-mean may change
     return affected

@@ -136,21 +136,29 @@ def _matches(pattern: re.Pattern[str], text: str, word: str) -> list[re.Match[st
 
 
 def parse_role_line(line_no: int, raw: str) -> Role | None:
-    stripped = raw.strip(JS_SPACE)
-    if not stripped or stripped[0] != "-":
-        return None
-    dash = raw.index("-")
-    text = raw[dash + 1 :]
-    body = text.strip(JS_SPACE)
+    if raw[:2] == "- ":  # the usual role line: no indentation, one space
+        dash = 0
+        text = raw[2:]
+        base = 2
+    else:
+        lead = raw.lstrip(JS_SPACE)
+        if lead[:1] != "-":
+            return None
+        dash = len(raw) - len(lead)  # (no space character is a `-`)
+        text = lead[1:]
+        base = dash + 1
+    body = text.lstrip(JS_SPACE)
+    base += len(text) - len(body)  # index of the role text in raw
+    body = body.rstrip(JS_SPACE)
     if not body:
         return None
-    base = dash + 1 + text.index(body[0])  # index of the role text in raw
     colon = body.find(":")
-    name = (body[:colon] if colon >= 0 else body).strip(JS_SPACE)
+    # the body starts with no space: the name starts with it, or is empty (a `:` first)
+    name = (body[:colon].rstrip(JS_SPACE) if colon >= 0 else body)
     if not name:
         return None
     end = base + len(body)
-    role = Role(name, line_no, raw, base + body.index(name), dash, end, colon >= 0)
+    role = Role(name, line_no, raw, base, dash, end, colon >= 0)
     if colon < 0:
         return role
     meta_start = base + colon + 1

@@ -1,0 +1,51 @@
+"""`Index.update` re-checks the files whose did-you-mean suggestions depend on the set of names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.index import Index, read_text
+
+
+def _index(root: Path, files: dict[str, str]) -> Index:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return Index.load(Workspace.discover(root))
+
+
+def _path(index: Index, name: str) -> str:
+    return next(p for p in index.snapshot.resources if p.endswith(name))
+
+
+def test_renaming_an_agent_rechecks_teams_with_unknown_agents(tmp_path, monkeypatch):
+    monkeypatch.setenv("PI_TEAMS_HOME", str(tmp_path / "home"))
+    index = _index(tmp_path / "ws", {
+        ".crew/agents/scribe.md": "---\nname: scribe\ndescription: writes\n---\nx",
+        ".crew/teams/broken.team.md": "---\nname: broken\n---\n- writer: agent=scrib\n",
+        ".crew/teams/fine.team.md": "---\nname: fine\n---\n- writer: agent=executor\n",
+    })
+    scribe, broken, fine = (_path(index, n) for n in ("scribe.md", "broken.team.md", "fine.team.md"))
+    changed = index.update(scribe, read_text(scribe).replace("name: scribe", "name: penman"))
+    assert broken in changed  # its "did you mean `scribe`?" is stale now
+    assert fine not in changed
+    # and back: the previous snapshot had the unresolved reference too
+    changed = index.update(scribe, read_text(scribe))
+    assert broken in changed and fine not in changed
+    # a body edit keeps the names: nothing else to re-check
+    assert index.update(scribe, read_text(scribe) + "more\n") == {scribe}
+
+
+def test_renaming_a_workflow_rechecks_teams_with_unknown_workflows(tmp_path, monkeypatch):
+    monkeypatch.setenv("PI_TEAMS_HOME", str(tmp_path / "home"))
+    index = _index(tmp_path / "ws", {
+        ".crew/workflows/review.workflow.md": "---\nname: review\n---\n## one\nrole: executor\n\ndo it\n",
+        ".crew/teams/lost.team.md": "---\nname: lost\ndefaultWorkflow: reviw\n---\n- executor: agent=executor\n",
+        ".crew/teams/fine.team.md": "---\nname: fine\ndefaultWorkflow: default\n---\n- executor: agent=executor\n",
+    })
+    review, lost, fine = (_path(index, n) for n in ("review.workflow.md", "lost.team.md", "fine.team.md"))
+    changed = index.update(review, read_text(review).replace("name: review", "name: audit"))
+    assert lost in changed
+    assert fine not in changed
