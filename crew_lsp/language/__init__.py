@@ -5,8 +5,8 @@ Contract used by `crew_lsp.server` (positions are 0-based lines and UTF-16 colum
 - hover.hover(res, snap, line, character) -> Hover | None
 - navigation.definition(res, snap, line, character) -> list[Location]
 - navigation.references(res, snap, line, character, include_declaration: bool) -> list[Location]
-- navigation.prepare_rename(res, snap, line, character) -> Span   (raises RenameRefused with a message)
-- navigation.rename(res, snap, line, character, new_name) -> WorkspaceEdit   (raises RenameRefused)
+- rename.prepare_rename(res, snap, line, character) -> Span   (raises RenameRefused with a message)
+- rename.rename(res, snap, line, character, new_name) -> WorkspaceEdit   (raises RenameRefused)
 - symbols.document_symbols(res) -> list[Symbol];  symbols.workspace_symbols(snap, query) -> list[WorkspaceSymbol]
 - lenses.code_lenses(res, snap) -> list[Lens]
 - hints.inlay_hints(res, snap, start_line, end_line) -> list[Hint]

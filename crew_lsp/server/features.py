@@ -91,6 +91,7 @@ def advertise(ls: CrewServer, caps: T.ServerCapabilities) -> None:
     if "navigation" in mods:
         caps.definition_provider = True
         caps.references_provider = True
+    if "rename" in mods:
         caps.rename_provider = T.RenameOptions(prepare_provider=True) if flags.prepare_rename else True
     if "symbols" in mods:
         caps.document_symbol_provider = True
@@ -219,7 +220,7 @@ async def _prepare_rename(ls: CrewServer, params: T.PrepareRenameParams) -> T.Ra
 
     pos = params.position
     try:
-        span = lang("navigation").prepare_rename(ctx.res, ctx.snap, pos.line, pos.character)
+        span = lang("rename").prepare_rename(ctx.res, ctx.snap, pos.line, pos.character)
     except RenameRefused as exc:
         raise _refused(exc) from None
     return to_range(span) if span is not None else None
@@ -234,7 +235,7 @@ async def _rename(ls: CrewServer, params: T.RenameParams) -> T.WorkspaceEdit | N
 
     pos = params.position
     try:
-        edit = lang("navigation").rename(ctx.res, ctx.snap, pos.line, pos.character, params.new_name)
+        edit = lang("rename").rename(ctx.res, ctx.snap, pos.line, pos.character, params.new_name)
     except RenameRefused as exc:
         raise _refused(exc) from None
     if edit is None:

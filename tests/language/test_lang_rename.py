@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from langkit import apply, pos
 
-from crew_lsp.language.navigation import prepare_rename, rename
+from crew_lsp.language.rename import prepare_rename, rename
 from crew_lsp.language.types import RenameRefused, TextEdit
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.index import Index

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crew_lsp.checks import check_resource
-from crew_lsp.language import actions, completion, formatting, hints, hover, lenses, navigation, structure, symbols, tokens
+from crew_lsp.language import actions, completion, formatting, hints, hover, lenses, navigation, rename, structure, symbols, tokens
 from crew_lsp.language.types import RenameRefused
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.index import Index
@@ -28,8 +28,8 @@ def sweep(folder: Path) -> int:
                 navigation.definition(res, snap, line, col)
                 navigation.references(res, snap, line, col, True)
                 try:
-                    navigation.prepare_rename(res, snap, line, col)
-                    navigation.rename(res, snap, line, col, "renamed-x")
+                    rename.prepare_rename(res, snap, line, col)
+                    rename.rename(res, snap, line, col, "renamed-x")
                 except RenameRefused:
                     pass
                 calls += 1

@@ -8,7 +8,8 @@ from crew_lsp.language.completion import complete
 from crew_lsp.language.formatting import format_document
 from crew_lsp.language.hints import inlay_hints
 from crew_lsp.language.hover import hover
-from crew_lsp.language.navigation import definition, rename
+from crew_lsp.language.navigation import definition
+from crew_lsp.language.rename import rename
 from crew_lsp.language.structure import folding_ranges
 from crew_lsp.language.symbols import document_symbols
 from crew_lsp.language.tokens import semantic_tokens

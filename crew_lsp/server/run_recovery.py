@@ -1,0 +1,82 @@
+"""Runs interrupted by a previous server (engine §6): resume them, or ask the user first."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as T
+from pygls.capabilities import get_capability
+
+if TYPE_CHECKING:
+    from crew_lsp.engine.manager import RunManager
+
+ACCEPT, DECLINE = "Accept", "Decline"
+
+
+class RunRecovery:
+    """The crash-recovery part of `RunService` (uses its `ls`, `notifier`, `closing`, folders and managers)."""
+
+    async def startup(self) -> None:
+        """Interrupted runs of a previous server (engine §6): resume them with `autoRecover`, else
+        ask the user (window/showMessageRequest with Accept/Decline) when the client can answer."""
+        if not self.ls.settings.trustedWorkspace:
+            return
+        for folder in self.folders():
+            if folder.implicit or not await asyncio.to_thread((folder.ws.crew / "state" / "runs").is_dir):
+                continue
+            if not await self.ls.folder_ready(folder):
+                continue
+            mgr = self.manager(folder)
+            try:
+                found = await mgr.startup_recovery()
+            except Exception as exc:
+                self.ls.log_error(f"crash recovery in {folder.path} failed", exc)
+                continue
+            for plan in found.get("recovered", []):
+                await self.follow_active(mgr, plan["runId"])
+                self.notifier.show(T.MessageType.Info, f"crew: resumed the interrupted run {plan['runId']} "
+                                                       f"({plan.get('team')}/{plan.get('workflow')})")
+            pending = found.get("pending", [])
+            if not pending:
+                continue
+            if self._can_ask():
+                for plan in pending:
+                    self.ls.spawn(self._ask(mgr, plan))
+            else:
+                ids = ", ".join(p["runId"] for p in pending)
+                self.notifier.show(T.MessageType.Warning, f"crew: {len(pending)} interrupted run(s) found: {ids}. "
+                                                          "Resume or decline with crew.recover {runId, accept}.")
+
+    def _can_ask(self) -> bool:
+        caps = getattr(self.ls, "client_capabilities", None)
+        return caps is not None and get_capability(caps, "window.show_message", None) is not None
+
+    async def _ask(self, mgr: RunManager, plan: dict) -> None:
+        run_id = plan["runId"]
+        done, total = len(plan.get("completed", [])), sum(len(plan.get(k, [])) for k in ("completed", "requeue", "queued"))
+        params = T.ShowMessageRequestParams(
+            type=T.MessageType.Warning,
+            message=(f"crew: the run {run_id} ({plan.get('team')}/{plan.get('workflow')}) was interrupted with "
+                     f"{done}/{total} tasks completed. Resume it? (Decline cancels it.)"),
+            actions=[T.MessageActionItem(title=ACCEPT), T.MessageActionItem(title=DECLINE)],
+        )
+        request = self.ls.protocol.send_request_async(T.WINDOW_SHOW_MESSAGE_REQUEST, params)
+        try:
+            answer = await asyncio.shield(request)  # never cancel a wait on the client's answer
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.ls.log(f"crew-lsp: window/showMessageRequest failed: {exc}")
+            return
+        title = getattr(answer, "title", None) if answer is not None else None
+        if title not in (ACCEPT, DECLINE) or self.closing:
+            return  # dismissed: the run stays interrupted (asked again next time, or crew.recover)
+        if title == ACCEPT and not self.ls.settings.trustedWorkspace:
+            return
+        try:
+            await mgr.recover(run_id, title == ACCEPT)
+        except Exception as exc:
+            self.ls.log_error(f"recovering {run_id} failed", exc)
+            return
+        await self.follow_active(mgr, run_id)

@@ -1,0 +1,207 @@
+"""The run service behind the run commands: one `RunManager` per workspace folder, live progress.
+
+`RunService` (one per server, `ls.runs`) owns one `RunManager` per workspace folder, created on
+first use, reading the server's live index (`snapshot_provider`) and running programs chosen only
+by the *user-level* worker settings (`crew.worker` from initializationOptions/the `crew` settings
+section) or the environment — never by workspace files. Runs execute as tasks of the server's event
+loop and outlive the request that started them. `notify.Notifier` turns the engine's updates into
+`$/progress`, `crew/*` notifications and run-end messages; run_recovery.py handles runs interrupted
+by a previous server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as T
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+
+from crew_lsp.server.commands import REQUEST_FAILED
+from crew_lsp.server.notify import Notifier
+from crew_lsp.server.run_recovery import RunRecovery
+
+if TYPE_CHECKING:
+    from crew_lsp.engine.manager import RunManager
+    from crew_lsp.server.app import CrewServer
+    from crew_lsp.server.project import Folder
+    from crew_lsp.server.run_commands import RunCmd
+
+CLOSE_TIMEOUT_S = 15.0  # shutdown: how long to wait for running runs to stop (kill grace is 3 s)
+
+
+# ---------------------------------------------------------------- errors
+
+def invalid(cmd: str, arg: str, message: str) -> JsonRpcException:
+    return JsonRpcInvalidParams(message=f"{cmd}: argument `{arg}`: {message}")
+
+
+def failed(cmd: str, message: str, data: Any = None) -> JsonRpcException:
+    from crew_lsp.server.app import _redact
+
+    return JsonRpcException(code=REQUEST_FAILED, message=_redact(f"{cmd}: {message}"), data=data)
+
+
+# ---------------------------------------------------------------- the service
+
+class RunService(RunRecovery):
+    def __init__(self, ls: CrewServer):
+        self.ls = ls
+        self.managers: dict[Path, RunManager] = {}
+        self.notifier = Notifier(ls, self.is_active)
+        self.server_id = f"crew-lsp-{os.getpid()}-{secrets.token_hex(3)}"
+        self.closing = False
+        self._cancelling: set[str] = set()
+
+    # -- folders and managers
+
+    def folders(self) -> list[Folder]:
+        """Workspace folders in the client's order (implicit folders of loose files last)."""
+        project = self.ls.project.folders
+        ordered: list[Folder] = []
+        try:
+            uris = list(self.ls.workspace.folders)
+        except Exception:
+            uris = []
+        for uri in uris:
+            path = self.ls.uris.path(uri)
+            folder = self.ls.project.find(Path(path).resolve()) if path else None
+            if folder is not None and folder not in ordered:
+                ordered.append(folder)
+        rest = [f for f in project if f not in ordered]
+        return ordered + [f for f in rest if not f.implicit] + [f for f in rest if f.implicit]
+
+    def _where(self, cmd: str, args: Any) -> tuple[str, str] | None:
+        for name in ("cwd", "folder"):
+            value = getattr(args, name, None)
+            if value:
+                return name, value
+        return None
+
+    def folder_of(self, cmd: str, args: Any) -> Folder | None:
+        """The folder an argument names (None when no argument names one)."""
+        where = self._where(cmd, args)
+        if where is None:
+            return None
+        name, raw = where
+        path = self.ls.uris.path(raw) if raw.startswith("file:") else os.path.realpath(os.path.expanduser(raw))
+        if not path:
+            raise invalid(cmd, name, f"{raw!r} is not a file path or file URI")
+        target = Path(path)
+        for folder in self.ls.project.folders:  # innermost first
+            root = folder.ws.folder
+            if target == root or root in target.parents:
+                return folder
+        raise invalid(cmd, name, f"{raw} is not inside a workspace folder")
+
+    async def folder(self, cmd: str, args: Any) -> Folder:
+        folder = self.folder_of(cmd, args)
+        if folder is None:
+            folders = self.folders()
+            if not folders:
+                raise failed(cmd, "no workspace folder is open")
+            folder = folders[0]
+        if not await self.ls.folder_ready(folder):
+            raise failed(cmd, f"the workspace folder {folder.path} is still being indexed; try again")
+        return folder
+
+    def manager(self, folder: Folder) -> RunManager:
+        from crew_lsp.engine.manager import RunManager
+
+        key = folder.ws.folder
+        mgr = self.managers.get(key)
+        if mgr is None:
+            mgr = RunManager(key, server_id=self.server_id, snapshot_provider=lambda: self._snapshot(key, folder),
+                             extra_roots=list(self.ls.settings.roots))
+            mgr.add_listener(self.notifier.on_update)
+            self.managers[key] = mgr
+        # user-level worker program (resume/recover fall back to it; the runtime kind of a resumed
+        # run stays the recorded one)
+        mgr.worker_command = self.ls.settings.worker.command
+        return mgr
+
+    def _snapshot(self, key: Path, fallback: Folder) -> Any:
+        live = self.ls.project.find(key)  # folders are rebuilt when `crew.roots` changes
+        return (live or fallback).snapshot
+
+    def is_active(self, run_id: str) -> bool:
+        return any(m.is_active(run_id) for m in self.managers.values())
+
+    async def locate(self, cmd: str, args: Any) -> tuple[Folder, RunManager]:
+        """The folder and manager of `args.runId` (the named folder, else the one whose store has it)."""
+        run_id = args.runId
+        named = self.folder_of(cmd, args)
+        candidates = [named] if named is not None else self.folders()
+        for folder in candidates:
+            mgr = self.managers.get(folder.ws.folder)
+            if mgr is not None and mgr.is_active(run_id):
+                return folder, self.manager(folder)
+        for folder in candidates:
+            manifest = folder.ws.crew / "state" / "runs" / run_id / "manifest.json"
+            if await asyncio.to_thread(manifest.is_file):
+                return folder, self.manager(folder)
+        raise invalid(cmd, "runId", f"unknown run {run_id}")
+
+    # -- following runs
+
+    def follow(self, mgr: RunManager, run_id: str, team: str | None, workflow: str | None) -> None:
+        """Progress, notifications and a run-end message for a run executing here."""
+        title = f"{team or '?'}/{workflow or '?'}"
+        self.notifier.track(run_id, title, on_cancel=lambda: self._cancel_from_editor(mgr, run_id))
+
+    async def follow_active(self, mgr: RunManager, run_id: str) -> None:
+        if not mgr.is_active(run_id):
+            return
+        view = await mgr.status(run_id)  # in memory for an active run: no await really suspends
+        manifest = view.get("manifest") or {}
+        self.follow(mgr, run_id, manifest.get("team"), manifest.get("workflow"))
+
+    def _cancel_from_editor(self, mgr: RunManager, run_id: str) -> None:
+        if run_id in self._cancelling or not mgr.is_active(run_id):
+            return
+        self._cancelling.add(run_id)
+
+        async def cancel() -> None:
+            try:
+                await mgr.cancel(run_id, "cancelled from the editor")
+            finally:
+                self._cancelling.discard(run_id)
+
+        self.ls.spawn(cancel())
+
+    def progress_cancelled(self, token: Any) -> None:
+        self.notifier.progress_cancelled(token)
+
+    async def start(self, folder: Folder, args: RunCmd, goal: str) -> str:
+        mgr = self.manager(folder)
+        worker = self.ls.settings.worker
+        run_id = await mgr.start(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent,
+                                 runtime=args.runtime or worker.runtime, worker_command=worker.command,
+                                 dry_run=args.dryRun)
+        await self.follow_active(mgr, run_id)
+        return run_id
+
+    # -- lifecycle (crash recovery at startup: run_recovery.RunRecovery)
+
+    async def aclose(self) -> None:
+        """Shutdown: cancel every running run cleanly (they stay resumable), deliver their end."""
+        self.closing = True
+        closing = [asyncio.ensure_future(m.aclose()) for m in self.managers.values()]
+        if closing:
+            done, pending = await asyncio.wait(closing, timeout=CLOSE_TIMEOUT_S)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    self.ls.log_error("stopping runs failed", task.exception())
+            if pending:
+                self.ls.log(f"crew-lsp: {len(pending)} run manager(s) did not stop in {CLOSE_TIMEOUT_S:g} s",
+                            T.MessageType.Warning)
+        self.notifier.flush_all()
+
+
+def service(ls: CrewServer) -> RunService:
+    if getattr(ls, "runs", None) is None:
+        ls.runs = RunService(ls)
+    return ls.runs
