@@ -50,6 +50,8 @@ def check_block(ctx: Ctx) -> None:
     if not fm.present:
         if res.kind == "skill":
             return  # CREW410 explains a skill without frontmatter
+        if res.kind == "workflow" and doc.crlf:
+            return  # CREW311 explains it, with what the missing block costs on CRLF (one root cause, one diagnostic)
         hint = ""
         if res.kind == "agent" and res.file_name.lower() == "readme":
             hint = " Every `.md` in an agents folder is an agent: this README becomes agent `README`."

@@ -25,7 +25,7 @@ EXPECTED_BROKEN = {
     ".crew/teams/typo.team.md": [("CREW109", 5), ("CREW110", 6), ("CREW201", 10), ("CREW204", 12), ("CREW205", 13)],
     ".crew/teams/unclosed.team.md": [("CREW102", 1), ("CREW204", 1)],
     ".crew/workflows/bool.workflow.md": [("CREW108", 15)],
-    ".crew/workflows/crlf.workflow.md": [("CREW100", 1), ("CREW311", 1)],
+    ".crew/workflows/crlf.workflow.md": [("CREW311", 1)],
     ".crew/workflows/cycle.workflow.md": [("CREW301", 6), ("CREW302", 13), ("CREW303", 7), ("CREW303", 13)],
     ".crew/workflows/fence.workflow.md": [("CREW306", 20)],
     ".crew/workflows/glued.workflow.md": [("CREW305", 8)],
