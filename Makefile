@@ -27,9 +27,9 @@ demo: venv
 	$(CREW) check examples/clean
 	@echo "== crew-lsp check examples/broken (every silent misreading, as diagnostics)"
 	@$(CREW) check examples/broken || echo "   (exit status 1: errors found, as intended in this sample)"
-	@echo "== crew-lsp run: the docs team on a copy of examples/clean (embedded scaffold runtime)"
+	@echo "== crew-lsp run: the default team on a copy of examples/clean (embedded scaffold runtime)"
 	rm -rf build/demo && mkdir -p build && cp -r examples/clean build/demo
-	$(CREW) run --cwd build/demo --team docs --runtime scaffold "Write a getting-started page for the greeting module"
+	$(CREW) run --cwd build/demo --runtime scaffold "Write a getting-started page for the greeting module"
 	@echo "== the run's files"
 	@find build/demo/.crew/state build/demo/.crew/artifacts -type f | sort | sed 's/^/   /'
 	@echo "== crew-lsp runs list"
