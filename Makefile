@@ -52,6 +52,8 @@ test: test-deps editors real-pi
 
 bench: venv
 	$(PY) bench/check.py
+	$(PY) bench/lsp.py
+	$(PY) bench/engine.py
 
 schemas: venv
 	$(CREW) schemas --out schemas
