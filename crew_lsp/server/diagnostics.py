@@ -36,11 +36,15 @@ EMPTY_KEY = hash("[]")
 _SESSION = os.urandom(4).hex()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Checked:
     diags: list[Diagnostic]
     items: list[dict[str, Any]]
     key: int
+
+
+# most files have no diagnostics: they all share one (read-only) result instead of three objects each
+NO_DIAGNOSTICS = Checked([], [], EMPTY_KEY)
 
 
 class Publisher:
@@ -127,6 +131,18 @@ class Publisher:
                 self._again = False
                 self.schedule()
 
+    async def idle(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) until nothing is scheduled or being published."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            task = self._task
+            if task is not None and not task.done():
+                await asyncio.wait([task], timeout=max(0.0, deadline - time.monotonic()))
+            elif self._handle is not None or (self.dirty and self.enabled):
+                await asyncio.sleep(0.005)
+            else:
+                return
+
     def _priority(self, path: str) -> tuple[int, str]:
         return (0 if path in self.server.docs else 1, path)
 
@@ -149,9 +165,11 @@ class Publisher:
             except Exception as exc:
                 server.log_error(f"checking {os.path.basename(path)} failed", exc)
                 diags = []
+        if not diags:
+            return NO_DIAGNOSTICS
         style, uris = server.diag_style, server.uris
         items = [diagnostic_dict(d, style, uris) for d in diags]
-        return Checked(diags, items, hash(dumps(items)) if items else EMPTY_KEY)
+        return Checked(diags, items, hash(dumps(items)))
 
     def _run(self, paths: list[str]) -> None:
         refresh = False

@@ -19,6 +19,7 @@ from crew_lsp.server.settings import Settings, merge, section
 
 PROGRESS_MIN_FILES = 200  # index loads of fewer files finish too fast to be worth a progress bar
 READY_TIMEOUT_S = 10.0
+GC_SETTLE_TIMEOUT_S = 10.0  # the GC stays paused at most this long after a load
 
 
 class WorkspaceLifecycle:
@@ -84,6 +85,16 @@ class WorkspaceLifecycle:
         for folder in folders:
             counts[folder] = await count_files(folder.ws)
             total += counts[folder]
+        # the cyclic GC would repeatedly walk the growing index while it is built and checked (tens of
+        # milliseconds of cold start for nothing: the index is long-lived): paused until the first
+        # diagnostics are out, then one full collection and a freeze (`_gc_settle`)
+        self._gc_pause()
+        try:
+            await self._load(folders, counts, total)
+        finally:
+            self.spawn(self._gc_settle())
+
+    async def _load(self, folders: list[Folder], counts: dict[Folder, int], total: int) -> None:
         token = await self._progress_begin("crew-lsp: indexing", total) if total >= PROGRESS_MIN_FILES else None
         done_before = 0
         for folder in folders:
@@ -96,12 +107,31 @@ class WorkspaceLifecycle:
                 self.log_error(f"indexing {folder.path} failed", exc)
             done_before += counts[folder]
             self._folder_ready(folder)
-        # the freshly loaded index is long-lived: keep it out of the cyclic GC's full collections,
-        # which otherwise walk every parsed file and add tens of milliseconds to a random keystroke
-        gc.collect()
-        gc.freeze()
         if token is not None:
             self._progress_end(token, f"{total} files indexed")
+
+    _gc_paused = 0
+    _gc_was_enabled = True
+
+    def _gc_pause(self) -> None:
+        if self._gc_paused == 0:
+            self._gc_was_enabled = gc.isenabled()
+            gc.disable()
+        self._gc_paused += 1
+
+    async def _gc_settle(self) -> None:
+        """After a load: once its diagnostics are published, collect once and freeze the index."""
+        try:
+            await self.publisher.idle(GC_SETTLE_TIMEOUT_S)
+        finally:
+            self._gc_paused -= 1
+            if self._gc_paused == 0:
+                # the freshly loaded index is long-lived: keep it out of the cyclic GC's full collections,
+                # which otherwise walk every parsed file and add tens of milliseconds to a random keystroke
+                gc.collect()
+                gc.freeze()
+                if self._gc_was_enabled:
+                    gc.enable()
 
     def _folder_ready(self, folder: Folder) -> None:
         for path, doc in self.docs.items():

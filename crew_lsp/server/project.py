@@ -196,6 +196,7 @@ class Project:
         self.folders: list[Folder] = []
         self._owner: dict[str, Folder | None] = {}
         self._holding: dict[str, list[Folder]] = {}
+        self._shapes: dict[tuple[Folder, ...], list[Folder]] = {}
 
     def add(self, ws: Workspace, implicit: bool = False) -> Folder:
         folder = Folder(ws, Index(ws), implicit=implicit)
@@ -204,6 +205,7 @@ class Project:
         self.folders.sort(key=lambda f: (f.implicit, -len(f.ws.folder.parts)))
         self._owner.clear()
         self._holding.clear()
+        self._shapes.clear()
         return folder
 
     def remove(self, folder: Folder) -> None:
@@ -211,6 +213,7 @@ class Project:
             self.folders.remove(folder)
         self._owner.clear()
         self._holding.clear()
+        self._shapes.clear()
 
     def find(self, path: Path) -> Folder | None:
         for folder in self.folders:
@@ -224,6 +227,8 @@ class Project:
         except KeyError:
             # an indexed path is classified by its folder: skip the pathlib work for it
             found = [f for f in self.folders if path in f.index.snapshot.resources or f.classifies(path)]
+            # a handful of distinct folder lists for every path: share them (callers only read them)
+            found = self._shapes.setdefault(tuple(found), found)
             if len(self._holding) > 200_000:
                 self._holding.clear()
             self._holding[path] = found
