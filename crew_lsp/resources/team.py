@@ -50,7 +50,7 @@ class Token(Record):
 
 
 class Role(Record):
-    __slots__ = ("name", "line", "has_colon", "description", "tokens", "all_tokens", "skills", "skills_disabled",
+    __slots__ = ("name", "line", "has_colon", "_description", "_masked", "tokens", "all_tokens", "skills", "skills_disabled",
                  "leftover_keys", "raw", "_name_at", "_dash", "_end")
     _fields = ("name", "line", "name_span", "line_span", "has_colon", "description", "tokens", "all_tokens", "skills",
                "skills_disabled", "leftover_keys")
@@ -63,12 +63,25 @@ class Role(Record):
         self._dash = dash
         self._end = end
         self.has_colon = has_colon
-        self.description = description
+        self._description: str | None = description
+        self._masked = ""  # the text after the colon with the tokens blanked (the description, unsquashed)
         self.tokens: dict[str, Token] = {}  # the winning token per key
         self.all_tokens: list[Token] = []
         self.skills: list[Item] | None = None  # None = not given
         self.skills_disabled = False
         self.leftover_keys: list[tuple[str, Span]] = []  # `key=` left in the text
+
+    @property
+    def description(self) -> str:
+        """The role line's text after the colon without its tokens, spaces squashed (worked out on first use)."""
+        text = self._description
+        if text is None:
+            text = self._description = " ".join(self._masked.split())
+        return text
+
+    @description.setter
+    def description(self, value: str) -> None:
+        self._description = value
 
     @property
     def name_span(self) -> Span:
@@ -200,7 +213,8 @@ def parse_role_line(line_no: int, raw: str) -> Role | None:
         if "=" in masked:
             for match in _LEFTOVER_KEY.finditer(masked):
                 role.leftover_keys.append((match.group(1), span_in_line(line_no, raw, meta_start + match.start(), meta_start + match.end())))
-    role.description = " ".join(masked.split())
+    role._masked = masked
+    role._description = None  # squashed on first use: the checks never read it
     return role
 
 

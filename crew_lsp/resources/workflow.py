@@ -17,6 +17,9 @@ STEP_KEYS = frozenset(
 _META = re.compile(r"([A-Za-z0-9_-]+):[" + JS_SPACE_CLASS + r"]*([^\r\n\u2028\u2029]*)\Z")
 _STEP_ID = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SLUG_RUN = re.compile(r"[^a-z0-9-]+")
+# `key: value` line text -> (key, value, value index): the same metadata lines recur across workflows.
+_META_CACHE: dict[str, tuple[str, str, int]] = {}
+_META_CACHE_MAX = 4096
 _SLUG_CLEAN = re.compile(r"[a-z0-9-]*\Z")  # nothing for _SLUG_RUN to replace
 
 
@@ -281,8 +284,9 @@ def parse_workflow(doc: Document) -> Workflow:
     raw_lines = lines if fm.present or not doc.crlf else doc.text.split("\n")
     n_lines = len(lines)
     meta_match = _META.match
+    cache_get = _META_CACHE.get
     # Per heading: its section's first non-blank line and that line's `key: value` match (if any).
-    firsts: list[tuple[int, re.Match[str] | None]] = []
+    firsts: list[tuple[int, re.Match[str] | bool | None]] = []
     explicit: list[bool] = []
     last = len(headings) - 1
     for k, h in enumerate(headings):
@@ -290,11 +294,20 @@ def parse_workflow(doc: Document) -> Workflow:
         i = h.id_line + 1
         while i < end and not lines[i].strip():
             i += 1
-        match = meta_match(raw_lines[i]) if i < end else None
+        if i < end:
+            raw = raw_lines[i]
+            found = cache_get(raw)
+            if found is not None:
+                firsts.append((i, True))
+                explicit.append(found[0] in STEP_KEYS)
+                continue
+            match = meta_match(raw)
+        else:
+            match = None
         firsts.append((i, match))
         explicit.append(match is not None and match.group(1) in STEP_KEYS)
     any_explicit = True in explicit
-    steps_h: list[tuple[Heading, bool, int, re.Match[str] | None]] = []
+    steps_h: list[tuple[Heading, bool, int, re.Match[str] | bool | None]] = []
     folded: list[Heading] = []
     for h, is_explicit, (i, match) in zip(headings, explicit, firsts):
         if not any_explicit or is_explicit or _STEP_ID.match(h.text):
@@ -310,18 +323,34 @@ def parse_workflow(doc: Document) -> Workflow:
         entries = step.meta_entries
         # the metadata block: `key: value` lines up to a blank line or the first other line (which starts the task)
         while match is not None:
-            key, value = match.group(1, 2)
-            if value and value[-1] in JS_SPACE:
-                value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
             line = lines[i]
-            v0 = match.start(2)
-            if v0 > len(line):
-                v0 = len(line)  # past a \r eaten by `\s*` when the value is empty
+            raw = raw_lines[i]
+            found = cache_get(raw)
+            if found is None:
+                if match is True:  # (found in the cache earlier, cleared since)
+                    match = meta_match(raw)
+                    assert match is not None
+                key, value = match.group(1, 2)
+                if value and value[-1] in JS_SPACE:
+                    value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
+                v0 = match.start(2)
+                if v0 > len(line):
+                    v0 = len(line)  # past a \r eaten by `\s*` when the value is empty
+                found = (key, value, v0)
+                if raw is line:  # (same text: the offsets hold for every line with this text)
+                    if len(_META_CACHE) >= _META_CACHE_MAX:
+                        _META_CACHE.clear()
+                    _META_CACHE[raw] = found
+            key, value, v0 = found
             meta = Meta(key, value, i, line, v0)
             entries.append(meta)
             metas[key] = meta
             i += 1
-            match = meta_match(raw_lines[i]) if i < end else None
+            if i < end:
+                raw = raw_lines[i]
+                match = True if raw in _META_CACHE else meta_match(raw)
+            else:
+                match = None
         while i < end and not lines[i].strip():
             i += 1
         if i < end:
