@@ -142,7 +142,7 @@ def _check_workflow_link(ctx: Ctx, team: Team) -> None:
         ctx.add(diag("CREW202", span, f"Unknown workflow `{name}`{did_you_mean(close)}", fixes=fixes, data={"workflow": name, "suggestions": close}))
         return
     wf = snap.workflows.get(team.workflow)
-    if wf is None or not team.roles or wf.scope == ctx.res.scope or ctx.res.scope == "loose" and wf.scope == "project":
+    if wf is None or not team.roles or wf.scope == ctx.res.scope or (ctx.res.scope == "loose" and wf.scope == "project"):
         return  # CREW113 covers a team without roles; the workflow's own file reports its role mismatches (CREW301)
     roles = {r.name for r in team.roles}
     missing = sorted({s.role for s in wf.model.steps if s.role not in roles})  # type: ignore[union-attr]

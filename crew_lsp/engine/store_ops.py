@@ -220,7 +220,7 @@ def kill_orphans(plan: dict, wait: float = 3.0) -> None:
     before its pid reached disk — and the recorded pids, each only if it still is that run's worker
     (its environment says so or, where that cannot be read, it leads its own process group)."""
     from crew_lsp.engine.workers.process import (
-        RUN_ENV, group_alive, marked_workers, proc_alive, process_environ,
+        RUN_ENV, group_alive, marked_workers, process_environ,
     )
 
     run_id = plan.get("runId")
@@ -261,7 +261,7 @@ def kill_orphans(plan: dict, wait: float = 3.0) -> None:
     end = time.monotonic() + wait
     while (groups or singles) and time.monotonic() < end:
         groups = {g for g in groups if group_alive(g)}
-        singles = {p for p in singles if proc_alive(p)}
+        singles = {p for p in singles if pid_alive(p)}
         time.sleep(0.02)
 
 

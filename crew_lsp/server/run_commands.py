@@ -150,6 +150,17 @@ def _check_names(cmd: str, snap: Any, team: str | None, workflow: str | None, ag
 
 # ---------------------------------------------------------------- commands
 
+def _goal_and_names(method: str, snap: Any, args: Any) -> str:
+    """The goal to run with (a code lens carries none) after checking the named team/workflow/agent."""
+    goal = args.goal
+    if goal is None:
+        if not args.fromLens:
+            raise JsonRpcInvalidParams(message=f"{method}: argument `goal` is required")
+        goal = lens_goal(snap, args.team, args.workflow, args.agent)
+    _check_names(method, snap, args.team, args.workflow, args.agent)
+    return goal
+
+
 @command("crew.run", RunCmd)
 async def run(ls: CrewServer, args: RunCmd) -> dict[str, Any]:
     from crew_lsp.engine.config import WorkerConfigError
@@ -158,13 +169,7 @@ async def run(ls: CrewServer, args: RunCmd) -> dict[str, Any]:
     if svc.closing:
         raise failed("crew.run", "the server is shutting down")
     folder = await svc.folder("crew.run", args)
-    snap = folder.snapshot
-    goal = args.goal
-    if goal is None:
-        if not args.fromLens:
-            raise JsonRpcInvalidParams(message="crew.run: argument `goal` is required")
-        goal = lens_goal(snap, args.team, args.workflow, args.agent)
-    _check_names("crew.run", snap, args.team, args.workflow, args.agent)
+    goal = _goal_and_names("crew.run", folder.snapshot, args)
     # the run is created even when the request is cancelled meanwhile (it then simply runs)
     starting = asyncio.ensure_future(svc.start(folder, args, goal))
     try:
@@ -250,13 +255,7 @@ async def events(ls: CrewServer, args: EventsCmd) -> dict[str, Any]:
 async def plan(ls: CrewServer, args: PlanCmd) -> dict[str, Any]:
     svc = service(ls)
     folder = await svc.folder("crew.plan", args)
-    snap = folder.snapshot
-    goal = args.goal
-    if goal is None:
-        if not args.fromLens:
-            raise JsonRpcInvalidParams(message="crew.plan: argument `goal` is required")
-        goal = lens_goal(snap, args.team, args.workflow, args.agent)
-    _check_names("crew.plan", snap, args.team, args.workflow, args.agent)
+    goal = _goal_and_names("crew.plan", folder.snapshot, args)
     return await _engine_call("crew.plan", svc.manager(folder).plan(goal=goal, team=args.team, workflow=args.workflow,
                                                                      agent=args.agent))
 

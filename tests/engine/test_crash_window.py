@@ -19,7 +19,8 @@ from engine_helpers import FAKE_PI_BIN, fast_options, steps
 
 from crew_lsp.engine import store_ops
 from crew_lsp.engine.manager import RunManager
-from crew_lsp.engine.workers.process import group_alive, proc_alive
+from crew_lsp.engine.state import pid_alive
+from crew_lsp.engine.workers.process import group_alive
 
 pytestmark = pytest.mark.anyio
 
@@ -75,14 +76,14 @@ async def test_kill_9_right_after_spawn_then_recovery_stops_the_orphan(ws, tmp_p
         owner.kill()  # kill -9 the owner right after the spawn
         owner.wait()
         child = started["data"]["childPid"]
-        assert isinstance(child, int) and proc_alive(child)
+        assert isinstance(child, int) and pid_alive(child)
         assert task["status"] == "running" and task["checkpoint"] == {"phase": "running", "childPid": child}
         assert task["heartbeat"]["pid"] == child and task["heartbeat"]["alive"] is True
         assert status["checkpoint"]["childPid"] == child and status["heartbeat"]["pid"] == child
         with anyio.fail_after(10):  # the orphan outlives its owner (and, once, starts its long sleep)
             while not (tmp_path / "slept").exists():
                 await anyio.sleep(0.01)
-        assert proc_alive(child)
+        assert pid_alive(child)
 
         if not pid_on_disk:  # as if the owner died between the spawn and its write
             data = json.loads((run_dir / "tasks.json").read_text())
@@ -154,7 +155,9 @@ async def test_aclose_without_a_task_group_stops_every_run_at_once(ws, monkeypat
                     pids.append(task.checkpoint["childPid"])
                     break
                 await anyio.sleep(0.02)
-    await anyio.sleep(0.2)  # the workers have installed their SIGTERM handler
+        for pid in pids:  # each worker has installed its SIGTERM handler (not a fixed pause)
+            while not _ignores_sigterm(pid):
+                await anyio.sleep(0.01)
     try:
         t0 = time.monotonic()
         await runs.aclose()
@@ -169,3 +172,12 @@ async def test_aclose_without_a_task_group_stops_every_run_at_once(ws, monkeypat
     finally:
         for p in pids:
             _kill_group(p)
+
+
+def _ignores_sigterm(pid: int) -> bool:
+    """Whether the process's ignored-signal mask (/proc/<pid>/status SigIgn) holds SIGTERM."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("SigIgn:"):
+                return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False

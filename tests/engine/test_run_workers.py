@@ -207,7 +207,6 @@ async def test_case_23_cancel_reaches_every_process_group_then_resume(ws, pi_env
         with anyio.fail_after(10):  # every worker got past its start (marks written, grandchild spawned)
             while len(list(marks.iterdir())) < 3:
                 await anyio.sleep(0.05)
-        await anyio.sleep(0.1)
         pgids = [t["checkpoint"]["childPid"] for t in view["tasks"] if t["status"] == "running"]
         t0 = time.monotonic()
         result = await runs.cancel(run_id, "user asked")

@@ -155,20 +155,6 @@ def marked_workers(run_id: str, owner_id: str | None = None) -> list[int]:
     return out
 
 
-def proc_alive(pid: int) -> bool:
-    """Whether ``pid`` is a live, non-zombie process."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
-        return True
-
-
 class ChildProcess:
     def __init__(
         self, argv: list[str], *, env: dict[str, str], cwd: Path, limits: ChildLimits,
