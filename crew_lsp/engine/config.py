@@ -88,6 +88,7 @@ class EngineConfig:
     max_run_minutes: int | None = None
     max_tasks_per_run: int | None = None
     max_task_depth: int | None = None
+    max_retries_per_task: int | None = None
     heartbeat_stale_ms: int = 60_000
     auto_retry: bool = False
     auto_recover: bool = False
@@ -111,6 +112,7 @@ class EngineConfig:
             max_run_minutes=limits.get("maxRunMinutes"),
             max_tasks_per_run=limits.get("maxTasksPerRun"),
             max_task_depth=limits.get("maxTaskDepth"),
+            max_retries_per_task=limits.get("maxRetriesPerTask"),
             heartbeat_stale_ms=limits.get("heartbeatStaleMs", 60_000),
             auto_retry=rel.get("autoRetry", False),
             auto_recover=rel.get("autoRecover", False),

@@ -240,22 +240,21 @@ class TaskRunner:
                       transcript=lambda line: transcript.add(line + "\n"), log=lambda line: logfile.add(line + "\n"),
                       progress=progress)
 
-        async def keep_alive() -> None:
+        async def flush_logs() -> None:  # the heartbeat is not touched here: only output counts as life
             while True:
-                await anyio.sleep(opts.heartbeat_interval)
-                if state["pid"] is not None:
-                    touch()
+                await anyio.sleep(opts.log_flush_interval)
                 for sink in (output, transcript, logfile):
                     await sink.flush()
 
         try:
             async with anyio.create_task_group() as tg:
-                tg.start_soon(keep_alive)
+                tg.start_soon(flush_logs)
                 result = await ctx.worker.run(job, hooks)
                 tg.cancel_scope.cancel()
         finally:
             with anyio.CancelScope(shield=True):
-                touch(alive=False)
+                # `alive: false` is set by the state change that ends the task (RunRecorder.move_task):
+                # set here, a watcher tick before that change would see a finished worker as dead
                 task.checkpoint = {"phase": "done", "childPid": state["pid"]}
                 for sink in (output, transcript, logfile):
                     await sink.flush()

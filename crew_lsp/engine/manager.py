@@ -15,15 +15,17 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import anyio
 
-from crew_lsp.engine import store_ops
+from crew_lsp.engine import deadletters, store_ops
 from crew_lsp.engine.config import EngineConfig, load_config, resolve_worker
 from crew_lsp.engine.context import EngineOptions, RunContext
+from crew_lsp.engine.heartbeat import Thresholds
 from crew_lsp.engine.model import Manifest, TaskState
 from crew_lsp.engine.plan import Plan, RoleInfo, build_plan
 from crew_lsp.engine.recorder import Listener, RunRecorder, RunUpdate
@@ -44,6 +46,10 @@ class ActiveRun:
     scheduler: Scheduler
     done: anyio.Event = field(default_factory=anyio.Event)
     status: str | None = None
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.scheduler.watcher.thresholds
 
 
 class RunManager:
@@ -138,6 +144,10 @@ class RunManager:
 
     async def _config(self) -> EngineConfig:
         return await anyio.to_thread.run_sync(load_config, self.ws)
+
+    async def _thresholds(self) -> Thresholds:
+        """Heartbeat thresholds of the workspace's config: the same ones the run's watcher uses."""
+        return Thresholds.configured((await self._config()).heartbeat_stale_ms)
 
     # --- planning and starting ------------------------------------------------------------------
 
@@ -263,7 +273,7 @@ class RunManager:
         if active is not None:
             await active.done.wait()
             rec = active.ctx.rec  # finished and flushed: memory and disk agree
-            return store_ops.view(rec.manifest, list(rec.tasks.values()), active=False)
+            return store_ops.view(rec.manifest, list(rec.tasks.values()), active.thresholds, active=False)
         return await self.status(run_id)
 
     def is_active(self, run_id: str) -> bool:
@@ -376,9 +386,14 @@ class RunManager:
     async def export_diagnostics(self, run_id: str) -> str:
         """Write the redacted diagnostic bundle of a run; returns its path (engine §7)."""
         check_id(run_id, "run id")
-        return await anyio.to_thread.run_sync(store_ops.export_diagnostics, self.store, run_id)
+        thresholds = await self._thresholds()
+        return await anyio.to_thread.run_sync(store_ops.export_diagnostics, self.store, run_id, thresholds)
 
     # --- reading --------------------------------------------------------------------------------
+
+    async def recent_deadletters(self, window_s: float = deadletters.ALERT_WINDOW_S) -> int:
+        """Deadletter entries of every run in this crew root within the last ``window_s`` seconds."""
+        return await anyio.to_thread.run_sync(deadletters.count_since, self.store, time.time() - window_s)
 
     async def status(self, run_id: str | None = None, limit: int = 20) -> dict:
         """One run (manifest, tasks with heartbeat level, progress) or the recent runs."""
@@ -393,8 +408,8 @@ class RunManager:
         active = self._active.get(run_id)
         if active is not None:
             rec = active.ctx.rec
-            return store_ops.view(rec.manifest, list(rec.tasks.values()), active=True)
-        found = await anyio.to_thread.run_sync(store_ops.disk_view, self.store, run_id)
+            return store_ops.view(rec.manifest, list(rec.tasks.values()), active.thresholds, active=True)
+        found = await anyio.to_thread.run_sync(store_ops.disk_view, self.store, run_id, await self._thresholds())
         if found is None:
             raise RunStateError(f"unknown run {run_id}")
         return found

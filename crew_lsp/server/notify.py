@@ -26,10 +26,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections import deque
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from lsprotocol import types as T
+
+from crew_lsp.engine.deadletters import ALERT_ABOVE, ALERT_WINDOW_S
 
 if TYPE_CHECKING:
     from crew_lsp.engine.recorder import RunUpdate
@@ -39,8 +40,6 @@ COALESCE_S = 0.25  # crew/runUpdate and $/progress reports: at most 4 per second
 HEALTH_COALESCE_S = 0.25
 LEVELS = ("healthy", "warn", "stale", "dead")
 RUN_TERMINAL = ("completed", "failed", "cancelled", "blocked")
-DEADLETTER_WINDOW_S = 3600.0
-DEADLETTER_ALERT = 3  # more than this many deadletter entries in an hour → an error message
 
 _MESSAGE_TYPE = {"completed": T.MessageType.Info, "cancelled": T.MessageType.Warning,
                  "blocked": T.MessageType.Warning, "failed": T.MessageType.Error}
@@ -69,17 +68,19 @@ class Channel:
 
 
 class Notifier:
-    def __init__(self, ls: CrewServer, is_active: Callable[[str], bool] = lambda run_id: False):
+    def __init__(self, ls: CrewServer, is_active: Callable[[str], bool] = lambda run_id: False,
+                 recent_deadletters: Callable[[], Awaitable[int]] | None = None):
         self.ls = ls
         self.is_active = is_active  # whether a run executes in this server now
+        self.recent_deadletters = recent_deadletters  # entries on disk within the alert window
         self.channels: dict[str, Channel] = {}
         self.tokens: dict[str, str] = {}  # progress token → run id
         self.last_run: dict[str, str] | None = None
         self._health_sent: dict[str, Any] | None = None
         self._health_timer: asyncio.TimerHandle | None = None
         self._health_last = float("-inf")
-        self._deadletters: deque[float] = deque()
         self._deadletter_alerted = float("-inf")
+        self._deadletter_counting = False
         self.sent: dict[str, int] = {}  # method → count (diagnostics for tests and logs)
 
     # ------------------------------------------------------------ plumbing
@@ -333,14 +334,22 @@ class Notifier:
             self.ls.log_error("crew/health failed", exc)
 
     def _deadletter(self) -> None:
+        """A deadletter was written: count the entries on disk (every process's) and alert at most hourly."""
         now = time.monotonic()
-        self._deadletters.append(now)
-        while self._deadletters and now - self._deadletters[0] > DEADLETTER_WINDOW_S:
-            self._deadletters.popleft()
-        if len(self._deadletters) > DEADLETTER_ALERT and now - self._deadletter_alerted > DEADLETTER_WINDOW_S:
-            self._deadletter_alerted = now
-            self.show(T.MessageType.Error, f"crew: {len(self._deadletters)} tasks went to the deadletter queue in the "
-                                           "last hour (see crew.status and the run's deadletter.jsonl)")
+        if self.recent_deadletters is None or self._deadletter_counting or now - self._deadletter_alerted < ALERT_WINDOW_S:
+            return
+        self._deadletter_counting = True
+        self.ls.spawn(self._count_deadletters())
+
+    async def _count_deadletters(self) -> None:
+        try:
+            count = await self.recent_deadletters()
+        finally:
+            self._deadletter_counting = False
+        if count > ALERT_ABOVE and time.monotonic() - self._deadletter_alerted >= ALERT_WINDOW_S:
+            self._deadletter_alerted = time.monotonic()
+            self.show(T.MessageType.Error, f"crew: {count} tasks went to the deadletter queue in the last hour "
+                                           "(see crew.status and the runs' deadletter.jsonl)")
 
 
 __all__ = ["Notifier", "Channel", "COALESCE_S"]

@@ -51,7 +51,7 @@ class RunService(RunRecovery):
     def __init__(self, ls: CrewServer):
         self.ls = ls
         self.managers: dict[Path, RunManager] = {}
-        self.notifier = Notifier(ls, self.is_active)
+        self.notifier = Notifier(ls, self.is_active, self.recent_deadletters)
         self.server_id = f"crew-lsp-{os.getpid()}-{secrets.token_hex(3)}"
         self.closing = False
         self._cancelling: set[str] = set()
@@ -129,6 +129,10 @@ class RunService(RunRecovery):
 
     def is_active(self, run_id: str) -> bool:
         return any(m.is_active(run_id) for m in self.managers.values())
+
+    async def recent_deadletters(self) -> int:
+        """Deadletter entries within the alert window, over every crew root this server runs in."""
+        return sum([await m.recent_deadletters() for m in list(self.managers.values())])
 
     async def locate(self, cmd: str, args: Any) -> tuple[Folder, RunManager]:
         """The folder and manager of `args.runId` (the named folder, else the one whose store has it)."""

@@ -1,9 +1,12 @@
-"""Run progress on the wire (protocol §4): `$/progress`, coalesced `crew/runUpdate` (case 32),
-`crew/health`, run-end messages, several runs at once, clients without `crewNotifications`."""
+"""Run progress on the wire (docs/editor.md, Notifications): `$/progress`, coalesced `crew/runUpdate`,
+`crew/health`, heartbeats, run-end messages, several runs at once, clients without `crewNotifications`."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
+from datetime import datetime, timezone
 
 from lsp_harness import AGENT, TEAM, WORKFLOW
 from lsprotocol import types as T
@@ -68,7 +71,7 @@ def _many_steps(n: int) -> str:
     return workflow("many", [(f"s{i:03d}", "explorer", "", f"Part {i} of {{goal}}.") for i in range(n)])
 
 
-async def test_case_32_two_hundred_tasks_coalesced_updates(tmp_path):
+async def test_two_hundred_task_run_sends_coalesced_updates_and_always_the_final_state(tmp_path):
     files = {".crew/teams/wide.team.md": team("wide", ["explorer"], "many", max_concurrency=8),
              ".crew/workflows/many.workflow.md": _many_steps(200)}
     # real (tiny) processes through the user-level `command` worker: the run lasts a couple of seconds
@@ -76,17 +79,12 @@ async def test_case_32_two_hundred_tasks_coalesced_updates(tmp_path):
     s = await start_run_session(tmp_path, files, init_options={"worker": worker})
     try:
         run_id = (await s.command("crew.run", {"team": "wide", "goal": "survey"}))["runId"]
-        # no polling meanwhile: the client's own load would bunch up arrival times
-        await s.until(lambda: s.of("showMessage"), timeout=30, what="run end message")
+        await s.until(lambda: s.of("showMessage"), timeout=60, what="run end message")
         await s.barrier()
         timed = s.timed("crew/runUpdate", run_id)
-        times = [t for t, _ in timed]
-        duration = times[-1] - times[0]
-        # at most 4 per second: the server spaces them >= 250 ms apart; arrival times at the client
-        # jitter (a busy test process reads two at once now and then), so the bounds are loose
-        assert len(timed) >= 4  # updates did flow during the run, not just at its end
-        assert len(timed) <= 4 * duration + 2, (len(timed), duration)
-        assert all(b - a > 0.6 for a, b in zip(times, times[4:])), times
+        # 200 tasks make 400 task state changes; coalescing sends a small fraction of them (the
+        # 4-per-second spacing itself is measured by bench/lsp.py, not asserted here)
+        assert 2 <= len(timed) < 100, len(timed)
         last = timed[-1][1]
         assert last["status"] == "completed" and len(last["tasks"]) == 200
         assert all(t["status"] in TERMINAL for t in last["tasks"])
@@ -157,6 +155,48 @@ async def test_no_progress_without_work_done_progress_support(tmp_path):
         await stop_run_session(s)
 
 
+# A worker that prints, goes quiet until the test creates `wake`, prints again, and ends when the
+# test creates `finish` (it polls for the files: the test itself never sleeps).
+QUIET_WORKER = """
+import pathlib, sys, time
+sys.stdin.read()
+here = pathlib.Path(sys.argv[1])
+def wait_for(name):
+    while not (here / name).exists():
+        time.sleep(0.05)
+print("thinking", flush=True)
+wait_for("wake")
+print("awake again", flush=True)
+wait_for("finish")
+print("done", flush=True)
+"""
+
+
+async def test_a_worker_gone_quiet_turns_warn_then_stale_and_healthy_again_when_it_prints(tmp_path):
+    # heartbeatStaleMs 2000: warn after 1 s of silence, stale after 2 s; only output refreshes the beat
+    (tmp_path / "quiet.py").write_text(QUIET_WORKER)
+    files = {".crew/teams/qt.team.md": team("qt", ["explorer"], "qw"),
+             ".crew/workflows/qw.workflow.md": workflow("qw", [("quiet", "explorer", "", "think")]),
+             ".crew/config.json": '{"limits": {"heartbeatStaleMs": 2000}, "observability": {"pollIntervalMs": 1000}}'}
+    command = [sys.executable, str(tmp_path / "quiet.py"), str(tmp_path)]
+    s = await start_run_session(tmp_path, files, init_options={"worker": {"runtime": "command", "command": command}})
+    try:
+        run_id = (await s.command("crew.run", {"team": "qt", "goal": "think quietly"}))["runId"]
+
+        def levels() -> list[str]:
+            return [b["level"] for b in s.of("crew/heartbeat", run_id)]
+
+        await s.until(lambda: "stale" in levels(), timeout=15, what="the quiet worker turning stale")
+        assert levels()[-2:] == ["warn", "stale"]
+        (tmp_path / "wake").touch()
+        await s.until(lambda: levels()[-1] == "healthy", timeout=15, what="healthy again after output")
+        (tmp_path / "finish").touch()
+        assert (await s.run_until(run_id, timeout=15))["status"] == "completed"
+        assert "dead" not in levels()
+    finally:
+        await stop_run_session(s)
+
+
 async def test_heartbeat_level_changes_and_health(tmp_path):
     # a silent worker with a 500 ms stale threshold and a 1 s watcher tick: it turns `stale`
     files = {".crew/teams/pt.team.md": team("pt", ["explorer"], "pw"),
@@ -177,5 +217,30 @@ async def test_heartbeat_level_changes_and_health(tmp_path):
         assert (await s.run_until(run_id, timeout=15))["status"] == "completed"
         await s.until(lambda: s.of("crew/health")[-1]["activeRuns"] == 0, what="health after the run")
         assert s.of("crew/health")[-1]["worst"] == "healthy"
+    finally:
+        await stop_run_session(s)
+
+
+async def test_the_deadletter_alert_counts_entries_on_disk_from_every_process(tmp_path):
+    # three entries from earlier runs (the CLI, a server before a restart) plus one from this run: 4 > 3
+    earlier = [json.dumps({"taskId": "01_x", "runId": "team_20260101000000_0000000000000000", "reason": "max-retries",
+                           "timestamp": datetime.now(timezone.utc).isoformat()}) for _ in range(3)]
+    files = {".crew/teams/ft.team.md": team("ft", ["executor"], "fw"),
+             ".crew/workflows/fw.workflow.md": workflow("fw", [("fail", "executor", "", "x")]),
+             ".crew/state/runs/team_20260101000000_0000000000000000/deadletter.jsonl": "\n".join(earlier) + "\n"}
+    home = tmp_path / "home" / ".pi" / "agent"
+    home.mkdir(parents=True)  # retries are a user choice: project config cannot turn them on
+    (home / "pi-crew.json").write_text('{"reliability": {"autoRetry": true, "retryPolicy": {"maxAttempts": 1}}}')
+    failing = [sys.executable, "-c", "import sys; sys.stdin.read(); sys.exit(3)"]
+    s = await start_run_session(tmp_path, files, init_options={"worker": {"runtime": "command", "command": failing}})
+    try:
+        run_id = (await s.command("crew.run", {"team": "ft", "goal": "fail"}))["runId"]
+        assert (await s.run_until(run_id))["status"] == "failed"
+        def alerts() -> list[T.ShowMessageParams]:
+            return [m for m in s.of("showMessage") if "deadletter" in m.message]
+
+        await s.until(alerts, what="deadletter alert")
+        (alert,) = alerts()
+        assert alert.type == T.MessageType.Error and alert.message.startswith("crew: 4 tasks went to the deadletter queue")
     finally:
         await stop_run_session(s)
