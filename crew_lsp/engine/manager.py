@@ -31,7 +31,7 @@ from crew_lsp.engine.plan import Plan, RoleInfo, build_plan
 from crew_lsp.engine.recorder import Listener, RunRecorder, RunUpdate
 from crew_lsp.engine.reports import render_goal, render_progress, render_summary, one_line_summary
 from crew_lsp.engine.scheduler import Scheduler
-from crew_lsp.engine.state import RunStore, UnsafePath, check_id, owner_record
+from crew_lsp.engine.state import RunStore, UnsafePath, check_id, new_run_id, owner_record
 from crew_lsp.engine.store_ops import RunStateError
 from crew_lsp.engine.validate import PlanError
 from crew_lsp.engine.workers import make_worker
@@ -162,22 +162,20 @@ class RunManager:
     async def start(
         self, *, goal: str, team: str | None = None, workflow: str | None = None, agent: str | None = None,
         runtime: str | None = None, worker_command: str | list[str] | None = None, dry_run: bool = False,
-        model: str | None = None,
+        model: str | None = None, run_id: str | None = None,
     ) -> str:
-        """Create the run on disk and execute it in the background; returns the run id at once.
+        """Create the run on disk and execute it in the background; returns the run id at once
+        (``run_id``: one the caller made with `state.new_run_id`, to know it before any update).
         Raises PlanError (with .issues) for an invalid run, WorkerConfigError for a bad runtime."""
         settings = resolve_worker(runtime or self.runtime, worker_command or self.worker_command, dry_run=dry_run)
         snap = await self._snapshot()
         cfg = await self._config()
         plan = build_plan(snap, cfg, goal=goal, team=team, workflow=workflow, agent=agent)
-        ctx = await self._create(plan, settings, cfg, snap, model)
+        ctx = await self._create(plan, settings, cfg, snap, model, run_id or new_run_id())
         self._launch(ctx)
         return ctx.run_id
 
-    async def _create(self, plan: Plan, settings, cfg: EngineConfig, snap: Any, model: str | None) -> RunContext:
-        from crew_lsp.engine.state import new_run_id
-
-        run_id = new_run_id()
+    async def _create(self, plan: Plan, settings, cfg: EngineConfig, snap: Any, model: str | None, run_id: str) -> RunContext:
         paths = self.store.paths(run_id)
         runtime = {"kind": settings.runtime, "reason": settings.reason}
         if settings.command:

@@ -15,7 +15,7 @@ import asyncio
 import os
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -34,6 +34,19 @@ CLOSE_TIMEOUT_S = 15.0  # shutdown: how long to wait for running runs to stop (k
 
 
 # ---------------------------------------------------------------- errors
+
+def after_response(callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the request being handled has been answered.
+
+    pygls answers a request from the first done-callback of the task running its handler (added
+    when the task is created); a callback added later, from inside the handler, runs after it — so
+    nothing the callback sends can overtake the response."""
+    task = asyncio.current_task()
+    if task is None:
+        callback()
+    else:
+        task.add_done_callback(lambda _: callback())
+
 
 def invalid(cmd: str, arg: str, message: str) -> JsonRpcException:
     return JsonRpcInvalidParams(message=f"{cmd}: argument `{arg}`: {message}")
@@ -179,12 +192,13 @@ class RunService(RunRecovery):
     def progress_cancelled(self, token: Any) -> None:
         self.notifier.progress_cancelled(token)
 
-    async def start(self, folder: Folder, args: RunCmd, goal: str) -> str:
+    async def start(self, folder: Folder, args: RunCmd, goal: str, run_id: str) -> str:
+        """Start run ``run_id`` (the caller holds its notifications until it has answered)."""
         mgr = self.manager(folder)
         worker = self.ls.settings.worker
-        run_id = await mgr.start(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent,
-                                 runtime=args.runtime or worker.runtime, worker_command=worker.command,
-                                 dry_run=args.dryRun)
+        await mgr.start(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent,
+                        runtime=args.runtime or worker.runtime, worker_command=worker.command,
+                        dry_run=args.dryRun, run_id=run_id)
         await self.follow_active(mgr, run_id)
         return run_id
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from lsp_harness import AGENT, TEAM, WORKFLOW
 from lsprotocol import types as T
-from run_harness import FAKE_PI_BIN, start_run_session, stop_run_session, team, workflow
+from run_harness import CREW_METHODS, FAKE_PI_BIN, start_run_session, stop_run_session, team, workflow
 
 DOCS = {".crew/agents/scribe.md": AGENT, ".crew/teams/docs.team.md": TEAM, ".crew/workflows/docs.workflow.md": WORKFLOW}
 TERMINAL = {"completed", "failed", "cancelled", "skipped"}
@@ -56,7 +56,6 @@ async def test_run_progress_sequence_run_update_health_and_end_message(tmp_path)
         assert final["progress"]["percentage"] == 100 and final["progress"]["message"] == "Phase 4/4 finish: 100% (2/2)"
 
         health = s.of("crew/health")
-        assert health[0]["activeRuns"] == 1
         assert health[-1] == {"activeRuns": 0, "levels": {"healthy": 0, "warn": 0, "stale": 0, "dead": 0},
                               "worst": "healthy", "lastRun": {"runId": run_id, "status": "completed"}}
         assert all(a != b for a, b in zip(health, health[1:]))  # sent on change only
@@ -242,5 +241,41 @@ async def test_the_deadletter_alert_counts_entries_on_disk_from_every_process(tm
         await s.until(alerts, what="deadletter alert")
         (alert,) = alerts()
         assert alert.type == T.MessageType.Error and alert.message.startswith("crew: 4 tasks went to the deadletter queue")
+    finally:
+        await stop_run_session(s)
+
+
+async def test_notifications_of_a_run_follow_its_answer_begin_precedes_updates_and_nothing_repeats(tmp_path):
+    files = {".crew/teams/nt.team.md": team("nt", ["explorer"], "nw", max_concurrency=2),
+             ".crew/workflows/nw.workflow.md": _many_steps(8).replace("name: many", "name: nw")}
+    worker = {"runtime": "command", "command": ["sh", "-c", "cat >/dev/null; sleep 0.05; echo done"]}
+    s = await start_run_session(tmp_path, files, init_options={"worker": worker})
+    try:
+        s.events.clear()
+        run_id = (await s.command("crew.run", {"team": "nt", "goal": "survey"}))["runId"]
+        await s.run_until(run_id)
+        await s.until(lambda: s.of("crew/health") and s.of("crew/health")[-1]["activeRuns"] == 0, what="final health")
+        await s.barrier()
+        kinds = [m for _, m, _ in s.events if m in ("response", "create", "progress", *CREW_METHODS)]
+        # crew.run is answered first; then the progress token, its begin, and only then run updates
+        assert kinds[0] == "response"
+        (token,) = s.tokens()
+        progress = [(m, p) for _, m, p in s.events if m == "progress" and p[0] == token]
+        first_update = next(i for i, (_, m, _) in enumerate(s.events) if m == "crew/runUpdate")
+        begin = next(i for i, (_, m, p) in enumerate(s.events) if m == "progress" and p[1]["kind"] == "begin")
+        assert begin < first_update
+        reports = [p[1] for _, p in progress if p[1]["kind"] == "report"]
+        assert reports and not reports[0]["message"].startswith("Phase 1/4")  # begin said "starting" already
+
+        updates = s.of("crew/runUpdate", run_id)
+        assert all(a != b for a, b in zip(updates, updates[1:]))  # never the same update twice in a row
+        for update in updates:  # a running task always has a heartbeat level, finished ones none
+            assert all((t["heartbeat"] is not None) == (t["status"] == "running") for t in update["tasks"])
+        health = s.of("crew/health")
+        assert all(a != b for a, b in zip(health, health[1:]))
+        for h in health:  # the level counts are the running tasks: at most the run's concurrency
+            assert sum(h["levels"].values()) <= 2 * h["activeRuns"]
+            assert h["activeRuns"] > 0 or sum(h["levels"].values()) == 0
+        assert [h["activeRuns"] for h in health].count(0) == 1 and health[-1]["activeRuns"] == 0
     finally:
         await stop_run_session(s)
