@@ -1,8 +1,8 @@
 """The LSP lifecycle and JSON-RPC rules pygls leaves out: every request gets exactly one response.
 
-pygls 2 answers requests before `initialize` and a second `initialize` as if all were well, drops
-requests after `shutdown` without a reply, and when a message's params fail to deserialise it raises
-out of its read loop, so the request is never answered and its client waits forever. The rules here
+pygls 2 hands requests before `initialize` and a second `initialize` to their handlers as if all were
+well, drops requests after `shutdown` without a reply, and when a message's params fail to deserialise
+it raises out of its read loop, so the request is never answered and its client waits forever. The rules here
 (LSP "Lifecycle Messages", JSON-RPC 2.0 "Request object"):
 
 - before `initialize`: a request is answered ServerNotInitialized; a notification is dropped, except `exit`
