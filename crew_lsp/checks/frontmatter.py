@@ -8,7 +8,7 @@ from crew_lsp.checks.diagnostic import Related, diag, edit, fix
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import frontmatter_template, todo_description
 from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
-from crew_lsp.resources.frontmatter import Entry, Frontmatter, csv_items, is_positive_int, leading_int
+from crew_lsp.resources.frontmatter import Document, Entry, Frontmatter, csv_items, is_positive_int, leading_int
 from crew_lsp.resources.skill import description_line
 from crew_lsp.resources.text import JS_SPACE, Span, utf16_len
 
@@ -45,7 +45,7 @@ def check_block(ctx: Ctx) -> None:
         end = utf16_len(doc.lines[last])
         nl = ctx.nl
         insert = edit(at, f"---{nl}") if at else edit(Span(last, end, last, end), f"{nl}---{nl}")
-        ctx.add(diag("CREW102", ctx.line_span(0), "The frontmatter is never closed (no line `---` after it): pi-crew reads the whole file as body and every field defaults.",
+        ctx.add(diag("CREW102", ctx.line_span(0), f"The frontmatter is never closed ({_why_unclosed(doc)}): pi-crew reads the whole file as body and every field defaults.",
                      fixes=[fix("Insert the closing `---`", insert, preferred=True)]))
         return
     if not fm.present:
@@ -64,6 +64,18 @@ def check_block(ctx: Ctx) -> None:
         if line in ctx.handled_lines:
             continue
         ctx.add(diag("CREW103", ctx.line_span(line), f"This frontmatter line has no `:` and is skipped: `{doc.lines[line].strip()}`."))
+
+
+def _why_unclosed(doc: Document) -> str:
+    """Why pi-crew finds no closing line: none at all, or a `---` line that does not count."""
+    lines = doc.lines
+    closing = next((i for i in range(2, len(lines)) if lines[i] == "---"), None)
+    if closing is None:
+        return "no line `---` after it"
+    if doc.text.endswith("\r"):  # (any other `---` line is followed by a line break and closes the block)
+        return f"the `---` on line {closing + 1} ends with a `\\r` that is no line break"
+    earlier = next((i for i in range(1, closing) if lines[i].startswith("---")), closing)
+    return f"a final `---` counts only when no earlier line starts with `---`, and line {earlier + 1} does"
 
 
 def _yaml_constructs(ctx: Ctx) -> None:
