@@ -353,11 +353,13 @@ def parse_workflow(doc: Document) -> Workflow:
     # A heading is explicit when the first non-blank line of its section (up to the next heading), trimmed,
     # is `key: value` with a step key.
     explicit: list[bool] = []
+    firsts: list[tuple[int, str, int] | None] = []  # (the steps reuse them when no heading folds)
     last = len(headings) - 1
     for k, h in enumerate(headings):
         nxt = headings[k + 1] if k < last else None
         sl, sc = h.section
         first = _first_text(pi_lines, sl, sc, *((nxt.line, nxt.hashes) if nxt is not None else (n_lines, 0)))
+        firsts.append(first)
         if first is None:
             explicit.append(False)
             continue
@@ -369,23 +371,24 @@ def parse_workflow(doc: Document) -> Workflow:
         else:
             explicit.append(found[0] in STEP_KEYS)
     any_explicit = True in explicit
-    steps_h: list[tuple[Heading, bool]] = []
+    steps_h: list[tuple[Heading, bool, int]] = []
     folded: list[Heading] = []
-    for h, is_explicit in zip(headings, explicit):
+    for n, (h, is_explicit) in enumerate(zip(headings, explicit)):
         if not any_explicit or is_explicit or _STEP_ID.match(h.text):
-            steps_h.append((h, is_explicit))
+            steps_h.append((h, is_explicit, n))
         elif steps_h:
             folded.append(h)
     steps: list[Step] = []
     last = len(steps_h) - 1
-    for k, (h, is_explicit) in enumerate(steps_h):
-        nxt = steps_h[k + 1][0] if k < last else None
-        el, ec = (nxt.line, nxt.hashes) if nxt is not None else (n_lines, 0)
+    for k, (h, is_explicit, n) in enumerate(steps_h):
+        nxt = steps_h[k + 1] if k < last else None
+        el, ec = (nxt[0].line, nxt[0].hashes) if nxt is not None else (n_lines, 0)
         step = Step(h, k, is_explicit, el, lines=lines)
         step.end_cut = ec
         steps.append(step)
         sl, sc = h.section
-        first = _first_text(pi_lines, sl, sc, el, ec)
+        # the same section as for the explicit test, unless a folded heading joins it
+        first = firsts[n] if (nxt[2] if nxt is not None else len(headings)) == n + 1 else _first_text(pi_lines, sl, sc, el, ec)
         if first is None:
             continue
         i, text, off = first
