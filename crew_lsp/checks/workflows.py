@@ -36,7 +36,14 @@ def check_workflow(ctx: Ctx) -> None:
     snap, res, doc = ctx.snap, ctx.res, ctx.doc
     crlf_lost = not doc.frontmatter.present and doc.crlf and doc.frontmatter.hidden_by is None and not doc.frontmatter.unclosed
     if crlf_lost:
-        ctx.add(diag("CREW311", ctx.line_span(0), "No frontmatter and CRLF line endings: pi-crew keeps the `\\r` on every line, so no metadata line (role, dependsOn, …) is read and every step uses its id as role.",
+        read = [f"`{m.key}: {m.value}` (step `{step.id}`)" for step in wf.steps for m in step.meta_entries]
+        if read:
+            listed = ", ".join(read[:8]) + (f" and {len(read) - 8} more" if len(read) > 8 else "")
+            what = (f"so a metadata line is read only where it ends its section (the section is trimmed, which drops that `\\r`): pi-crew reads "
+                    f"{listed}; every other metadata line is task text, and a step without `role:` uses its id as role.")
+        else:
+            what = "so no metadata line (role, dependsOn, …) is read and every step uses its id as role."
+        ctx.add(diag("CREW311", ctx.line_span(0), f"No frontmatter and CRLF line endings: pi-crew keeps the `\\r` on every line, {what}",
                      fixes=[fix("Add frontmatter (line endings become LF)", edit(ctx.whole_document(), frontmatter_template(res.file_name, "workflow") + "\n".join(doc.lines)), preferred=True)]))
     if not wf.steps:
         ctx.add(diag("CREW312", ctx.name_span(), "The workflow has no steps: add `## <step id>` headings."))

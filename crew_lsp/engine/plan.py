@@ -179,13 +179,12 @@ def build_plan(
         raise PlanError(issues)
     tasks = []
     for s in wf.steps:
-        skills = s.csv("skills")
         model = s.meta.get("model")
         tasks.append(TaskState(
             id=s.task_id, step_id=s.id, role=s.role, agent=roles[s.role].agent if s.role in roles else s.role,
             depends_on=[i.text for i in s.depends_on], task=s.task, output=s.output,
             reads=[i.text for i in (s.csv("reads") or [])], model=model.value if model is not None and model.value else None,
-            skills=None if skills is None else [i.text for i in skills], verify=s.flag("verify") is True,
+            skills=s.skills, verify=s.flag("verify") is True,
             parallel_group=(s.meta["parallelGroup"].value if "parallelGroup" in s.meta else None),
         ))
     _check_task_limit(cfg, len(tasks))

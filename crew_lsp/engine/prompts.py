@@ -60,11 +60,10 @@ def substitute_goal(text: str, goal: str) -> str:
 
 
 def select_skills(task: TaskState, role: RoleInfo | None, agent_skills: list[str], override: list[str] | None = None) -> list[str]:
-    """Role defaults (unless `skills=false`), agent, role `skills=`, step `skills:`, run override (formats §6)."""
-    if task.skills == []:
-        return []  # step `skills: false`: no skills for this task
+    """Role defaults (unless the role's `skills=false` or the step's `skills: false`), agent, role `skills=`,
+    step `skills:`, run override (formats §6)."""
     names: list[str] = []
-    if role is None or not role.skills_disabled:
+    if (role is None or not role.skills_disabled) and task.skills != []:
         names += ROLE_DEFAULT_SKILLS.get(task.role, ())
     names += agent_skills
     if role is not None and role.skills:
