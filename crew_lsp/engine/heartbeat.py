@@ -1,4 +1,4 @@
-"""Heartbeats (engine §5): how alive a worker looks, and the watcher that acts on it.
+"""Heartbeats (docs/runs.md, Heartbeats): how alive a worker looks, and the watcher that acts on it.
 
 A heartbeat is {workerId, pid, lastSeenAt, alive}, touched by the engine on worker output (at most
 once a second) and by a timer while the child lives. The watcher never changes a task's status: it

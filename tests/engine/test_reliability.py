@@ -1,4 +1,4 @@
-"""Case 22 (retry with backoff, deadletter), the adaptive plan in a real run (case 25), crash recovery."""
+"""Retry with backoff, deadletters, the adaptive plan in a real run, crash recovery (docs/runs.md, Reliability)."""
 
 from __future__ import annotations
 

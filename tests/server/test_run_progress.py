@@ -1,4 +1,4 @@
-"""Run progress on the wire (protocol §4): `$/progress`, coalesced `crew/runUpdate` (case 32),
+"""Run progress on the wire (docs/editor.md, Notifications): `$/progress`, coalesced `crew/runUpdate`,
 `crew/health`, run-end messages, several runs at once, clients without `crewNotifications`."""
 
 from __future__ import annotations
