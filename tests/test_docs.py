@@ -23,6 +23,12 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 _HTML_ID = re.compile(r"""<a\s+(?:id|name)=["']([^"']+)["']""")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def rendered(page: Path) -> str:
+    """The page's markdown without HTML comments (GitHub renders nothing inside them)."""
+    return _HTML_COMMENT.sub("", page.read_text(encoding="utf-8"))
 
 
 def _outside_fences(text: str) -> list[str]:
@@ -45,7 +51,7 @@ def github_slug(heading: str) -> str:
 def anchors(page: Path) -> set[str]:
     found: set[str] = set()
     seen: dict[str, int] = {}
-    for line in _outside_fences(page.read_text(encoding="utf-8")):
+    for line in _outside_fences(rendered(page)):
         found.update(_HTML_ID.findall(line))
         m = _HEADING.match(line)
         if m:
@@ -58,7 +64,7 @@ def anchors(page: Path) -> set[str]:
 
 def code_sections() -> dict[str, str]:
     """`## CREWnnn` section of docs/codes.md → its text."""
-    text = (DOCS / "codes.md").read_text(encoding="utf-8")
+    text = rendered(DOCS / "codes.md")
     parts = re.split(r"^## (CREW\d{3})\b.*$", text, flags=re.M)
     return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
 
@@ -98,7 +104,7 @@ def test_readme_code_table_is_the_code_table() -> None:
 
 def relative_links(page: Path) -> list[str]:
     links = []
-    for line in _outside_fences(page.read_text(encoding="utf-8")):
+    for line in _outside_fences(rendered(page)):
         line = re.sub(r"`[^`]*`", "", line)  # code spans hold no links
         for target in _LINK.findall(line):
             if not re.match(r"^[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto: …
