@@ -1,4 +1,4 @@
-"""The diagnostic code table of formats §8, in one place."""
+"""The diagnostic code table in one place; each code is explained in docs/codes.md."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ class Severity(IntEnum):
 
 E, W, I, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 
-DOCS_URL = "https://github.com/crew-lsp/crew-lsp/blob/main/README.md#"
+# Where every diagnostic links (`codeDescription.href`, SARIF `helpUri`): the section `## CREWnnn` of
+# docs/codes.md, whose GitHub anchor is the lower-cased code.
+DOCS_URL = "https://github.com/crew-lsp/crew-lsp/blob/main/docs/codes.md#"
 
 CODES: dict[str, tuple[Severity, str]] = {
     "CREW100": (W, "no frontmatter; name and description default"),

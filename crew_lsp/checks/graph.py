@@ -7,7 +7,7 @@ from crew_lsp.resources.workflow import Step, Workflow
 
 
 def resolve(workflow: Workflow) -> dict[str, Step]:
-    """Dependencies resolve by step id or by task id (engine §2)."""
+    """Dependencies resolve by step id or by task id (docs/runs.md, Scheduling)."""
     table: dict[str, Step] = {}
     for step in workflow.steps:
         table.setdefault(step.task_id, step)

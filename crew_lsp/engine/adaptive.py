@@ -1,4 +1,4 @@
-"""The `implementation` workflow's adaptive plan (engine §1, formats §5).
+"""The `implementation` workflow's adaptive plan (docs/runs.md, Planning; docs/formats.md, Workflows with behaviour).
 
 After `assess` completes, its output is searched for the plan: the block between the markers, else
 the text after the start marker, else the first fenced block. Strict parsing accepts only exact team

@@ -1,4 +1,4 @@
-"""`crew-lsp run | runs | plan` (protocol §5 — a contract: scripts depend on these flags and codes).
+"""`crew-lsp run | runs | plan` (README.md, Command line — a contract: scripts depend on these flags and codes).
 
 Exit codes: 0 completed / success, 1 failed, blocked or cancelled, 2 invalid (usage, plan refused,
 unknown run). Ctrl-C during a run cancels it cleanly: every worker process group is stopped, the

@@ -1,4 +1,4 @@
-"""What the engine reads from config (formats §7) and which worker program runs (engine §3).
+"""What the engine reads from config (docs/formats.md, Config) and which worker program runs (docs/runs.md, Workers).
 
 Config files merge in order, later wins per section, shallowly. Values failing their type or range
 are dropped (siblings still apply). The project file is *sanitised*: keys that change what runs are
@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from crew_lsp.resources.discovery import Workspace
 
-# formats §7: ignored when they appear in the project file (<crewRoot>/config.json)
+# docs/formats.md, What a project config may not set: ignored when they appear in the project file (<crewRoot>/config.json)
 SANITISED_TOP = frozenset(("executeWorkers", "asyncByDefault", "requireCleanWorktreeLeader", "worker"))
 SANITISED_SECTION = {
     "runtime": frozenset(("mode", "preferLiveSession", "allowChildProcessFallback", "inheritContext")),
@@ -184,7 +184,7 @@ def load_config(ws: Workspace) -> EngineConfig:
 
 
 def effective_concurrency(cfg: EngineConfig, team_max: int | None, workflow_max: int | None, workflow_name: str) -> int:
-    """config ?? team ?? workflow ?? the name default, capped at 8 unless unbounded (formats §5)."""
+    """config ?? team ?? workflow ?? the name default, capped at 8 unless unbounded (docs/formats.md, Workflows with behaviour)."""
     from crew_lsp.resources.fields import CONCURRENCY_CAP, DEFAULT_CONCURRENCY
 
     if cfg.max_concurrent_workers is not None:

@@ -15,7 +15,7 @@ from crew_lsp.engine.workers import ChildLimits, Worker
 
 @dataclass(slots=True)
 class EngineOptions:
-    """Timings of engine §3/§5. Defaults are the spec's; tests shorten them."""
+    """Timings of docs/runs.md (Workers, Heartbeats). Defaults are the documented ones; tests shorten them."""
 
     idle_timeout: float = 300.0
     final_grace: float = 5.0

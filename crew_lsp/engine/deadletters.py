@@ -1,4 +1,4 @@
-"""Deadletters across every run of a crew root (docs/engine.md, Reliability).
+"""Deadletters across every run of a crew root (docs/runs.md, Reliability).
 
 The hourly alert counts what is on disk, not what one process saw: runs of the CLI, of another
 server, or of this server before a restart all count, and an entry is never counted twice.

@@ -1,4 +1,4 @@
-"""``events.jsonl``: the ordered, redacted history of a run (engine §4).
+"""``events.jsonl``: the ordered, redacted history of a run (docs/runs.md, State on disk).
 
 ``seq`` is strictly increasing across restarts: the sidecar ``events.jsonl.seq`` holds the last one,
 and the tail of the log is checked too in case a crash hit between the append and the sidecar.

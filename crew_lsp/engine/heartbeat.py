@@ -1,4 +1,4 @@
-"""Heartbeats: how alive a worker looks, and the watcher that acts on it (docs/engine.md, Heartbeats).
+"""Heartbeats (docs/runs.md, Heartbeats): how alive a worker looks, and the watcher that acts on it.
 
 A heartbeat is {workerId, pid, lastSeenAt, alive}, touched only by worker activity (any output line, at
 most once a second) — never by a timer, or a hung worker would look healthy forever. `alive` turns false

@@ -1,4 +1,4 @@
-"""The in-process API of the engine: what the LSP server and the CLI call (protocol §3).
+"""The in-process API of the engine: what the LSP server and the CLI call (docs/editor.md, Commands).
 
 One `RunManager` per workspace folder. Every method is async and safe to call from the server's
 event loop: file work runs in threads, runs execute as background tasks. Listeners receive a
@@ -350,7 +350,7 @@ class RunManager:
         return {"runId": run_id, "requeuedTaskIds": ids}
 
     async def interrupted(self) -> list[dict]:
-        """Runs left `running` by a process that is gone (crash recovery candidates, engine §6)."""
+        """Runs left `running` by a process that is gone (crash recovery candidates, docs/runs.md, Reliability)."""
         return await anyio.to_thread.run_sync(store_ops.find_interrupted, self.store, set(self._active))
 
     async def recover(self, run_id: str, accept: bool, *, runtime: str | None = None,
@@ -366,7 +366,7 @@ class RunManager:
         return await store_ops.decline(self.store, run_id, self._listeners)
 
     async def startup_recovery(self) -> dict:
-        """What a server does at start (engine §6): find interrupted runs; with
+        """What a server does at start (docs/runs.md, Reliability): find interrupted runs; with
         `reliability.autoRecover` resume them at once, else return them for the user to decide
         (then call ``recover(run_id, accept)``)."""
         found = await self.interrupted()
@@ -382,7 +382,7 @@ class RunManager:
         return {"recovered": recovered, "pending": [p for p in found if p not in recovered]}
 
     async def export_diagnostics(self, run_id: str) -> str:
-        """Write the redacted diagnostic bundle of a run; returns its path (engine §7)."""
+        """Write the redacted diagnostic bundle of a run; returns its path (docs/runs.md, Redaction)."""
         check_id(run_id, "run id")
         thresholds = await self._thresholds()
         return await anyio.to_thread.run_sync(store_ops.export_diagnostics, self.store, run_id, thresholds)

@@ -1,4 +1,4 @@
-"""From files to tasks (engine §1): resolve team and workflow, validate, and lay out the tasks.
+"""From files to tasks (docs/runs.md, Planning): resolve team and workflow, validate, and lay out the tasks.
 
 A plan is pure data: it says what would run, in which order and with which limits, and it is what
 `crew-lsp plan` prints. Nothing here touches the run store.
@@ -71,7 +71,7 @@ class Plan:
 
 
 def dep_index(tasks: list[TaskState]) -> dict[str, str]:
-    """Dependency names → task id: a dependency may name a step id or a task id (engine §2)."""
+    """Dependency names → task id: a dependency may name a step id or a task id (docs/runs.md, Scheduling)."""
     index = {t.id: t.id for t in tasks}
     for t in tasks:
         index.setdefault(t.step_id, t.id)

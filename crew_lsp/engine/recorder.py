@@ -204,7 +204,7 @@ class RunRecorder:
         self._changed()
 
     def heartbeat_level(self, task_id: str, level: str, staleness_ms: int | None) -> None:
-        """Tell listeners about a heartbeat level change (not an event: engine §5 keeps those few)."""
+        """Tell listeners about a heartbeat level change (not an event: docs/runs.md, Heartbeats keeps those few)."""
         if self.heartbeat_levels.get(task_id) == level:
             return
         self.heartbeat_levels[task_id] = level

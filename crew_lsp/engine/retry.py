@@ -1,4 +1,4 @@
-"""Retry policy (docs/engine.md, Reliability): exponential backoff with jitter, glob-filtered errors, never a cancel."""
+"""Retry policy (docs/runs.md, Reliability): exponential backoff with jitter, glob-filtered errors, never a cancel."""
 
 from __future__ import annotations
 

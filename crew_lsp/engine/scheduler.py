@@ -1,4 +1,4 @@
-"""The dependency-graph scheduler (engine §2, §6).
+"""The dependency-graph scheduler (docs/runs.md, Scheduling and Reliability).
 
 Streaming dispatch: a task starts the moment a slot is free and its dependencies are done — no
 batch barrier. Readiness is tracked with counters (O(tasks + edges) for a whole run), not by

@@ -86,7 +86,7 @@ def view(manifest: Manifest, tasks: list[TaskState], thresholds: Thresholds, *, 
 
 
 def is_interrupted(manifest: Manifest, tasks: list[TaskState]) -> bool:
-    """`running` (or never started) but the owner process is gone and no worker beats (engine §6)."""
+    """`running` (or never started) but the owner process is gone and no worker beats (docs/runs.md, Reliability)."""
     # Heartbeats are written by the owner, not by the worker: with the owner gone none is live,
     # whatever its age (a surviving orphan worker is killed when the recovery is accepted).
     return manifest.status in _LIVE_RUN and not owner_alive(manifest.owner)

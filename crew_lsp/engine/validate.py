@@ -1,7 +1,7 @@
-"""Why a run is refused: the checker's errors plus the engine's own minimal graph checks (engine §1).
+"""Why a run is refused: the checker's errors plus the engine's own minimal graph checks (docs/runs.md, Planning).
 
 The minimal checks run for every plan, also for synthetic (direct agent) runs and adaptive
-injections that no checker has seen. Codes are the checker's (formats §8), so a refused run and the
+injections that no checker has seen. Codes are the checker's (docs/codes.md), so a refused run and the
 editor show the same thing.
 """
 

@@ -1,4 +1,4 @@
-"""Agents (formats §3): frontmatter fields plus the body as system prompt."""
+"""Agents (docs/formats.md, Agents): frontmatter fields plus the body as system prompt."""
 
 from __future__ import annotations
 

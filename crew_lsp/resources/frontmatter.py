@@ -1,4 +1,4 @@
-"""pi-crew's frontmatter line grammar (formats §2), with a span for every key, value and item.
+"""pi-crew's frontmatter line grammar (docs/formats.md, The frontmatter grammar), with a span for every key, value and item.
 
 This is deliberately *not* YAML: it reproduces exactly what pi-crew reads, and records enough
 (skipped lines, indentation, hidden or unclosed blocks) for the checks to explain the difference.

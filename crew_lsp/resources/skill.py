@@ -1,4 +1,4 @@
-"""Skills (formats §6): `<root>/<name>/SKILL.md`; the folder name is the skill name."""
+"""Skills (docs/formats.md, Skills): `<root>/<name>/SKILL.md`; the folder name is the skill name."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Teams (formats §4): frontmatter plus role lines in the body."""
+"""Teams (docs/formats.md, Teams): frontmatter plus role lines in the body."""
 
 from __future__ import annotations
 

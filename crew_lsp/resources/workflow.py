@@ -1,4 +1,4 @@
-"""Workflows (formats §5): `##` headings become steps, each with a metadata block and task text."""
+"""Workflows (docs/formats.md, Workflows): `##` headings become steps, each with a metadata block and task text."""
 
 from __future__ import annotations
 

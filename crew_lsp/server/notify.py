@@ -1,4 +1,4 @@
-"""Run notifications to the editor (protocol §4): `$/progress`, `crew/*`, run-end messages.
+"""Run notifications to the editor (docs/editor.md, Notifications): `$/progress`, `crew/*`, run-end messages.
 
 One `Notifier` per server listens to every `RunManager` (``RunManager.add_listener``). Engine
 listeners run on the event loop and must not block, so `on_update` only records the newest state

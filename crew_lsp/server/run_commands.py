@@ -1,4 +1,4 @@
-"""The run commands of protocol §3 on the server: argument models and handlers.
+"""The run commands on the server (docs/editor.md, Commands): argument models and handlers.
 
 The handlers drive `run_service.RunService` (one per server, `ls.runs`, one `RunManager` per
 workspace folder): `crew.run` answers `{runId}` at once and the run outlives the request.

@@ -1,4 +1,4 @@
-"""Redaction of secrets wherever data leaves memory (engine §7).
+"""Redaction of secrets wherever data leaves memory (docs/runs.md, Redaction).
 
 Two rules: an object key with a *secret segment* has its value replaced by ``***`` (``auth_token``
 yes, ``tokens`` no: segments are compared whole), and strings are scrubbed of PEM private keys,
@@ -87,5 +87,5 @@ def redact(value: Any) -> Any:
 
 
 def safe_environment(env: dict[str, str]) -> dict[str, str]:
-    """The environment without any variable whose name has a secret segment (engine §3)."""
+    """The environment without any variable whose name has a secret segment (docs/runs.md, Workers)."""
     return {k: v for k, v in env.items() if not is_secret_key(k)}

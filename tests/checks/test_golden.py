@@ -1,4 +1,4 @@
-"""Golden fixtures: one folder per diagnostic code (formats §8), checked the way `crew-lsp check` does.
+"""Golden fixtures: one folder per diagnostic code (docs/codes.md), checked the way `crew-lsp check` does.
 
 Each `golden/<CODE>/` is a tiny workspace (`.crew/…`, `skills/…`, and `home/` used as PI_TEAMS_HOME
 when present) plus `expected.json`: the exact list of diagnostics, nothing more and nothing less, each

@@ -1,4 +1,4 @@
-"""`crew-lsp check` as scripts use it (protocol §5): a subprocess, its exit code, stdout and stderr."""
+"""`crew-lsp check` as scripts use it (README.md, Command line): a subprocess, its exit code, stdout and stderr."""
 
 from __future__ import annotations
 

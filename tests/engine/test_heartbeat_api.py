@@ -1,4 +1,4 @@
-"""Heartbeat levels and the watcher (docs/engine.md, Heartbeats), and the manager used without a task
+"""Heartbeat levels and the watcher (docs/runs.md, Heartbeats), and the manager used without a task
 group (how an asyncio server calls it) with a listener and a cancel from another process."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Engine §7 redaction: secret keys, secret strings; `tokens` is not a secret."""
+"""Redaction (docs/runs.md, Redaction): secret keys, secret strings; `tokens` is not a secret."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Retry with backoff and deadletters, the adaptive plan in a real run, crash recovery."""
+"""Retry with backoff, deadletters, the adaptive plan in a real run, crash recovery (docs/runs.md, Reliability)."""
 
 from __future__ import annotations
 

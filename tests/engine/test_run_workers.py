@@ -1,4 +1,4 @@
-"""Cases 19-21 and 23 plus the worker rules of engine §3, with real child processes
+"""The runtimes and the worker rules (docs/runs.md, Workers), with real child processes
 (the fake `pi` of tests/fake_pi.py and `command` workers written in Python)."""
 
 from __future__ import annotations

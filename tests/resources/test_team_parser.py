@@ -1,4 +1,4 @@
-"""Team frontmatter and role lines (formats §4)."""
+"""Team frontmatter and role lines (docs/formats.md, Teams)."""
 
 from __future__ import annotations
 

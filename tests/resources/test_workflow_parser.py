@@ -1,4 +1,4 @@
-"""Workflow headings, step metadata and task text (formats §5)."""
+"""Workflow headings, step metadata and task text (docs/formats.md, Workflows)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `pi` runtime: one `pi --mode json -p` child per task (engine §3).
+"""The `pi` runtime: one `pi --mode json -p` child per task (docs/runs.md, Workers).
 
 The answer is the **last assistant `message_end`**: `pi` exits 0 even when the model call failed,
 so `stopReason: "error"`, a missing final message or a signal-killed child fail the task — unless
