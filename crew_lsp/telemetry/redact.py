@@ -1,6 +1,6 @@
 """Redaction of secrets wherever data leaves memory (events, results, logs, diagnostic bundles).
 
-Three rules, see docs/engine.md ("Secrets"):
+Three rules:
 
 - **names**: an object key or a ``NAME=value`` / ``name: value`` pair whose name holds a secret word
   has its value replaced by ``***`` — ``PGPASSWORD``, ``AZURE_OPENAI_KEY``, ``GH_PAT``, ``NPM_AUTH``,
