@@ -142,3 +142,17 @@ def test_the_cli_passes_listed_variables(ws, tmp_path, monkeypatch):
     assert done.returncode == 0, done.stderr
     env = json.loads(seen.read_text())
     assert env["MY_TOOL_SETTING"] == "listed-value" and "PGPASSWORD" not in env
+
+
+async def test_a_token_cut_by_the_progress_line_limit_is_still_redacted(ws, tmp_path):
+    token = "gh" + "p_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    script = tmp_path / "say.py"
+    # the progress line keeps 120 characters: the token would be cut after 19 of its own
+    script.write_text(f"import sys; sys.stdin.read(); print({'x' * 100!r} + ' ' + {token!r})")
+    ws.team("t", ["executor"], workflow="w")
+    ws.workflow("w", steps(("say", "executor", "", "say it")))
+    async with RunManager(ws.root, runtime="command", worker_command=f"{PY} {script}", options=fast_options()) as runs:
+        final = await runs.wait(await runs.start(goal="g", team="t"))
+    assert final["status"] == "completed"
+    assert any(e["type"] == "task.progress" for e in ws.events(final["runId"]))
+    assert _files_holding(ws.crew, [token[:12]]) == {}
