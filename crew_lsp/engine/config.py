@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 from dataclasses import dataclass, field
@@ -212,6 +213,7 @@ class WorkerSettings:
     reason: str  # why this runtime: recorded in the manifest
     command: tuple[str, ...] = ()  # the `command` runtime's argv template
     pi_argv: tuple[str, ...] = ()  # how to start `pi` (one path, or an interpreter and a script)
+    pass_env: tuple[str, ...] = ()  # variables (or `PREFIX*`) the user lets workers inherit
 
 
 def _split_command(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -226,11 +228,13 @@ def resolve_worker(
     *,
     dry_run: bool = False,
     env: Mapping[str, str] | None = None,
+    pass_env: list[str] | tuple[str, ...] | None = None,
 ) -> WorkerSettings:
     """Arguments first (CLI flags or the editor's *user* settings), then the environment; never files."""
     env = os.environ if env is None else env
     if dry_run:
         return WorkerSettings("scaffold", "dry run")
+    passed = _pass_env(pass_env, env)
     cmd = _split_command(command) if command else ()
     cmd_reason = "--worker-command" if cmd else ""
     if not cmd and env.get("CREW_WORKER_COMMAND", "").strip():
@@ -243,16 +247,36 @@ def resolve_worker(
     elif cmd:
         kind, reason = "command", cmd_reason
     else:
-        return WorkerSettings("scaffold", "default: no worker configured")
+        return WorkerSettings("scaffold", "default: no worker configured", pass_env=passed)
     if kind not in RUNTIMES:
         raise WorkerConfigError(f"unknown runtime '{kind}' (expected scaffold, pi or command)")
     if kind == "command":
         if not cmd:
             raise WorkerConfigError("runtime 'command' needs --worker-command or CREW_WORKER_COMMAND")
-        return WorkerSettings("command", f"{reason}; command from {cmd_reason}", command=cmd)
+        return WorkerSettings("command", f"{reason}; command from {cmd_reason}", command=cmd, pass_env=passed)
     if kind == "pi":
-        return WorkerSettings("pi", reason, pi_argv=_pi_argv(env))
-    return WorkerSettings("scaffold", reason)
+        return WorkerSettings("pi", reason, pi_argv=_pi_argv(env), pass_env=passed)
+    return WorkerSettings("scaffold", reason, pass_env=passed)
+
+
+PASS_ENV_VARIABLE = "CREW_WORKER_PASS_ENV"
+_PASS_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\*?")
+
+
+def _pass_env(given: list[str] | tuple[str, ...] | None, env: Mapping[str, str]) -> tuple[str, ...]:
+    """What the user lets workers inherit beyond the allow-list: ``given`` (``--pass-env``, the editor's
+    user setting ``worker.passEnv``) and ``CREW_WORKER_PASS_ENV`` (names separated by commas or spaces).
+    A name ending in ``*`` passes a prefix (``AWS_*``)."""
+    names = [str(n).strip() for n in given or ()]
+    names += re.split(r"[\s,]+", env.get(PASS_ENV_VARIABLE, "").strip())
+    out: list[str] = []
+    for name in names:
+        if not name or name in out:
+            continue
+        if not _PASS_ENV_NAME.fullmatch(name):
+            raise WorkerConfigError(f"cannot pass '{name}' to workers: give a variable name or a prefix such as AWS_*")
+        out.append(name)
+    return tuple(out)
 
 
 def _pi_argv(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -20,7 +20,8 @@ from crew_lsp.engine.model import TaskState, now_iso
 from crew_lsp.engine.prompts import Prompt, build_prompt, model_for, select_skills, skill_texts
 from crew_lsp.engine.state import append_bytes, write_once
 from crew_lsp.engine.workers import Hooks, Job, WorkerResult
-from crew_lsp.telemetry.redact import redact_text, safe_environment
+from crew_lsp.engine.workers.environment import worker_environment
+from crew_lsp.telemetry.redact import redact_text
 
 READS_LIMIT = 24_000
 
@@ -170,7 +171,7 @@ class TaskRunner:
         role = ctx.roles.get(task.role)
         model = model_for(task, role, agent, ctx.model_override)
         agent_model = getattr(agent, "model", None)
-        env = safe_environment(dict(os.environ))
+        env = worker_environment(ctx.settings, os.environ)  # an allow-list plus what the user lists
         env["PI_CREW_DEPTH"] = str(current_depth() + 1)
         env["PI_CREW_RUN_ID"], env["PI_CREW_TASK_ID"] = ctx.run_id, task.id
         # with the run id, lets crash recovery find this worker by its environment alone

@@ -55,10 +55,10 @@ class ActiveRun:
 class RunManager:
     def __init__(
         self, folder: str | Path, *, runtime: str | None = None, worker_command: str | list[str] | None = None,
-        options: EngineOptions | None = None, server_id: str | None = None,
+        pass_env: list[str] | None = None, options: EngineOptions | None = None, server_id: str | None = None,
         snapshot_provider: Callable[[], Any] | None = None, extra_roots: list[str] | None = None,
     ):
-        """``runtime``/``worker_command`` are the *user-level* defaults (editor user settings or CLI
+        """``runtime``/``worker_command``/``pass_env`` are the *user-level* defaults (editor user settings or CLI
         flags); they never come from workspace files. ``snapshot_provider`` lets the server share its
         live resource index (called on the event loop; must be cheap)."""
         self.folder = Path(folder).resolve()
@@ -66,6 +66,7 @@ class RunManager:
         self.store = RunStore(self.ws.crew)
         self.runtime = runtime
         self.worker_command = worker_command
+        self.pass_env = pass_env  # variables workers may inherit beyond the allow-list
         self.options = options or EngineOptions()
         self.server_id = server_id or f"crew-lsp-{os.getpid()}-{secrets.token_hex(3)}"
         self.snapshot_provider = snapshot_provider
@@ -167,7 +168,8 @@ class RunManager:
         """Create the run on disk and execute it in the background; returns the run id at once
         (``run_id``: one the caller made with `state.new_run_id`, to know it before any update).
         Raises PlanError (with .issues) for an invalid run, WorkerConfigError for a bad runtime."""
-        settings = resolve_worker(runtime or self.runtime, worker_command or self.worker_command, dry_run=dry_run)
+        settings = resolve_worker(runtime or self.runtime, worker_command or self.worker_command, dry_run=dry_run,
+                                  pass_env=self.pass_env)
         snap = await self._snapshot()
         cfg = await self._config()
         plan = build_plan(snap, cfg, goal=goal, team=team, workflow=workflow, agent=agent)
@@ -313,7 +315,8 @@ class RunManager:
         if loaded is None:
             raise RunStateError(f"unknown run {run_id}")
         # the worker must be resolvable before the run is claimed (a refused resume changes nothing)
-        settings = _settings_for_resume(loaded[0], runtime or self.runtime, worker_command or self.worker_command)
+        settings = _settings_for_resume(loaded[0], runtime or self.runtime, worker_command or self.worker_command,
+                                        self.pass_env)
         cfg = await self._config()
         manifest, tasks = await anyio.to_thread.run_sync(store_ops.claim, self.store, run_id, self.server_id)
         previous = loaded[0]
@@ -418,7 +421,8 @@ class RunManager:
         return await anyio.to_thread.run_sync(store_ops.events_page, self.store, run_id, since_seq, limit)
 
 
-def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str | list[str] | None):
+def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str | list[str] | None,
+                         pass_env: list[str] | None = None):
     """The runtime *kind* of a resumed run is the recorded one, but the *program* comes again from
     arguments or the environment: the manifest lives in the workspace, and a cloned repository could
     ship one naming any program."""
@@ -426,7 +430,7 @@ def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str |
     kind = runtime or recorded
     if kind == "scaffold":
         return resolve_worker("scaffold")
-    return resolve_worker(kind, command)
+    return resolve_worker(kind, command, pass_env=pass_env)
 
 
 def _write_report(crew: Path, path: Path, text: str, producer: str):

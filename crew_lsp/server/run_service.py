@@ -134,6 +134,7 @@ class RunService(RunRecovery):
         # user-level worker program (resume/recover fall back to it; the runtime kind of a resumed
         # run stays the recorded one)
         mgr.worker_command = self.ls.settings.worker.command
+        mgr.pass_env = self.ls.settings.worker.passEnv
         return mgr
 
     def _snapshot(self, key: Path, fallback: Folder) -> Any:

@@ -39,6 +39,7 @@ class DiagnosticsSettings(_Model):
 class WorkerSettings(_Model):
     runtime: Literal["scaffold", "pi", "command"] | None = None
     command: str | list[str] | None = None
+    passEnv: list[str] = Field(default_factory=list)  # variables workers may inherit beyond the allow-list
 
 
 class MetricsSettings(_Model):

@@ -96,9 +96,9 @@ class PiStream:
             if isinstance(provider, str) and provider and not model.startswith(f"{provider}/"):
                 model = f"{provider}/{model}"
             self.model = model
-        text = _text_of(message)
-        if text:
-            self.hooks.progress(text.strip().splitlines()[-1][:120] if text.strip() else "")
+        text = _text_of(message).strip()
+        if text:  # redacted before it is cut: a cut secret no longer looks like one
+            self.hooks.progress(redact_text(text.splitlines()[-1])[:120])
         if message.get("stopReason") in _FINAL_STOPS and self.child is not None:
             self.child.final_seen()
 
