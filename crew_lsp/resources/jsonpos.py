@@ -8,12 +8,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from crew_lsp.resources.jsonread import NESTED_TOO_DEEPLY
+from crew_lsp.resources.jsonread import MAX_DEPTH, NESTED_TOO_DEEPLY
 from crew_lsp.resources.text import Span, col16
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_MAX_DEPTH = 200  # far beyond any real config; keeps the recursive descent well inside Python's stack
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
 
 
@@ -81,7 +80,7 @@ class _Reader:
         self.i = _WS.match(self.text, self.i).end()
 
     def value(self, depth: int = 0) -> Node:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             raise self.fail(NESTED_TOO_DEEPLY)
         self.ws()
         t, i = self.text, self.i

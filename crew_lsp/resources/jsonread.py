@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 NESTED_TOO_DEEPLY = "JSON nested too deeply"
+# Deeper values are refused by every reader (this one and `jsonpos`): far beyond any real config, run
+# state or event, and shallow enough for the code that walks values recursively afterwards.
+MAX_DEPTH = 200
 
 
 class JsonReadError(ValueError):
@@ -27,11 +30,27 @@ def loads(text: str | bytes) -> Any:
         except UnicodeDecodeError as exc:
             raise JsonReadError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except RecursionError:
         raise JsonReadError(NESTED_TOO_DEEPLY) from None
     except ValueError as exc:
         raise JsonReadError(f"not valid JSON: {exc}") from None
+    # only a text with more brackets than MAX_DEPTH can be too deep: most never pay for the walk
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
+        raise JsonReadError(NESTED_TOO_DEEPLY)
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether some value sits more than ``limit`` levels below the top one (which is level 0)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if children and depth + 1 > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def read_json_file(path: str | Path) -> Any:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from engine_helpers import steps
 
 from crew_lsp.engine.adaptive import AdaptivePlanError, plan_from_output
 from crew_lsp.engine.config import EngineConfig, load_config
+from crew_lsp.engine.events import read_events
 from crew_lsp.engine.model import TaskState
 from crew_lsp.engine.plan import build_plan, load_snapshot, waves
 from crew_lsp.engine.validate import PlanError, StepFacts, find_cycles
+from crew_lsp.engine.workers import Hooks
+from crew_lsp.engine.workers.pi import PiStream
 from crew_lsp.resources.discovery import Workspace as Ws
 
 LONG = 5_000
@@ -72,3 +77,17 @@ def test_an_adaptive_plan_nested_100000_deep_is_an_adaptive_plan_error():
     output = "ADAPTIVE_PLAN_JSON_START\n" + "[" * 100_000 + "\nADAPTIVE_PLAN_JSON_END"
     with pytest.raises(AdaptivePlanError):
         plan_from_output(output, {"executor"})
+
+
+def test_an_event_line_nested_100000_deep_is_skipped_like_a_torn_line(tmp_path):
+    path = tmp_path / "events.jsonl"
+    good = json.dumps({"time": "2026-01-01T00:00:00Z", "type": "run.created", "runId": "r", "metadata": {"seq": 1}})
+    path.write_text(good + "\n" + "[" * 100_000 + "\n")
+    assert [e.seq for e in read_events(path)] == [1]
+
+
+def test_a_worker_line_nested_100000_deep_is_logged_as_text():
+    logged: list[str] = []
+    stream = PiStream(Hooks(log=logged.append))
+    stream.feed(b"[" * 100_000 + b"]" * 100_000)
+    assert len(logged) == 1 and stream.final is None

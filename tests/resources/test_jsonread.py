@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crew_lsp.resources.jsonpos import JsonError, parse_json
-from crew_lsp.resources.jsonread import JsonReadError, loads, read_json_file
+from crew_lsp.resources.jsonread import MAX_DEPTH, JsonReadError, loads, read_json_file
 
 DEEP = "[" * 100_000 + "]" * 100_000
 
@@ -47,3 +47,20 @@ def test_the_positional_reader_reports_deep_nesting_with_a_span():
     with pytest.raises(JsonError, match="nested too deeply") as err:
         parse_json(DEEP)
     assert err.value.span.line == 0
+
+
+def test_both_readers_accept_the_same_depth():
+    deepest = "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH  # the 1 sits MAX_DEPTH levels below the top
+    assert parse_json(deepest) is not None and loads(deepest) is not None
+    one_more = "[" + deepest + "]"
+    with pytest.raises(JsonError, match="nested too deeply"):
+        parse_json(one_more)
+    with pytest.raises(JsonReadError, match="nested too deeply"):
+        loads(one_more)
+    with pytest.raises(JsonReadError, match="nested too deeply"):
+        loads('{"a": ' * (MAX_DEPTH + 1) + "{}" + "}" * (MAX_DEPTH + 1))
+
+
+def test_many_brackets_side_by_side_are_not_depth():
+    wide = "[" + ",".join(["[]"] * 5000) + "]"
+    assert len(loads(wide)) == 5000
