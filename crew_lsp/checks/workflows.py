@@ -136,14 +136,13 @@ def _check_meta(ctx: Ctx, step: Step) -> None:
 def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str], team_roles: list[set[str]], told: dict) -> None:
     meta = step.meta.get("role")
     role = step.role
+    lacking: tuple[int, ...] = ()  # positions in `teams`
     if teams:
         lacking = tuple(i for i, names in enumerate(team_roles) if role not in names)
         if not lacking:
             return
     elif not union or role in union:
         return
-    else:
-        lacking = ()
     # what the messages say of a set of lacking teams (their roles, sorted) is built once per check:
     # a team of 20,000 roles must not be listed and sorted again for each of 500 steps
     if lacking not in told:
