@@ -25,6 +25,8 @@ E, W, I, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HI
 DOCS_URL = "https://github.com/crew-lsp/crew-lsp/blob/main/docs/codes.md#"
 
 CODES: dict[str, tuple[Severity, str]] = {
+    # takes the severity of the most severe diagnostic it stands for (see diagnostic.finish)
+    "CREW001": (I, "more diagnostics in this file than are listed"),
     "CREW100": (W, "no frontmatter; name and description default"),
     "CREW101": (E, "frontmatter hidden by a BOM, blank line or spaces before `---`"),
     "CREW102": (E, "frontmatter never closed"),

@@ -11,6 +11,7 @@ from crew_lsp.checks.references import check_model, check_skills, model_ok
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import agent_template, workflow_template
 from crew_lsp.resources.frontmatter import is_positive_int, leading_int
+from crew_lsp.resources.names import LISTED, list_names
 from crew_lsp.resources.skill import valid_skill_name
 from crew_lsp.resources.team import Role, Team, Token
 from crew_lsp.resources.text import Span, span_in_line
@@ -116,7 +117,7 @@ def _check_role_metadata(ctx: Ctx, role: Role) -> None:
             first_bad = captured[0]
             keep = [i for i in role.skills if i.span.start < first_bad.span.start]
             prev_end = keep[-1].span.end if keep else skills.value_span.start
-            ctx.add(diag("CREW205", first_bad.span, f"`skills=` swallowed the prose: it reads the skills {', '.join(f'`{i.text}`' for i in role.skills)}; `{first_bad.text}` was meant as text.",
+            ctx.add(diag("CREW205", first_bad.span, f"`skills=` swallowed the prose: it reads the skills {list_names([i.text for i in role.skills])}; `{first_bad.text}` was meant as text.",
                          fixes=[fix("Separate the text from the skills", edit(Span(role.line, prev_end, role.line, first_bad.span.start), " "), preferred=True)]))
             check_skills(ctx, [i for i in role.skills if i.span.start < first_bad.span.start])
         elif not role.skills_disabled:
@@ -184,5 +185,5 @@ def _check_workflow_link(ctx: Ctx, team: Team) -> None:
     missing = sorted({s.role for s in wf.model.steps if s.role not in roles})  # type: ignore[union-attr]
     if missing:
         span = entry.value_span if entry else ctx.name_span()
-        ctx.add(diag("CREW301", span, f"This team runs the {wf.scope} workflow `{wf.name}`, whose steps need the roles {', '.join(f'`{m}`' for m in missing)} that the team does not define (roles: {', '.join(sorted(roles)) or 'none'}).",
-                     data={"workflow": wf.name, "missingRoles": missing}))
+        ctx.add(diag("CREW301", span, f"This team runs the {wf.scope} workflow `{wf.name}`, whose steps need the roles {list_names(missing)} that the team does not define (roles: {list_names(sorted(roles))}).",
+                     data={"workflow": wf.name, "missingRoles": missing[:LISTED]}))

@@ -8,7 +8,6 @@ flags, the editor's user settings) or the environment, so a cloned repository ca
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.jsonread import JsonReadError, read_json_file
 
 # docs/formats.md, What a project config may not set: ignored when they appear in the project file (<crewRoot>/config.json)
 SANITISED_TOP = frozenset(("executeWorkers", "asyncByDefault", "requireCleanWorktreeLeader", "worker"))
@@ -130,8 +130,8 @@ class EngineConfig:
 
 def _read_json(path: Path) -> dict | None:
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        value = read_json_file(path)
+    except (OSError, JsonReadError):
         return None  # invalid JSON contributes nothing
     return value if isinstance(value, dict) else None
 

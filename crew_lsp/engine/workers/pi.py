@@ -17,6 +17,7 @@ import anyio
 
 from crew_lsp.engine.workers import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.process import ChildProcess
+from crew_lsp.resources.jsonread import loads
 from crew_lsp.telemetry.redact import redact, redact_text
 
 PROMPT_ARG_LIMIT = 8000
@@ -48,7 +49,7 @@ class PiStream:
         if not line:
             return
         try:
-            event = json.loads(line)
+            event = loads(line)
         except ValueError:
             self.hooks.log(redact_text(line))
             return
