@@ -1,28 +1,83 @@
 """The run store on disk (engine §4): layout, safe paths, atomic writes and the run lock.
 
-Every write goes through ``safe_join`` (no absolute paths, no ``..``, no symlinks between the crew
-root and the file) and is redacted by its caller. JSON files are replaced atomically (temp file in
-the same folder, fsync, rename) so a reader never sees half a file. All functions here are
-blocking: the async layers call them through ``anyio.to_thread``.
+The crew root must resolve inside the workspace, and every write goes through ``safe_join`` (no
+absolute paths, no ``..``, no symlinks between the crew root and the file) and is redacted by its
+caller. JSON files are replaced atomically (temp file in the same folder, fsync, rename) so a reader
+never sees half a file; what is read back is validated (see ``records``) and a damaged file is a
+``CorruptRunState``, never a crash or a silently empty run. All functions here are blocking: the
+async layers call them through ``anyio.to_thread``.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import secrets
 import socket
+import stat
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from crew_lsp.engine import records
 
 ID_RE = re.compile(r"[A-Za-z0-9_-]+\Z")
 LOCK_STALE_S = 30.0
+MAX_STATE_BYTES = 256 * 1024 * 1024  # far above any real tasks.json; a planted giant is refused
 
 
 class UnsafePath(ValueError):
     """An id or a relative path that would leave the crew root (or go through a symlink)."""
+
+
+class RunStateError(RuntimeError):
+    """The run cannot do that now (unknown id, active elsewhere, nothing to recover…)."""
+
+
+class CorruptRunState(RunStateError):
+    """A file of a run's state that cannot be used as it is on disk."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"corrupt run state in {path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+class UnsafeCrewRoot(RunStateError):
+    """The crew root resolves outside the workspace: run state and artifacts would be written there."""
+
+    def __init__(self, crew: Path, target: Path, workspace: Path):
+        super().__init__(f"refusing to use the crew root {crew}: it resolves to {target}, outside the workspace {workspace}")
+        self.crew, self.target, self.workspace = crew, target, workspace
+
+
+class RunWriteError(RunStateError):
+    """The run's state could not be written (a full disk, a read-only folder, a lock never freed)."""
+
+
+def find_write_error(exc: BaseException, *, file_errors: bool = False) -> RunWriteError | None:
+    """The RunWriteError behind ``exc``: itself, inside (task group) exception groups, or the context
+    of an error raised while cleaning up after it. With ``file_errors``, a file operation's OSError
+    among the exceptions themselves (not their contexts) counts too, as a failure to write the run's files."""
+    seen: set[int] = set()
+    todo: list[tuple[BaseException | None, bool]] = [(exc, True)]
+    while todo:
+        current, raised = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, RunWriteError):
+            return current
+        if file_errors and raised and isinstance(current, OSError):
+            return RunWriteError(f"could not write the run's files: {current}")
+        if isinstance(current, BaseExceptionGroup):
+            todo.extend((inner, raised) for inner in current.exceptions)
+        todo.extend(((current.__cause__, False), (current.__context__, False)))
+    return None
 
 
 def check_id(value: str, what: str = "id") -> str:
@@ -75,38 +130,51 @@ def _ensure_dir(folder: Path, again: bool = False) -> None:
         _MADE.add(key)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
+def _open_to_write(path: Path, flags: int) -> int:
+    """Open a regular file to write: never through a symlink planted at the path (O_NOFOLLOW), never
+    blocking on a planted FIFO (O_NONBLOCK), and nothing but a regular file."""
+    flags |= os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     _ensure_dir(path.parent)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except FileNotFoundError:
+        fd = os.open(path, flags, 0o600)
+    except FileNotFoundError:  # the folder went away after we made it (a user cleaned up)
         _ensure_dir(path.parent, again=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        if fsync:
-            os.fsync(fd)
-    finally:
+        fd = os.open(path, flags, 0o600)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-    os.replace(tmp, path)  # rename replaces a symlink at `path` instead of writing through it
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return fd
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
+    """Replace ``path`` whole; a failed write (a full disk) leaves the old file and no temp file."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = _open_to_write(tmp, os.O_CREAT | os.O_EXCL)
+    try:
+        try:
+            _write_all(fd, data)
+            if fsync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)  # rename replaces a symlink at `path` instead of writing through it
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_once(path: Path, data: bytes) -> None:
     """An artifact written once by its producer before anyone reads it (prompts, results, shared
-    outputs): no rename needed, and O_NOFOLLOW refuses a symlink planted at the path."""
-    _ensure_dir(path.parent)
+    outputs): no rename needed, and a symlink planted at the path is refused."""
+    fd = _open_to_write(path, os.O_CREAT | os.O_TRUNC)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    except FileNotFoundError:  # the folder went away after we made it (a user cleaned up)
-        _ensure_dir(path.parent, again=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_all(fd, data)
     finally:
         os.close(fd)
 
@@ -116,23 +184,68 @@ def atomic_write_json(path: Path, value: object, *, fsync: bool = True) -> None:
 
 
 def append_bytes(path: Path, data: bytes) -> int:
-    """Append and return the new size. O_NOFOLLOW: a symlink planted at the log path is refused."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+    """Append and return the new size (a symlink or FIFO planted at the log path is refused)."""
+    fd = _open_to_write(path, os.O_CREAT | os.O_APPEND)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_all(fd, data)
         return os.fstat(fd).st_size
     finally:
         os.close(fd)
 
 
-def read_json(path: Path) -> object | None:
+def overwrite_start(path: Path, data: bytes) -> None:
+    """Overwrite the first bytes of a small file in place (no rename): the caller keeps the length
+    fixed, so a reader never sees the file shorter."""
+    fd = _open_to_write(path, os.O_CREAT)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        os.pwrite(fd, data, 0)
+    finally:
+        os.close(fd)
+
+
+def read_regular(path: Path, tail: int | None = None) -> bytes:
+    """The bytes of a regular file (its last ``tail`` bytes only, if given), without following a
+    symlink or blocking on a FIFO or device."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if tail is not None:
+            os.lseek(fd, max(0, info.st_size - tail), os.SEEK_SET)
+        elif info.st_size > MAX_STATE_BYTES:
+            raise OSError(errno.EFBIG, f"larger than {MAX_STATE_BYTES >> 20} MiB", str(path))
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_json(path: Path) -> object | None:
+    """A file whose absence or damage means "nothing there" (a cancel request, a status hint)."""
+    try:
+        return json.loads(read_regular(path))
     except (OSError, ValueError):
         return None
+
+
+def read_record(path: Path, adapter: TypeAdapter) -> Any | None:
+    """A state file validated by ``adapter``; None when it does not exist, ``CorruptRunState`` when
+    it is unusable (not a regular file, not JSON, or not of the expected shape)."""
+    try:
+        data = read_regular(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise CorruptRunState(path, "not a regular file (a symbolic link)") from None
+        raise CorruptRunState(path, exc.strerror or str(exc)) from None
+    try:
+        return adapter.validate_json(data)
+    except ValidationError as exc:
+        raise CorruptRunState(path, records.problem(exc)) from None
 
 
 # --- liveness of processes (owners and workers) ----------------------------------------------
@@ -185,12 +298,25 @@ def owner_alive(owner: dict | None) -> bool:
 # --- the run lock -----------------------------------------------------------------------------
 
 
-class LockTimeout(RuntimeError):
+class LockTimeout(RunStateError):
     pass
 
 
+_START_TICKS: dict[int, int | None] = {}  # this process's start time, by pid (a fork has its own)
+
+
+def _lock_record() -> bytes:
+    pid = os.getpid()
+    if pid not in _START_TICKS:
+        _START_TICKS[pid] = process_start_ticks(pid)
+    return json.dumps({"pid": pid, "time": time.time(), "host": socket.gethostname(), "startTicks": _START_TICKS[pid]}).encode()
+
+
 class RunLock:
-    """``run.lock``: an O_EXCL file with pid and time; a lock older than 30 s is stale and broken."""
+    """``run.lock``: a file naming its holder (pid, host, start time), created whole and at once.
+
+    A lock whose holder is gone, whose content is not a lock record, or older than 30 s is broken
+    at once; only a live holder is waited for. Not re-entrant (a holder waits for itself)."""
 
     def __init__(self, path: Path, timeout: float = 10.0):
         self.path = path
@@ -198,38 +324,57 @@ class RunLock:
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.timeout
-        payload = json.dumps({"pid": os.getpid(), "time": time.time()}).encode()
         while True:
+            if self._create():
+                return
+            holder = self._live_holder()
+            if holder is None:
+                continue  # broken (or released meanwhile): try again at once
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"run lock {self.path} is held by process {holder}") from None
+            time.sleep(0.002)
+
+    def _create(self) -> bool:
+        """Write the record to a private file and hard-link it into place: the lock exists only
+        with its content, so a reader never mistakes a lock being written for a garbage one, and a
+        full disk leaves no empty lock behind."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            except FileExistsError:
-                if self._stale():
-                    try:
-                        self.path.unlink()
-                    except FileNotFoundError:
-                        pass
-                    continue
-                if time.monotonic() > deadline:
-                    raise LockTimeout(f"run lock {self.path} is held") from None
-                time.sleep(0.002)
-                continue
-            try:
-                os.write(fd, payload)
+                os.write(fd, _lock_record())
             finally:
                 os.close(fd)
-            return
-
-    def _stale(self) -> bool:
-        try:
-            age = time.time() - self.path.stat().st_mtime
-        except FileNotFoundError:
-            return False
-        if age > LOCK_STALE_S:
+            os.link(tmp, self.path)
             return True
-        data = read_json(self.path)
-        if isinstance(data, dict) and isinstance(data.get("pid"), int) and data["pid"] != os.getpid():
-            return not pid_alive(data["pid"])
-        return False
+        except FileExistsError:
+            return False
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _live_holder(self) -> int | None:
+        """The pid holding the lock, or None after breaking a lock nobody holds."""
+        try:
+            info = os.stat(self.path, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+        try:
+            record = records.LOCK.validate_json(read_regular(self.path))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValidationError):
+            record = None  # garbage (or a symlink, a FIFO…): nobody can be holding it
+        if record is not None and time.time() - info.st_mtime <= LOCK_STALE_S:
+            pid = record["pid"]
+            other_host = record.get("host") not in (None, socket.gethostname())
+            if pid == os.getpid() or other_host or pid_alive(pid, record.get("startTicks")):
+                return pid
+        try:
+            if os.stat(self.path, follow_symlinks=False).st_ino == info.st_ino:  # still the lock we judged
+                self.path.unlink()
+        except FileNotFoundError:
+            pass
+        return None
 
     def release(self) -> None:
         try:
@@ -317,17 +462,27 @@ class RunPaths:
 
 
 class RunStore:
-    """The runs of one crew root, read from disk (what the CLI and a second server see)."""
+    """The runs of one crew root, read from disk (what the CLI and a second server see).
 
-    def __init__(self, crew: Path):
+    The crew root is used only while it resolves inside ``workspace`` (the repository): a cloned
+    `.crew -> elsewhere` must not make runs write (or read their state) outside it."""
+
+    def __init__(self, crew: Path, workspace: Path):
         self.crew = Path(crew)
+        self.workspace = Path(workspace)
+
+    def check_root(self) -> Path:
+        target, bound = self.crew.resolve(), self.workspace.resolve()
+        if not target.is_relative_to(bound):
+            raise UnsafeCrewRoot(self.crew, target, bound)
+        return self.crew
 
     def paths(self, run_id: str) -> RunPaths:
         check_id(run_id, "run id")
-        return RunPaths(self.crew, run_id)
+        return RunPaths(self.check_root(), run_id)
 
     def run_ids(self) -> list[str]:
-        folder = self.crew / "state" / "runs"
+        folder = self.check_root() / "state" / "runs"
         try:
             names = [n for n in os.listdir(folder) if ID_RE.match(n) and (folder / n / "manifest.json").is_file()]
         except OSError:
@@ -338,11 +493,26 @@ class RunStore:
         return self.paths(run_id).manifest.is_file()
 
     def load_manifest(self, run_id: str) -> dict | None:
-        data = read_json(self.paths(run_id).manifest)
-        return data if isinstance(data, dict) else None
+        """The validated manifest; None when the run does not exist."""
+        path = self.paths(run_id).manifest
+        data = read_record(path, records.MANIFEST)
+        if data is not None and data["runId"] != run_id:
+            raise CorruptRunState(path, f"runId is {data['runId']!r}, not this run's {run_id!r}")
+        return data
 
     def load_tasks(self, run_id: str) -> list[dict]:
-        data = read_json(self.paths(run_id).tasks)
-        if isinstance(data, dict) and isinstance(data.get("tasks"), list):
-            return [t for t in data["tasks"] if isinstance(t, dict)]
-        return [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
+        """The validated task records of a run whose manifest exists (a missing tasks.json is damage:
+        it is written before the manifest)."""
+        path = self.paths(run_id).tasks
+        data = read_record(path, records.TASKS)
+        if data is None:
+            raise CorruptRunState(path, "the file is missing")
+        if data.get("runId", run_id) != run_id:
+            raise CorruptRunState(path, f"runId is {data['runId']!r}, not this run's {run_id!r}")
+        tasks = data["tasks"]
+        seen: set[str] = set()
+        for task in tasks:
+            if task["id"] in seen:
+                raise CorruptRunState(path, f"task id {task['id']!r} appears twice")
+            seen.add(task["id"])
+        return tasks
