@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from crew_lsp.engine.model import TERMINAL_EVENTS, RunEvent, now_iso
 from crew_lsp.engine.records import EVENT
-from crew_lsp.engine.state import append_bytes, atomic_write_bytes, overwrite_start, read_regular
+from crew_lsp.engine.files import append_bytes, atomic_write_bytes, overwrite_start, read_regular
 from crew_lsp.telemetry.redact import redact
 
 log = logging.getLogger("crew_lsp.engine")

@@ -20,9 +20,8 @@ import anyio
 
 from crew_lsp.engine.events import EventLog
 from crew_lsp.engine.model import Manifest, RunEvent, TaskState, now_iso
-from crew_lsp.engine.state import (
-    LockTimeout, RunLock, RunPaths, RunStateError, RunWriteError, append_bytes, atomic_write_bytes, find_write_error,
-)
+from crew_lsp.engine.files import append_bytes, atomic_write_bytes
+from crew_lsp.engine.state import LockTimeout, RunLock, RunPaths, RunStateError, RunWriteError, find_write_error
 from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL, check_run_move, check_task_move
 from crew_lsp.telemetry.redact import redact
 

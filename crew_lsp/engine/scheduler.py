@@ -23,7 +23,8 @@ from crew_lsp.engine.heartbeat import HeartbeatWatcher, Thresholds
 from crew_lsp.engine.model import TaskState, now_iso
 from crew_lsp.engine.plan import ADAPTIVE_WORKFLOW, ASSESS_STEP
 from crew_lsp.engine.retry import retry_delay_ms, should_retry
-from crew_lsp.engine.state import find_write_error, read_json
+from crew_lsp.engine.files import read_json
+from crew_lsp.engine.state import find_write_error
 
 log = logging.getLogger("crew_lsp.engine")
 

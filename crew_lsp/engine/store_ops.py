@@ -17,9 +17,9 @@ from crew_lsp.engine.events import read_events
 from crew_lsp.engine.heartbeat import level, staleness_ms
 from crew_lsp.engine.model import Manifest, TaskState, now_iso, parse_iso
 from crew_lsp.engine.recorder import Listener, RunRecorder, manifest_json
+from crew_lsp.engine.files import atomic_write_bytes, atomic_write_json, read_json
 from crew_lsp.engine.state import (
-    CorruptRunState, RunLock, RunStateError, RunStore, atomic_write_bytes, atomic_write_json, check_id, owner_alive,
-    owner_record, pid_alive, read_json,
+    CorruptRunState, RunLock, RunStateError, RunStore, check_id, owner_alive, owner_record, pid_alive,
 )
 from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL
 
