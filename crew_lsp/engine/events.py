@@ -2,22 +2,26 @@
 
 ``seq`` is strictly increasing across restarts: the sidecar ``events.jsonl.seq`` holds the last one,
 and the tail of the log is checked too in case a crash hit between the append and the sidecar.
-A torn last line (crash mid-write) is skipped by readers, and the next writer starts a fresh line
-so the log never stays broken. Past 5 MB the file is rewritten with the newest 1,000 events.
+A torn last line (crash mid-write) or any line that is not an event is skipped by readers, and the
+next writer starts a fresh line so the log never stays broken. Past 5 MB the file is rewritten with
+the newest 1,000 events.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from crew_lsp.engine.model import TERMINAL_EVENTS, RunEvent, now_iso
-from crew_lsp.engine.state import append_bytes, atomic_write_bytes
-from crew_lsp.resources.jsonread import loads
+from crew_lsp.engine.records import EVENT
+from crew_lsp.engine.files import append_bytes, atomic_write_bytes, overwrite_start, read_regular
 from crew_lsp.telemetry.redact import redact
 
+log = logging.getLogger("crew_lsp.engine")
 ROTATE_BYTES = 5 * 1024 * 1024
 KEEP_EVENTS = 1000
 
@@ -28,29 +32,23 @@ def fingerprint(type_: str, run_id: str, task_id: str | None, data: object) -> s
 
 
 def _parse(line: bytes) -> dict | None:
+    """One event line, validated; None for a torn or foreign line."""
     try:
-        value = loads(line)
-    except ValueError:
+        return EVENT.validate_json(line)
+    except ValidationError:
         return None
-    return value if isinstance(value, dict) else None
 
 
 def _last_seq_in(path: Path) -> int:
     """The seq of the last complete line (reads only the tail)."""
     try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - 65536))
-            tail = f.read()
+        tail = read_regular(path, tail=65536)
     except OSError:
         return 0
     for line in reversed(tail.split(b"\n")):
         value = _parse(line) if line.strip() else None
         if value is not None:
-            meta = value.get("metadata")
-            if isinstance(meta, dict) and isinstance(meta.get("seq"), int):
-                return meta["seq"]
+            return value["metadata"]["seq"]
     return 0
 
 
@@ -65,20 +63,16 @@ class EventLog:
 
     def _sidecar(self) -> int:
         try:
-            return int(self.seq_path.read_text().strip() or 0)
+            return max(0, int(read_regular(self.seq_path, tail=64).strip() or 0))
         except (OSError, ValueError):
             return 0
 
     def _ends_torn(self) -> bool:
         try:
-            with open(self.path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                if f.tell() == 0:
-                    return False
-                f.seek(-1, os.SEEK_END)
-                return f.read(1) != b"\n"
+            last = read_regular(self.path, tail=1)
         except OSError:
             return False
+        return last not in (b"", b"\n")
 
     def make(
         self, type_: str, run_id: str, task_id: str | None = None, message: str | None = None,
@@ -100,20 +94,25 @@ class EventLog:
         body = "".join(json.dumps(e.to_dict(), ensure_ascii=False, default=str) + "\n" for e in events)
         if self._needs_newline:
             body = "\n" + body  # isolate a torn line left by a crash
-            self._needs_newline = False
-        size = append_bytes(self.path, body.encode())
-        self._write_seq(events[-1].seq)
-        if size > ROTATE_BYTES:
-            self.rotate()
+        try:
+            size = append_bytes(self.path, body.encode())
+        except OSError:
+            self._needs_newline = True  # part of the batch may be on disk: the retry starts a fresh line
+            raise
+        self._needs_newline = False
+        try:
+            # a hint only (readers check the log's tail too), and rotation comes again at the next
+            # write: with the events on disk, neither may turn this batch into a failed one
+            self._write_seq(events[-1].seq)
+            if size > ROTATE_BYTES:
+                self.rotate()
+        except OSError as exc:
+            log.warning("events of %s written, but not their seq sidecar or rotation: %s", self.path, exc)
 
     def _write_seq(self, seq: int) -> None:
         """Overwrite the sidecar in place with a fixed-width number: never empty, never half a number,
         and cheaper than a rename per batch (readers also check the log's tail)."""
-        fd = os.open(self.seq_path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        try:
-            os.pwrite(fd, f"{seq:>19}\n".encode(), 0)
-        finally:
-            os.close(fd)
+        overwrite_start(self.seq_path, f"{seq:>19}\n".encode())
 
     def rotate(self) -> None:
         events = read_events(self.path)
@@ -125,7 +124,7 @@ class EventLog:
 def read_events(path: Path, since_seq: int = 0, limit: int | None = None) -> list[RunEvent]:
     """Events with seq > since_seq, oldest first; unparseable (torn) lines are skipped."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError:
         return []
     out: list[RunEvent] = []

@@ -63,7 +63,7 @@ class RunManager:
         live resource index (called on the event loop; must be cheap)."""
         self.folder = Path(folder).resolve()
         self.ws = Workspace.discover(self.folder, extra_roots)
-        self.store = RunStore(self.ws.crew)
+        self.store = RunStore(self.ws.crew, self.ws.repo)
         self.runtime = runtime
         self.worker_command = worker_command
         self.pass_env = pass_env  # variables workers may inherit beyond the allow-list
@@ -216,23 +216,13 @@ class RunManager:
                     active.status = await active.scheduler.run()
                     tg.cancel_scope.cancel()
                 await self._write_reports(ctx)
-        except Exception:
-            log.exception("run %s crashed", ctx.run_id)
+        except Exception as exc:  # a full disk, or a bug: the run ends `failed`, recorded where it can be
             with anyio.CancelScope(shield=True):
-                await self._mark_crashed(ctx)
+                await rec.record_crash(exc)
         finally:
             self._active.pop(ctx.run_id, None)
             active.done.set()
             rec.notify_final()
-
-    async def _mark_crashed(self, ctx: RunContext) -> None:
-        rec = ctx.rec
-        try:
-            if rec.manifest.status not in ("failed", "completed", "cancelled", "blocked"):
-                rec.move_run("failed", "internal error: the engine crashed (see the server log)")
-            await rec.flush()
-        except Exception:
-            log.exception("could not record the crash of %s", ctx.run_id)
 
     async def _progress_writer(self, ctx: RunContext) -> None:
         last = None

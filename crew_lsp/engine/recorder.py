@@ -20,8 +20,9 @@ import anyio
 
 from crew_lsp.engine.events import EventLog
 from crew_lsp.engine.model import Manifest, RunEvent, TaskState, now_iso
-from crew_lsp.engine.state import RunLock, RunPaths, append_bytes, atomic_write_bytes
-from crew_lsp.engine.states import TASK_TERMINAL, check_run_move, check_task_move
+from crew_lsp.engine.files import append_bytes, atomic_write_bytes
+from crew_lsp.engine.state import LockTimeout, RunLock, RunPaths, RunStateError, RunWriteError, find_write_error
+from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL, check_run_move, check_task_move
 from crew_lsp.telemetry.redact import redact
 
 log = logging.getLogger("crew_lsp.engine")
@@ -267,7 +268,7 @@ class RunRecorder:
         for tid in self._dirty:
             self._encoded[tid] = json.dumps(redact(self.tasks[tid].to_dict()), ensure_ascii=False, default=str)
         tasks_blob = None
-        if self._dirty:
+        if self._dirty or not self._tasks_bytes:  # the first write makes tasks.json, even with no task
             self.manifest.updated_at = now_iso()
             head = json.dumps({"schemaVersion": 2, "runId": self.manifest.run_id, "updatedAt": self.manifest.updated_at,
                                "lastSeq": self.log.seq})
@@ -290,21 +291,41 @@ class RunRecorder:
         dead, self._deadletters = self._deadletters, []
         return events, tasks_blob, status_files, manifest_blob, dead
 
-    def _write(self, events: list[RunEvent], tasks_blob: bytes | None, status_files: list, manifest_blob: bytes | None, dead: list[dict]) -> None:
+    def _write(self, events: list[RunEvent], tasks_blob: bytes | None, status_files: list, manifest_blob: bytes | None,
+               dead: list[dict], done: set[str]) -> None:
+        """Write a batch; ``done`` collects the appends and files that reached disk (see _unwritten)."""
         paths = self.paths
         state = paths.state
         state.mkdir(parents=True, exist_ok=True)
         with RunLock(state / "run.lock"):
             if tasks_blob is not None:
                 atomic_write_bytes(state / "tasks.json", tasks_blob)
+                done.add("tasks")
             for tid, data in status_files:
                 # rewritten on every heartbeat: atomic, but not fsynced (losing one beat is harmless)
                 atomic_write_bytes(paths.agent_dir(tid) / "status.json", json.dumps(redact(data)).encode(), fsync=False)
             if manifest_blob is not None:
                 atomic_write_bytes(state / "manifest.json", manifest_blob)
+                done.add("manifest")
             if dead:
                 append_bytes(state / "deadletter.jsonl", "".join(json.dumps(redact(d)) + "\n" for d in dead).encode())
+                done.add("deadletters")
             self.log.write(events)
+            done.add("events")
+
+    def _unwritten(self, batch: tuple[Any, ...], done: set[str]) -> None:
+        """Put back what a failed write did not get to disk, so the next write (the one recording
+        the failure, when the disk allows it) has everything; appends that did land are not repeated."""
+        events, tasks_blob, status_files, manifest_blob, dead = batch
+        if "events" not in done:
+            self._events[:0] = events
+        if tasks_blob is not None and "tasks" not in done:
+            self._dirty.update(self.tasks)
+        self._status_files.update(tid for tid, _ in status_files)
+        if manifest_blob is not None and "manifest" not in done:
+            self._manifest_dirty = self._manifest_force = True
+        if dead and "deadletters" not in done:
+            self._deadletters[:0] = dead
 
     async def _flush_once(self, upto: int | None = None) -> None:
         async with self._write_lock:
@@ -313,7 +334,12 @@ class RunRecorder:
             target = self._version
             batch = self._prepare()
             if any(x for x in batch):
-                await anyio.to_thread.run_sync(self._write, *batch)
+                done: set[str] = set()
+                try:
+                    await anyio.to_thread.run_sync(self._write, *batch, done)
+                except (OSError, LockTimeout) as exc:
+                    self._unwritten(batch, done)
+                    raise RunWriteError(f"could not write the run state: {exc}") from exc
             self._flushed = max(self._flushed, target)
             done, self._flushed_event = self._flushed_event, anyio.Event()
             done.set()
@@ -344,6 +370,28 @@ class RunRecorder:
         with anyio.CancelScope(shield=True):
             await self._flush_once(target)
 
+    async def record_crash(self, exc: BaseException) -> None:
+        """After ``exc`` stopped the run: end it `failed` with the reason, on disk if the disk lets us
+        (a failed write put its batch back, so this write carries everything). A write failure is
+        said in one line; anything else is a bug, logged with its traceback."""
+        failure = find_write_error(exc, file_errors=True)
+        if failure is None:
+            log.error("run %s crashed", self.manifest.run_id, exc_info=exc)
+        reason = str(failure) if failure is not None else "internal error: the engine crashed (see the server log)"
+        try:
+            for task in self.tasks.values():
+                if task.status in ("running", "waiting"):
+                    if isinstance(task.heartbeat, dict):
+                        task.heartbeat = {**task.heartbeat, "alive": False}
+                    self.move_task(task, "failed", error=reason, finished_at=now_iso())
+            if self.manifest.status not in RUN_TERMINAL:
+                self.move_run("failed", reason)
+            await self.flush()
+        except RunStateError as again:
+            log.warning("could not record the failure of run %s: %s", self.manifest.run_id, again)
+        except Exception:
+            log.exception("could not record the crash of run %s", self.manifest.run_id)
+
     def notify_final(self) -> None:
         self._notify([self._update(None, final=True)])
 
@@ -371,3 +419,4 @@ class RunRecorder:
             # tasks.json is rewritten whole: bound the write bandwidth (~20 MB/s) so a run of thousands
             # of tasks batches more changes per write instead of rewriting megabytes per task
             await anyio.sleep(min(MAX_COALESCE, self._tasks_bytes / TASKS_WRITE_BANDWIDTH))
+

@@ -22,8 +22,9 @@ from crew_lsp.engine.execute import TaskRunner, end_attempt, start_attempt
 from crew_lsp.engine.heartbeat import HeartbeatWatcher, Thresholds
 from crew_lsp.engine.model import TaskState, now_iso
 from crew_lsp.engine.plan import ADAPTIVE_WORKFLOW, ASSESS_STEP
+from crew_lsp.engine.files import read_json
 from crew_lsp.engine.retry import max_attempts, retry_delay_ms, retryable
-from crew_lsp.engine.state import read_json
+from crew_lsp.engine.state import find_write_error
 
 log = logging.getLogger("crew_lsp.engine")
 
@@ -143,7 +144,9 @@ class Scheduler:
                     result = await self.runner.run(task, attempt, self.dep_tasks(task), started)
                 except anyio.get_cancelled_exc_class():
                     raise
-                except Exception as exc:  # a bug or an I/O failure fails this task, never the run
+                except Exception as exc:  # a bug or an I/O failure fails this task, never the run…
+                    if find_write_error(exc) is not None:
+                        raise  # …but a run whose state cannot be written stops (RunRecorder.record_crash)
                     log.exception("task %s crashed", task.id)
                     error = f"internal error: {type(exc).__name__}: {exc}"
         finally:

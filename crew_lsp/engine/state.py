@@ -1,13 +1,15 @@
-"""The run store on disk (docs/runs.md, State on disk): layout, safe paths, atomic writes and the run lock.
+"""The run store on disk (docs/runs.md, State on disk): layout, safe paths, validated reads and the run lock.
 
-Every write goes through ``safe_join`` (no absolute paths, no ``..``, no symlinks between the crew
-root and the file) and is redacted by its caller. JSON files are replaced atomically (temp file in
-the same folder, fsync, rename) so a reader never sees half a file. All functions here are
-blocking: the async layers call them through ``anyio.to_thread``.
+The crew root must resolve inside the workspace, and every write goes through ``safe_join`` (no
+absolute paths, no ``..``, no symlinks between the crew root and the file), is redacted by its
+caller and made by ``files`` (atomic, no symlink or FIFO followed). What is read back is validated
+(see ``records``): a damaged file is a ``CorruptRunState``, never a crash or a silently empty run.
+All functions here are blocking: the async layers call them through ``anyio.to_thread``.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -16,6 +18,12 @@ import socket
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from crew_lsp.engine import records
+from crew_lsp.engine.files import read_regular
 
 ID_RE = re.compile(r"[A-Za-z0-9_-]+\Z")
 LOCK_STALE_S = 30.0
@@ -23,6 +31,51 @@ LOCK_STALE_S = 30.0
 
 class UnsafePath(ValueError):
     """An id or a relative path that would leave the crew root (or go through a symlink)."""
+
+
+class RunStateError(RuntimeError):
+    """The run cannot do that now (unknown id, active elsewhere, nothing to recover…)."""
+
+
+class CorruptRunState(RunStateError):
+    """A file of a run's state that cannot be used as it is on disk."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"corrupt run state in {path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+class UnsafeCrewRoot(RunStateError):
+    """The crew root resolves outside the workspace: run state and artifacts would be written there."""
+
+    def __init__(self, crew: Path, target: Path, workspace: Path):
+        super().__init__(f"refusing to use the crew root {crew}: it resolves to {target}, outside the workspace {workspace}")
+        self.crew, self.target, self.workspace = crew, target, workspace
+
+
+class RunWriteError(RunStateError):
+    """The run's state could not be written (a full disk, a read-only folder, a lock never freed)."""
+
+
+def find_write_error(exc: BaseException, *, file_errors: bool = False) -> RunWriteError | None:
+    """The RunWriteError behind ``exc``: itself, inside (task group) exception groups, or the context
+    of an error raised while cleaning up after it. With ``file_errors``, a file operation's OSError
+    among the exceptions themselves (not their contexts) counts too, as a failure to write the run's files."""
+    seen: set[int] = set()
+    todo: list[tuple[BaseException | None, bool]] = [(exc, True)]
+    while todo:
+        current, raised = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, RunWriteError):
+            return current
+        if file_errors and raised and isinstance(current, OSError):
+            return RunWriteError(f"could not write the run's files: {current}")
+        if isinstance(current, BaseExceptionGroup):
+            todo.extend((inner, raised) for inner in current.exceptions)
+        todo.extend(((current.__cause__, False), (current.__context__, False)))
+    return None
 
 
 def check_id(value: str, what: str = "id") -> str:
@@ -65,74 +118,21 @@ def safe_join(root: Path, *parts: str) -> Path:
     return Path(current)
 
 
-_MADE: set[str] = set()  # folders this process already created (saves a mkdir per file)
-
-
-def _ensure_dir(folder: Path, again: bool = False) -> None:
-    key = str(folder)
-    if again or key not in _MADE:
-        folder.mkdir(parents=True, exist_ok=True)
-        _MADE.add(key)
-
-
-def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
-    _ensure_dir(path.parent)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+def read_record(path: Path, adapter: TypeAdapter) -> Any | None:
+    """A state file validated by ``adapter``; None when it does not exist, ``CorruptRunState`` when
+    it is unusable (not a regular file, not JSON, or not of the expected shape)."""
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        data = read_regular(path)
     except FileNotFoundError:
-        _ensure_dir(path.parent, again=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        if fsync:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)  # rename replaces a symlink at `path` instead of writing through it
-
-
-def write_once(path: Path, data: bytes) -> None:
-    """An artifact written once by its producer before anyone reads it (prompts, results, shared
-    outputs): no rename needed, and O_NOFOLLOW refuses a symlink planted at the path."""
-    _ensure_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    except FileNotFoundError:  # the folder went away after we made it (a user cleaned up)
-        _ensure_dir(path.parent, again=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-
-
-def atomic_write_json(path: Path, value: object, *, fsync: bool = True) -> None:
-    atomic_write_bytes(path, (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode(), fsync=fsync)
-
-
-def append_bytes(path: Path, data: bytes) -> int:
-    """Append and return the new size. O_NOFOLLOW: a symlink planted at the log path is refused."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        return os.fstat(fd).st_size
-    finally:
-        os.close(fd)
-
-
-def read_json(path: Path) -> object | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise CorruptRunState(path, "not a regular file (a symbolic link)") from None
+        raise CorruptRunState(path, exc.strerror or str(exc)) from None
+    try:
+        return adapter.validate_json(data)
+    except ValidationError as exc:
+        raise CorruptRunState(path, records.problem(exc)) from None
 
 
 # --- liveness of processes (owners and workers) ----------------------------------------------
@@ -185,12 +185,25 @@ def owner_alive(owner: dict | None) -> bool:
 # --- the run lock -----------------------------------------------------------------------------
 
 
-class LockTimeout(RuntimeError):
+class LockTimeout(RunStateError):
     pass
 
 
+_START_TICKS: dict[int, int | None] = {}  # this process's start time, by pid (a fork has its own)
+
+
+def _lock_record() -> bytes:
+    pid = os.getpid()
+    if pid not in _START_TICKS:
+        _START_TICKS[pid] = process_start_ticks(pid)
+    return json.dumps({"pid": pid, "time": time.time(), "host": socket.gethostname(), "startTicks": _START_TICKS[pid]}).encode()
+
+
 class RunLock:
-    """``run.lock``: an O_EXCL file with pid and time; a lock older than 30 s is stale and broken."""
+    """``run.lock``: a file naming its holder (pid, host, start time), created whole and at once.
+
+    A lock whose holder is gone, whose content is not a lock record, or older than 30 s is broken
+    at once; only a live holder is waited for. Not re-entrant (a holder waits for itself)."""
 
     def __init__(self, path: Path, timeout: float = 10.0):
         self.path = path
@@ -198,38 +211,57 @@ class RunLock:
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.timeout
-        payload = json.dumps({"pid": os.getpid(), "time": time.time()}).encode()
         while True:
+            if self._create():
+                return
+            holder = self._live_holder()
+            if holder is None:
+                continue  # broken (or released meanwhile): try again at once
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"run lock {self.path} is held by process {holder}") from None
+            time.sleep(0.002)
+
+    def _create(self) -> bool:
+        """Write the record to a private file and hard-link it into place: the lock exists only
+        with its content, so a reader never mistakes a lock being written for a garbage one, and a
+        full disk leaves no empty lock behind."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            except FileExistsError:
-                if self._stale():
-                    try:
-                        self.path.unlink()
-                    except FileNotFoundError:
-                        pass
-                    continue
-                if time.monotonic() > deadline:
-                    raise LockTimeout(f"run lock {self.path} is held") from None
-                time.sleep(0.002)
-                continue
-            try:
-                os.write(fd, payload)
+                os.write(fd, _lock_record())
             finally:
                 os.close(fd)
-            return
-
-    def _stale(self) -> bool:
-        try:
-            age = time.time() - self.path.stat().st_mtime
-        except FileNotFoundError:
-            return False
-        if age > LOCK_STALE_S:
+            os.link(tmp, self.path)
             return True
-        data = read_json(self.path)
-        if isinstance(data, dict) and isinstance(data.get("pid"), int) and data["pid"] != os.getpid():
-            return not pid_alive(data["pid"])
-        return False
+        except FileExistsError:
+            return False
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _live_holder(self) -> int | None:
+        """The pid holding the lock, or None after breaking a lock nobody holds."""
+        try:
+            info = os.stat(self.path, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+        try:
+            record = records.LOCK.validate_json(read_regular(self.path))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValidationError):
+            record = None  # garbage (or a symlink, a FIFO…): nobody can be holding it
+        if record is not None and time.time() - info.st_mtime <= LOCK_STALE_S:
+            pid = record["pid"]
+            other_host = record.get("host") not in (None, socket.gethostname())
+            if pid == os.getpid() or other_host or pid_alive(pid, record.get("startTicks")):
+                return pid
+        try:
+            if os.stat(self.path, follow_symlinks=False).st_ino == info.st_ino:  # still the lock we judged
+                self.path.unlink()
+        except FileNotFoundError:
+            pass
+        return None
 
     def release(self) -> None:
         try:
@@ -317,17 +349,27 @@ class RunPaths:
 
 
 class RunStore:
-    """The runs of one crew root, read from disk (what the CLI and a second server see)."""
+    """The runs of one crew root, read from disk (what the CLI and a second server see).
 
-    def __init__(self, crew: Path):
+    The crew root is used only while it resolves inside ``workspace`` (the repository): a cloned
+    `.crew -> elsewhere` must not make runs write (or read their state) outside it."""
+
+    def __init__(self, crew: Path, workspace: Path):
         self.crew = Path(crew)
+        self.workspace = Path(workspace)
+
+    def check_root(self) -> Path:
+        target, bound = self.crew.resolve(), self.workspace.resolve()
+        if not target.is_relative_to(bound):
+            raise UnsafeCrewRoot(self.crew, target, bound)
+        return self.crew
 
     def paths(self, run_id: str) -> RunPaths:
         check_id(run_id, "run id")
-        return RunPaths(self.crew, run_id)
+        return RunPaths(self.check_root(), run_id)
 
     def run_ids(self) -> list[str]:
-        folder = self.crew / "state" / "runs"
+        folder = self.check_root() / "state" / "runs"
         try:
             names = [n for n in os.listdir(folder) if ID_RE.match(n) and (folder / n / "manifest.json").is_file()]
         except OSError:
@@ -338,11 +380,26 @@ class RunStore:
         return self.paths(run_id).manifest.is_file()
 
     def load_manifest(self, run_id: str) -> dict | None:
-        data = read_json(self.paths(run_id).manifest)
-        return data if isinstance(data, dict) else None
+        """The validated manifest; None when the run does not exist."""
+        path = self.paths(run_id).manifest
+        data = read_record(path, records.MANIFEST)
+        if data is not None and data["runId"] != run_id:
+            raise CorruptRunState(path, f"runId is {data['runId']!r}, not this run's {run_id!r}")
+        return data
 
     def load_tasks(self, run_id: str) -> list[dict]:
-        data = read_json(self.paths(run_id).tasks)
-        if isinstance(data, dict) and isinstance(data.get("tasks"), list):
-            return [t for t in data["tasks"] if isinstance(t, dict)]
-        return [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
+        """The validated task records of a run whose manifest exists (a missing tasks.json is damage:
+        it is written before the manifest)."""
+        path = self.paths(run_id).tasks
+        data = read_record(path, records.TASKS)
+        if data is None:
+            raise CorruptRunState(path, "the file is missing")
+        if data.get("runId", run_id) != run_id:
+            raise CorruptRunState(path, f"runId is {data['runId']!r}, not this run's {run_id!r}")
+        tasks = data["tasks"]
+        seen: set[str] = set()
+        for task in tasks:
+            if task["id"] in seen:
+                raise CorruptRunState(path, f"task id {task['id']!r} appears twice")
+            seen.add(task["id"])
+        return tasks

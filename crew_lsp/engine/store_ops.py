@@ -6,6 +6,7 @@ a short-lived recorder so the same state machines, lock and event log apply.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
@@ -16,17 +17,15 @@ from crew_lsp.engine.events import read_events
 from crew_lsp.engine.heartbeat import Thresholds, level, staleness_ms
 from crew_lsp.engine.model import Manifest, TaskState, now_iso, parse_iso
 from crew_lsp.engine.recorder import Listener, RunRecorder, manifest_json
+from crew_lsp.engine.files import atomic_write_bytes, atomic_write_json, read_json
 from crew_lsp.engine.state import (
-    RunLock, RunStore, atomic_write_bytes, atomic_write_json, check_id, owner_alive, owner_record, pid_alive, read_json,
+    CorruptRunState, RunLock, RunStateError, RunStore, check_id, owner_alive, owner_record, pid_alive,
 )
 from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL
 
+log = logging.getLogger("crew_lsp.engine")
 _LIVE_RUN = ("queued", "planning", "running")
 CLAIM_FRESH_S = 10.0
-
-
-class RunStateError(RuntimeError):
-    """The run cannot do that now (unknown id, active elsewhere, nothing to recover…)."""
 
 
 def claim(store: RunStore, run_id: str, server_id: str) -> tuple[Manifest, list[TaskState]]:
@@ -51,10 +50,16 @@ def claim(store: RunStore, run_id: str, server_id: str) -> tuple[Manifest, list[
 
 
 def load_run(store: RunStore, run_id: str) -> tuple[Manifest, list[TaskState]] | None:
+    """A stored run, validated; None when there is none, ``CorruptRunState`` when it is damaged."""
     data = store.load_manifest(run_id)
     if data is None:
         return None
     return Manifest.from_dict(data), [TaskState.from_dict(t) for t in store.load_tasks(run_id)]
+
+
+def _left_out(run_id: str, exc: CorruptRunState) -> None:
+    """In listings a damaged run is left out with a warning: it must not hide the others."""
+    log.warning("run %s left out: %s", run_id, exc)
 
 
 def progress_of(manifest: Manifest, tasks: list[TaskState]) -> dict:
@@ -103,7 +108,11 @@ def disk_view(store: RunStore, run_id: str, thresholds: Thresholds) -> dict | No
 def list_runs(store: RunStore, limit: int = 20) -> list[dict]:
     out = []
     for run_id in store.run_ids()[:limit]:
-        loaded = load_run(store, run_id)
+        try:
+            loaded = load_run(store, run_id)
+        except CorruptRunState as exc:
+            _left_out(run_id, exc)
+            continue
         if loaded is None:
             continue
         manifest, tasks = loaded
@@ -159,7 +168,11 @@ def find_interrupted(store: RunStore, active: set[str]) -> list[dict]:
     for run_id in store.run_ids():
         if run_id in active:
             continue
-        plan = recovery_plan(store, run_id)
+        try:
+            plan = recovery_plan(store, run_id)
+        except CorruptRunState as exc:
+            _left_out(run_id, exc)
+            continue
         if plan is not None:
             out.append(plan)
     return out

@@ -18,7 +18,7 @@ def test_run_and_task_ids_refused(tmp_path, bad):
     with pytest.raises(UnsafePath):
         check_id(bad)
     with pytest.raises(UnsafePath):
-        RunStore(tmp_path).paths(bad)
+        RunStore(tmp_path, tmp_path).paths(bad)
     with pytest.raises(UnsafePath):
         RunPaths(tmp_path, "ok_run").agent_dir(bad)
 
