@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 
+from crew_lsp.engine.files import read_regular
 from crew_lsp.engine.model import parse_iso
 from crew_lsp.engine.state import ID_RE, RunStore
 
@@ -27,9 +28,9 @@ def count_since(store: RunStore, since: float) -> int:
     for run_id in names:
         path = store.paths(run_id).deadletter
         try:
-            if os.stat(path).st_mtime < since:
+            if os.lstat(path).st_mtime < since:
                 continue  # nothing appended within the window
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = read_regular(path).decode("utf-8", "replace").splitlines()
         except OSError:
             continue
         for line in lines:

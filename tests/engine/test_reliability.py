@@ -87,7 +87,7 @@ def test_deadletters_are_counted_from_every_runs_file_within_the_window(tmp_path
     from crew_lsp.engine.model import now_iso
     from crew_lsp.engine.state import RunStore
 
-    store = RunStore(tmp_path / ".crew")
+    store = RunStore(tmp_path / ".crew", tmp_path)
     for run_id, stamps in (("run_a", [now_iso(), "2020-01-01T00:00:00Z"]), ("run_b", [now_iso(), now_iso()])):
         folder = store.paths(run_id).deadletter.parent
         folder.mkdir(parents=True)
