@@ -1,8 +1,9 @@
 """What the engine reads from config (formats §7) and which worker program runs (engine §3).
 
 Config files merge in order, later wins per section, shallowly. Values failing their type or range
-are dropped (siblings still apply). The project file is *sanitised*: keys that change what runs are
-ignored there. The worker program never comes from any file: only from explicit arguments (CLI
+are dropped (siblings still apply). The workspace's files (`<crewRoot>/config.json`,
+`<repoRoot>/.pi/pi-crew.json`) are *sanitised*: keys that change what runs, or that would start
+workers again by themselves, are ignored there (resources/config_trust.py). The worker program never comes from any file: only from explicit arguments (CLI
 flags, the editor's user settings) or the environment, so a cloned repository cannot run programs.
 """
 
@@ -16,18 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from crew_lsp.resources.config_trust import WORKSPACE_ROLES, is_sanitised
 from crew_lsp.resources.discovery import Workspace
 
-# formats §7: ignored when they appear in the project file (<crewRoot>/config.json)
-SANITISED_TOP = frozenset(("executeWorkers", "asyncByDefault", "requireCleanWorktreeLeader", "worker"))
-SANITISED_SECTION = {
-    "runtime": frozenset(("mode", "preferLiveSession", "allowChildProcessFallback", "inheritContext")),
-    "autonomous": frozenset(("profile", "enabled", "injectPolicy", "preferAsyncForLongTasks", "allowWorktreeSuggestion")),
-    "worktree": frozenset(("setupHook",)),
-    "otlp": frozenset(("headers",)),
-    "agents": frozenset(("disableBuiltins", "overrides")),
-    "tools": frozenset(("enableSteer", "terminateOnForeground")),
-}
+# crew-lsp's own program settings (`crew.worker`) in a config file: never read there, reported as ignored
+ENGINE_SANITISED = frozenset(("worker",))
 
 RUNTIMES = ("scaffold", "pi", "command")
 
@@ -134,21 +128,19 @@ def _read_json(path: Path) -> dict | None:
 
 
 def sanitise_project(data: dict) -> tuple[dict, list[str]]:
-    """Drop the keys a project file may not set; returns the rest and the dropped key paths."""
+    """Drop the keys a workspace config file may not set; returns the rest and the dropped key paths."""
     out: dict = {}
     dropped: list[str] = []
     for key, value in data.items():
-        if key in SANITISED_TOP:
+        if key in ENGINE_SANITISED or is_sanitised(key, value):
             dropped.append(key)
-            continue
-        banned = SANITISED_SECTION.get(key)
-        if banned and isinstance(value, dict):
-            kept = {k: v for k, v in value.items() if k not in banned}
-            dropped += [f"{key}.{k}" for k in value if k in banned]
-            if key == "runtime" and value.get("requirePlanApproval") is False:
-                kept.pop("requirePlanApproval", None)
-                dropped.append("runtime.requirePlanApproval")
-            out[key] = kept
+        elif isinstance(value, dict):
+            out[key] = {}
+            for sub, sub_value in value.items():
+                if is_sanitised(f"{key}.{sub}", sub_value):
+                    dropped.append(f"{key}.{sub}")
+                else:
+                    out[key][sub] = sub_value
         else:
             out[key] = value
     return out, dropped
@@ -172,7 +164,7 @@ def load_config(ws: Workspace) -> EngineConfig:
         data = _read_json(path)
         if data is None:
             continue
-        if role == "project":
+        if role in WORKSPACE_ROLES:
             data, dropped = sanitise_project(data)
             ignored += dropped
         layers.append(data)
