@@ -3,8 +3,9 @@
 Config files merge in order, later wins per section, shallowly. Values failing their type or range
 are dropped (siblings still apply). The workspace's files (`<crewRoot>/config.json`,
 `<repoRoot>/.pi/pi-crew.json`) are *sanitised*: keys that change what runs, or that would start
-workers again by themselves, are ignored there (resources/config_trust.py). The worker program never comes from any file: only from explicit arguments (CLI
-flags, the editor's user settings) or the environment, so a cloned repository cannot run programs.
+workers again by themselves, are ignored there (resources/config_trust.py). The worker program
+never comes from any file: only from explicit arguments (CLI flags, the editor's user settings) or
+the environment, so a cloned repository cannot run programs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from crew_lsp.resources.discovery import Workspace
 ENGINE_SANITISED = frozenset(("worker",))
 
 RUNTIMES = ("scaffold", "pi", "command")
+NO_WORKER = "default: no worker configured"  # the reason of the scaffold runtime nobody chose
 
 
 def _int(lo: int, hi: int | None = None):
@@ -51,7 +53,8 @@ _LIMITS = {
     "maxChildrenPerTask": _int(1, 1000), "maxRunMinutes": _int(1, 1440), "maxRetriesPerTask": _int(1, 100),
     "maxTasksPerRun": _int(1, 10000), "heartbeatStaleMs": _int(1, 86_400_000),
 }
-_RELIABILITY = {"autoRetry": _bool, "autoRecover": _bool, "deadletterThreshold": _int(1)}
+# `autoRecover` is not read: an interrupted run is resumed only when the user says so (manager.interrupted)
+_RELIABILITY = {"autoRetry": _bool, "deadletterThreshold": _int(1)}
 _RETRY = {
     "maxAttempts": _int(1, 10), "backoffMs": _int(100, 60000), "jitterRatio": _num(0, 1),
     "exponentialFactor": _num(1, 5), "retryableErrors": _globs,
@@ -84,7 +87,6 @@ class EngineConfig:
     max_task_depth: int | None = None
     heartbeat_stale_ms: int = 60_000
     auto_retry: bool = False
-    auto_recover: bool = False
     deadletter_threshold: int = 3
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll_interval_ms: int = 5000
@@ -107,7 +109,6 @@ class EngineConfig:
             max_task_depth=limits.get("maxTaskDepth"),
             heartbeat_stale_ms=limits.get("heartbeatStaleMs", 60_000),
             auto_retry=rel.get("autoRetry", False),
-            auto_recover=rel.get("autoRecover", False),
             deadletter_threshold=rel.get("deadletterThreshold", 3),
             retry=RetryPolicy(
                 max_attempts=retry.get("maxAttempts", 3), backoff_ms=retry.get("backoffMs", 1000),
@@ -233,7 +234,7 @@ def resolve_worker(
     elif cmd:
         kind, reason = "command", cmd_reason
     else:
-        return WorkerSettings("scaffold", "default: no worker configured")
+        return WorkerSettings("scaffold", NO_WORKER)
     if kind not in RUNTIMES:
         raise WorkerConfigError(f"unknown runtime '{kind}' (expected scaffold, pi or command)")
     if kind == "command":

@@ -213,19 +213,19 @@ async def _requeue(ls: CrewServer, cmd: str, args: Any, call: Callable[[RunManag
 @command("crew.resume", RunIdCmd)
 async def resume(ls: CrewServer, args: RunIdCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.resume", args,
-                          lambda mgr: mgr.resume(args.runId, worker_command=ls.settings.worker.command))
+                          lambda mgr: mgr.resume(args.runId))
 
 
 @command("crew.retry", RetryCmd)
 async def retry(ls: CrewServer, args: RetryCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.retry", args,
-                          lambda mgr: mgr.retry(args.runId, args.taskId, worker_command=ls.settings.worker.command))
+                          lambda mgr: mgr.retry(args.runId, args.taskId))
 
 
 @command("crew.recover", RecoverCmd)
 async def recover(ls: CrewServer, args: RecoverCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.recover", args,
-                          lambda mgr: mgr.recover(args.runId, args.accept, worker_command=ls.settings.worker.command))
+                          lambda mgr: mgr.recover(args.runId, args.accept))
 
 
 @command("crew.status", StatusCmd)

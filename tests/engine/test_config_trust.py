@@ -5,20 +5,14 @@ run again, retry a worker, choose a runtime) are ignored in `<crewRoot>/config.j
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
+
+from engine_helpers import user_config
 
 from crew_lsp.engine.config import load_config
 from crew_lsp.resources.discovery import Workspace as Discovered
 
 SWITCHES = {"reliability": {"autoRecover": True, "autoRetry": True, "deadletterThreshold": 7,
                             "retryPolicy": {"maxAttempts": 5}}}
-
-
-def _user_config(data: dict) -> None:
-    user = Path(os.environ["PI_TEAMS_HOME"]) / ".pi" / "agent"
-    user.mkdir(parents=True, exist_ok=True)
-    (user / "pi-crew.json").write_text(json.dumps(data))
 
 
 def _repo_config(ws, data: dict) -> None:
@@ -44,7 +38,7 @@ def test_repo_pi_crew_json_is_sanitised_like_the_project_config(ws):
 
 
 def test_user_config_still_switches_on_auto_retry(ws):
-    _user_config({"reliability": {"autoRetry": True}})
+    user_config({"reliability": {"autoRetry": True}})
     ws.config({"reliability": {"autoRetry": False}})  # a project may always switch it off... but it is ignored
     cfg = load_config(Discovered.discover(ws.root))
     assert cfg.auto_retry is True and "reliability.autoRetry" in cfg.ignored

@@ -6,7 +6,7 @@ import json
 import textwrap
 
 import pytest
-from engine_helpers import PY, fast_options, steps
+from engine_helpers import PY, fast_options, steps, user_config
 
 from crew_lsp.engine.config import RetryPolicy
 from crew_lsp.engine.manager import RunManager
@@ -43,7 +43,8 @@ async def test_case_22_retry_then_success_and_deadletter(ws, tmp_path):
     counters = tmp_path / "counters"
     counters.mkdir()
     (tmp_path / "flaky.py").write_text(FLAKY)
-    ws.config({"reliability": {"autoRetry": True, "retryPolicy": {
+    user_config({"reliability": {"autoRetry": True}})  # a project config may not switch retries on
+    ws.config({"reliability": {"retryPolicy": {
         "maxAttempts": 3, "backoffMs": 100, "jitterRatio": 0, "exponentialFactor": 2, "retryableErrors": ["temporary*"]}}})
     ws.team("t", ["executor"], workflow="w", max_concurrency=2)
     ws.workflow("w", steps(("flaky", "executor", "", "x"), ("fatal", "executor", "", "y")))
