@@ -2,6 +2,11 @@
 
 Settings arrive as loose JSON from editors. A bad value never stops the server: the offending field
 keeps its default and the problem is reported once (`Settings.from_raw` returns the warnings).
+
+Settings that choose a program (`PROGRAM_SETTINGS`) are read only from `initializationOptions`, the
+editor's user-level settings: the answer to `workspace/configuration` (and the settings pushed with
+`workspace/didChangeConfiguration`) may come from the repository — VS Code merges the folder's
+`.vscode/settings.json` into it — so they are dropped from it (`without_program_settings`).
 """
 
 from __future__ import annotations
@@ -70,6 +75,22 @@ class Settings(_Model):
 
     def severity_overrides(self) -> dict[str, str]:
         return dict(self.diagnostics.severity)
+
+
+PROGRAM_SETTINGS = (("worker", "runtime"), ("worker", "command"))
+
+
+def without_program_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A `crew` section from the client's configuration without the settings that choose a program;
+    returns it and the dotted names of the settings it dropped."""
+    out = _deep_copy(raw)
+    dropped: list[str] = []
+    for parent, key in PROGRAM_SETTINGS:
+        node = out.get(parent)
+        if isinstance(node, dict) and key in node:
+            del node[key]
+            dropped.append(f"crew.{parent}.{key}")
+    return out, dropped
 
 
 def section(raw: Any) -> dict[str, Any]:
