@@ -399,7 +399,7 @@ def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str |
     The recorded runtime can only refuse: a run that used a real worker is not quietly finished by
     the scaffold because no worker is configured at the moment."""
     settings = resolve_worker(runtime, command)
-    recorded = (manifest.runtime or {}).get("kind")
+    recorded = manifest.runtime.get("kind") if isinstance(manifest.runtime, dict) else None
     if settings.reason == NO_WORKER and recorded not in (None, "scaffold"):
         raise WorkerConfigError(
             f"no worker is configured to resume run {manifest.run_id} (it ran with the {str(recorded)[:40]!r} "

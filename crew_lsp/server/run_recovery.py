@@ -71,8 +71,15 @@ class RunRecovery:
             return  # dismissed: the run stays interrupted (asked again next time, or crew.recover)
         if title == ACCEPT and not self.ls.settings.trustedWorkspace:
             return
+        from crew_lsp.engine.config import WorkerConfigError
+        from crew_lsp.engine.manager import RunStateError
+
         try:
             await mgr.recover(run_id, title == ACCEPT)
+        except (WorkerConfigError, RunStateError) as exc:  # e.g. no worker configured: say so
+            self.notifier.show(T.MessageType.Warning, f"crew: cannot resume {run_id}: {exc} "
+                                                      "(set crew.worker.runtime / crew.worker.command in the user settings)")
+            return
         except Exception as exc:
             self.ls.log_error(f"recovering {run_id} failed", exc)
             return

@@ -59,3 +59,17 @@ async def test_accepted_recovery_runs_the_users_worker_not_the_committed_program
         await stop_run_session(s)
     assert marker.read_text().split() == ["ran", "ran"]  # both unfinished tasks, by the user's worker
     assert not (outside / "PWNED").exists() and not any(outside.iterdir())
+
+
+async def test_accepting_without_a_worker_of_the_user_says_so_and_runs_nothing(tmp_path):
+    root, outside, run_id, _, _ = _plant(tmp_path)
+    s = await start_run_session(tmp_path, {}, answer="Accept")  # no worker configured by the user
+    try:
+        await s.until(lambda: [m for m in s.client.messages if "cannot resume" in m.message], what="the refusal")
+        (refusal,) = [m.message for m in s.client.messages if "cannot resume" in m.message]
+        assert run_id in refusal and "no worker is configured" in refusal
+        view = await s.command("crew.status", {"runId": run_id})
+        assert view["status"] == "running" and view["interrupted"] is True
+    finally:
+        await stop_run_session(s)
+    assert not (outside / "PWNED").exists() and not any(outside.iterdir())
