@@ -8,6 +8,7 @@ from typing import Any, get_args, get_origin
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag, edit, fix
 from crew_lsp.checks.suggest import did_you_mean, suggest
+from crew_lsp.resources.config_trust import WORKSPACE_ROLES, is_sanitised
 from crew_lsp.resources.jsonpos import ObjectNode
 from crew_lsp.resources.model import ConfigFile
 from crew_lsp.resources.text import Span
@@ -44,15 +45,14 @@ def check_config(ctx: Ctx) -> None:
     if not isinstance(cfg.node, ObjectNode):
         ctx.add(diag("CREW501", cfg.node.span if cfg.node else Span(0, 0, 0, 0), "The config must be a JSON object; pi-crew ignores this whole file."))
         return
-    _walk(ctx, cfg.node, _models().CrewConfig, "", sanitise=cfg.role == "project")
+    _walk(ctx, cfg.node, _models().CrewConfig, "", sanitise=cfg.role in WORKSPACE_ROLES)
 
 
 def _walk(ctx: Ctx, node: ObjectNode, model: Any, prefix: str, sanitise: bool) -> None:
-    m = _models()
     fields = model.model_fields
     for member in node.members:
         path = prefix + member.key
-        if sanitise and (path in m.SANITISED or (path in m.SANITISED_WHEN_FALSE and member.node.value is False)):
+        if sanitise and is_sanitised(path, member.node.value):
             ctx.add(diag("CREW504", member.key_span, f"`{path}` cannot be set by a project config (a cloned repository must not change it); it is ignored. Set it in your user config (~/.pi/agent/pi-crew.json).",
                          data={"key": path}))
             continue

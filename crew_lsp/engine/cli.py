@@ -12,7 +12,24 @@ import json
 import sys
 from typing import Any
 
+from crew_lsp.engine.limits import (
+    MAX_GOAL_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_REASON_CHARS, too_long,
+)
+
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def _bounded(limit: int):
+    """An argparse type: the string itself, or a usage error (exit 2) when it is over `limit` characters."""
+    def parse(value: str) -> str:
+        problem = too_long(value, limit)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+    return parse
+
+
+NAME, RUN_ID, PATH = _bounded(MAX_NAME_CHARS), _bounded(MAX_ID_CHARS), _bounded(MAX_PATH_CHARS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--cwd", default=".", help="workspace folder (default: .)")
+        sp.add_argument("--cwd", default=".", type=PATH, help="workspace folder (default: .)")
         sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     def worker(sp: argparse.ArgumentParser) -> None:
@@ -30,12 +47,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="let workers inherit this variable, or PREFIX_* (repeatable; or CREW_WORKER_PASS_ENV)")
 
     run = sub.add_parser("run", help="run a team on a goal")
-    run.add_argument("--team")
-    run.add_argument("--workflow")
-    run.add_argument("--agent", help="run one agent directly")
+    run.add_argument("--team", type=NAME)
+    run.add_argument("--workflow", type=NAME)
+    run.add_argument("--agent", type=NAME, help="run one agent directly")
     worker(run)
     run.add_argument("--dry-run", action="store_true", help="scaffold only: write prompts, run nothing")
-    run.add_argument("--model", help="model override for every task")
+    run.add_argument("--model", type=NAME, help="model override for every task")
     common(run)
     run.add_argument("goal", nargs="+")
 
@@ -45,12 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         sp = rsub.add_parser(name)
         common(sp)
         if name != "list":
-            sp.add_argument("run")
+            sp.add_argument("run", type=RUN_ID)
         if name == "events":
             sp.add_argument("--since", type=int, default=0)
             sp.add_argument("--limit", type=int, default=None)
         if name == "cancel":
-            sp.add_argument("--reason")
+            sp.add_argument("--reason", type=_bounded(MAX_REASON_CHARS))
         if name in ("resume", "recover"):
             worker(sp)
         if name == "recover":
@@ -59,17 +76,24 @@ def _parser() -> argparse.ArgumentParser:
             group.add_argument("--decline", action="store_true")
 
     plan = sub.add_parser("plan", help="show the tasks, dependencies and waves without running")
-    plan.add_argument("--team")
-    plan.add_argument("--workflow")
-    plan.add_argument("--agent")
+    plan.add_argument("--team", type=NAME)
+    plan.add_argument("--workflow", type=NAME)
+    plan.add_argument("--agent", type=NAME)
     common(plan)
     plan.add_argument("goal", nargs="+")
     return p
 
 
 def main(argv: list[str]) -> int:
+    parser = _parser()
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        goal = getattr(args, "goal", None)
+        if goal is not None:  # its words, joined: bounded as a whole
+            args.goal = " ".join(goal)
+            problem = too_long(args.goal, MAX_GOAL_CHARS)
+            if problem:
+                parser.error(f"argument goal: {problem}")
     except SystemExit as exc:
         return EXIT_OK if exc.code in (0, None) else EXIT_INVALID
     import anyio
@@ -162,7 +186,7 @@ def _manager(args: argparse.Namespace):
 
 async def _cmd_run(args: argparse.Namespace) -> int:
     async with _manager(args) as mgr:
-        run_id = await mgr.start(goal=" ".join(args.goal), team=args.team, workflow=args.workflow, agent=args.agent,
+        run_id = await mgr.start(goal=args.goal, team=args.team, workflow=args.workflow, agent=args.agent,
                                  dry_run=args.dry_run, model=args.model)
         return await _follow(mgr, run_id, args)
 
@@ -218,7 +242,7 @@ def _print_result(view: dict) -> None:
 async def _cmd_plan(args: argparse.Namespace) -> int:
     from crew_lsp.engine.manager import RunManager
 
-    result = await RunManager(args.cwd).plan(goal=" ".join(args.goal), team=args.team, workflow=args.workflow, agent=args.agent)
+    result = await RunManager(args.cwd).plan(goal=args.goal, team=args.team, workflow=args.workflow, agent=args.agent)
     if args.json:
         print(json.dumps(result, indent=2))
         return EXIT_OK if result["ok"] else EXIT_INVALID

@@ -1,9 +1,11 @@
 """What the engine reads from config (docs/formats.md, Config) and which worker program runs (docs/runs.md, Workers).
 
 Config files merge in order, later wins per section, shallowly. Values failing their type or range
-are dropped (siblings still apply). The project file is *sanitised*: keys that change what runs are
-ignored there. The worker program never comes from any file: only from explicit arguments (CLI
-flags, the editor's user settings) or the environment, so a cloned repository cannot run programs.
+are dropped (siblings still apply). The workspace's files (`<crewRoot>/config.json`,
+`<repoRoot>/.pi/pi-crew.json`) are *sanitised*: keys that change what runs, or that would start
+workers again by themselves, are ignored there (resources/config_trust.py). The worker program
+never comes from any file: only from explicit arguments (CLI flags, the editor's user settings) or
+the environment, so a cloned repository cannot run programs.
 """
 
 from __future__ import annotations
@@ -16,21 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from crew_lsp.resources.config_trust import WORKSPACE_ROLES, is_sanitised
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.jsonread import JsonReadError, read_json_file
 
-# docs/formats.md, What a project config may not set: ignored when they appear in the project file (<crewRoot>/config.json)
-SANITISED_TOP = frozenset(("executeWorkers", "asyncByDefault", "requireCleanWorktreeLeader", "worker"))
-SANITISED_SECTION = {
-    "runtime": frozenset(("mode", "preferLiveSession", "allowChildProcessFallback", "inheritContext")),
-    "autonomous": frozenset(("profile", "enabled", "injectPolicy", "preferAsyncForLongTasks", "allowWorktreeSuggestion")),
-    "worktree": frozenset(("setupHook",)),
-    "otlp": frozenset(("headers",)),
-    "agents": frozenset(("disableBuiltins", "overrides")),
-    "tools": frozenset(("enableSteer", "terminateOnForeground")),
-}
+# crew-lsp's own program settings (`crew.worker`) in a config file: never read there, reported as ignored
+ENGINE_SANITISED = frozenset(("worker",))
 
 RUNTIMES = ("scaffold", "pi", "command")
+NO_WORKER = "default: no worker configured"  # the reason of the scaffold runtime nobody chose
 
 
 def _int(lo: int, hi: int | None = None):
@@ -58,7 +54,8 @@ _LIMITS = {
     "maxChildrenPerTask": _int(1, 1000), "maxRunMinutes": _int(1, 1440), "maxRetriesPerTask": _int(1, 100),
     "maxTasksPerRun": _int(1, 10000), "heartbeatStaleMs": _int(1, 86_400_000),
 }
-_RELIABILITY = {"autoRetry": _bool, "autoRecover": _bool, "deadletterThreshold": _int(1)}
+# `autoRecover` is not read: an interrupted run is resumed only when the user says so (manager.interrupted)
+_RELIABILITY = {"autoRetry": _bool, "deadletterThreshold": _int(1)}
 _RETRY = {
     "maxAttempts": _int(1, 10), "backoffMs": _int(100, 60000), "jitterRatio": _num(0, 1),
     "exponentialFactor": _num(1, 5), "retryableErrors": _globs,
@@ -92,7 +89,6 @@ class EngineConfig:
     max_retries_per_task: int | None = None
     heartbeat_stale_ms: int = 60_000
     auto_retry: bool = False
-    auto_recover: bool = False
     deadletter_threshold: int = 3
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll_interval_ms: int = 5000
@@ -116,7 +112,6 @@ class EngineConfig:
             max_retries_per_task=limits.get("maxRetriesPerTask"),
             heartbeat_stale_ms=limits.get("heartbeatStaleMs", 60_000),
             auto_retry=rel.get("autoRetry", False),
-            auto_recover=rel.get("autoRecover", False),
             deadletter_threshold=rel.get("deadletterThreshold", 3),
             retry=RetryPolicy(
                 max_attempts=retry.get("maxAttempts", 3), backoff_ms=retry.get("backoffMs", 1000),
@@ -137,21 +132,19 @@ def _read_json(path: Path) -> dict | None:
 
 
 def sanitise_project(data: dict) -> tuple[dict, list[str]]:
-    """Drop the keys a project file may not set; returns the rest and the dropped key paths."""
+    """Drop the keys a workspace config file may not set; returns the rest and the dropped key paths."""
     out: dict = {}
     dropped: list[str] = []
     for key, value in data.items():
-        if key in SANITISED_TOP:
+        if key in ENGINE_SANITISED or is_sanitised(key, value):
             dropped.append(key)
-            continue
-        banned = SANITISED_SECTION.get(key)
-        if banned and isinstance(value, dict):
-            kept = {k: v for k, v in value.items() if k not in banned}
-            dropped += [f"{key}.{k}" for k in value if k in banned]
-            if key == "runtime" and value.get("requirePlanApproval") is False:
-                kept.pop("requirePlanApproval", None)
-                dropped.append("runtime.requirePlanApproval")
-            out[key] = kept
+        elif isinstance(value, dict):
+            out[key] = {}
+            for sub, sub_value in value.items():
+                if is_sanitised(f"{key}.{sub}", sub_value):
+                    dropped.append(f"{key}.{sub}")
+                else:
+                    out[key][sub] = sub_value
         else:
             out[key] = value
     return out, dropped
@@ -175,7 +168,7 @@ def load_config(ws: Workspace) -> EngineConfig:
         data = _read_json(path)
         if data is None:
             continue
-        if role == "project":
+        if role in WORKSPACE_ROLES:
             data, dropped = sanitise_project(data)
             ignored += dropped
         layers.append(data)
@@ -247,7 +240,7 @@ def resolve_worker(
     elif cmd:
         kind, reason = "command", cmd_reason
     else:
-        return WorkerSettings("scaffold", "default: no worker configured", pass_env=passed)
+        return WorkerSettings("scaffold", NO_WORKER, pass_env=passed)
     if kind not in RUNTIMES:
         raise WorkerConfigError(f"unknown runtime '{kind}' (expected scaffold, pi or command)")
     if kind == "command":

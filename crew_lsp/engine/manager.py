@@ -23,7 +23,7 @@ from typing import Any, Callable
 import anyio
 
 from crew_lsp.engine import deadletters, store_ops
-from crew_lsp.engine.config import EngineConfig, load_config, resolve_worker
+from crew_lsp.engine.config import NO_WORKER, EngineConfig, WorkerConfigError, load_config, resolve_worker
 from crew_lsp.engine.context import EngineOptions, RunContext
 from crew_lsp.engine.heartbeat import Thresholds
 from crew_lsp.engine.model import Manifest, TaskState
@@ -343,7 +343,11 @@ class RunManager:
         return {"runId": run_id, "requeuedTaskIds": ids}
 
     async def interrupted(self) -> list[dict]:
-        """Runs left `running` by a process that is gone (crash recovery candidates, docs/runs.md, Reliability)."""
+        """Runs left `running` by a process that is gone (crash recovery candidates, docs/runs.md, Reliability).
+
+        Never resumed by the engine on its own, whatever a config says: the run's goal, tasks and
+        manifest come from the workspace, which a cloned repository controls — resuming one is the
+        user's decision (``recover(run_id, accept)`` after asking)."""
         return await anyio.to_thread.run_sync(store_ops.find_interrupted, self.store, set(self._active))
 
     async def recover(self, run_id: str, accept: bool, *, runtime: str | None = None,
@@ -357,22 +361,6 @@ class RunManager:
             return await self._requeue(run_id, None, resume=True, recovered=True, runtime=runtime,
                                        worker_command=worker_command)
         return await store_ops.decline(self.store, run_id, self._listeners)
-
-    async def startup_recovery(self) -> dict:
-        """What a server does at start (docs/runs.md, Reliability): find interrupted runs; with
-        `reliability.autoRecover` resume them at once, else return them for the user to decide
-        (then call ``recover(run_id, accept)``)."""
-        found = await self.interrupted()
-        if not found or not (await self._config()).auto_recover:
-            return {"recovered": [], "pending": found}
-        recovered = []
-        for plan in found:
-            try:
-                await self.recover(plan["runId"], accept=True)
-                recovered.append(plan)
-            except Exception as exc:  # e.g. no worker configured for a `command` run: leave it to the user
-                plan["error"] = str(exc)
-        return {"recovered": recovered, "pending": [p for p in found if p not in recovered]}
 
     async def export_diagnostics(self, run_id: str) -> str:
         """Write the redacted diagnostic bundle of a run; returns its path (docs/runs.md, Redaction)."""
@@ -413,14 +401,17 @@ class RunManager:
 
 def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str | list[str] | None,
                          pass_env: list[str] | None = None):
-    """The runtime *kind* of a resumed run is the recorded one, but the *program* comes again from
-    arguments or the environment: the manifest lives in the workspace, and a cloned repository could
-    ship one naming any program."""
-    recorded = (manifest.runtime or {}).get("kind", "scaffold")
-    kind = runtime or recorded
-    if kind == "scaffold":
-        return resolve_worker("scaffold")
-    return resolve_worker(kind, command, pass_env=pass_env)
+    """The worker the user configures *now* (arguments, then the environment) — never the manifest's:
+    it lives in the workspace, and a cloned repository could ship one naming any runtime or program.
+    The recorded runtime can only refuse: a run that used a real worker is not quietly finished by
+    the scaffold because no worker is configured at the moment."""
+    settings = resolve_worker(runtime, command, pass_env=pass_env)
+    recorded = manifest.runtime.get("kind") if isinstance(manifest.runtime, dict) else None
+    if settings.reason == NO_WORKER and recorded not in (None, "scaffold"):
+        raise WorkerConfigError(
+            f"no worker is configured to resume run {manifest.run_id} (it ran with the {str(recorded)[:40]!r} "
+            "runtime): choose one with --runtime/--worker-command or CREW_RUNTIME/CREW_WORKER_COMMAND")
+    return settings
 
 
 def _write_report(crew: Path, path: Path, text: str, producer: str):

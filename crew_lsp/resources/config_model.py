@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+from crew_lsp.resources.config_trust import SANITISED, SANITISED_WHEN_FALSE  # noqa: F401  (the config hover reads them here)
+
 Pos = Annotated[int, Field(ge=1)]
 
 
@@ -155,14 +157,3 @@ class CrewConfig(Section):
     reliability: Reliability | None = None
     otlp: Otlp | None = None
     ui: dict[str, Any] | None = Field(None, description="Layout keys of the Node front end: accepted and ignored.")
-
-
-# Ignored (with a warning) in the project file: a cloned repository must not change these.
-SANITISED = frozenset({
-    "executeWorkers", "asyncByDefault", "requireCleanWorktreeLeader", "runtime.mode", "runtime.preferLiveSession",
-    "runtime.allowChildProcessFallback", "runtime.inheritContext", "autonomous.profile", "autonomous.enabled",
-    "autonomous.injectPolicy", "autonomous.preferAsyncForLongTasks", "autonomous.allowWorktreeSuggestion",
-    "worktree.setupHook", "otlp.headers", "agents.disableBuiltins", "agents.overrides", "tools.enableSteer",
-    "tools.terminateOnForeground",
-})
-SANITISED_WHEN_FALSE = frozenset({"runtime.requirePlanApproval"})

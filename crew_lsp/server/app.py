@@ -40,7 +40,7 @@ from crew_lsp.server.diagnostics import Publisher
 from crew_lsp.server.jsonrpc import LifecycleProtocol
 from crew_lsp.server.lifecycle import WorkspaceLifecycle
 from crew_lsp.server.project import Project
-from crew_lsp.server.settings import Settings
+from crew_lsp.server.settings import Settings, section, without_program_settings
 from crew_lsp.server.sync import Doc, Sync
 from crew_lsp.server.transport import StdioTransport
 
@@ -107,6 +107,7 @@ class CrewServer(WorkspaceLifecycle, StdioTransport, LanguageServer):
         self.modules = available_language_modules()
         self._init_options: dict[str, Any] = {}
         self._client_settings: dict[str, Any] = {}
+        self._ignored_program_settings: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
         self._errors: list[float] = []
         self._transport: asyncio.BaseTransport | None = None
@@ -173,6 +174,26 @@ class CrewServer(WorkspaceLifecycle, StdioTransport, LanguageServer):
         except Exception as exc:
             self.log_error(f"{what} failed", exc)
             return None
+
+    def client_section(self, raw: Any) -> dict[str, Any]:
+        """The `crew` section of a configuration the client sends or answers (not initializationOptions):
+        settings that choose a program are dropped — the answer may come from the repository's own
+        editor settings — with one warning per setting and session."""
+        data, dropped = without_program_settings(section(raw))
+        new = [name for name in dropped if name not in self._ignored_program_settings]
+        if new:
+            self._ignored_program_settings.update(new)
+            names = ", ".join(new)
+            self.show_warning(f"crew-lsp: {names} ignored: workspace settings cannot choose the program a worker "
+                              "runs (a cloned repository could set it). Set it in your user settings.")
+        return data
+
+    def show_warning(self, message: str) -> None:
+        try:
+            self.window_show_message(T.ShowMessageParams(type=T.MessageType.Warning, message=_redact(message)))
+        except Exception:
+            pass
+        self.log(message, T.MessageType.Warning)
 
     def send_crew_notification(self, method: str, params: dict[str, Any]) -> bool:
         """A custom `crew/*` notification, only to clients that opted in (experimental.crewNotifications)."""

@@ -27,6 +27,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from crew_lsp.checks import check_resource
 from crew_lsp.checks.codes import Severity
+from crew_lsp.engine.limits import MAX_GOAL_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS
 
 if TYPE_CHECKING:
     from crew_lsp.server.app import CrewServer
@@ -47,31 +48,35 @@ class Empty(Args):
 
 Runtime = Literal["scaffold", "pi", "command"]
 NonEmpty = Field(min_length=1)
+# every string argument is bounded (engine/limits.py): an oversized one is InvalidParams naming it
+Goal = Field(min_length=1, max_length=MAX_GOAL_CHARS)
+Name = Field(None, max_length=MAX_NAME_CHARS)
+RunId = Field(min_length=1, max_length=MAX_ID_CHARS)
 
 
 class RunArgs(Args):
-    team: str | None = None
-    workflow: str | None = None
-    agent: str | None = None
-    goal: str = Field(min_length=1)
+    team: str | None = Name
+    workflow: str | None = Name
+    agent: str | None = Name
+    goal: str = Goal
     runtime: Runtime | None = None
     dryRun: bool = False
 
 
 class RunIdArgs(Args):
-    runId: str = Field(min_length=1)
+    runId: str = RunId
 
 
 class CancelArgs(RunIdArgs):
-    reason: str | None = None
+    reason: str | None = Field(None, max_length=MAX_REASON_CHARS)
 
 
 class RetryArgs(RunIdArgs):
-    taskId: str | None = None
+    taskId: str | None = Field(None, max_length=MAX_ID_CHARS)
 
 
 class StatusArgs(Args):
-    runId: str | None = None
+    runId: str | None = Field(None, max_length=MAX_ID_CHARS)
 
 
 class EventsArgs(RunIdArgs):
@@ -80,17 +85,17 @@ class EventsArgs(RunIdArgs):
 
 
 class PlanArgs(Args):
-    team: str | None = None
-    workflow: str | None = None
-    goal: str = Field(min_length=1)
+    team: str | None = Name
+    workflow: str | None = Name
+    goal: str = Goal
 
 
 class RecommendArgs(Args):
-    goal: str = Field(min_length=1)
+    goal: str = Goal
 
 
 class MetricsArgs(Args):
-    filter: str | None = None
+    filter: str | None = Name
     format: Literal["json", "prometheus"] = "json"
 
 

@@ -160,7 +160,7 @@ class WorkspaceLifecycle:
             self.log_error("workspace/configuration failed", exc)
             return {}
         if isinstance(result, (list, tuple)) and result and isinstance(result[0], dict):
-            return section(result[0])
+            return self.client_section(result[0])
         return {}
 
     # ------------------------------------------------------------ progress
@@ -188,7 +188,7 @@ class WorkspaceLifecycle:
     # ------------------------------------------------------------ settings
 
     async def on_did_change_configuration(self, params: T.DidChangeConfigurationParams) -> None:
-        raw = section(params.settings) if isinstance(params.settings, dict) else {}
+        raw = self.client_section(params.settings) if isinstance(params.settings, dict) else {}
         if not raw and self.flags.config_pull:
             raw = await self._fetch_configuration()
         self._client_settings = raw

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 from pydantic import Field, field_validator
 from pygls.exceptions import JsonRpcInvalidParams
 
+from crew_lsp.engine.limits import MAX_GOAL_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_REASON_CHARS
 from crew_lsp.server import commands as C
 from crew_lsp.server.commands import command
 from crew_lsp.server.recommend import recommend
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
     from crew_lsp.server.app import CrewServer
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
-NAME = Field(None, min_length=1, max_length=200)
+NAME = Field(None, min_length=1, max_length=MAX_NAME_CHARS)
+GOAL = Field(None, min_length=1, max_length=MAX_GOAL_CHARS)  # required unless fromLens (checked in the handler)
 
 R = TypeVar("R")
 
@@ -47,8 +49,8 @@ R = TypeVar("R")
 class Where(C.Args):
     """Which workspace folder: a path or file URI of (or inside) a folder."""
 
-    cwd: str | None = Field(None, min_length=1)
-    folder: str | None = Field(None, min_length=1)
+    cwd: str | None = Field(None, min_length=1, max_length=MAX_PATH_CHARS)
+    folder: str | None = Field(None, min_length=1, max_length=MAX_PATH_CHARS)
 
 
 def _not_blank(value: str | None) -> str | None:
@@ -61,7 +63,7 @@ class RunCmd(C.RunArgs, Where):
     team: str | None = NAME
     workflow: str | None = NAME
     agent: str | None = NAME
-    goal: str | None = Field(None, min_length=1)  # required unless fromLens (checked in the handler)
+    goal: str | None = GOAL
     fromLens: bool = False
 
     blank_check = field_validator("goal", "team", "workflow", "agent")(_not_blank)
@@ -71,31 +73,31 @@ class PlanCmd(C.PlanArgs, Where):
     team: str | None = NAME
     workflow: str | None = NAME
     agent: str | None = NAME
-    goal: str | None = Field(None, min_length=1)
+    goal: str | None = GOAL
     fromLens: bool = False
 
     blank_check = field_validator("goal", "team", "workflow", "agent")(_not_blank)
 
 
 class RunIdCmd(C.RunIdArgs, Where):
-    runId: str = Field(min_length=1, max_length=200, pattern=ID_PATTERN)
+    runId: str = Field(min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)
 
 
 class CancelCmd(RunIdCmd):
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=MAX_REASON_CHARS)
 
 
 class RetryCmd(RunIdCmd):
-    taskId: str | None = Field(None, min_length=1, max_length=200, pattern=ID_PATTERN)
+    taskId: str | None = Field(None, min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)
 
 
 class StatusCmd(C.StatusArgs, Where):
-    runId: str | None = Field(None, min_length=1, max_length=200, pattern=ID_PATTERN)
+    runId: str | None = Field(None, min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)
     limit: int = Field(20, gt=0, le=1000)
 
 
 class EventsCmd(C.EventsArgs, Where):
-    runId: str = Field(min_length=1, max_length=200, pattern=ID_PATTERN)
+    runId: str = Field(min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)
 
 
 class RecommendCmd(C.RecommendArgs, Where):
@@ -103,7 +105,7 @@ class RecommendCmd(C.RecommendArgs, Where):
 
 
 class RecoverCmd(C.RecoverArgs, Where):
-    runId: str = Field(min_length=1, max_length=200, pattern=ID_PATTERN)
+    runId: str = Field(min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)
 
 
 async def _engine_call(cmd: str, call: Awaitable[R]) -> R:
@@ -219,19 +221,19 @@ async def _requeue(ls: CrewServer, cmd: str, args: Any, call: Callable[[RunManag
 @command("crew.resume", RunIdCmd)
 async def resume(ls: CrewServer, args: RunIdCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.resume", args,
-                          lambda mgr: mgr.resume(args.runId, worker_command=ls.settings.worker.command))
+                          lambda mgr: mgr.resume(args.runId))
 
 
 @command("crew.retry", RetryCmd)
 async def retry(ls: CrewServer, args: RetryCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.retry", args,
-                          lambda mgr: mgr.retry(args.runId, args.taskId, worker_command=ls.settings.worker.command))
+                          lambda mgr: mgr.retry(args.runId, args.taskId))
 
 
 @command("crew.recover", RecoverCmd)
 async def recover(ls: CrewServer, args: RecoverCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.recover", args,
-                          lambda mgr: mgr.recover(args.runId, args.accept, worker_command=ls.settings.worker.command))
+                          lambda mgr: mgr.recover(args.runId, args.accept))
 
 
 @command("crew.status", StatusCmd)

@@ -1,4 +1,4 @@
-"""Runs interrupted by a previous server (docs/runs.md, Reliability): resume them, or ask the user first."""
+"""Runs interrupted by a previous process (docs/runs.md, Reliability): the user is asked whether to resume them."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ class RunRecovery:
     """The crash-recovery part of `RunService` (uses its `ls`, `notifier`, `closing`, folders and managers)."""
 
     async def startup(self) -> None:
-        """Interrupted runs of a previous server (docs/runs.md, Reliability): resume them with `autoRecover`, else
-        ask the user (window/showMessageRequest with Accept/Decline) when the client can answer."""
+        """Interrupted runs of a previous process (docs/runs.md, Reliability): the user decides, whatever a config
+        says — window/showMessageRequest with Accept/Decline when the client can answer, else a
+        warning pointing at crew.recover. Never resumed unasked: the run's goal, tasks and manifest
+        come from the workspace, which a cloned repository controls."""
         if not self.ls.settings.trustedWorkspace:
             return
         for folder in self.folders():
@@ -29,15 +31,10 @@ class RunRecovery:
                 continue
             mgr = self.manager(folder)
             try:
-                found = await mgr.startup_recovery()
+                pending = await mgr.interrupted()
             except Exception as exc:
-                self.ls.log_error(f"crash recovery in {folder.path} failed", exc)
+                self.ls.log_error(f"looking for interrupted runs in {folder.path} failed", exc)
                 continue
-            for plan in found.get("recovered", []):
-                await self.follow_active(mgr, plan["runId"])
-                self.notifier.show(T.MessageType.Info, f"crew: resumed the interrupted run {plan['runId']} "
-                                                       f"({plan.get('team')}/{plan.get('workflow')})")
-            pending = found.get("pending", [])
             if not pending:
                 continue
             if self._can_ask():
@@ -58,7 +55,7 @@ class RunRecovery:
         params = T.ShowMessageRequestParams(
             type=T.MessageType.Warning,
             message=(f"crew: the run {run_id} ({plan.get('team')}/{plan.get('workflow')}) was interrupted with "
-                     f"{done}/{total} tasks completed. Resume it? (Decline cancels it.)"),
+                     f"{done}/{total} tasks completed. Resume it with your worker settings? (Decline cancels it.)"),
             actions=[T.MessageActionItem(title=ACCEPT), T.MessageActionItem(title=DECLINE)],
         )
         request = self.ls.protocol.send_request_async(T.WINDOW_SHOW_MESSAGE_REQUEST, params)
@@ -74,8 +71,15 @@ class RunRecovery:
             return  # dismissed: the run stays interrupted (asked again next time, or crew.recover)
         if title == ACCEPT and not self.ls.settings.trustedWorkspace:
             return
+        from crew_lsp.engine.config import WorkerConfigError
+        from crew_lsp.engine.manager import RunStateError
+
         try:
             await mgr.recover(run_id, title == ACCEPT)
+        except (WorkerConfigError, RunStateError) as exc:  # e.g. no worker configured: say so
+            self.notifier.show(T.MessageType.Warning, f"crew: cannot resume {run_id}: {exc} "
+                                                      "(set crew.worker.runtime / crew.worker.command in the user settings)")
+            return
         except Exception as exc:
             self.ls.log_error(f"recovering {run_id} failed", exc)
             return

@@ -131,8 +131,9 @@ class RunService(RunRecovery):
                              extra_roots=list(self.ls.settings.roots))
             mgr.add_listener(self.notifier.on_update)
             self.managers[key] = mgr
-        # user-level worker program (resume/recover fall back to it; the runtime kind of a resumed
-        # run stays the recorded one)
+        # the user-level worker, read again on every use: a resumed or recovered run runs with the
+        # settings of now, never with the runtime its manifest (a workspace file) records
+        mgr.runtime = self.ls.settings.worker.runtime
         mgr.worker_command = self.ls.settings.worker.command
         mgr.pass_env = self.ls.settings.worker.passEnv
         return mgr
@@ -196,10 +197,8 @@ class RunService(RunRecovery):
     async def start(self, folder: Folder, args: RunCmd, goal: str, run_id: str) -> str:
         """Start run ``run_id`` (the caller holds its notifications until it has answered)."""
         mgr = self.manager(folder)
-        worker = self.ls.settings.worker
         await mgr.start(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent,
-                        runtime=args.runtime or worker.runtime, worker_command=worker.command,
-                        dry_run=args.dryRun, run_id=run_id)
+                        runtime=args.runtime, dry_run=args.dryRun, run_id=run_id)
         await self.follow_active(mgr, run_id)
         return run_id
 

@@ -2,6 +2,12 @@
 
 Settings arrive as loose JSON from editors. A bad value never stops the server: the offending field
 keeps its default and the problem is reported once (`Settings.from_raw` returns the warnings).
+
+Settings that choose a program (`PROGRAM_SETTINGS`) are read only from `initializationOptions`, the
+editor's user-level settings: the answer to `workspace/configuration` (and the settings pushed with
+`workspace/didChangeConfiguration`) may come from the repository — VS Code merges the folder's
+`.vscode/settings.json` into it — so they are dropped from it (`without_program_settings`), and so is a
+`trustedWorkspace` that would raise trust (one that lowers it is kept).
 """
 
 from __future__ import annotations
@@ -71,6 +77,26 @@ class Settings(_Model):
 
     def severity_overrides(self) -> dict[str, str]:
         return dict(self.diagnostics.severity)
+
+
+# `passEnv` is one of them: it decides which of the user's secrets a worker may read
+PROGRAM_SETTINGS = (("worker", "runtime"), ("worker", "command"), ("worker", "passEnv"))
+
+
+def without_program_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A `crew` section from the client's configuration without the settings that choose a program;
+    returns it and the dotted names of the settings it dropped."""
+    out = _deep_copy(raw)
+    dropped: list[str] = []
+    for parent, key in PROGRAM_SETTINGS:
+        node = out.get(parent)
+        if isinstance(node, dict) and key in node:
+            del node[key]
+            dropped.append(f"crew.{parent}.{key}")
+    if "trustedWorkspace" in out and out["trustedWorkspace"] is not False:
+        del out["trustedWorkspace"]  # the workspace may lower trust, never grant it
+        dropped.append("crew.trustedWorkspace")
+    return out, dropped
 
 
 def section(raw: Any) -> dict[str, Any]:

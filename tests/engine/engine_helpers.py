@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import textwrap
@@ -60,6 +61,13 @@ class Workspace:
 
     def manifest(self, run_id: str) -> dict:
         return json.loads((self.run_dir(run_id) / "manifest.json").read_text())
+
+
+def user_config(data: dict) -> None:
+    """The user's own pi-crew config (`~/.pi/agent/pi-crew.json` under PI_TEAMS_HOME)."""
+    agent = Path(os.environ["PI_TEAMS_HOME"]) / ".pi" / "agent"
+    agent.mkdir(parents=True, exist_ok=True)
+    (agent / "pi-crew.json").write_text(json.dumps(data))
 
 
 def steps(*specs: tuple[str, str, str, str]) -> str:

@@ -189,19 +189,18 @@ def test_workspace_files_cannot_choose_the_worker_program(ws, tmp_path, capsys, 
 
 
 @pytest.mark.anyio
-async def test_auto_recover_at_startup_and_diagnostic_bundle(ws, tmp_path):
+async def test_accepted_recovery_finishes_the_run_and_diagnostic_bundle(ws, tmp_path):
     from crew_lsp.engine.manager import RunManager
 
     command = _setup(ws, tmp_path)
-    ws.config({"reliability": {"autoRecover": True}})
     proc = subprocess.Popen(CLI + ["run", "--team", "t", "--runtime", "command", "--worker-command", command,
                                    "--cwd", str(ws.root), "do it"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
     run_id = _wait_for_b(ws)
     proc.kill()
     proc.wait()
     async with RunManager(ws.root, runtime="command", worker_command=command) as runs:
-        report = await runs.startup_recovery()
-        assert [p["runId"] for p in report["recovered"]] == [run_id] and report["pending"] == []
+        assert [p["runId"] for p in await runs.interrupted()] == [run_id]
+        await runs.recover(run_id, accept=True)
         final = await runs.wait(run_id)
         assert final["status"] == "completed"
         bundle = json.loads(Path(await runs.export_diagnostics(run_id)).read_text())

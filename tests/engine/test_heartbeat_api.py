@@ -128,7 +128,7 @@ async def test_cancel_a_run_owned_by_another_process(ws, monkeypatch):
                         break
                 await anyio.sleep(0.05)
         t0 = time.monotonic()
-        async with RunManager(ws.root) as runs:
+        async with RunManager(ws.root, runtime="pi") as runs:  # the worker is the user's, on resume too
             with pytest.raises(RunStateError, match="active in process"):
                 await runs.resume(run_id)
             result = await runs.cancel(run_id, "from elsewhere")

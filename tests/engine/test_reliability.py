@@ -7,7 +7,7 @@ import textwrap
 import time
 
 import pytest
-from engine_helpers import PY, fast_options, steps
+from engine_helpers import PY, fast_options, steps, user_config
 
 from crew_lsp.engine.config import RetryPolicy
 from crew_lsp.engine.manager import RunManager
@@ -44,7 +44,8 @@ async def test_retry_backs_off_until_success_and_an_unmatched_error_is_deadlette
     counters = tmp_path / "counters"
     counters.mkdir()
     (tmp_path / "flaky.py").write_text(FLAKY)
-    ws.config({"reliability": {"autoRetry": True, "retryPolicy": {
+    user_config({"reliability": {"autoRetry": True}})  # a project config may not switch retries on
+    ws.config({"reliability": {"retryPolicy": {
         "maxAttempts": 3, "backoffMs": 100, "jitterRatio": 0, "exponentialFactor": 2, "retryableErrors": ["temporary*"]}}})
     ws.team("t", ["executor"], workflow="w", max_concurrency=2)
     ws.workflow("w", steps(("flaky", "executor", "", "x"), ("fatal", "executor", "", "y")))
