@@ -71,7 +71,8 @@ async def test_max_retries_per_task_caps_max_attempts_and_the_deadletter_says_ma
     counters = tmp_path / "counters"
     counters.mkdir()
     (tmp_path / "flaky.py").write_text(FLAKY)
-    ws.config({"limits": {"maxRetriesPerTask": 2}, "reliability": {"autoRetry": True, "retryPolicy": {
+    user_config({"reliability": {"autoRetry": True}})
+    ws.config({"limits": {"maxRetriesPerTask": 2}, "reliability": {"retryPolicy": {
         "maxAttempts": 5, "backoffMs": 100, "jitterRatio": 0, "retryableErrors": ["*"]}}})
     ws.team("t", ["executor"], workflow="w")
     ws.workflow("w", steps(("fatal", "executor", "", "y")))
