@@ -73,6 +73,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW503": (W, "config value of wrong type, range, enum or pattern"),
     "CREW504": (W, "sensitive key in project config"),
     "CREW505": (I, "advisory range"),
+    # files the loader does not read (crew_lsp/resources/loader.py)
+    "CREW114": (W, "file not read: too large, binary, not a regular file, or a symlink leaving the workspace"),
 }
 
 
