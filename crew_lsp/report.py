@@ -26,6 +26,8 @@ def collect(paths: list[str]) -> list[tuple[str, Diagnostic]]:
             snap = Index.load(Workspace.discover(path)).snapshot
             found.update(check_snapshot(snap))
         else:
+            given = Path(raw).absolute()
+            path = given.parent.resolve() / given.name  # not a symlink's target: the loader judges the link
             snap = Index.load(Workspace.discover(path.parent)).snapshot
             res = snap.resources.get(str(path))
             if res is None:
