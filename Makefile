@@ -54,6 +54,7 @@ bench: venv
 	$(PY) bench/check.py
 	$(PY) bench/lsp.py
 	$(PY) bench/engine.py
+	$(PY) bench/hostile.py
 
 schemas: venv
 	$(CREW) schemas --out schemas

@@ -1,4 +1,4 @@
-"""`crew-lsp` command line: check | serve | run | runs | plan | schemas (protocol §5).
+"""`crew-lsp` command line: check | serve | run | runs | plan | schemas (README.md, Command line).
 
 Imports are deferred to the subcommand that needs them so `crew-lsp check` never pays for the
 language server, pydantic (unless a config file exists) or rich.

@@ -128,6 +128,8 @@ def run_check(paths: list[str], fmt: str, color: str = "auto") -> int:
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         text = to_text(items, use_color)
+        if hasattr(sys.stdout, "reconfigure"):  # a lone surrogate (a JSON escape, an odd file name) prints escaped
+            sys.stdout.reconfigure(errors="backslashreplace")
         if text:
             print(text)
         counts = {s: sum(1 for _, d in items if d.severity == s) for s in Severity}

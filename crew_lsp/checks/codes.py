@@ -1,4 +1,4 @@
-"""The diagnostic code table of formats §8, in one place."""
+"""The diagnostic code table in one place; each code is explained in docs/codes.md."""
 
 from __future__ import annotations
 
@@ -20,9 +20,13 @@ class Severity(IntEnum):
 
 E, W, I, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 
-DOCS_URL = "https://github.com/crew-lsp/crew-lsp/blob/main/README.md#"
+# Where every diagnostic links (`codeDescription.href`, SARIF `helpUri`): the section `## CREWnnn` of
+# docs/codes.md, whose GitHub anchor is the lower-cased code.
+DOCS_URL = "https://github.com/crew-lsp/crew-lsp/blob/main/docs/codes.md#"
 
 CODES: dict[str, tuple[Severity, str]] = {
+    # takes the severity of the most severe diagnostic it stands for (see diagnostic.finish)
+    "CREW001": (I, "more diagnostics in this file than are listed"),
     "CREW100": (W, "no frontmatter; name and description default"),
     "CREW101": (E, "frontmatter hidden by a BOM, blank line or spaces before `---`"),
     "CREW102": (E, "frontmatter never closed"),
@@ -37,6 +41,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW111": (I, "description missing"),
     "CREW112": (I, "`name` differs from the file name"),
     "CREW113": (W, "empty body"),
+    "CREW114": (W, "file not read: too large, binary, not a regular file, or a symlink leaving the workspace"),
     "CREW201": (E, "role references an unknown agent"),
     "CREW202": (E, "`defaultWorkflow` names an unknown workflow"),
     "CREW203": (W, "duplicate role name"),
@@ -73,8 +78,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW503": (W, "config value of wrong type, range, enum or pattern"),
     "CREW504": (W, "sensitive key in project config"),
     "CREW505": (I, "advisory range"),
-    # files the loader does not read (crew_lsp/resources/loader.py)
-    "CREW114": (W, "file not read: too large, binary, not a regular file, or a symlink leaving the workspace"),
 }
 
 

@@ -79,8 +79,14 @@ def suppressed_codes(text: str) -> set[str]:
     return codes
 
 
+# A hostile file (a 5,000-step cycle, thousands of unknown keys) would list a diagnostic per line: the
+# editor and the CLI get the most severe MAX_PER_FILE, then one CREW001 saying how many more there are.
+MAX_PER_FILE = 1_000
+TRUNCATED = "CREW001"
+
+
 def finish(diags: list[Diagnostic], text: str, overrides: dict[str, str] | None = None) -> list[Diagnostic]:
-    """Apply suppression comments and per-code severity settings; sort by position."""
+    """Apply suppression comments and per-code severity settings; cap the count; sort by position."""
     if not diags:
         return []
     silenced = suppressed_codes(text)
@@ -95,5 +101,19 @@ def finish(diags: list[Diagnostic], text: str, overrides: dict[str, str] | None 
             if level in SEVERITY_NAMES:
                 d.severity = SEVERITY_NAMES[level]
         out.append(d)
+    if len(out) > MAX_PER_FILE:
+        out = _capped(out, silenced, overrides)
     out.sort(key=Diagnostic.sort_key)
     return out
+
+
+def _capped(diags: list[Diagnostic], silenced: set[str], overrides: dict[str, str] | None) -> list[Diagnostic]:
+    diags.sort(key=lambda d: (d.severity, d.sort_key()))
+    kept, hidden = diags[:MAX_PER_FILE], diags[MAX_PER_FILE:]
+    level = (overrides or {}).get(TRUNCATED, "").lower()
+    if TRUNCATED in silenced or level == "off":
+        return kept
+    severity = SEVERITY_NAMES.get(level, hidden[0].severity)  # by default as severe as the worst it hides
+    kept.append(Diagnostic(TRUNCATED, severity, Span(0, 0, 0, 0),
+                           f"{len(hidden):,} more problems in this file are not shown: at most {MAX_PER_FILE:,} are listed per file, the most severe first."))
+    return kept

@@ -8,7 +8,8 @@ from crew_lsp.checks.diagnostic import Related, diag, edit, fix
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import frontmatter_template, todo_description
 from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
-from crew_lsp.resources.frontmatter import Entry, Frontmatter, csv_items, is_positive_int, leading_int
+from crew_lsp.resources.frontmatter import Document, Entry, Frontmatter, csv_items, is_positive_int, leading_int
+from crew_lsp.resources.skill import description_line
 from crew_lsp.resources.text import JS_SPACE, Span, utf16_len
 
 _QUOTES = ('"', "'")
@@ -44,7 +45,7 @@ def check_block(ctx: Ctx) -> None:
         end = utf16_len(doc.lines[last])
         nl = ctx.nl
         insert = edit(at, f"---{nl}") if at else edit(Span(last, end, last, end), f"{nl}---{nl}")
-        ctx.add(diag("CREW102", ctx.line_span(0), "The frontmatter is never closed (no line `---` after it): pi-crew reads the whole file as body and every field defaults.",
+        ctx.add(diag("CREW102", ctx.line_span(0), f"The frontmatter is never closed ({_why_unclosed(doc)}): pi-crew reads the whole file as body and every field defaults.",
                      fixes=[fix("Insert the closing `---`", insert, preferred=True)]))
         return
     if not fm.present:
@@ -63,6 +64,18 @@ def check_block(ctx: Ctx) -> None:
         if line in ctx.handled_lines:
             continue
         ctx.add(diag("CREW103", ctx.line_span(line), f"This frontmatter line has no `:` and is skipped: `{doc.lines[line].strip()}`."))
+
+
+def _why_unclosed(doc: Document) -> str:
+    """Why pi-crew finds no closing line: none at all, or a `---` line that does not count."""
+    lines = doc.lines
+    closing = next((i for i in range(2, len(lines)) if lines[i] == "---"), None)
+    if closing is None:
+        return "no line `---` after it"
+    if doc.text.endswith("\r"):  # (any other `---` line is followed by a line break and closes the block)
+        return f"the `---` on line {closing + 1} ends with a `\\r` that is no line break"
+    earlier = next((i for i in range(1, closing) if lines[i].startswith("---")), closing)
+    return f"a final `---` counts only when no earlier line starts with `---`, and line {earlier + 1} does"
 
 
 def _yaml_constructs(ctx: Ctx) -> None:
@@ -115,7 +128,11 @@ def _yaml_constructs(ctx: Ctx) -> None:
                          fixes=[fix(f"Rewrite as `{inner}`", edit(entry.value_span, inner), preferred=True)]))
         elif indented and entry.line not in ctx.handled_lines:
             ctx.handled_lines.add(entry.line)
-            ctx.add(diag("CREW104", entry.key_span, f"Indentation is ignored: this is read as the top-level key `{entry.key}` = `{entry.value}`.",
+            if ctx.res.kind == "skill" and entry.key == "description":
+                message = "Skill discovery reads the description only from a line starting exactly with `description:`: this indented line gives none."
+            else:
+                message = f"Indentation is ignored: this is read as the top-level key `{entry.key}` = `{entry.value}`."
+            ctx.add(diag("CREW104", entry.key_span, message,
                          fixes=[fix("Remove the indentation", edit(Span(entry.line, 0, entry.line, entry.key_span.start), ""))]))
 
 
@@ -128,7 +145,9 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
     entries, fields = fm.entries, fm.fields
     for entry in entries if len(entries) != len(fields) else ():  # only when some key repeats
         winner = fields[entry.key]
-        if winner is not entry:
+        if res.kind == "skill" and entry.key == "description":
+            _skill_description_again(ctx, entry)
+        elif winner is not entry:
             ctx.add(diag("CREW106", entry.key_span, f"`{entry.key}` is set again on line {winner.line + 1}; that later value (`{winner.value}`) wins and this line is ignored.",
                          related=[Related(res.path, winner.key_span, "the value that applies")],
                          fixes=[fix("Remove this ignored line", edit(ctx.line_removal(entry.line), ""))]))
@@ -157,6 +176,17 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
     if res.kind in ("agent", "team", "workflow") and name is not None and name.value and name.value != res.file_name:
         ctx.add(diag("CREW112", name.value_span, f"The name `{name.value}` differs from the file name `{res.file_name}`; references must use `{name.value}`.",
                      data={"name": name.value, "fileName": res.file_name}))
+
+
+def _skill_description_again(ctx: Ctx, entry: Entry) -> None:
+    """CREW106 for a skill's `description`: skill discovery keeps the first line, so a later one is ignored."""
+    read = description_line(ctx.res.text)
+    if read is None or entry.line <= read:
+        return  # this is the line that applies (or none applies: CREW104/CREW410 say why)
+    first = next(e for e in ctx.doc.frontmatter.entries if e.line == read)
+    ctx.add(diag("CREW106", entry.key_span, f"`description` is set again; skill discovery keeps the first one (line {read + 1}, `{first.value}`) and ignores this line.",
+                 related=[Related(ctx.res.path, first.key_span, "the value that applies")],
+                 fixes=[fix("Remove this ignored line", edit(ctx.line_removal(entry.line), ""))]))
 
 
 def _add_description(fm: Frontmatter, kind: str, nl: str = "\n") -> dict:

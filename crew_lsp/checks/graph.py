@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from crew_lsp.resources.frontmatter import Item
+from crew_lsp.resources.names import MAX_CYCLE_EDGES
 from crew_lsp.resources.workflow import Step, Workflow
 
 
 def resolve(workflow: Workflow) -> dict[str, Step]:
-    """Dependencies resolve by step id or by task id (engine §2)."""
+    """Dependencies resolve by step id or by task id (docs/runs.md, Scheduling)."""
     table: dict[str, Step] = {}
     for step in workflow.steps:
         table.setdefault(step.task_id, step)
@@ -17,31 +18,47 @@ def resolve(workflow: Workflow) -> dict[str, Step]:
 
 
 def cycles(workflow: Workflow, table: dict[str, Step] | None = None) -> list[list[tuple[Step, Item]]]:
-    """Each elementary cycle found by DFS, as the (step, dependsOn item) edges along it."""
+    """Each elementary cycle met by a depth-first walk, as the (step, dependsOn item) edges along it.
+
+    The walk keeps its own stack (no recursion): a 5,000-step chain is as easy as a 5-step one. It
+    stops once the cycles found hold MAX_CYCLE_EDGES edges.
+    """
     if table is None:
         table = resolve(workflow)
-    state: dict[int, int] = {}  # 0 unseen, 1 on stack, 2 done
-    stack: list[tuple[Step, Item]] = []
+    state: dict[int, int] = {}  # absent: unseen, 1: on the current path, 2: done
+    path: list[tuple[Step, Item]] = []  # the edges from the walk's root to the step on top
+    leaves_at: dict[int, int] = {}  # step index -> where its outgoing edge sits in `path`
     found: list[list[tuple[Step, Item]]] = []
-    for step in workflow.steps:
-        if state.get(step.index, 0) == 0:
-            _visit(step, table, state, stack, found)
-    return found
-
-
-def _visit(step: Step, table: dict[str, Step], state: dict[int, int], stack: list[tuple[Step, Item]],
-           found: list[list[tuple[Step, Item]]]) -> None:
-    # a module function, not a closure: a recursive closure is a reference cycle left for the GC
-    state[step.index] = 1
-    for item in step.depends_on:
-        target = table.get(item.text)
-        if target is None:
+    budget = MAX_CYCLE_EDGES
+    for root in workflow.steps:
+        if root.index in state:
             continue
-        stack.append((step, item))
-        if state.get(target.index, 0) == 1:
-            start = next(i for i, (s, _) in enumerate(stack) if s.index == target.index)
-            found.append(stack[start:])
-        elif state.get(target.index, 0) == 0:
-            _visit(target, table, state, stack, found)
-        stack.pop()
-    state[step.index] = 2
+        state[root.index] = 1
+        leaves_at[root.index] = 0
+        frames = [(root, iter(root.depends_on))]
+        while frames:
+            step, edges = frames[-1]
+            for item in edges:
+                target = table.get(item.text)
+                if target is None:
+                    continue
+                seen = state.get(target.index)
+                if seen == 1:
+                    cycle = path[leaves_at[target.index]:]
+                    cycle.append((step, item))
+                    found.append(cycle)
+                    budget -= len(cycle)
+                    if budget <= 0:
+                        return found
+                elif seen is None:
+                    path.append((step, item))
+                    state[target.index] = 1
+                    leaves_at[target.index] = len(path)
+                    frames.append((target, iter(target.depends_on)))
+                    break
+            else:
+                frames.pop()
+                state[step.index] = 2
+                if frames:
+                    path.pop()  # the edge that led to this step
+    return found

@@ -6,7 +6,7 @@ from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag, edit, fix
 from crew_lsp.resources.skill import Skill, valid_skill_name
-from crew_lsp.resources.text import Span
+from crew_lsp.resources.text import Span, utf16_len
 
 
 def check_skill(ctx: Ctx) -> None:
@@ -26,5 +26,10 @@ def check_skill(ctx: Ctx) -> None:
     elif name.value != skill.folder:
         ctx.add(diag("CREW410", name.value_span, f"`name: {name.value}` differs from the folder `{skill.folder}`; the folder name is what selects the skill.",
                      fixes=[fix(f"Change to `{skill.folder}`", edit(name.value_span, skill.folder), preferred=True)]))
-    if not skill.description:
+    entry = fm.fields.get("description")
+    if not skill.description and entry is not None and entry.value and not entry.indented:  # (CREW104 explains an indented one)
+        k0 = entry.key_span.start
+        ctx.add(diag("CREW410", entry.key_span, f"Skill discovery reads no description from `{ctx.doc.lines[entry.line][:entry.colon + 1]}`: it takes only a line starting exactly with `description:`.",
+                     fixes=[fix("Change to `description:`", edit(Span(entry.line, k0, entry.line, utf16_len(ctx.doc.lines[entry.line][:entry.colon + 1])), "description:"), preferred=True)]))
+    elif not skill.description and (entry is None or not entry.indented):
         ctx.add(diag("CREW410", name.value_span if name is not None and name.value else ctx.line_span(0), "SKILL.md has no `description:`; agents cannot tell when the skill applies."))

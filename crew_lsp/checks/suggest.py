@@ -1,7 +1,11 @@
-"""Did-you-mean: case-insensitive Levenshtein distance ≤ 3 and below half the word's length."""
+"""Did-you-mean: case-insensitive Levenshtein distance ≤ 3 and below half the word's length.
+
+The cost of one suggestion is bounded whatever the number of candidates (see `_SCAN_ALL`).
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 
 
@@ -39,24 +43,58 @@ def distance(a: str, b: str, limit: int = 4) -> int:
 
 # Long candidate lists (every agent, every workflow) come back for each unknown name of a run: their
 # lower-cased forms and letter sets, grouped by length, are kept for the last few lists.
-_PREPARED: dict[tuple[str, ...], dict[int, list[tuple[int, str, str, set[str]]]]] = {}
+_PREPARED: dict[tuple[str, ...], _Prepared] = {}
 _PREPARED_MAX = 4
 _PREPARE_FROM = 40  # shorter lists are scanned directly
+_LAST: list[tuple[tuple[str, ...], _Prepared]] = []  # the last list prepared or found, held by identity
+# Lists longer than this (a hostile team of 20,000 roles) are not scanned: each query looks only at the
+# names nearest the word in sorted order and in sorted order of the reversed names, _NEIGHBOURS on
+# each side. An edit keeps either the word's start or its end, so close names sit near it in one of
+# the two orders; the cost per query stays bounded whatever the list's length.
+_SCAN_ALL = 1_000
+_NEIGHBOURS = 250
 
 
-def _prepared(cands: tuple[str, ...]) -> dict[int, list[tuple[int, str, str, set[str]]]]:
+class _Prepared:
+    """A long list's entries (position, candidate, lower-cased, letter set or None until needed)."""
+
+    __slots__ = ("by_length", "forward", "backward", "entries")
+
+    def __init__(self, cands: tuple[str, ...]):
+        self.entries: list[tuple] = [(i, cand, cand.lower(), None) for i, cand in enumerate(dict.fromkeys(cands))]
+        self.by_length: dict[int, list[tuple]] = {}
+        self.forward: list[tuple[str, int]] = []
+        self.backward: list[tuple[str, int]] = []
+        if len(self.entries) > _SCAN_ALL:
+            self.forward = sorted((e[2], e[0]) for e in self.entries)
+            self.backward = sorted((e[2][::-1], e[0]) for e in self.entries)
+            return
+        for i, cand, low, _ in self.entries:
+            self.by_length.setdefault(len(cand), []).append((i, cand, low, set(low)))
+
+    def near(self, low_word: str) -> list[tuple]:
+        """The entries next to the word in both sorted orders, in the candidates' order."""
+        picked: set[int] = set()
+        for order, key in ((self.forward, low_word), (self.backward, low_word[::-1])):
+            at = bisect_left(order, (key,))
+            picked.update(i for _, i in order[max(0, at - _NEIGHBOURS): at + _NEIGHBOURS])
+        return [self.entries[i] for i in sorted(picked)]
+
+
+def _prepared(cands: tuple[str, ...]) -> _Prepared:
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] is cands:
+        return last[1]  # the same tuple again (a caller asking for many words): no need to hash it
     found = _PREPARED.get(cands)
     if found is None:
-        found = {}
-        for i, cand in enumerate(cands):
-            low = cand.lower()
-            found.setdefault(len(cand), []).append((i, cand, low, set(low)))
+        found = _Prepared(cands)
         if len(_PREPARED) >= _PREPARED_MAX:
             try:  # the oldest goes (another thread may be at it too: the server checks off the event loop)
                 _PREPARED.pop(next(iter(_PREPARED)), None)
             except (StopIteration, RuntimeError):
                 pass
         _PREPARED[cands] = found
+    _LAST[:] = [(cands, found)]
     return found
 
 
@@ -75,7 +113,7 @@ def suggest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     cut = min(3, (len(word) - 1) // 2) + 1
     if cut <= 0:
         return []
-    cands = tuple(dict.fromkeys(candidates))
+    cands = tuple(candidates)  # (a tuple is itself); long lists are deduplicated once, when prepared
     n = len(word)
     low_word = word.lower()
     letters = set(low_word)
@@ -84,11 +122,14 @@ def suggest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     # them: the lengths (as `distance` itself cuts), the letter sets (each distinct letter one word
     # lacks costs an edit), then the letters with multiplicity (an edit fixes at most one).
     if len(cands) >= _PREPARE_FROM:
-        by_length = _prepared(cands)
-        pool = [e for size in range(n - cut + 1, n + cut) for e in by_length.get(size, ())]
-        pool.sort()  # back in the candidates' order
+        prepared = _prepared(cands)
+        if prepared.forward:
+            pool = [e for e in prepared.near(low_word) if n - cut < len(e[1]) < n + cut]
+        else:
+            pool = [e for size in range(n - cut + 1, n + cut) for e in prepared.by_length.get(size, ())]
+            pool.sort()  # back in the candidates' order
     else:
-        pool = [(i, cand, cand.lower(), None) for i, cand in enumerate(cands) if n - cut < len(cand) < n + cut]
+        pool = [(i, cand, cand.lower(), None) for i, cand in enumerate(dict.fromkeys(cands)) if n - cut < len(cand) < n + cut]
     scored = []
     for _i, cand, low, chars in pool:
         if cand == word:

@@ -11,13 +11,17 @@ from crew_lsp.checks.references import check_model, check_skills, model_ok
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import agent_template, workflow_template
 from crew_lsp.resources.frontmatter import is_positive_int, leading_int
+from crew_lsp.resources.names import LISTED, list_names
 from crew_lsp.resources.skill import valid_skill_name
-from crew_lsp.resources.team import Role, Team
-from crew_lsp.resources.text import Span
+from crew_lsp.resources.team import Role, Team, Token
+from crew_lsp.resources.text import Span, span_in_line
 
 _IDENT = re.compile(r"[A-Za-z0-9_-]+\Z")
 _RULE_CHARS = frozenset("-*_=")
 _GAP = re.compile(r",\s+")
+# A key inside another key's value (`model=gpt-5,agent=critic`): pi-crew's one scan never reads it.
+_SWALLOWED = re.compile(r"(?<![A-Za-z0-9_])(agent|model|maxConcurrency|skills)\s*=", re.ASCII)
+_NON_WORD_TAIL = re.compile(r"[^A-Za-z0-9_]+\Z", re.ASCII)
 
 
 def accidental_role(ctx: Ctx, role: Role) -> str | None:
@@ -62,7 +66,7 @@ def check_team(ctx: Ctx) -> None:
         found = agents.get(agent.lower())
         if found is None or found.name != agent:
             _check_role_agent(ctx, role)
-        if "maxConcurrency" in tokens or "model" in tokens or role.leftover_keys or \
+        if "maxConcurrency" in tokens or "model" in tokens or role.leftover_keys or role.glued or "=" in agent or \
                 role.skills and not all(i.text in skills and valid_skill_name(i.text) for i in role.skills):
             _check_role_metadata(ctx, role)
     _check_workflow_link(ctx, team)
@@ -89,7 +93,9 @@ def _check_role_agent(ctx: Ctx, role: Role) -> None:
         close = [other_case.name] + [c for c in close if c != other_case.name]
     else:
         message = f"Role `{role.name}` references unknown agent `{name}`{where}{did_you_mean(close)}"
-    fixes = [fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)]
+    # (a value joined over a deleted `skills=` token: replacing it would drop the skills; CREW205 separates them)
+    glued = token is not None and any(t is token for t, _ in role.glued)
+    fixes = [] if glued else [fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)]
     if _IDENT.match(name):
         fixes.append(create_fix(f"Create agent `{name}`", ctx.new_file_path("agent", name), agent_template(name)))
     ctx.add(diag("CREW201", span, message, fixes=fixes, data={"agent": name, "suggestions": close}))
@@ -111,16 +117,47 @@ def _check_role_metadata(ctx: Ctx, role: Role) -> None:
             first_bad = captured[0]
             keep = [i for i in role.skills if i.span.start < first_bad.span.start]
             prev_end = keep[-1].span.end if keep else skills.value_span.start
-            ctx.add(diag("CREW205", first_bad.span, f"`skills=` swallowed the prose: it reads the skills {', '.join(f'`{i.text}`' for i in role.skills)}; `{first_bad.text}` was meant as text.",
+            ctx.add(diag("CREW205", first_bad.span, f"`skills=` swallowed the prose: it reads the skills {list_names([i.text for i in role.skills])}; `{first_bad.text}` was meant as text.",
                          fixes=[fix("Separate the text from the skills", edit(Span(role.line, prev_end, role.line, first_bad.span.start), " "), preferred=True)]))
             check_skills(ctx, [i for i in role.skills if i.span.start < first_bad.span.start])
         elif not role.skills_disabled:
             check_skills(ctx, role.skills)
     for key, span in role.leftover_keys:
-        ctx.add(diag("CREW205", span, f"`{key}=` has no value right after `=`, so pi-crew does not read it; it stays in the description."))
+        ctx.add(diag("CREW205", span, f"`{key}=` has no value, so pi-crew does not read it; it stays in the description."))
+    for token in role.all_tokens:
+        if token.key != "skills" and "=" in token.value:
+            _check_swallowed(ctx, role, token)
+    for token, cut in role.glued:
+        ctx.add(diag("CREW205", cut.span, f"pi-crew deletes `{role.raw[cut.a:cut.b]}` before it reads the other keys, and the text on either side joins: `{token.key}` is `{token.value}`.",
+                     fixes=[fix("Separate the `skills=` token with spaces", edit(Span(role.line, cut.span.start, role.line, cut.span.start), " "),
+                                edit(Span(role.line, cut.span.end, role.line, cut.span.end), " "), preferred=True)],
+                     data={"key": token.key, "value": token.value}))
     model = role.tokens.get("model")
     if model is not None and not model_ok(model.value):
         check_model(ctx, model.value, model.value_span, "role")
+
+
+def _check_swallowed(ctx: Ctx, role: Role, token: Token) -> None:
+    """CREW205: a value that ran over another key (`model=gpt-5,agent=critic`), so that key is never read."""
+    match = _SWALLOWED.search(token.value, 1)
+    if match is None:
+        return
+    lost = match.group(1)
+    if lost == "agent":
+        applies = f"no agent is set, so the agent is the role name `{role.name}`" if "agent" not in role.tokens else f"the agent is `{role.agent}`"
+    elif lost in role.tokens:
+        applies = f"`{lost}` is `{role.tokens[lost].value}` (another token)"
+    else:
+        applies = f"no `{lost}` is set"
+    span, fixes = token.value_span, None
+    if not any(t is token for t, _ in role.glued):  # (a value joined over a deletion has no plain offsets)
+        gap = _NON_WORD_TAIL.search(token.value, 0, match.start())
+        start = token.va + (gap.start() if gap is not None else match.start())
+        span = span_in_line(role.line, role.raw, token.va + match.start(), token.vb)
+        fixes = [fix(f"Separate `{token.value[match.start():]}` from `{token.key}=`",
+                     edit(span_in_line(role.line, role.raw, start, token.va + match.start()), " "), preferred=True)]
+    ctx.add(diag("CREW205", span, f"`{token.key}=` swallowed `{token.value[match.start():]}`: pi-crew reads the {token.key} `{token.value}`, and {applies}.",
+                 fixes=fixes, data={"key": lost, "in": token.key}))
 
 
 def _check_workflow_link(ctx: Ctx, team: Team) -> None:
@@ -148,5 +185,5 @@ def _check_workflow_link(ctx: Ctx, team: Team) -> None:
     missing = sorted({s.role for s in wf.model.steps if s.role not in roles})  # type: ignore[union-attr]
     if missing:
         span = entry.value_span if entry else ctx.name_span()
-        ctx.add(diag("CREW301", span, f"This team runs the {wf.scope} workflow `{wf.name}`, whose steps need the roles {', '.join(f'`{m}`' for m in missing)} that the team does not define (roles: {', '.join(sorted(roles)) or 'none'}).",
-                     data={"workflow": wf.name, "missingRoles": missing}))
+        ctx.add(diag("CREW301", span, f"This team runs the {wf.scope} workflow `{wf.name}`, whose steps need the roles {list_names(missing)} that the team does not define (roles: {list_names(sorted(roles))}).",
+                     data={"workflow": wf.name, "missingRoles": missing[:LISTED]}))

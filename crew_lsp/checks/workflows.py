@@ -14,6 +14,7 @@ from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import frontmatter_template
 from crew_lsp.resources.fields import STEP_FIELDS
 from crew_lsp.resources.frontmatter import csv_texts, split_csv
+from crew_lsp.resources.names import LISTED, cycle_path, list_names
 from crew_lsp.resources.text import Span, span_in_line
 from crew_lsp.resources.workflow import Step, Workflow
 
@@ -36,7 +37,14 @@ def check_workflow(ctx: Ctx) -> None:
     snap, res, doc = ctx.snap, ctx.res, ctx.doc
     crlf_lost = not doc.frontmatter.present and doc.crlf and doc.frontmatter.hidden_by is None and not doc.frontmatter.unclosed
     if crlf_lost:
-        ctx.add(diag("CREW311", ctx.line_span(0), "No frontmatter and CRLF line endings: pi-crew keeps the `\\r` on every line, so no metadata line (role, dependsOn, …) is read and every step uses its id as role.",
+        read = [f"`{m.key}: {m.value}` (step `{step.id}`)" for step in wf.steps for m in step.meta_entries]
+        if read:
+            listed = ", ".join(read[:8]) + (f" and {len(read) - 8} more" if len(read) > 8 else "")
+            what = (f"so a metadata line is read only where it ends its section (the section is trimmed, which drops that `\\r`): pi-crew reads "
+                    f"{listed}; every other metadata line is task text, and a step without `role:` uses its id as role.")
+        else:
+            what = "so no metadata line (role, dependsOn, …) is read and every step uses its id as role."
+        ctx.add(diag("CREW311", ctx.line_span(0), f"No frontmatter and CRLF line endings: pi-crew keeps the `\\r` on every line, {what}",
                      fixes=[fix("Add frontmatter (line endings become LF)", edit(ctx.whole_document(), frontmatter_template(res.file_name, "workflow") + "\n".join(doc.lines)), preferred=True)]))
     if not wf.steps:
         ctx.add(diag("CREW312", ctx.name_span(), "The workflow has no steps: add `## <step id>` headings."))
@@ -65,9 +73,10 @@ def check_workflow(ctx: Ctx) -> None:
         _check_meta(ctx, step)
     if not crlf_lost:
         team_roles = [{r.name for r in t.model.roles} for t in teams]  # type: ignore[union-attr]
+        told: dict = {}
         for step in wf.steps:
             if step.index not in accidental:
-                _check_role(ctx, step, teams, union, team_roles)
+                _check_role(ctx, step, teams, union, team_roles, told)
     _check_dependencies(ctx, wf)
     _check_files(ctx, wf)
     _check_placeholders(ctx, wf)
@@ -131,32 +140,37 @@ def _check_meta(ctx: Ctx, step: Step) -> None:
         check_skills(ctx, step.csv("skills"))  # type: ignore[arg-type]
 
 
-def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str], team_roles: list[set[str]] | None = None) -> None:
+def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str], team_roles: list[set[str]], told: dict) -> None:
     meta = step.meta.get("role")
     role = step.role
+    lacking: tuple[int, ...] = ()  # positions in `teams`
     if teams:
-        if team_roles is not None and all(role in names for names in team_roles):
-            return
-        lacking = [t for t in teams if t.model.role(role) is None]
+        lacking = tuple(i for i, names in enumerate(team_roles) if role not in names)
         if not lacking:
             return
     elif not union or role in union:
         return
+    # what the messages say of a set of lacking teams (their roles, sorted) is built once per check:
+    # a team of 20,000 roles must not be listed and sorted again for each of 500 steps
+    if lacking not in told:
+        teams_lacking = [teams[i] for i in lacking]
+        parts = [f"team `{t.name}` has roles {list_names([r.name for r in t.model.roles])}" for t in teams_lacking[:LISTED]]
+        if len(teams_lacking) > LISTED:
+            parts.append(f"{len(teams_lacking) - LISTED:,} more teams lack it too")
+        roles = tuple(sorted({r.name for t in teams_lacking for r in t.model.roles} if teams else union))
+        told[lacking] = (teams_lacking[:LISTED], "; ".join(parts), roles)
+    shown, said, roles = told[lacking]
+    close = suggest(role, roles)
     span = meta.value_span if meta is not None and meta.value else step.id_span
     implicit = "" if meta is not None and meta.value else " (no `role:`, so the step id is the role)"
+    fixes = [fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)] if meta is not None and meta.value else None
     if teams:
-        parts = [f"team `{t.name}` has roles {', '.join(f'`{r.name}`' for r in t.model.roles) or 'none'}" for t in lacking]
-        roles = sorted({r.name for t in lacking for r in t.model.roles})
-        close = suggest(role, roles)
-        ctx.add(diag("CREW301", span, f"Step `{step.id}` needs role `{role}`{implicit}, which {'; '.join(parts)}{did_you_mean(close)}",
-                     fixes=[fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)] if meta is not None and meta.value else None,
-                     data={"role": role, "teams": [t.name for t in lacking], "roles": roles},
-                     related=[Related(t.path, t.doc.frontmatter.fields["name"].value_span if "name" in t.doc.frontmatter.fields else Span(0, 0, 0, 0), f"team `{t.name}`") for t in lacking]))
-    elif union and role not in union:
-        close = suggest(role, union)
+        ctx.add(diag("CREW301", span, f"Step `{step.id}` needs role `{role}`{implicit}, which {said}{did_you_mean(close)}",
+                     fixes=fixes, data={"role": role, "teams": [t.name for t in shown], "roles": list(roles[:LISTED])},
+                     related=[Related(t.path, t.doc.frontmatter.fields["name"].value_span if "name" in t.doc.frontmatter.fields else Span(0, 0, 0, 0), f"team `{t.name}`") for t in shown]))
+    else:
         ctx.add(diag("CREW301", span, f"Step `{step.id}` needs role `{role}`{implicit}, which no team defines{did_you_mean(close)}",
-                     severity=Severity.WARNING, data={"role": role, "teams": [], "roles": sorted(union)},
-                     fixes=[fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)] if meta is not None and meta.value else None))
+                     severity=Severity.WARNING, data={"role": role, "teams": [], "roles": list(roles[:LISTED])}, fixes=fixes))
 
 
 def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
@@ -197,12 +211,13 @@ def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
         return
     reported: set[int] = set()
     for cycle in cycles(wf, table):
-        path = " -> ".join([s.id for s, _ in cycle] + [cycle[0][0].id])
+        ids = [s.id for s, _ in cycle]
+        path = cycle_path(ids)
         for step, item in cycle:
             if step.index in reported:
                 continue
             reported.add(step.index)
-            ctx.add(diag("CREW303", item.span, f"Dependency cycle: {path}; none of these steps can start.", data={"cycle": [s.id for s, _ in cycle]}))
+            ctx.add(diag("CREW303", item.span, f"Dependency cycle: {path}; none of these steps can start.", data={"cycle": ids[:LISTED], "length": len(ids)}))
 
 
 def _unsafe_path(value: str) -> bool:

@@ -1,4 +1,4 @@
-"""Runs: plan → schedule → work → record (engine.md).
+"""Runs: plan → schedule → work → record (docs/runs.md).
 
 The public entry point is `RunManager` (crew_lsp.engine.manager); `crew-lsp run|runs|plan` is
 `crew_lsp.engine.cli.main`. Names are resolved lazily so importing the package stays cheap.

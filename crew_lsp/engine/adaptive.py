@@ -1,4 +1,4 @@
-"""The `implementation` workflow's adaptive plan (engine §1, formats §5).
+"""The `implementation` workflow's adaptive plan (docs/runs.md, Planning; docs/formats.md, Workflows with behaviour).
 
 After `assess` completes, its output is searched for the plan: the block between the markers, else
 the text after the start marker, else the first fenced block. Strict parsing accepts only exact team
@@ -9,11 +9,12 @@ maps role aliases, drops unknown roles and cuts to 12 tasks. Valid phases are in
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
 from crew_lsp.engine.model import TaskState
+from crew_lsp.resources.jsonread import JsonReadError, loads
+from crew_lsp.resources.names import list_names
 
 START = "ADAPTIVE_PLAN_JSON_START"
 END = "ADAPTIVE_PLAN_JSON_END"
@@ -103,15 +104,16 @@ def _task(raw: object, where: str) -> AdaptiveTask:
 
 def parse_strict(text: str, roles: set[str]) -> AdaptivePlan:
     try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise AdaptivePlanError(f"not valid JSON: {exc}") from None
+        value = loads(text)
+    except JsonReadError as exc:
+        raise AdaptivePlanError(str(exc)) from None
     phases = []
     for name, raw_tasks in _shape(value):
         tasks = [_task(t, f"task {i + 1} of phase '{name}'") for i, t in enumerate(raw_tasks)]
         for t in tasks:
             if t.role not in roles:
-                raise AdaptivePlanError(f"role '{t.role}' is not a role of the team ({', '.join(sorted(roles))})")
+                known = list_names(sorted(roles), quote="'")
+                raise AdaptivePlanError(f"role '{t.role}' is not a role of the team ({known})")
         if tasks:
             phases.append(AdaptivePhase(name, tasks))
     plan = AdaptivePlan(phases)
@@ -150,12 +152,12 @@ def _close_json(text: str) -> str:
 def repair(text: str, roles: set[str]) -> AdaptivePlan:
     notes: list[str] = []
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = loads(text)
+    except JsonReadError:
         try:
-            value = json.loads(_close_json(text))
-        except ValueError as exc:
-            raise AdaptivePlanError(f"not valid JSON even after repair: {exc}") from None
+            value = loads(_close_json(text))
+        except JsonReadError as exc:
+            raise AdaptivePlanError(f"{exc} (even after repair)") from None
         notes.append("closed unbalanced brackets")
     phases: list[AdaptivePhase] = []
     total = 0

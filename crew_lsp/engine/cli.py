@@ -1,4 +1,4 @@
-"""`crew-lsp run | runs | plan` (protocol §5 — a contract: scripts depend on these flags and codes).
+"""`crew-lsp run | runs | plan` (README.md, Command line — a contract: scripts depend on these flags and codes).
 
 Exit codes: 0 completed / success, 1 failed, blocked or cancelled, 2 invalid (usage, plan refused,
 unknown run). Ctrl-C during a run cancels it cleanly: every worker process group is stopped, the
@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     def worker(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--runtime", choices=("scaffold", "pi", "command"), help="worker runtime (or CREW_RUNTIME)")
         sp.add_argument("--worker-command", metavar="'CMD ARGS'", help="the command runtime's program (or CREW_WORKER_COMMAND)")
+        sp.add_argument("--pass-env", action="append", metavar="NAME",
+                        help="let workers inherit this variable, or PREFIX_* (repeatable; or CREW_WORKER_PASS_ENV)")
 
     run = sub.add_parser("run", help="run a team on a goal")
     run.add_argument("--team")
@@ -154,7 +156,8 @@ def _fail(args: argparse.Namespace, message: str, diagnostics: list | None = Non
 def _manager(args: argparse.Namespace):
     from crew_lsp.engine.manager import RunManager
 
-    return RunManager(args.cwd, runtime=getattr(args, "runtime", None), worker_command=getattr(args, "worker_command", None))
+    return RunManager(args.cwd, runtime=getattr(args, "runtime", None), worker_command=getattr(args, "worker_command", None),
+                      pass_env=getattr(args, "pass_env", None))
 
 
 async def _cmd_run(args: argparse.Namespace) -> int:

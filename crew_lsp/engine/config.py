@@ -1,4 +1,4 @@
-"""What the engine reads from config (formats §7) and which worker program runs (engine §3).
+"""What the engine reads from config (docs/formats.md, Config) and which worker program runs (docs/runs.md, Workers).
 
 Config files merge in order, later wins per section, shallowly. Values failing their type or range
 are dropped (siblings still apply). The project file is *sanitised*: keys that change what runs are
@@ -8,8 +8,8 @@ flags, the editor's user settings) or the environment, so a cloned repository ca
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import shlex
 import shutil
 from dataclasses import dataclass, field
@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.jsonread import JsonReadError, read_json_file
 
-# formats §7: ignored when they appear in the project file (<crewRoot>/config.json)
+# docs/formats.md, What a project config may not set: ignored when they appear in the project file (<crewRoot>/config.json)
 SANITISED_TOP = frozenset(("executeWorkers", "asyncByDefault", "requireCleanWorktreeLeader", "worker"))
 SANITISED_SECTION = {
     "runtime": frozenset(("mode", "preferLiveSession", "allowChildProcessFallback", "inheritContext")),
@@ -88,6 +89,7 @@ class EngineConfig:
     max_run_minutes: int | None = None
     max_tasks_per_run: int | None = None
     max_task_depth: int | None = None
+    max_retries_per_task: int | None = None
     heartbeat_stale_ms: int = 60_000
     auto_retry: bool = False
     auto_recover: bool = False
@@ -111,6 +113,7 @@ class EngineConfig:
             max_run_minutes=limits.get("maxRunMinutes"),
             max_tasks_per_run=limits.get("maxTasksPerRun"),
             max_task_depth=limits.get("maxTaskDepth"),
+            max_retries_per_task=limits.get("maxRetriesPerTask"),
             heartbeat_stale_ms=limits.get("heartbeatStaleMs", 60_000),
             auto_retry=rel.get("autoRetry", False),
             auto_recover=rel.get("autoRecover", False),
@@ -127,8 +130,8 @@ class EngineConfig:
 
 def _read_json(path: Path) -> dict | None:
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        value = read_json_file(path)
+    except (OSError, JsonReadError):
         return None  # invalid JSON contributes nothing
     return value if isinstance(value, dict) else None
 
@@ -182,7 +185,7 @@ def load_config(ws: Workspace) -> EngineConfig:
 
 
 def effective_concurrency(cfg: EngineConfig, team_max: int | None, workflow_max: int | None, workflow_name: str) -> int:
-    """config ?? team ?? workflow ?? the name default, capped at 8 unless unbounded (formats §5)."""
+    """config ?? team ?? workflow ?? the name default, capped at 8 unless unbounded (docs/formats.md, Workflows with behaviour)."""
     from crew_lsp.resources.fields import CONCURRENCY_CAP, DEFAULT_CONCURRENCY
 
     if cfg.max_concurrent_workers is not None:
@@ -210,6 +213,7 @@ class WorkerSettings:
     reason: str  # why this runtime: recorded in the manifest
     command: tuple[str, ...] = ()  # the `command` runtime's argv template
     pi_argv: tuple[str, ...] = ()  # how to start `pi` (one path, or an interpreter and a script)
+    pass_env: tuple[str, ...] = ()  # variables (or `PREFIX*`) the user lets workers inherit
 
 
 def _split_command(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -224,11 +228,13 @@ def resolve_worker(
     *,
     dry_run: bool = False,
     env: Mapping[str, str] | None = None,
+    pass_env: list[str] | tuple[str, ...] | None = None,
 ) -> WorkerSettings:
     """Arguments first (CLI flags or the editor's *user* settings), then the environment; never files."""
     env = os.environ if env is None else env
     if dry_run:
         return WorkerSettings("scaffold", "dry run")
+    passed = _pass_env(pass_env, env)
     cmd = _split_command(command) if command else ()
     cmd_reason = "--worker-command" if cmd else ""
     if not cmd and env.get("CREW_WORKER_COMMAND", "").strip():
@@ -241,16 +247,36 @@ def resolve_worker(
     elif cmd:
         kind, reason = "command", cmd_reason
     else:
-        return WorkerSettings("scaffold", "default: no worker configured")
+        return WorkerSettings("scaffold", "default: no worker configured", pass_env=passed)
     if kind not in RUNTIMES:
         raise WorkerConfigError(f"unknown runtime '{kind}' (expected scaffold, pi or command)")
     if kind == "command":
         if not cmd:
             raise WorkerConfigError("runtime 'command' needs --worker-command or CREW_WORKER_COMMAND")
-        return WorkerSettings("command", f"{reason}; command from {cmd_reason}", command=cmd)
+        return WorkerSettings("command", f"{reason}; command from {cmd_reason}", command=cmd, pass_env=passed)
     if kind == "pi":
-        return WorkerSettings("pi", reason, pi_argv=_pi_argv(env))
-    return WorkerSettings("scaffold", reason)
+        return WorkerSettings("pi", reason, pi_argv=_pi_argv(env), pass_env=passed)
+    return WorkerSettings("scaffold", reason, pass_env=passed)
+
+
+PASS_ENV_VARIABLE = "CREW_WORKER_PASS_ENV"
+_PASS_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\*?")
+
+
+def _pass_env(given: list[str] | tuple[str, ...] | None, env: Mapping[str, str]) -> tuple[str, ...]:
+    """What the user lets workers inherit beyond the allow-list: ``given`` (``--pass-env``, the editor's
+    user setting ``worker.passEnv``) and ``CREW_WORKER_PASS_ENV`` (names separated by commas or spaces).
+    A name ending in ``*`` passes a prefix (``AWS_*``)."""
+    names = [str(n).strip() for n in given or ()]
+    names += re.split(r"[\s,]+", env.get(PASS_ENV_VARIABLE, "").strip())
+    out: list[str] = []
+    for name in names:
+        if not name or name in out:
+            continue
+        if not _PASS_ENV_NAME.fullmatch(name):
+            raise WorkerConfigError(f"cannot pass '{name}' to workers: give a variable name or a prefix such as AWS_*")
+        out.append(name)
+    return tuple(out)
 
 
 def _pi_argv(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -15,13 +15,13 @@ from crew_lsp.engine.workers import ChildLimits, Worker
 
 @dataclass(slots=True)
 class EngineOptions:
-    """Timings of engine §3/§5. Defaults are the spec's; tests shorten them."""
+    """Timings of docs/runs.md (Workers, Heartbeats). Defaults are the documented ones; tests shorten them."""
 
     idle_timeout: float = 300.0
     final_grace: float = 5.0
     kill_grace: float = 3.0
     drain: float = 1.0
-    heartbeat_interval: float = 5.0  # timer touch while a child lives
+    log_flush_interval: float = 5.0  # a worker's output/transcript/log files are flushed this often
     heartbeat_min_gap: float = 1.0  # output touches at most this often
     progress_interval: float = 1.0  # task.progress at most once a second per task
     cancel_poll: float = 0.5  # how often a run looks for a cancel request from another process

@@ -1,4 +1,4 @@
-"""``events.jsonl``: the ordered, redacted history of a run (engine §4).
+"""``events.jsonl``: the ordered, redacted history of a run (docs/runs.md, State on disk).
 
 ``seq`` is strictly increasing across restarts: the sidecar ``events.jsonl.seq`` holds the last one,
 and the tail of the log is checked too in case a crash hit between the append and the sidecar.
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crew_lsp.engine.model import TERMINAL_EVENTS, RunEvent, now_iso
 from crew_lsp.engine.state import append_bytes, atomic_write_bytes
+from crew_lsp.resources.jsonread import loads
 from crew_lsp.telemetry.redact import redact
 
 ROTATE_BYTES = 5 * 1024 * 1024
@@ -28,7 +29,7 @@ def fingerprint(type_: str, run_id: str, task_id: str | None, data: object) -> s
 
 def _parse(line: bytes) -> dict | None:
     try:
-        value = json.loads(line)
+        value = loads(line)
     except ValueError:
         return None
     return value if isinstance(value, dict) else None

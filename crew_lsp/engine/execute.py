@@ -20,7 +20,8 @@ from crew_lsp.engine.model import TaskState, now_iso
 from crew_lsp.engine.prompts import Prompt, build_prompt, model_for, select_skills, skill_texts
 from crew_lsp.engine.state import append_bytes, write_once
 from crew_lsp.engine.workers import Hooks, Job, WorkerResult
-from crew_lsp.telemetry.redact import redact_text, safe_environment
+from crew_lsp.engine.workers.environment import worker_environment
+from crew_lsp.telemetry.redact import redact_text
 
 READS_LIMIT = 24_000
 
@@ -170,7 +171,7 @@ class TaskRunner:
         role = ctx.roles.get(task.role)
         model = model_for(task, role, agent, ctx.model_override)
         agent_model = getattr(agent, "model", None)
-        env = safe_environment(dict(os.environ))
+        env = worker_environment(ctx.settings, os.environ)  # an allow-list plus what the user lists
         env["PI_CREW_DEPTH"] = str(current_depth() + 1)
         env["PI_CREW_RUN_ID"], env["PI_CREW_TASK_ID"] = ctx.run_id, task.id
         # with the run id, lets crash recovery find this worker by its environment alone
@@ -240,22 +241,21 @@ class TaskRunner:
                       transcript=lambda line: transcript.add(line + "\n"), log=lambda line: logfile.add(line + "\n"),
                       progress=progress)
 
-        async def keep_alive() -> None:
+        async def flush_logs() -> None:  # the heartbeat is not touched here: only output counts as life
             while True:
-                await anyio.sleep(opts.heartbeat_interval)
-                if state["pid"] is not None:
-                    touch()
+                await anyio.sleep(opts.log_flush_interval)
                 for sink in (output, transcript, logfile):
                     await sink.flush()
 
         try:
             async with anyio.create_task_group() as tg:
-                tg.start_soon(keep_alive)
+                tg.start_soon(flush_logs)
                 result = await ctx.worker.run(job, hooks)
                 tg.cancel_scope.cancel()
         finally:
             with anyio.CancelScope(shield=True):
-                touch(alive=False)
+                # `alive: false` is set by the state change that ends the task (RunRecorder.move_task):
+                # set here, a watcher tick before that change would see a finished worker as dead
                 task.checkpoint = {"phase": "done", "childPid": state["pid"]}
                 for sink in (output, transcript, logfile):
                     await sink.flush()

@@ -1,9 +1,11 @@
-"""Heartbeats (engine §5): how alive a worker looks, and the watcher that acts on it.
+"""Heartbeats (docs/runs.md, Heartbeats): how alive a worker looks, and the watcher that acts on it.
 
-A heartbeat is {workerId, pid, lastSeenAt, alive}, touched by the engine on worker output (at most
-once a second) and by a timer while the child lives. The watcher never changes a task's status: it
-reports level changes, appends `crew.task.heartbeat_dead` on entering dead, and after
-`deadletterThreshold` consecutive dead ticks writes one deadletter entry.
+A heartbeat is {workerId, pid, lastSeenAt, alive}, touched only by worker activity (any output line, at
+most once a second) — never by a timer, or a hung worker would look healthy forever. `alive` turns false
+in the same state change that ends the task. The watcher never changes a task's status: it reports
+level changes, appends `crew.task.heartbeat_dead` on entering dead, and after `deadletterThreshold`
+consecutive dead ticks writes one deadletter entry. Every reader takes its thresholds from
+`Thresholds.configured`, so the watcher, `crew.status` and the diagnostic export always agree.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ class Thresholds:
     warn_ms: int = 30_000
     stale_ms: int = 60_000
     dead_ms: int = 300_000
+
+    @classmethod
+    def configured(cls, stale_ms: int) -> Thresholds:
+        """The thresholds for `limits.heartbeatStaleMs`: warn is 30 s, or half of a stale threshold
+        below 30 s; dead is 300 s, or twice a stale threshold that reaches it (dead must follow stale)."""
+        warn = stale_ms // 2 if stale_ms < 30_000 else 30_000
+        dead = 300_000 if stale_ms < 300_000 else stale_ms * 2
+        return cls(warn, stale_ms, dead)
 
 
 def staleness_ms(heartbeat: dict | None, now: float) -> int | None:

@@ -1,4 +1,4 @@
-"""The in-process API of the engine: what the LSP server and the CLI call (protocol §3).
+"""The in-process API of the engine: what the LSP server and the CLI call (docs/editor.md, Commands).
 
 One `RunManager` per workspace folder. Every method is async and safe to call from the server's
 event loop: file work runs in threads, runs execute as background tasks. Listeners receive a
@@ -15,21 +15,23 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import anyio
 
-from crew_lsp.engine import store_ops
+from crew_lsp.engine import deadletters, store_ops
 from crew_lsp.engine.config import EngineConfig, load_config, resolve_worker
 from crew_lsp.engine.context import EngineOptions, RunContext
+from crew_lsp.engine.heartbeat import Thresholds
 from crew_lsp.engine.model import Manifest, TaskState
 from crew_lsp.engine.plan import Plan, RoleInfo, build_plan
 from crew_lsp.engine.recorder import Listener, RunRecorder, RunUpdate
 from crew_lsp.engine.reports import render_goal, render_progress, render_summary, one_line_summary
 from crew_lsp.engine.scheduler import Scheduler
-from crew_lsp.engine.state import RunStore, UnsafePath, check_id, owner_record
+from crew_lsp.engine.state import RunStore, UnsafePath, check_id, new_run_id, owner_record
 from crew_lsp.engine.store_ops import RunStateError
 from crew_lsp.engine.validate import PlanError
 from crew_lsp.engine.workers import make_worker
@@ -45,14 +47,18 @@ class ActiveRun:
     done: anyio.Event = field(default_factory=anyio.Event)
     status: str | None = None
 
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.scheduler.watcher.thresholds
+
 
 class RunManager:
     def __init__(
         self, folder: str | Path, *, runtime: str | None = None, worker_command: str | list[str] | None = None,
-        options: EngineOptions | None = None, server_id: str | None = None,
+        pass_env: list[str] | None = None, options: EngineOptions | None = None, server_id: str | None = None,
         snapshot_provider: Callable[[], Any] | None = None, extra_roots: list[str] | None = None,
     ):
-        """``runtime``/``worker_command`` are the *user-level* defaults (editor user settings or CLI
+        """``runtime``/``worker_command``/``pass_env`` are the *user-level* defaults (editor user settings or CLI
         flags); they never come from workspace files. ``snapshot_provider`` lets the server share its
         live resource index (called on the event loop; must be cheap)."""
         self.folder = Path(folder).resolve()
@@ -60,6 +66,7 @@ class RunManager:
         self.store = RunStore(self.ws.crew)
         self.runtime = runtime
         self.worker_command = worker_command
+        self.pass_env = pass_env  # variables workers may inherit beyond the allow-list
         self.options = options or EngineOptions()
         self.server_id = server_id or f"crew-lsp-{os.getpid()}-{secrets.token_hex(3)}"
         self.snapshot_provider = snapshot_provider
@@ -139,6 +146,10 @@ class RunManager:
     async def _config(self) -> EngineConfig:
         return await anyio.to_thread.run_sync(load_config, self.ws)
 
+    async def _thresholds(self) -> Thresholds:
+        """Heartbeat thresholds of the workspace's config: the same ones the run's watcher uses."""
+        return Thresholds.configured((await self._config()).heartbeat_stale_ms)
+
     # --- planning and starting ------------------------------------------------------------------
 
     async def plan(self, *, goal: str, team: str | None = None, workflow: str | None = None, agent: str | None = None) -> dict:
@@ -152,22 +163,21 @@ class RunManager:
     async def start(
         self, *, goal: str, team: str | None = None, workflow: str | None = None, agent: str | None = None,
         runtime: str | None = None, worker_command: str | list[str] | None = None, dry_run: bool = False,
-        model: str | None = None,
+        model: str | None = None, run_id: str | None = None,
     ) -> str:
-        """Create the run on disk and execute it in the background; returns the run id at once.
+        """Create the run on disk and execute it in the background; returns the run id at once
+        (``run_id``: one the caller made with `state.new_run_id`, to know it before any update).
         Raises PlanError (with .issues) for an invalid run, WorkerConfigError for a bad runtime."""
-        settings = resolve_worker(runtime or self.runtime, worker_command or self.worker_command, dry_run=dry_run)
+        settings = resolve_worker(runtime or self.runtime, worker_command or self.worker_command, dry_run=dry_run,
+                                  pass_env=self.pass_env)
         snap = await self._snapshot()
         cfg = await self._config()
         plan = build_plan(snap, cfg, goal=goal, team=team, workflow=workflow, agent=agent)
-        ctx = await self._create(plan, settings, cfg, snap, model)
+        ctx = await self._create(plan, settings, cfg, snap, model, run_id or new_run_id())
         self._launch(ctx)
         return ctx.run_id
 
-    async def _create(self, plan: Plan, settings, cfg: EngineConfig, snap: Any, model: str | None) -> RunContext:
-        from crew_lsp.engine.state import new_run_id
-
-        run_id = new_run_id()
+    async def _create(self, plan: Plan, settings, cfg: EngineConfig, snap: Any, model: str | None, run_id: str) -> RunContext:
         paths = self.store.paths(run_id)
         runtime = {"kind": settings.runtime, "reason": settings.reason}
         if settings.command:
@@ -263,7 +273,7 @@ class RunManager:
         if active is not None:
             await active.done.wait()
             rec = active.ctx.rec  # finished and flushed: memory and disk agree
-            return store_ops.view(rec.manifest, list(rec.tasks.values()), active=False)
+            return store_ops.view(rec.manifest, list(rec.tasks.values()), active.thresholds, active=False)
         return await self.status(run_id)
 
     def is_active(self, run_id: str) -> bool:
@@ -305,7 +315,8 @@ class RunManager:
         if loaded is None:
             raise RunStateError(f"unknown run {run_id}")
         # the worker must be resolvable before the run is claimed (a refused resume changes nothing)
-        settings = _settings_for_resume(loaded[0], runtime or self.runtime, worker_command or self.worker_command)
+        settings = _settings_for_resume(loaded[0], runtime or self.runtime, worker_command or self.worker_command,
+                                        self.pass_env)
         cfg = await self._config()
         manifest, tasks = await anyio.to_thread.run_sync(store_ops.claim, self.store, run_id, self.server_id)
         previous = loaded[0]
@@ -342,7 +353,7 @@ class RunManager:
         return {"runId": run_id, "requeuedTaskIds": ids}
 
     async def interrupted(self) -> list[dict]:
-        """Runs left `running` by a process that is gone (crash recovery candidates, engine §6)."""
+        """Runs left `running` by a process that is gone (crash recovery candidates, docs/runs.md, Reliability)."""
         return await anyio.to_thread.run_sync(store_ops.find_interrupted, self.store, set(self._active))
 
     async def recover(self, run_id: str, accept: bool, *, runtime: str | None = None,
@@ -358,7 +369,7 @@ class RunManager:
         return await store_ops.decline(self.store, run_id, self._listeners)
 
     async def startup_recovery(self) -> dict:
-        """What a server does at start (engine §6): find interrupted runs; with
+        """What a server does at start (docs/runs.md, Reliability): find interrupted runs; with
         `reliability.autoRecover` resume them at once, else return them for the user to decide
         (then call ``recover(run_id, accept)``)."""
         found = await self.interrupted()
@@ -374,11 +385,16 @@ class RunManager:
         return {"recovered": recovered, "pending": [p for p in found if p not in recovered]}
 
     async def export_diagnostics(self, run_id: str) -> str:
-        """Write the redacted diagnostic bundle of a run; returns its path (engine §7)."""
+        """Write the redacted diagnostic bundle of a run; returns its path (docs/runs.md, Redaction)."""
         check_id(run_id, "run id")
-        return await anyio.to_thread.run_sync(store_ops.export_diagnostics, self.store, run_id)
+        thresholds = await self._thresholds()
+        return await anyio.to_thread.run_sync(store_ops.export_diagnostics, self.store, run_id, thresholds)
 
     # --- reading --------------------------------------------------------------------------------
+
+    async def recent_deadletters(self, window_s: float = deadletters.ALERT_WINDOW_S) -> int:
+        """Deadletter entries of every run in this crew root within the last ``window_s`` seconds."""
+        return await anyio.to_thread.run_sync(deadletters.count_since, self.store, time.time() - window_s)
 
     async def status(self, run_id: str | None = None, limit: int = 20) -> dict:
         """One run (manifest, tasks with heartbeat level, progress) or the recent runs."""
@@ -393,8 +409,8 @@ class RunManager:
         active = self._active.get(run_id)
         if active is not None:
             rec = active.ctx.rec
-            return store_ops.view(rec.manifest, list(rec.tasks.values()), active=True)
-        found = await anyio.to_thread.run_sync(store_ops.disk_view, self.store, run_id)
+            return store_ops.view(rec.manifest, list(rec.tasks.values()), active.thresholds, active=True)
+        found = await anyio.to_thread.run_sync(store_ops.disk_view, self.store, run_id, await self._thresholds())
         if found is None:
             raise RunStateError(f"unknown run {run_id}")
         return found
@@ -405,7 +421,8 @@ class RunManager:
         return await anyio.to_thread.run_sync(store_ops.events_page, self.store, run_id, since_seq, limit)
 
 
-def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str | list[str] | None):
+def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str | list[str] | None,
+                         pass_env: list[str] | None = None):
     """The runtime *kind* of a resumed run is the recorded one, but the *program* comes again from
     arguments or the environment: the manifest lives in the workspace, and a cloned repository could
     ship one naming any program."""
@@ -413,7 +430,7 @@ def _settings_for_resume(manifest: Manifest, runtime: str | None, command: str |
     kind = runtime or recorded
     if kind == "scaffold":
         return resolve_worker("scaffold")
-    return resolve_worker(kind, command)
+    return resolve_worker(kind, command, pass_env=pass_env)
 
 
 def _write_report(crew: Path, path: Path, text: str, producer: str):

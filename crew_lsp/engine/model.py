@@ -1,4 +1,4 @@
-"""The records a run keeps on disk (engine §4): task state, the manifest and one event.
+"""The records a run keeps on disk (docs/runs.md, State on disk): task state, the manifest and one event.
 
 They are plain dataclasses with explicit ``to_dict``/``from_dict`` so the JSON on disk keeps the
 camelCase names pi-crew uses, and unknown fields written by a newer version survive a round trip.

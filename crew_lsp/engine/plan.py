@@ -1,4 +1,4 @@
-"""From files to tasks (engine §1): resolve team and workflow, validate, and lay out the tasks.
+"""From files to tasks (docs/runs.md, Planning): resolve team and workflow, validate, and lay out the tasks.
 
 A plan is pure data: it says what would run, in which order and with which limits, and it is what
 `crew-lsp plan` prints. Nothing here touches the run store.
@@ -13,6 +13,7 @@ from typing import Any
 from crew_lsp.engine.config import EngineConfig, effective_concurrency
 from crew_lsp.engine.model import TaskState
 from crew_lsp.engine.validate import PlanError, PlanIssue, StepFacts, checker_issues, merge_issues, minimal_issues
+from crew_lsp.resources.names import list_names
 from crew_lsp.resources.workflow import task_id as make_task_id
 
 ADAPTIVE_WORKFLOW = "implementation"
@@ -71,7 +72,7 @@ class Plan:
 
 
 def dep_index(tasks: list[TaskState]) -> dict[str, str]:
-    """Dependency names → task id: a dependency may name a step id or a task id (engine §2)."""
+    """Dependency names → task id: a dependency may name a step id or a task id (docs/runs.md, Scheduling)."""
     index = {t.id: t.id for t in tasks}
     for t in tasks:
         index.setdefault(t.step_id, t.id)
@@ -79,28 +80,40 @@ def dep_index(tasks: list[TaskState]) -> dict[str, str]:
 
 
 def waves(tasks: list[TaskState]) -> list[list[str]]:
-    """Tasks grouped by depth (wave n can start once waves < n are done); cycles are left out."""
-    index = dep_index(tasks)
-    depth: dict[str, int] = {}
-    by_id = {t.id: t for t in tasks}
-    visiting: set[str] = set()
+    """Tasks grouped by depth (wave n can start once waves < n are done); cycles are left out.
 
-    def level(tid: str) -> int:
-        if tid in depth:
-            return depth[tid]
-        if tid in visiting:
-            return -1
-        visiting.add(tid)
-        deps = [index[d] for d in by_id[tid].depends_on if d in index]
-        levels = [level(d) for d in deps]
-        visiting.discard(tid)
-        value = -1 if any(x < 0 for x in levels) else (max(levels) + 1 if levels else 0)
-        depth[tid] = value
-        return value
+    A task's depth is worked out after its dependencies' with an explicit stack, not recursion, so a
+    chain of any length works. A dependency still on the stack closes a cycle: depth -1, which every
+    task depending on it inherits.
+    """
+    index = dep_index(tasks)
+    by_id = {t.id: t for t in tasks}
+    depth: dict[str, int] = {}
+
+    def deps_of(tid: str) -> list[str]:
+        return [index[d] for d in by_id[tid].depends_on if d in index]
+
+    for task in tasks:
+        if task.id in depth:
+            continue
+        on_stack = {task.id}
+        frames = [(task.id, iter(deps_of(task.id)))]
+        while frames:
+            tid, pending = frames[-1]
+            for dep in pending:
+                if dep not in depth and dep not in on_stack:
+                    on_stack.add(dep)
+                    frames.append((dep, iter(deps_of(dep))))
+                    break
+            else:
+                frames.pop()
+                on_stack.discard(tid)
+                levels = [depth.get(d, -1) for d in deps_of(tid)]  # no depth yet: on the stack, a cycle
+                depth[tid] = -1 if any(x < 0 for x in levels) else (max(levels) + 1 if levels else 0)
 
     out: list[list[str]] = []
     for t in tasks:
-        n = level(t.id)
+        n = depth[t.id]
         if n >= 0:
             while len(out) <= n:
                 out.append([])
@@ -150,13 +163,13 @@ def build_plan(
     team_name = team or "default"
     team_res = snap.teams.get(team_name)
     if team_res is None:
-        known = ", ".join(sorted(snap.teams)) or "none"
+        known = list_names(sorted(snap.teams), quote="'")
         raise PlanError([PlanIssue(None, 1, f"Unknown team '{team_name}' (teams: {known}).")])
     tm = team_res.model
     wf_name = workflow or tm.default_workflow or "default"
     wf_res = snap.workflows.get(wf_name)
     if wf_res is None:
-        known = ", ".join(sorted(snap.workflows)) or "none"
+        known = list_names(sorted(snap.workflows), quote="'")
         raise PlanError([PlanIssue("CREW202", 1, f"Unknown workflow '{wf_name}' (workflows: {known}).", team_res.path)])
     wf = wf_res.model
     roles = _role_infos(tm)
@@ -179,13 +192,12 @@ def build_plan(
         raise PlanError(issues)
     tasks = []
     for s in wf.steps:
-        skills = s.csv("skills")
         model = s.meta.get("model")
         tasks.append(TaskState(
             id=s.task_id, step_id=s.id, role=s.role, agent=roles[s.role].agent if s.role in roles else s.role,
             depends_on=[i.text for i in s.depends_on], task=s.task, output=s.output,
             reads=[i.text for i in (s.csv("reads") or [])], model=model.value if model is not None and model.value else None,
-            skills=None if skills is None else [i.text for i in skills], verify=s.flag("verify") is True,
+            skills=s.skills, verify=s.flag("verify") is True,
             parallel_group=(s.meta["parallelGroup"].value if "parallelGroup" in s.meta else None),
         ))
     _check_task_limit(cfg, len(tasks))
@@ -204,7 +216,7 @@ def _direct_plan(snap: Any, cfg: EngineConfig, goal: str, agent: str) -> Plan:
     res = snap.agent(agent)
     if res is None:
         code = "CREW207" if agent.lower() in getattr(snap, "disabled_agents", {}) else "CREW201"
-        known = ", ".join(sorted(r.name for r in snap.agents.values())) or "none"
+        known = list_names(sorted(r.name for r in snap.agents.values()), quote="'")
         raise PlanError([PlanIssue(code, 1, f"Unknown or disabled agent '{agent}' (agents: {known}).")])
     roles = {agent: RoleInfo(agent, agent)}
     step_id = agent

@@ -1,4 +1,4 @@
-"""Prompts (engine §3): agent system prompt, run header, goal/step/role, skills within their budgets,
+"""Prompts (docs/runs.md, The prompt): agent system prompt, run header, goal/step/role, skills within their budgets,
 dependency outputs wrapped and marked as data, `reads` files, then `Task:` with `{goal}` substituted.
 
 Everything a dependency produced is *data*: it is wrapped in a tag that says so, and a closing tag
@@ -55,16 +55,15 @@ def _redact_section(text: str) -> str:
 
 
 def substitute_goal(text: str, goal: str) -> str:
-    """`{goal}` is the only placeholder; other `{word}` text stays verbatim (formats §5)."""
+    """`{goal}` is the only placeholder; other `{word}` text stays verbatim (docs/formats.md, Step keys)."""
     return text.replace("{goal}", goal)
 
 
 def select_skills(task: TaskState, role: RoleInfo | None, agent_skills: list[str], override: list[str] | None = None) -> list[str]:
-    """Role defaults (unless `skills=false`), agent, role `skills=`, step `skills:`, run override (formats §6)."""
-    if task.skills == []:
-        return []  # step `skills: false`: no skills for this task
+    """Role defaults (unless the role's `skills=false` or the step's `skills: false`), agent, role `skills=`,
+    step `skills:`, run override (docs/formats.md, Skills)."""
     names: list[str] = []
-    if role is None or not role.skills_disabled:
+    if (role is None or not role.skills_disabled) and task.skills != []:
         names += ROLE_DEFAULT_SKILLS.get(task.role, ())
     names += agent_skills
     if role is not None and role.skills:
@@ -146,7 +145,7 @@ def build_prompt(
 
 
 def model_for(task: TaskState, role: RoleInfo | None, agent: Any | None, override: str | None = None) -> str | None:
-    """Run override → step `model` → role `model=` → agent `model` → session default (formats §3)."""
+    """Run override → step `model` → role `model=` → agent `model` → session default (docs/formats.md, Agents)."""
     agent_model = getattr(getattr(agent, "model", None), "model", None) if agent is not None else None
     for candidate in (override, task.model, role.model if role else None, agent_model):
         if candidate:

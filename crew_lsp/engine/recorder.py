@@ -163,6 +163,13 @@ class RunRecorder:
         task.status = new
         for key, value in fields.items():
             setattr(task, key, value)
+        if new == "running" and old == "queued":
+            task.heartbeat = None  # a new attempt: its worker's first beat comes at spawn
+        elif new in TASK_TERMINAL or new == "queued":
+            self.heartbeat_levels.pop(task.id, None)
+            if isinstance(task.heartbeat, dict) and task.heartbeat.get("alive") is not False:
+                # in the same change that ends the attempt: a finished worker is never seen running dead
+                task.heartbeat = {**task.heartbeat, "alive": False}
         self.counts[old] -= 1
         self.counts[new] += 1
         # agents/<id>/status.json describes a worker process: none for scaffold tasks
@@ -197,13 +204,20 @@ class RunRecorder:
         self._changed()
 
     def heartbeat_level(self, task_id: str, level: str, staleness_ms: int | None) -> None:
-        """Tell listeners about a heartbeat level change (not an event: engine §5 keeps those few)."""
+        """Tell listeners about a heartbeat level change (not an event: docs/runs.md, Heartbeats keeps those few)."""
         if self.heartbeat_levels.get(task_id) == level:
             return
         self.heartbeat_levels[task_id] = level
         self._notify([self._update(None, heartbeat={"taskId": task_id, "level": level, "stalenessMs": staleness_ms})])
 
     # --- views ----------------------------------------------------------------------------------
+
+    def level_of(self, task: TaskState) -> str | None:
+        """A running task's heartbeat level: the watcher's last word, `healthy` until its first tick
+        (the task has just started); None once the task is not running."""
+        if task.status != "running":
+            return None
+        return self.heartbeat_levels.get(task.id, "healthy")
 
     def progress(self) -> Progress:
         total = len(self.tasks)
@@ -226,7 +240,7 @@ class RunRecorder:
         return {
             "runId": self.manifest.run_id, "status": self.manifest.status, "team": self.manifest.team,
             "workflow": self.manifest.workflow,
-            "tasks": [{"id": t.id, "status": t.status, "role": t.role, "heartbeat": self.heartbeat_levels.get(t.id),
+            "tasks": [{"id": t.id, "status": t.status, "role": t.role, "heartbeat": self.level_of(t),
                        "startedAt": t.started_at, "finishedAt": t.finished_at, "error": t.error}
                       for t in self.tasks.values()],
             "progress": self.progress().to_dict(),

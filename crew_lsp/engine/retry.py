@@ -1,4 +1,4 @@
-"""Retry policy (engine §6): exponential backoff with jitter, glob-filtered errors, never a cancel."""
+"""Retry policy (docs/runs.md, Reliability): exponential backoff with jitter, glob-filtered errors, never a cancel."""
 
 from __future__ import annotations
 
@@ -25,5 +25,6 @@ def retryable(policy: RetryPolicy, *errors: str | None) -> bool:
     return any(fnmatch.fnmatchcase(t, p) for t in texts for p in policy.retryable_errors)
 
 
-def should_retry(policy: RetryPolicy, attempts_made: int, *errors: str | None) -> bool:
-    return attempts_made < policy.max_attempts and retryable(policy, *errors)
+def max_attempts(policy: RetryPolicy, max_retries_per_task: int | None) -> int:
+    """`retryPolicy.maxAttempts`, capped by `limits.maxRetriesPerTask` when that is set."""
+    return policy.max_attempts if max_retries_per_task is None else min(policy.max_attempts, max_retries_per_task)

@@ -1,4 +1,4 @@
-"""The dependency-graph scheduler (engine §2, §6).
+"""The dependency-graph scheduler (docs/runs.md, Scheduling and Reliability).
 
 Streaming dispatch: a task starts the moment a slot is free and its dependencies are done — no
 batch barrier. Readiness is tracked with counters (O(tasks + edges) for a whole run), not by
@@ -22,7 +22,7 @@ from crew_lsp.engine.execute import TaskRunner, end_attempt, start_attempt
 from crew_lsp.engine.heartbeat import HeartbeatWatcher, Thresholds
 from crew_lsp.engine.model import TaskState, now_iso
 from crew_lsp.engine.plan import ADAPTIVE_WORKFLOW, ASSESS_STEP
-from crew_lsp.engine.retry import retry_delay_ms, should_retry
+from crew_lsp.engine.retry import max_attempts, retry_delay_ms, retryable
 from crew_lsp.engine.state import read_json
 
 log = logging.getLogger("crew_lsp.engine")
@@ -47,7 +47,7 @@ class Scheduler:
         self._wake = anyio.Event()
         self.done = anyio.Event()
         self.watcher = HeartbeatWatcher(
-            Thresholds(stale_ms=ctx.cfg.heartbeat_stale_ms, dead_ms=max(300_000, ctx.cfg.heartbeat_stale_ms)),
+            Thresholds.configured(ctx.cfg.heartbeat_stale_ms),
             ctx.cfg.deadletter_threshold,
         )
 
@@ -182,7 +182,9 @@ class Scheduler:
     def _failed(self, task: TaskState, error: str, detail: str | None = None) -> None:
         end_attempt(task, error)
         cfg = self.ctx.cfg
-        if self.stop_kind is None and cfg.auto_retry and should_retry(cfg.retry, len(task.attempts), error, detail):
+        matches = retryable(cfg.retry, error, detail)
+        attempts_left = len(task.attempts) < max_attempts(cfg.retry, cfg.max_retries_per_task)
+        if self.stop_kind is None and cfg.auto_retry and matches and attempts_left:
             delay = retry_delay_ms(cfg.retry, len(task.attempts))
             self.rec.move_task(task, "queued", event="crew.task.retry_attempt", error=error,
                                data={"attempt": len(task.attempts), "delayMs": round(delay), "error": error})
@@ -191,12 +193,13 @@ class Scheduler:
             return
         self.rec.move_task(task, "failed", finished_at=now_iso(), error=error)
         if cfg.auto_retry:
+            reason = "max-retries" if matches else "not-retryable"
             self.rec.deadletter({
-                "taskId": task.id, "runId": self.ctx.run_id, "reason": "max-retries", "attempts": len(task.attempts),
+                "taskId": task.id, "runId": self.ctx.run_id, "reason": reason, "attempts": len(task.attempts),
                 "lastError": error, "attemptId": task.attempts[-1]["attemptId"] if task.attempts else None,
                 "timestamp": now_iso(),
             })
-            self.rec.emit("crew.task.deadletter", task.id, error, {"reason": "max-retries", "attempts": len(task.attempts)})
+            self.rec.emit("crew.task.deadletter", task.id, error, {"reason": reason, "attempts": len(task.attempts)})
         self._skip_dependents(task)
 
     async def _retry_later(self, task: TaskState, delay: float) -> None:

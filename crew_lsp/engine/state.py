@@ -1,4 +1,4 @@
-"""The run store on disk (engine §4): layout, safe paths, atomic writes and the run lock.
+"""The run store on disk (docs/runs.md, State on disk): layout, safe paths, atomic writes and the run lock.
 
 Every write goes through ``safe_join`` (no absolute paths, no ``..``, no symlinks between the crew
 root and the file) and is redacted by its caller. JSON files are replaced atomically (temp file in
@@ -249,7 +249,7 @@ class RunLock:
 
 
 def new_run_id() -> str:
-    """`team_<YYYYMMDDhhmmss UTC>_<16 hex>` (engine §1), whatever the team: ids stay uniform and safe."""
+    """`team_<YYYYMMDDhhmmss UTC>_<16 hex>` (docs/runs.md, Planning), whatever the team: ids stay uniform and safe."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
     return f"team_{stamp}_{secrets.token_hex(8)}"
 

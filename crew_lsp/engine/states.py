@@ -1,4 +1,4 @@
-"""The two state machines of engine §2. An illegal move is a bug, so it raises instead of being ignored."""
+"""The two state machines of a run (docs/runs.md, States). An illegal move is a bug, so it raises instead of being ignored."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ RUN_MOVES: dict[str, frozenset[str]] = {
 
 
 class IllegalTransition(RuntimeError):
-    """A state change the machine forbids (engine §2)."""
+    """A state change the machine forbids (docs/runs.md, States)."""
 
     def __init__(self, what: str, ident: str, old: str, new: str):
         super().__init__(f"illegal {what} transition for '{ident}': {old} -> {new}")

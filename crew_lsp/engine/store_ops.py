@@ -13,7 +13,7 @@ import time
 import anyio
 
 from crew_lsp.engine.events import read_events
-from crew_lsp.engine.heartbeat import level, staleness_ms
+from crew_lsp.engine.heartbeat import Thresholds, level, staleness_ms
 from crew_lsp.engine.model import Manifest, TaskState, now_iso, parse_iso
 from crew_lsp.engine.recorder import Listener, RunRecorder, manifest_json
 from crew_lsp.engine.state import (
@@ -71,13 +71,13 @@ def progress_of(manifest: Manifest, tasks: list[TaskState]) -> dict:
             "message": f"Phase {phase}/4 {names[phase - 1]}: {pct}% ({done}/{total})"}
 
 
-def view(manifest: Manifest, tasks: list[TaskState], *, active: bool, interrupted: bool = False) -> dict:
+def view(manifest: Manifest, tasks: list[TaskState], thresholds: Thresholds, *, active: bool, interrupted: bool = False) -> dict:
     now = time.time()
     out_tasks = []
     for t in tasks:
         entry = t.to_dict()
         if t.status == "running":
-            entry["heartbeatLevel"] = level(t.heartbeat, now, alive_check=pid_alive)
+            entry["heartbeatLevel"] = level(t.heartbeat, now, thresholds, alive_check=pid_alive)
             entry["stalenessMs"] = staleness_ms(t.heartbeat, now)
         out_tasks.append(entry)
     return {"runId": manifest.run_id, "manifest": manifest.to_dict(), "status": manifest.status,
@@ -86,18 +86,18 @@ def view(manifest: Manifest, tasks: list[TaskState], *, active: bool, interrupte
 
 
 def is_interrupted(manifest: Manifest, tasks: list[TaskState]) -> bool:
-    """`running` (or never started) but the owner process is gone and no worker beats (engine §6)."""
+    """`running` (or never started) but the owner process is gone and no worker beats (docs/runs.md, Reliability)."""
     # Heartbeats are written by the owner, not by the worker: with the owner gone none is live,
     # whatever its age (a surviving orphan worker is killed when the recovery is accepted).
     return manifest.status in _LIVE_RUN and not owner_alive(manifest.owner)
 
 
-def disk_view(store: RunStore, run_id: str) -> dict | None:
+def disk_view(store: RunStore, run_id: str, thresholds: Thresholds) -> dict | None:
     loaded = load_run(store, run_id)
     if loaded is None:
         return None
     manifest, tasks = loaded
-    return view(manifest, tasks, active=False, interrupted=is_interrupted(manifest, tasks))
+    return view(manifest, tasks, thresholds, active=False, interrupted=is_interrupted(manifest, tasks))
 
 
 def list_runs(store: RunStore, limit: int = 20) -> list[dict]:
@@ -329,7 +329,7 @@ async def cancel_elsewhere(store: RunStore, run_id: str, reason: str, listeners:
     return {"runId": run_id, "cancelledTaskIds": ids, "status": "cancelled"}
 
 
-def export_diagnostics(store: RunStore, run_id: str) -> str:
+def export_diagnostics(store: RunStore, run_id: str, thresholds: Thresholds) -> str:
     """manifest, tasks, the last 200 events and a heartbeat summary, redacted, schemaVersion 2."""
     from crew_lsp.telemetry.redact import redact
 
@@ -342,7 +342,7 @@ def export_diagnostics(store: RunStore, run_id: str) -> str:
     levels: dict[str, int] = {}
     for t in tasks:
         if t.status == "running":
-            lvl = level(t.heartbeat, now, alive_check=pid_alive)
+            lvl = level(t.heartbeat, now, thresholds, alive_check=pid_alive)
             levels[lvl] = levels.get(lvl, 0) + 1
     bundle = {
         "schemaVersion": 2, "exportedAt": now_iso(), "manifest": manifest.to_dict(),

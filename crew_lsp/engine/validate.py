@@ -1,7 +1,7 @@
-"""Why a run is refused: the checker's errors plus the engine's own minimal graph checks (engine §1).
+"""Why a run is refused: the checker's errors plus the engine's own minimal graph checks (docs/runs.md, Planning).
 
 The minimal checks run for every plan, also for synthetic (direct agent) runs and adaptive
-injections that no checker has seen. Codes are the checker's (formats §8), so a refused run and the
+injections that no checker has seen. Codes are the checker's (docs/codes.md), so a refused run and the
 editor show the same thing.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from crew_lsp.engine.state import UnsafePath, check_relative
+from crew_lsp.resources.names import MAX_CYCLE_EDGES, cycle_path, list_names
 
 
 @dataclass(slots=True, frozen=True)
@@ -92,7 +93,7 @@ def minimal_issues(
     by_task = {s.task_id: s for s in steps}
     for step in steps:
         if step.role not in role_set:
-            listed = ", ".join(sorted(role_set)) or "none"
+            listed = list_names(sorted(role_set), quote="'")
             err("CREW301", f"Step '{step.id}' uses role '{step.role}', which team '{team}' does not define (roles: {listed}).", step.span)
         for dep in step.depends_on:
             if dep not in seen and dep not in by_task:
@@ -105,42 +106,54 @@ def minimal_issues(
                 except UnsafePath as exc:
                     err("CREW308", f"Step '{step.id}': {exc}; shared files must stay inside the run's shared folder.", step.span)
     for cycle in find_cycles(steps):
-        text = " -> ".join(cycle)
+        text = cycle_path(cycle[:-1])
         for sid in dict.fromkeys(cycle):
             err("CREW303", f"Dependency cycle: {text}.", seen[sid].span)
     return issues
 
 
 def find_cycles(steps: list[StepFacts]) -> list[list[str]]:
-    """Each distinct cycle once, as a path that returns to its start (``a -> b -> a``)."""
+    """Each distinct cycle once, as a path that returns to its start (``a -> b -> a``).
+
+    A depth-first walk with its own stack (no recursion, so any length of chain works), stopping once
+    the cycles found hold MAX_CYCLE_EDGES steps (the messages list only a few of them).
+    """
     ids = {s.id: s for s in steps}
     by_task = {s.task_id: s.id for s in steps}
     graph = {s.id: [d if d in ids else by_task.get(d, d) for d in s.depends_on] for s in steps}
-    state: dict[str, int] = {}
-    stack: list[str] = []
+    state: dict[str, int] = {}  # absent: unseen, 1: on the current path, 2: done
+    path: list[str] = []
+    at: dict[str, int] = {}  # node -> its position in `path`
     cycles: list[list[str]] = []
     seen_sets: set[frozenset[str]] = set()
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for dep in graph.get(node, []):
-            if dep not in ids:
-                continue
-            if state.get(dep) == 1:
-                cyc = stack[stack.index(dep):] + [dep]
-                key = frozenset(cyc)
-                if key not in seen_sets:
-                    seen_sets.add(key)
-                    cycles.append(cyc)
-            elif dep not in state:
-                visit(dep)
-        stack.pop()
-        state[node] = 2
-
-    for sid in ids:
-        if sid not in state:
-            visit(sid)
+    budget = MAX_CYCLE_EDGES
+    for root in ids:
+        if root in state:
+            continue
+        state[root], at[root] = 1, 0
+        path.append(root)
+        frames = [iter(graph[root])]
+        while frames:
+            for dep in frames[-1]:
+                if dep not in ids:
+                    continue
+                if state.get(dep) == 1:
+                    cyc = path[at[dep]:] + [dep]
+                    key = frozenset(cyc)
+                    if key not in seen_sets:
+                        seen_sets.add(key)
+                        cycles.append(cyc)
+                        budget -= len(cyc)
+                        if budget <= 0:
+                            return cycles
+                elif dep not in state:
+                    state[dep], at[dep] = 1, len(path)
+                    path.append(dep)
+                    frames.append(iter(graph[dep]))
+                    break
+            else:
+                frames.pop()
+                state[path.pop()] = 2
     return cycles
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-_FORMATS = "see formats §7"
 
 
 @dataclass(frozen=True, slots=True)

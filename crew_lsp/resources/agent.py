@@ -1,9 +1,10 @@
-"""Agents (formats §3): frontmatter fields plus the body as system prompt."""
+"""Agents (docs/formats.md, Agents): frontmatter fields plus the body as system prompt."""
 
 from __future__ import annotations
 
 from crew_lsp.resources.frontmatter import Document, csv_texts, leading_int, parse_bool
 from crew_lsp.resources.record import Record
+from crew_lsp.resources.text import js_trim
 
 
 class Agent(Record):
@@ -47,7 +48,7 @@ def parse_agent(doc: Document) -> Agent:
     thinking = value("thinking")
     max_turns = leading_int(value("maxTurns") or "")
     disabled = parse_bool(value("disabled")) is True or parse_bool(value("enabled")) is False
-    body = doc.body_text.strip()
+    body = js_trim(doc.body_text)
     return Agent(
         description=value("description") or "No description provided.",
         model=None if model in (None, "", "false") else model,

@@ -1,4 +1,4 @@
-"""pi-crew's JSON config (formats §7) as pydantic models: the checker's rules and `schemas/config.schema.json`.
+"""pi-crew's JSON config (docs/formats.md, Config) as pydantic models: the checker's rules and `schemas/config.schema.json`.
 
 Every object forbids unknown keys and is strict (JSON types, no coercion), as pi-crew's validator is.
 Imported lazily: only a workspace with a config file pays for pydantic.

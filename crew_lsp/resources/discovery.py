@@ -1,4 +1,4 @@
-"""Roots, scopes and the files in them (formats §1, §6, §7)."""
+"""Roots, scopes and the files in them (docs/formats.md: Roots and discovery, Skills, Config)."""
 
 from __future__ import annotations
 

@@ -89,6 +89,8 @@ TEAM_FIELDS: dict[str, FieldSpec] = {
         _f("workspaceMode", "enum", "`worktree` gives each worker a git worktree; anything else means `single`.", values=("single", "worktree"), default="single"),
         _f("maxConcurrency", "int", "Workers running at once for this team (values < 1 act as 1)."),
         *_ROUTING,
+        _f("cost", "enum", "Cost class (case-sensitive).", values=("free", "cheap", "expensive")),
+        _f("category", "text", "Free-text category."),
         _f("source", "text", "Git URL the team came from (informational)."),
     )
 }

@@ -1,4 +1,4 @@
-"""pi-crew's frontmatter line grammar (formats §2), with a span for every key, value and item.
+"""pi-crew's frontmatter line grammar (docs/formats.md, The frontmatter grammar), with a span for every key, value and item.
 
 This is deliberately *not* YAML: it reproduces exactly what pi-crew reads, and records enough
 (skipped lines, indentation, hidden or unclosed blocks) for the checks to explain the difference.
@@ -130,25 +130,22 @@ class Document(Record):
         return body
 
 
-def _closing_offset(text: str, start: int) -> int:
-    """Offset of the `\\n` before the first line that is exactly `---` (a trailing `\\r` dropped), or -1.
+def _closing_offset(text: str, start: int, crlf: bool) -> int:
+    """Offset of the `\\n` that starts the closing `---`, or -1 (pi-crew's rule, on CRLF-normalised text).
 
-    pi-crew searches for "\\n---" from offset 4, so line 1 can never close the block: ``start`` is just
-    past the first line break.
+    The block closes at the first `\\n---\\n`. Failing that, only the first `\\n---` counts, and only
+    when it ends the file: a `----` line before a final `---`, or a final `---\\r`, leave the block
+    open. ``start`` is just past the opening line, so line 1 can never close the block.
     """
-    n = len(text)
-    find = text.find
-    while True:
-        p = find("\n---", start)
-        if p < 0:
-            return -1
-        q = p + 4
-        if q == n:
-            return p
-        c = text[q]
-        if c == "\n" or (c == "\r" and (q + 1 == n or text[q + 1] == "\n")):
-            return p
-        start = p + 1
+    p = text.find("\n---\n", start)
+    if crlf:
+        q = text.find("\n---\r\n", start, p if p >= 0 else len(text))
+        if q >= 0:
+            p = q
+    if p >= 0:
+        return p
+    p = text.find("\n---", start)
+    return p if p >= 0 and p + 4 == len(text) else -1
 
 
 def _hidden_frontmatter(text: str) -> tuple[str, Span] | None:
@@ -185,7 +182,7 @@ def parse_document(text: str) -> Document:
     body_offset = 0
     if text.startswith("---\n") or text.startswith("---\r\n"):
         first = text.index("\n")
-        close_at = _closing_offset(text, first + 1)
+        close_at = _closing_offset(text, first + 1, crlf)
         if close_at < 0:
             fm.unclosed = True
         else:

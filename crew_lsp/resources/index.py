@@ -1,4 +1,4 @@
-"""The effective index: every file of every scope, folded as pi-crew folds them (formats §1).
+"""The effective index: every file of every scope, folded as pi-crew folds them (docs/formats.md, Roots and discovery).
 
 A `Snapshot` is never mutated after it is handed out; `Index.update` builds the next one, reusing
 the derived maps when the change cannot alter them (a body edit), and reports which other files

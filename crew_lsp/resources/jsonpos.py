@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from crew_lsp.resources.jsonread import MAX_DEPTH, NESTED_TOO_DEEPLY
 from crew_lsp.resources.text import Span, col16
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -79,8 +80,8 @@ class _Reader:
         self.i = _WS.match(self.text, self.i).end()
 
     def value(self, depth: int = 0) -> Node:
-        if depth > 200:
-            raise self.fail("JSON nested too deeply")
+        if depth > MAX_DEPTH:
+            raise self.fail(NESTED_TOO_DEEPLY)
         self.ws()
         t, i = self.text, self.i
         if i >= len(t):
@@ -172,9 +173,12 @@ class _Reader:
 
 
 def parse_json(text: str) -> Node:
-    """Parse ``text``; raises JsonError with the span of the first problem."""
+    """Parse ``text``; raises JsonError with the span of the first problem, and no other exception."""
     reader = _Reader(text)
-    node = reader.value()
+    try:
+        node = reader.value()
+    except RecursionError:  # called with most of the stack already in use (the depth cap did not suffice)
+        raise reader.fail(NESTED_TOO_DEEPLY) from None
     reader.ws()
     if reader.i != len(text):
         raise reader.fail("unexpected text after the JSON value")

@@ -21,7 +21,7 @@ from crew_lsp.resources.record import Record
 
 MAX_BYTES = 2 * 1024 * 1024
 
-Stamp = tuple  # (mtime_ns, size) of what was read: how disk changes are noticed
+Stamp = tuple[int, int]  # (mtime_ns, size) of what was read: how disk changes are noticed
 
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _SPECIAL = ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),

@@ -46,7 +46,7 @@ class Resource(Record):
 
     @property
     def declared_name(self) -> bool:
-        return self.doc is not None and bool((self.doc.frontmatter.get("name") or "").strip())
+        return self.doc is not None and bool(self.doc.frontmatter.get("name"))  # (values are trimmed already)
 
     @property
     def disabled(self) -> bool:
@@ -112,6 +112,6 @@ def parse_resource(kind: str, scope: str, path: str, text: str, config_role: str
         model = parse_workflow(doc)
     else:
         model = parse_skill(doc, file_name)
-    declared = (doc.frontmatter.get("name") or "").strip()
+    declared = doc.frontmatter.get("name") or ""  # (already trimmed as JavaScript trims)
     name = file_name if kind == "skill" else (declared or file_name)
     return Resource(kind, scope, path, file_name, name, doc, model, text)

@@ -1,4 +1,4 @@
-"""Teams (formats §4): frontmatter plus role lines in the body."""
+"""Teams (docs/formats.md, Teams): frontmatter plus role lines in the body."""
 
 from __future__ import annotations
 
@@ -16,28 +16,34 @@ def _js(pattern: str) -> re.Pattern[str]:
 
 _SKILLS = _js(r"\bskills\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)")
 _SKILL_ITEM = re.compile(r"[A-Za-z0-9_-]+")
-_TOKENS = (
-    ("agent", _js(r"\bagent\s*=\s*(\S+)")),
-    ("model", _js(r"\bmodel\s*=(\S+)")),  # `model= x` is not extracted by pi-crew
-    ("maxConcurrency", _js(r"\bmaxConcurrency\s*=\s*(\S+)")),
-)
+# The other keys come out in one left-to-right scan, each match consuming its value: in
+# `model=gpt-5,agent=critic` the model is `gpt-5,agent=critic` and no agent key is read.
+# (The leading `\b` is checked by hand, see `_scan`: a pattern that starts with its key words is searched faster.)
+_KEYS = _js(r"(agent|model|maxConcurrency)\s*=\s*(\S+)")
 _LEFTOVER_KEY = _js(r"\b(agent|model|skills|maxConcurrency)\s*=")
+_JS_SPACES = re.compile(f"[{JS_SPACE_CLASS}]+")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 class Token(Record):
-    """A ``key=value`` token pulled out of a role line (spans worked out on demand)."""
+    """A ``key=value`` token pulled out of a role line (spans worked out on demand).
 
-    __slots__ = ("key", "value", "line", "raw", "a", "b", "va")
+    Positions are Python indices in the role line. A value may run over a deleted `skills=` token
+    (pi-crew deletes those first and the text on either side joins): its span then covers it.
+    """
+
+    __slots__ = ("key", "value", "line", "raw", "a", "b", "va", "vb")
     _fields = ("key", "value", "span", "value_span")
 
-    def __init__(self, key: str, value: str, line: int, raw: str, a: int, b: int, va: int):
+    def __init__(self, key: str, value: str, line: int, raw: str, a: int, b: int, va: int, vb: int | None = None):
         self.key = key
         self.value = value
         self.line = line
         self.raw = raw
-        self.a = a  # Python indices in ``raw``: the token, and where its value starts
+        self.a = a  # the token
         self.b = b
-        self.va = va
+        self.va = va  # its value
+        self.vb = va + len(value) if vb is None else vb
 
     @property
     def span(self) -> Span:
@@ -46,14 +52,14 @@ class Token(Record):
 
     @property
     def value_span(self) -> Span:
-        return span_in_line(self.line, self.raw, self.va, self.va + len(self.value))
+        return span_in_line(self.line, self.raw, self.va, self.vb)
 
 
 class Role(Record):
     __slots__ = ("name", "line", "has_colon", "_description", "_masked", "tokens", "all_tokens", "skills", "skills_disabled",
-                 "leftover_keys", "raw", "_name_at", "_dash", "_end")
+                 "leftover_keys", "glued", "raw", "_name_at", "_dash", "_end")
     _fields = ("name", "line", "name_span", "line_span", "has_colon", "description", "tokens", "all_tokens", "skills",
-               "skills_disabled", "leftover_keys")
+               "skills_disabled", "leftover_keys", "glued")
 
     def __init__(self, name: str, line: int, raw: str, name_at: int, dash: int, end: int, has_colon: bool, description: str = ""):
         self.name = name
@@ -70,13 +76,14 @@ class Role(Record):
         self.skills: list[Item] | None = None  # None = not given
         self.skills_disabled = False
         self.leftover_keys: list[tuple[str, Span]] = []  # `key=` left in the text
+        self.glued: list[tuple[Token, Token]] = []  # (a value, the deleted `skills=` token inside it)
 
     @property
     def description(self) -> str:
         """The role line's text after the colon without its tokens, spaces squashed (worked out on first use)."""
         text = self._description
         if text is None:
-            text = self._description = " ".join(self._masked.split())
+            text = self._description = _JS_SPACES.sub(" ", self._masked).strip(JS_SPACE)
         return text
 
     @description.setter
@@ -176,46 +183,96 @@ def parse_role_line(line_no: int, raw: str) -> Role | None:
         return role
     meta_start = base + colon + 1
     meta = raw[meta_start:end]
-    masked = meta
-    tokens = role.tokens
-    all_tokens = role.all_tokens
     # Each pattern needs its key word (and `=`): most lines hold only `agent=`, so most scans are skipped.
     if "=" in meta:
+        cuts: list[Token] = []
         if "skills" in meta:
-            for match in _matches(_SKILLS, meta, "skills"):
-                a, b = match.span()
-                masked = masked[:a] + " " * (b - a) + masked[b:]
-                va = match.start(1)
-                value = match.group(1)
-                token = Token("skills", value, line_no, raw, meta_start + a, meta_start + b, meta_start + va)
-                all_tokens.append(token)
-                tokens["skills"] = token
-                items: list[Item] = []
-                seen: set[str] = set()
-                v0 = meta_start + va
-                for item in _SKILL_ITEM.finditer(value):
-                    if item.group() not in seen:
-                        seen.add(item.group())
-                        items.append(Item(item.group(), span_in_line(line_no, raw, v0 + item.start(), v0 + item.end())))
-                role.skills = items
-            if role.skills is not None and [i.text for i in role.skills] == ["false"]:
-                role.skills_disabled = True
-                role.skills = []
-        for key, pattern in _TOKENS:
-            if key not in masked:
-                continue
-            for match in _matches(pattern, masked, key):
-                a, b = match.span()
-                masked = masked[:a] + " " * (b - a) + masked[b:]
-                token = Token(key, match.group(1), line_no, raw, meta_start + a, meta_start + b, meta_start + match.start(1))
-                all_tokens.append(token)
-                tokens[key] = token
-        if "=" in masked:
-            for match in _LEFTOVER_KEY.finditer(masked):
-                role.leftover_keys.append((match.group(1), span_in_line(line_no, raw, meta_start + match.start(), meta_start + match.end())))
-    role._masked = masked
+            meta, cuts = _delete_skills(role, meta, meta_start)
+        meta = _scan(role, meta, meta_start, cuts)
+        if "=" in meta:
+            for match in _LEFTOVER_KEY.finditer(meta):
+                a, b = _raw_at(match.start(), cuts, meta_start), _raw_at(match.end(), cuts, meta_start, True)
+                role.leftover_keys.append((match.group(1), span_in_line(line_no, raw, a, b)))
+    role._masked = meta
     role._description = None  # squashed on first use: the checks never read it
     return role
+
+
+def _raw_at(index: int, cuts: list[Token], meta_start: int, end: bool = False) -> int:
+    """The role-line index of ``index`` in the metadata text left after the `skills=` deletions.
+
+    A position right at a deletion maps before it for an end, after it for a start.
+    """
+    shift = meta_start
+    for cut in cuts:
+        at = cut.a - shift  # where the deleted token sat in the joined text
+        if at > index or (end and at == index):
+            break
+        shift += cut.b - cut.a
+    return index + shift
+
+
+def _delete_skills(role: Role, meta: str, meta_start: int) -> tuple[str, list[Token]]:
+    """pi-crew deletes every `skills=a,b` token (the last one wins) before it reads the other keys."""
+    matches = _matches(_SKILLS, meta, "skills")
+    if not matches:
+        return meta, []
+    line_no, raw = role.line, role.raw
+    cuts: list[Token] = []
+    pieces: list[str] = []
+    last = 0
+    for match in matches:
+        a, b = match.span()
+        va = match.start(1)
+        token = Token("skills", match.group(1), line_no, raw, meta_start + a, meta_start + b, meta_start + va)
+        cuts.append(token)
+        pieces.append(meta[last:a])
+        last = b
+    pieces.append(meta[last:])
+    role.all_tokens.extend(cuts)
+    token = role.tokens["skills"] = cuts[-1]
+    value = token.value
+    if value == "false":
+        role.skills_disabled = True
+        role.skills = []
+    else:
+        items: list[Item] = []
+        seen: set[str] = set()
+        for item in _SKILL_ITEM.finditer(value):
+            if item.group() not in seen:
+                seen.add(item.group())
+                items.append(Item(item.group(), span_in_line(line_no, raw, token.va + item.start(), token.va + item.end())))
+        role.skills = items
+    return "".join(pieces), cuts
+
+
+def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token]) -> str:
+    """One left-to-right scan for `agent=`, `model=`, `maxConcurrency=`; returns the text with them blanked."""
+    line_no, raw = role.line, role.raw
+    tokens, all_tokens = role.tokens, role.all_tokens
+    search = _KEYS.search
+    pos = 0
+    while True:
+        match = search(meta, pos)
+        if match is None:
+            return meta
+        a = match.start()
+        if a and meta[a - 1] in _WORD_CHARS:  # `\b` (ASCII): `subagent=x` holds no key
+            pos = a + 1
+            continue
+        b = match.end()
+        key, value = match.group(1, 2)
+        va = match.start(2)
+        if cuts:
+            token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True),
+                          _raw_at(va, cuts, meta_start), _raw_at(b, cuts, meta_start, True))
+            role.glued.extend((token, cut) for cut in cuts if token.va < cut.a < token.vb)
+        else:
+            token = Token(key, value, line_no, raw, meta_start + a, meta_start + b, meta_start + va)
+        all_tokens.append(token)
+        tokens[key] = token
+        meta = meta[:a] + " " * (b - a) + meta[b:]
+        pos = b
 
 
 def parse_team(doc: Document) -> Team:

@@ -40,17 +40,19 @@ class Span(namedtuple("Span", ("line", "start", "end_line", "end"))):  # what ty
         return True
 
 
+# "surrogatepass": a lone surrogate (an editor may send `\ud800`, a JSON escape may make one) is one
+# UTF-16 code unit like any other; the strict codec would raise on it.
 def utf16_len(text: str) -> int:
     if text.isascii():
         return len(text)
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def col16(line_text: str, index: int) -> int:
     """The UTF-16 column of the Python index ``index`` in ``line_text``."""
     if line_text.isascii():
         return index
-    return len(line_text[:index].encode("utf-16-le")) // 2
+    return len(line_text[:index].encode("utf-16-le", "surrogatepass")) // 2
 
 
 def index_of_col16(line_text: str, column: int) -> int:

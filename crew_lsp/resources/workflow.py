@@ -1,4 +1,4 @@
-"""Workflows (formats §5): `##` headings become steps, each with a metadata block and task text."""
+"""Workflows (docs/formats.md, Workflows): `##` headings become steps, each with a metadata block and task text."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from crew_lsp.resources.frontmatter import Document, Item, csv_texts, leading_int, parse_bool, split_csv
 from crew_lsp.resources.record import Record
-from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CLASS, Span, span_in_line
+from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CLASS, Span, js_trim, span_in_line
 
 STEP_KEYS = frozenset(
     ("role", "dependsOn", "parallelGroup", "output", "reads", "model", "skills", "progress", "worktree", "verify", "task")
@@ -26,19 +26,21 @@ _SLUG_CLEAN = re.compile(r"[a-z0-9-]*\Z")  # nothing for _SLUG_RUN to replace
 class Meta(Record):
     """One metadata line of a step (spans worked out on demand)."""
 
-    __slots__ = ("key", "value", "line", "raw", "value_index")
+    __slots__ = ("key", "value", "line", "raw", "value_index", "key_index")
     _fields = ("key", "value", "line", "key_span", "value_span", "raw", "value_index")
 
-    def __init__(self, key: str, value: str, line: int, raw: str, value_index: int):
+    def __init__(self, key: str, value: str, line: int, raw: str, value_index: int, key_index: int = 0):
         self.key = key
         self.value = value
         self.line = line
         self.raw = raw
         self.value_index = value_index
+        self.key_index = key_index  # not 0 only on a section's first line (the section trim drops its indentation)
 
     @property
     def key_span(self) -> Span:
-        return span_in_line(self.line, self.raw, 0, len(self.key))
+        k0 = self.key_index
+        return span_in_line(self.line, self.raw, k0, k0 + len(self.key))
 
     @property
     def value_span(self) -> Span:
@@ -48,7 +50,7 @@ class Meta(Record):
 
 class Step(Record):
     __slots__ = ("id", "index", "heading_line", "id_line", "explicit", "bare", "in_fence", "end_line", "meta", "meta_entries",
-                 "_task_text", "task_start_line", "_deps", "heading", "_tid", "_lines")
+                 "_task_text", "task_start_line", "task_start_col", "end_cut", "_deps", "heading", "_tid", "_lines")
     _fields = ("id", "index", "heading_line", "id_line", "id_span", "heading_span", "explicit", "bare", "in_fence",
                "end_line", "meta", "meta_entries", "task_text", "task_start_line", "deps", "tid")
 
@@ -68,6 +70,8 @@ class Step(Record):
         self.meta_entries = [] if meta_entries is None else meta_entries
         self._task_text = task_text  # None: joined from the document's lines on first use
         self.task_start_line = task_start_line
+        self.task_start_col = 0  # where the task starts on its line (not 0 after a heading ended by a lone `\r`)
+        self.end_cut = 0  # not 0: the next heading starts at this index of line `end_line`, after a lone `\r`
         self._deps = deps  # `dependsOn` items, split on first use
         self._tid: str | None = None
         self._lines = lines
@@ -90,8 +94,14 @@ class Step(Record):
         """The text after the metadata block, stripped ("" when there is none)."""
         text = self._task_text
         if text is None:
-            start = self.task_start_line
-            text = "\n".join(self._lines[start : self.end_line]).strip() if start is not None and self._lines is not None else ""
+            start, lines = self.task_start_line, self._lines
+            if start is None or lines is None:
+                text = ""
+            else:
+                text = "\n".join(lines[start : self.end_line])
+                if self.end_cut:
+                    text += "\n" + lines[self.end_line][: self.end_cut]
+                text = js_trim(text[self.task_start_col :])
             self._task_text = text
         return text
 
@@ -147,6 +157,17 @@ class Step(Record):
         return split_csv(entry.value, entry.line, entry.raw, entry.value_index)
 
     @property
+    def skills(self) -> list[str] | None:
+        """The step's `skills:` as a run reads it: None when not set (absent, empty, only commas), [] for
+        `false` (no role-default skills for this step), else the names."""
+        entry = self.meta.get("skills")
+        if entry is None:
+            return None
+        if entry.value == "false":
+            return []
+        return csv_texts(entry.value) or None
+
+    @property
     def output(self) -> str | None:
         """The shared file this step writes; None for `output: false`."""
         entry = self.meta.get("output")
@@ -169,10 +190,11 @@ class Step(Record):
 class Heading(Record):
     """A `##` heading (spans worked out on demand)."""
 
-    __slots__ = ("line", "id_line", "text", "bare", "in_fence", "raw", "at")
+    __slots__ = ("line", "id_line", "text", "bare", "in_fence", "raw", "at", "hashes", "section")
     _fields = ("line", "id_line", "text", "id_span", "heading_span", "bare", "in_fence")
 
-    def __init__(self, line: int, id_line: int, text: str, bare: bool, in_fence: bool, raw: str, at: int):
+    def __init__(self, line: int, id_line: int, text: str, bare: bool, in_fence: bool, raw: str, at: int, hashes: int = 0,
+                 section: tuple[int, int] | None = None):
         self.line = line
         self.id_line = id_line
         self.text = text
@@ -180,6 +202,8 @@ class Heading(Record):
         self.in_fence = in_fence
         self.raw = raw  # the text of the line holding the id
         self.at = at  # Python index of the id in ``raw``
+        self.hashes = hashes  # Python index of the `##` in its line (not 0 after a lone `\r`, U+2028 or U+2029)
+        self.section = (id_line + 1, 0) if section is None else section  # (line, index) where its section starts
 
     @property
     def id_span(self) -> Span:
@@ -187,9 +211,10 @@ class Heading(Record):
 
     @property
     def heading_span(self) -> Span:
+        h = self.hashes
         if self.bare:
-            return Span(self.line, 0, self.line, 2)
-        return span_in_line(self.line, self.raw, 0, self.at + len(self.text))
+            return Span(self.line, h, self.line, h + 2)
+        return span_in_line(self.line, self.raw, h, self.at + len(self.text))
 
 
 class Workflow(Record):
@@ -215,60 +240,101 @@ def task_id(index: int, step_id: str) -> str:
 
 
 # Lines that may be a heading (`##…`) or a fence (what pi-crew's fence test matches), found from the
-# line break before them: a pattern that starts with a literal is searched at C speed.
-_CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))")
-_HEADING_ONLY = re.compile(r"\n##")
+# line break before them: a pattern that starts with a literal is searched at C speed. The heading
+# search is a JavaScript multi-line regex, so a lone `\r`, U+2028 and U+2029 start a line too.
+_CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))|[\r\u2028\u2029]##")
+_HEADING_ONLY = re.compile(r"[\n\r\u2028\u2029]##")
 _FIRST_LINE = re.compile(r"##|[^\S\n]{0,3}(?:```|~~~)")
+_BREAKS = re.compile("[\r\u2028\u2029]")  # what ends a line for JavaScript's `.` and `$`, besides `\n`
+
+
+def _candidates(doc: Document, fences: bool) -> list[tuple[int, int]]:
+    """(line, index) of every place in the body where a heading or a fence may start."""
+    text = doc.text
+    start = doc.body_offset
+    candidates: list[tuple[int, int]] = []
+    if start == 0 and _FIRST_LINE.match(text):
+        candidates.append((0, 0))
+    count = text.count
+    last = start
+    line_no = doc.frontmatter.body_start
+    for m in (_CANDIDATE if fences else _HEADING_ONLY).finditer(text, start - 1 if start else 0):
+        p = m.start() + 1
+        line_no += count("\n", last, p)
+        last = p
+        if text[p - 1] == "\n":
+            candidates.append((line_no, 0))
+        else:  # after a lone `\r`, U+2028 or U+2029, inside a document line
+            candidates.append((line_no, p - text.rfind("\n", 0, p) - 1))
+    return candidates
 
 
 def _headings(doc: Document) -> list[Heading]:
-    """pi-crew's headings, from one scan of the body text for the lines that can matter."""
+    """pi-crew's headings (`^##\\s+(.+)` in JavaScript's multi-line mode), from one scan of the body text."""
     headings: list[Heading] = []
     text = doc.text
-    start = doc.body_offset
-    if start >= len(text):
+    if doc.body_offset >= len(text):
         return headings
     fences = "`" in text or "~" in text  # (one-character tests are memchr; "```" is a slow search)
     if not fences and "##" not in text:
         return headings
     lines = doc.lines
     n = len(lines)
-    body_start = doc.frontmatter.body_start
-    candidates: list[int] = []
-    if start == 0 and _FIRST_LINE.match(text):
-        candidates.append(0)
-    count = text.count
-    last = start  # a line start, and its line number
-    line_no = body_start
-    for m in (_CANDIDATE if fences else _HEADING_ONLY).finditer(text, start - 1 if start else 0):
-        p = m.start() + 1
-        line_no += count("\n", last, p)
-        last = p
-        candidates.append(line_no)
     in_fence = False
-    skip_to = body_start  # lines before this were taken by a bare `##` (not looked at, as in pi-crew's loop)
-    for i in candidates:
-        if i < skip_to:
+    skip_to = (doc.frontmatter.body_start, 0)  # text before this was taken by a heading (as the global regex moves on)
+    for i, h in _candidates(doc, fences):
+        if (i, h) < skip_to:
             continue
         line = lines[i]
-        if line[:2] != "##":
+        if line[h : h + 2] != "##":
             in_fence = not in_fence
             continue
-        if len(line) == 2 or line[2] in JS_SPACE:  # JavaScript's `^##\s+(.+)$`
-            label = line[2:].strip(JS_SPACE)
-            if label:
-                headings.append(Heading(i, i, label, False, in_fence, line, line.index(label, 2)))
-                continue
-            # `\s+` may run over the newline: the next non-blank line becomes the heading text.
-            j = i + 1
-            while j < n and not lines[j].strip(JS_SPACE):
-                j += 1
-            if j < n:
-                nxt = lines[j]
-                label = nxt.strip(JS_SPACE)
-                headings.append(Heading(i, j, label, True, in_fence, nxt, nxt.index(label)))
-                skip_to = j + 1
+        k = h + 2
+        if k < len(line) and line[k] not in JS_SPACE:
+            continue  # `##x`, `###`
+        # `\s+` runs over spaces and line breaks, blank lines included: the text is the first non-blank run
+        j = i
+        rest = line[k:]
+        k += len(rest) - len(rest.lstrip(JS_SPACE))
+        while k >= len(lines[j]):
+            j += 1
+            if j == n:
+                break
+            nxt = lines[j]
+            k = len(nxt) - len(nxt.lstrip(JS_SPACE))
+        if j == n:
+            break
+        raw = lines[j]
+        stop = _BREAKS.search(raw, k)
+        end = stop.start() if stop is not None else len(raw)
+        label = raw[k:end].strip(JS_SPACE)
+        section = (j + 1, 0) if stop is None or not raw[end:].strip(JS_SPACE) else (j, end)
+        headings.append(Heading(i, j, label, j != i, in_fence, raw, k, h, section))
+        skip_to = (j, end)
     return headings
+
+
+def _cut(pi_lines: list[str], i: int, sl: int, sc: int, el: int, ec: int) -> tuple[str, int]:
+    """Line ``i`` of the section from (sl, sc) to (el, ec), and the index its text starts at."""
+    text = pi_lines[i]
+    if i == el:
+        text = text[:ec]
+    if i == sl and sc:
+        return text[sc:], sc
+    return text, 0
+
+
+def _first_text(pi_lines: list[str], sl: int, sc: int, el: int, ec: int) -> tuple[int, str, int] | None:
+    """The section's first non-blank line: (line, text, index of the text), trimmed as pi-crew trims the section."""
+    last = el if ec else el - 1
+    i = sl
+    while i <= last:
+        text, off = _cut(pi_lines, i, sl, sc, el, ec) if (i == sl and sc) or i == el else (pi_lines[i], 0)
+        stripped = text.lstrip(JS_SPACE)
+        if stripped:
+            return i, stripped, off + len(text) - len(stripped)
+        i += 1
+    return None
 
 
 def parse_workflow(doc: Document) -> Workflow:
@@ -281,79 +347,102 @@ def parse_workflow(doc: Document) -> Workflow:
         return Workflow(max_concurrency=max_concurrency, steps=[], headings=headings, folded=[])
     lines = doc.lines
     # pi-crew normalises CRLF only when there is frontmatter; otherwise the \r stays in each line.
-    raw_lines = lines if fm.present or not doc.crlf else doc.text.split("\n")
+    pi_lines = lines if fm.present or not doc.crlf else doc.text.split("\n")
     n_lines = len(lines)
     meta_match = _META.match
-    cache_get = _META_CACHE.get
-    # Per heading: its section's first non-blank line and that line's `key: value` match (if any).
-    firsts: list[tuple[int, re.Match[str] | bool | None]] = []
+    # A heading is explicit when the first non-blank line of its section (up to the next heading), trimmed,
+    # is `key: value` with a step key.
     explicit: list[bool] = []
+    firsts: list[tuple[int, str, int] | None] = []  # (the steps reuse them when no heading folds)
     last = len(headings) - 1
     for k, h in enumerate(headings):
-        end = headings[k + 1].line if k < last else n_lines
-        i = h.id_line + 1
-        while i < end and not lines[i].strip():
-            i += 1
-        if i < end:
-            raw = raw_lines[i]
-            found = cache_get(raw)
-            if found is not None:
-                firsts.append((i, True))
-                explicit.append(found[0] in STEP_KEYS)
-                continue
-            match = meta_match(raw)
+        nxt = headings[k + 1] if k < last else None
+        sl, sc = h.section
+        first = _first_text(pi_lines, sl, sc, *((nxt.line, nxt.hashes) if nxt is not None else (n_lines, 0)))
+        firsts.append(first)
+        if first is None:
+            explicit.append(False)
+            continue
+        text = first[1].rstrip(JS_SPACE)
+        found = _META_CACHE.get(text)
+        if found is None:
+            match = meta_match(text)
+            explicit.append(match is not None and match.group(1) in STEP_KEYS)
         else:
-            match = None
-        firsts.append((i, match))
-        explicit.append(match is not None and match.group(1) in STEP_KEYS)
+            explicit.append(found[0] in STEP_KEYS)
     any_explicit = True in explicit
-    steps_h: list[tuple[Heading, bool, int, re.Match[str] | bool | None]] = []
+    steps_h: list[tuple[Heading, bool, int]] = []
     folded: list[Heading] = []
-    for h, is_explicit, (i, match) in zip(headings, explicit, firsts):
+    for n, (h, is_explicit) in enumerate(zip(headings, explicit)):
         if not any_explicit or is_explicit or _STEP_ID.match(h.text):
-            steps_h.append((h, is_explicit, i, match))
+            steps_h.append((h, is_explicit, n))
         elif steps_h:
             folded.append(h)
     steps: list[Step] = []
     last = len(steps_h) - 1
-    for k, (h, is_explicit, i, match) in enumerate(steps_h):
-        end = steps_h[k + 1][0].line if k < last else n_lines
-        step = Step(h, k, is_explicit, end, lines=lines)
-        metas = step.meta
-        entries = step.meta_entries
-        # the metadata block: `key: value` lines up to a blank line or the first other line (which starts the task)
-        while match is not None:
-            line = lines[i]
-            raw = raw_lines[i]
-            found = cache_get(raw)
-            if found is None:
-                if match is True:  # (found in the cache earlier, cleared since)
-                    match = meta_match(raw)
-                    assert match is not None
-                key, value = match.group(1, 2)
-                if value and value[-1] in JS_SPACE:
-                    value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
-                v0 = match.start(2)
-                if v0 > len(line):
-                    v0 = len(line)  # past a \r eaten by `\s*` when the value is empty
-                found = (key, value, v0)
-                if raw is line:  # (same text: the offsets hold for every line with this text)
-                    if len(_META_CACHE) >= _META_CACHE_MAX:
-                        _META_CACHE.clear()
-                    _META_CACHE[raw] = found
-            key, value, v0 = found
-            meta = Meta(key, value, i, line, v0)
-            entries.append(meta)
-            metas[key] = meta
-            i += 1
-            if i < end:
-                raw = raw_lines[i]
-                match = True if raw in _META_CACHE else meta_match(raw)
-            else:
-                match = None
-        while i < end and not lines[i].strip():
-            i += 1
-        if i < end:
-            step.task_start_line = i  # (the task text is joined from here on first use)
+    for k, (h, is_explicit, n) in enumerate(steps_h):
+        nxt = steps_h[k + 1] if k < last else None
+        el, ec = (nxt[0].line, nxt[0].hashes) if nxt is not None else (n_lines, 0)
+        step = Step(h, k, is_explicit, el, lines=lines)
+        step.end_cut = ec
         steps.append(step)
+        sl, sc = h.section
+        # the same section as for the explicit test, unless a folded heading joins it
+        first = firsts[n] if (nxt[2] if nxt is not None else len(headings)) == n + 1 else _first_text(pi_lines, sl, sc, el, ec)
+        if first is None:
+            continue
+        i, text, off = first
+        # The whole section is trimmed: its first line loses its indentation, its last its trailing spaces (a `\r` too).
+        lb = ec and el or el - 1  # the section's last line, if it holds text
+        while lb > i and not _cut(pi_lines, lb, sl, sc, el, ec)[0].strip(JS_SPACE):
+            lb -= 1
+        _read_meta(step, pi_lines, lines, i, text, off, lb, sl, sc, el, ec)
     return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=folded)
+
+
+def _read_meta(step: Step, pi_lines: list[str], lines: list[str], i: int, text: str, off: int, lb: int,
+               sl: int, sc: int, el: int, ec: int) -> None:
+    """The metadata block from line ``i`` (whose text starts at ``off``), then where the task starts."""
+    metas = step.meta
+    entries = step.meta_entries
+    meta_match = _META.match
+    end = el + 1 if ec else el
+    while True:
+        if i == lb and text[-1:] in JS_SPACE:
+            text = text.rstrip(JS_SPACE)
+        found = _META_CACHE.get(text)
+        if found is None:
+            match = meta_match(text)
+            if match is None:
+                break  # the first other line starts the task
+            key, value = match.group(1, 2)
+            if value and value[-1] in JS_SPACE:
+                value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
+            found = (key, value, match.start(2))
+            if len(_META_CACHE) >= _META_CACHE_MAX:
+                _META_CACHE.clear()
+            _META_CACHE[text] = found
+        key, value, v0 = found
+        line = lines[i]
+        v0 += off
+        if v0 > len(line):
+            v0 = len(line)  # past a \r eaten by `\s*` when the value is empty
+        meta = Meta(key, value, i, line, v0, off)
+        entries.append(meta)
+        metas[key] = meta
+        i += 1
+        if i >= end:
+            return
+        text, off = _cut(pi_lines, i, sl, sc, el, ec) if i == el else (pi_lines[i], 0)
+        if not text.strip(JS_SPACE):
+            i += 1  # a blank line ends the block
+            break
+    # the task: from the first non-blank line on
+    while i < end:
+        text, off = _cut(pi_lines, i, sl, sc, el, ec) if (i == sl and sc) or i == el else (pi_lines[i], 0)
+        stripped = text.lstrip(JS_SPACE)
+        if stripped:
+            step.task_start_line = i  # (the task text is joined from here on first use)
+            step.task_start_col = off + len(text) - len(stripped) if i == sl and sc else 0
+            return
+        i += 1

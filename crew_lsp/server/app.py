@@ -5,6 +5,7 @@ Layout of `crew_lsp.server` (each module maps one LSP area onto the pure layers 
 - capabilities.py client capability flags and the server capabilities we advertise
 - lifecycle.py    initialize, workspace folders and their indexing, settings changes (a `CrewServer` base)
 - transport.py    the stdio loop and the parent-process watch (a `CrewServer` base)
+- jsonrpc.py      lifecycle and JSON-RPC rules pygls leaves out: every request gets exactly one response
 - settings.py     the `crew` settings model (initializationOptions / didChangeConfiguration)
 - project.py      one effective index per workspace folder, routing paths to indexes
 - sync.py         open documents (incremental sync) and watched files
@@ -29,13 +30,14 @@ from typing import Any, Callable
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, default_converter
+from pygls.protocol import default_converter
 from pygls.protocol.language_server import lsp_method
 
 from crew_lsp import __version__
 from crew_lsp.server.capabilities import Flags, available_language_modules, build_capabilities
 from crew_lsp.server.convert import DiagnosticStyle, EditStyle, Uris
 from crew_lsp.server.diagnostics import Publisher
+from crew_lsp.server.jsonrpc import LifecycleProtocol
 from crew_lsp.server.lifecycle import WorkspaceLifecycle
 from crew_lsp.server.project import Project
 from crew_lsp.server.settings import Settings
@@ -51,8 +53,8 @@ def _redact(text: str) -> str:
     return redact_text(text)
 
 
-class CrewProtocol(LanguageServerProtocol):
-    """pygls' protocol with our own document store and capability set."""
+class CrewProtocol(LifecycleProtocol):
+    """pygls' protocol with the lifecycle rules (jsonrpc.py), our own document store and capability set."""
 
     _server: CrewServer
 

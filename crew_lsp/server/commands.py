@@ -1,4 +1,4 @@
-"""`workspace/executeCommand`: one registry of handlers with pydantic argument models (protocol §3).
+"""`workspace/executeCommand`: one registry of handlers with pydantic argument models (docs/editor.md, Commands).
 
 Registration point for the run engine: decorate an (async) handler with `@command("crew.run")`
 (or call `register(...)`) in `crew_lsp/server/run_commands.py`; `install()` imports that module if
@@ -35,7 +35,7 @@ REQUEST_FAILED = -32803
 PLUGIN_MODULE = "crew_lsp.server.run_commands"
 
 
-# ---------------------------------------------------------------- argument models (protocol §3)
+# ---------------------------------------------------------------- argument models (docs/editor.md, Commands)
 
 class Args(BaseModel):
     model_config = ConfigDict(extra="forbid")

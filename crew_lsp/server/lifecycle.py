@@ -72,7 +72,7 @@ class WorkspaceLifecycle:
                         self._add_folder(str(folder.ws.folder), implicit=folder.implicit)
         self.spawn(self.sync.register_watchers())
         await self.load(list(self.project.folders))
-        if self.runs is not None:  # interrupted runs of a previous server (engine §6)
+        if self.runs is not None:  # interrupted runs of a previous server (docs/runs.md, Reliability)
             self.spawn(self.runs.startup())
 
     async def load(self, folders: list[Folder]) -> None:

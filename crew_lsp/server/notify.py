@@ -1,4 +1,4 @@
-"""Run notifications to the editor (protocol §4): `$/progress`, `crew/*`, run-end messages.
+"""Run notifications to the editor (docs/editor.md, Notifications): `$/progress`, `crew/*`, run-end messages.
 
 One `Notifier` per server listens to every `RunManager` (``RunManager.add_listener``). Engine
 listeners run on the event loop and must not block, so `on_update` only records the newest state
@@ -26,10 +26,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections import deque
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from lsprotocol import types as T
+
+from crew_lsp.engine.deadletters import ALERT_ABOVE, ALERT_WINDOW_S
 
 if TYPE_CHECKING:
     from crew_lsp.engine.recorder import RunUpdate
@@ -39,8 +40,6 @@ COALESCE_S = 0.25  # crew/runUpdate and $/progress reports: at most 4 per second
 HEALTH_COALESCE_S = 0.25
 LEVELS = ("healthy", "warn", "stale", "dead")
 RUN_TERMINAL = ("completed", "failed", "cancelled", "blocked")
-DEADLETTER_WINDOW_S = 3600.0
-DEADLETTER_ALERT = 3  # more than this many deadletter entries in an hour → an error message
 
 _MESSAGE_TYPE = {"completed": T.MessageType.Info, "cancelled": T.MessageType.Warning,
                  "blocked": T.MessageType.Warning, "failed": T.MessageType.Error}
@@ -50,7 +49,7 @@ class Channel:
     """What the notifier knows about one run."""
 
     __slots__ = ("run_id", "title", "latest", "timer", "last_sent", "token", "token_state", "last_report",
-                 "tracked", "final", "finished", "running", "on_cancel")
+                 "tracked", "final", "finished", "held", "last_update", "on_cancel")
 
     def __init__(self, run_id: str):
         self.run_id = run_id
@@ -64,22 +63,27 @@ class Channel:
         self.tracked = False  # started/resumed by this server: progress and a run-end message
         self.final = False  # the engine said the run is over and on disk
         self.finished = False  # the final state went out
-        self.running: dict[str, str] = {}  # running task id → heartbeat level
+        self.held = False  # the request that starts the run has not been answered yet: send nothing
+        self.last_update: dict[str, Any] | None = None  # the last crew/runUpdate sent (never send it twice)
         self.on_cancel: Callable[[], None] | None = None
 
 
 class Notifier:
-    def __init__(self, ls: CrewServer, is_active: Callable[[str], bool] = lambda run_id: False):
+    def __init__(self, ls: CrewServer, is_active: Callable[[str], bool] = lambda run_id: False,
+                 recent_deadletters: Callable[[], Awaitable[int]] | None = None):
         self.ls = ls
         self.is_active = is_active  # whether a run executes in this server now
+        self.recent_deadletters = recent_deadletters  # entries on disk within the alert window
         self.channels: dict[str, Channel] = {}
         self.tokens: dict[str, str] = {}  # progress token → run id
         self.last_run: dict[str, str] | None = None
-        self._health_sent: dict[str, Any] | None = None
+        # what the client is assumed to know at start: nothing runs (so an idle server sends nothing)
+        self._health_sent: dict[str, Any] = {"activeRuns": 0, "levels": dict.fromkeys(LEVELS, 0), "worst": "healthy",
+                                             "lastRun": None}
         self._health_timer: asyncio.TimerHandle | None = None
         self._health_last = float("-inf")
-        self._deadletters: deque[float] = deque()
         self._deadletter_alerted = float("-inf")
+        self._deadletter_counting = False
         self.sent: dict[str, int] = {}  # method → count (diagnostics for tests and logs)
 
     # ------------------------------------------------------------ plumbing
@@ -128,27 +132,13 @@ class Notifier:
             self._reopen(ch)
         ch.latest = update
         hb = update.heartbeat
-        if hb is not None:
-            task_id = hb.get("taskId")
-            # level changes skip the engine's disk queue: the task may be running before its event arrived
-            if task_id in ch.running or (not update.final and any(
-                    t["id"] == task_id and t["status"] in ("running", "waiting") for t in update.view().get("tasks", []))):
-                ch.running[task_id] = hb.get("level") or "healthy"
-            self._crew("crew/heartbeat", {"runId": update.run_id, "taskId": task_id, "level": hb.get("level"),
+        if hb is not None and not ch.held:
+            self._crew("crew/heartbeat", {"runId": update.run_id, "taskId": hb.get("taskId"), "level": hb.get("level"),
                                           "stalenessMs": hb.get("stalenessMs")})
-        event = update.event
-        if event is not None:
-            data = event.data or {}
-            if event.task_id and event.type.startswith("task.") and "status" in data:
-                if data["status"] in ("running", "waiting"):
-                    ch.running.setdefault(event.task_id, "healthy")
-                else:
-                    ch.running.pop(event.task_id, None)
-            elif event.type == "crew.task.deadletter":
-                self._deadletter()
+        if update.event is not None and update.event.type == "crew.task.deadletter":
+            self._deadletter()
         if update.final:
             ch.final = True
-            ch.running.clear()
             self.last_run = {"runId": update.run_id, "status": update.status}
         self._schedule(ch)
         self._health_changed()
@@ -159,8 +149,25 @@ class Notifier:
         ch.token = None
         ch.token_state = "none"
         ch.last_report = None
+        ch.last_update = None
 
     # ------------------------------------------------------------ progress of runs started here
+
+    def hold(self, run_id: str) -> None:
+        """Send nothing about ``run_id`` until `release`: the request starting it is answered first."""
+        self._channel(run_id).held = True
+
+    def release(self, run_id: str) -> None:
+        ch = self.channels.get(run_id)
+        if ch is None or not ch.held:
+            return
+        ch.held = False
+        if ch.latest is None and not ch.tracked:  # the run was never created (refused plan)
+            del self.channels[run_id]
+            return
+        self._start_progress(ch)
+        self._schedule(ch)
+        self._health_changed()
 
     def track(self, run_id: str, title: str, on_cancel: Callable[[], None] | None = None) -> None:
         """A run this server started (or resumed): `$/progress` and a message at its end."""
@@ -170,11 +177,15 @@ class Notifier:
         ch.tracked = True
         ch.title = title
         ch.on_cancel = on_cancel
-        if self.ls.flags.progress and ch.token_state in ("none", "ended", "failed"):
-            ch.token = str(uuid.uuid4())
-            ch.token_state = "creating"
-            self.ls.spawn(self._create(ch, ch.token))
+        self._start_progress(ch)
         self._schedule(ch)
+
+    def _start_progress(self, ch: Channel) -> None:
+        if ch.held or not ch.tracked or not self.ls.flags.progress or ch.token_state not in ("none", "ended", "failed"):
+            return
+        ch.token = str(uuid.uuid4())
+        ch.token_state = "creating"
+        self.ls.spawn(self._create(ch, ch.token))
 
     async def _create(self, ch: Channel, token: str) -> None:
         request = self.ls.protocol.send_request_async(T.WINDOW_WORK_DONE_PROGRESS_CREATE,
@@ -197,9 +208,7 @@ class Notifier:
         self._progress(token, {"kind": "begin", "title": f"Run {ch.title}", "cancellable": True, "percentage": 0,
                                "message": "starting"})
         ch.last_report = (0, "starting")
-        if ch.latest is not None:
-            self._send_progress(ch)
-        self._maybe_drop(ch)
+        self._schedule(ch)  # crew/runUpdate waited for this begin
 
     def _send_progress(self, ch: Channel) -> None:
         if ch.token_state != "ready" or ch.token is None or ch.latest is None:
@@ -208,7 +217,7 @@ class Notifier:
         report = (max(0, min(100, int(progress.percentage))), progress.message)
         if ch.final and report[0] < 100 and progress.done >= progress.total:
             report = (100, report[1])
-        if report != ch.last_report:
+        if report != ch.last_report and (ch.final or progress.phase > 1):  # begin already said "starting", 0 %
             ch.last_report = report
             self._progress(ch.token, {"kind": "report", "percentage": report[0], "message": report[1]})
         if ch.final:
@@ -230,7 +239,7 @@ class Notifier:
     # ------------------------------------------------------------ coalesced flushes
 
     def _schedule(self, ch: Channel) -> None:
-        if ch.timer is not None:
+        if ch.timer is not None or ch.held:
             return
         delay = max(0.0, ch.last_sent + COALESCE_S - self.loop.time())
         ch.timer = self.loop.call_later(delay, self._flush, ch)
@@ -244,17 +253,20 @@ class Notifier:
 
     def _flush_now(self, ch: Channel) -> None:
         update = ch.latest
-        if update is None or ch.finished:
-            return
+        if update is None or ch.finished or ch.held or ch.token_state == "creating":
+            return  # a tracked run's updates wait for its `$/progress` begin
         ch.last_sent = self.loop.time()
         if self.ls.flags.crew_notifications:
             view = update.view()
-            self._crew("crew/runUpdate", {
+            params = {
                 "runId": ch.run_id, "status": view.get("status", update.status),
                 "tasks": [{"id": t["id"], "status": t["status"], "role": t["role"], "heartbeat": t.get("heartbeat")}
                           for t in view.get("tasks", [])],
                 "progress": view.get("progress") or update.progress.to_dict(),
-            })
+            }
+            if params != ch.last_update:
+                ch.last_update = params
+                self._crew("crew/runUpdate", params)
         self._send_progress(ch)
         if not ch.final and not ch.tracked and update.status in RUN_TERMINAL and not self.is_active(ch.run_id):
             ch.finished = True  # a run of another process changed on disk (e.g. cancelled): shown, not followed
@@ -301,21 +313,24 @@ class Notifier:
     # ------------------------------------------------------------ health and alerts
 
     def health(self) -> dict[str, Any]:
+        """Active runs and the heartbeat levels of their running tasks, from each run's current view
+        (so the level counts always add up to the running tasks)."""
         levels = dict.fromkeys(LEVELS, 0)
         active = 0
         for ch in self.channels.values():
-            if ch.final or ch.finished or not self.is_active(ch.run_id):
+            if ch.final or ch.finished or ch.held or ch.latest is None or not self.is_active(ch.run_id):
                 continue
             active += 1
-            for level in ch.running.values():
-                levels[level if level in levels else "dead"] += 1
+            for task in ch.latest.view().get("tasks", []):
+                if task["status"] == "running":
+                    level = task.get("heartbeat") or "healthy"
+                    levels[level if level in levels else "dead"] += 1
         worst = next((lv for lv in reversed(LEVELS) if levels[lv]), "healthy")
         return {"activeRuns": active, "levels": levels, "worst": worst, "lastRun": self.last_run}
 
     def _health_changed(self) -> None:
+        """Schedule a coalesced crew/health; it is computed and compared when the timer fires."""
         if not self.ls.flags.crew_notifications or self._health_timer is not None:
-            return
-        if self.health() == self._health_sent:
             return
         delay = max(0.0, self._health_last + HEALTH_COALESCE_S - self.loop.time())
         self._health_timer = self.loop.call_later(delay, self._send_health)
@@ -333,14 +348,22 @@ class Notifier:
             self.ls.log_error("crew/health failed", exc)
 
     def _deadletter(self) -> None:
+        """A deadletter was written: count the entries on disk (every process's) and alert at most hourly."""
         now = time.monotonic()
-        self._deadletters.append(now)
-        while self._deadletters and now - self._deadletters[0] > DEADLETTER_WINDOW_S:
-            self._deadletters.popleft()
-        if len(self._deadletters) > DEADLETTER_ALERT and now - self._deadletter_alerted > DEADLETTER_WINDOW_S:
-            self._deadletter_alerted = now
-            self.show(T.MessageType.Error, f"crew: {len(self._deadletters)} tasks went to the deadletter queue in the "
-                                           "last hour (see crew.status and the run's deadletter.jsonl)")
+        if self.recent_deadletters is None or self._deadletter_counting or now - self._deadletter_alerted < ALERT_WINDOW_S:
+            return
+        self._deadletter_counting = True
+        self.ls.spawn(self._count_deadletters())
+
+    async def _count_deadletters(self) -> None:
+        try:
+            count = await self.recent_deadletters()
+        finally:
+            self._deadletter_counting = False
+        if count > ALERT_ABOVE and time.monotonic() - self._deadletter_alerted >= ALERT_WINDOW_S:
+            self._deadletter_alerted = time.monotonic()
+            self.show(T.MessageType.Error, f"crew: {count} tasks went to the deadletter queue in the last hour "
+                                           "(see crew.status and the runs' deadletter.jsonl)")
 
 
 __all__ = ["Notifier", "Channel", "COALESCE_S"]

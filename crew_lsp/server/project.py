@@ -1,6 +1,6 @@
 """The server's view of the workspace: one effective index per workspace folder (no LSP here).
 
-Every folder owns an `Index` (formats §1: its repo root, crew root, the builtin and user scopes).
+Every folder owns an `Index` (docs/formats.md, Roots and discovery: its repo root, crew root, the builtin and user scopes).
 A path can live in several indexes (the user scope is in all of them); text changes go to every
 index that classifies the path, diagnostics come from the path's *owner* (the innermost folder that
 reports it). Open documents override disk. Files are read by the one loader `crew-lsp check` uses

@@ -1,4 +1,4 @@
-"""The run commands of protocol §3 on the server: argument models and handlers.
+"""The run commands on the server (docs/editor.md, Commands): argument models and handlers.
 
 The handlers drive `run_service.RunService` (one per server, `ls.runs`, one `RunManager` per
 workspace folder): `crew.run` answers `{runId}` at once and the run outlives the request.
@@ -29,7 +29,8 @@ from pygls.exceptions import JsonRpcInvalidParams
 from crew_lsp.server import commands as C
 from crew_lsp.server.commands import command
 from crew_lsp.server.recommend import recommend
-from crew_lsp.server.run_service import failed, invalid, service
+from crew_lsp.engine.state import new_run_id
+from crew_lsp.server.run_service import after_response, failed, invalid, service
 
 if TYPE_CHECKING:
     from crew_lsp.engine.manager import RunManager
@@ -170,8 +171,11 @@ async def run(ls: CrewServer, args: RunCmd) -> dict[str, Any]:
         raise failed("crew.run", "the server is shutting down")
     folder = await svc.folder("crew.run", args)
     goal = _goal_and_names("crew.run", folder.snapshot, args)
+    run_id = new_run_id()
+    svc.notifier.hold(run_id)  # the answer {runId} comes before any notification of the run
+    after_response(lambda: svc.notifier.release(run_id))
     # the run is created even when the request is cancelled meanwhile (it then simply runs)
-    starting = asyncio.ensure_future(svc.start(folder, args, goal))
+    starting = asyncio.ensure_future(svc.start(folder, args, goal, run_id))
     try:
         run_id = await _engine_call("crew.run", asyncio.shield(starting))
     except WorkerConfigError as exc:
@@ -204,6 +208,8 @@ async def _requeue(ls: CrewServer, cmd: str, args: Any, call: Callable[[RunManag
         await svc.follow_active(mgr, args.runId)
         return result
 
+    svc.notifier.hold(args.runId)  # the answer comes before the notifications of the continued run
+    after_response(lambda: svc.notifier.release(args.runId))
     try:
         return await _engine_call(cmd, asyncio.shield(asyncio.ensure_future(go())))
     except WorkerConfigError as exc:

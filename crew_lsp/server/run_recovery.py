@@ -1,4 +1,4 @@
-"""Runs interrupted by a previous server (engine §6): resume them, or ask the user first."""
+"""Runs interrupted by a previous server (docs/runs.md, Reliability): resume them, or ask the user first."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class RunRecovery:
     """The crash-recovery part of `RunService` (uses its `ls`, `notifier`, `closing`, folders and managers)."""
 
     async def startup(self) -> None:
-        """Interrupted runs of a previous server (engine §6): resume them with `autoRecover`, else
+        """Interrupted runs of a previous server (docs/runs.md, Reliability): resume them with `autoRecover`, else
         ask the user (window/showMessageRequest with Accept/Decline) when the client can answer."""
         if not self.ls.settings.trustedWorkspace:
             return

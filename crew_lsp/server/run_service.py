@@ -15,7 +15,7 @@ import asyncio
 import os
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -35,6 +35,19 @@ CLOSE_TIMEOUT_S = 15.0  # shutdown: how long to wait for running runs to stop (k
 
 # ---------------------------------------------------------------- errors
 
+def after_response(callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the request being handled has been answered.
+
+    pygls answers a request from the first done-callback of the task running its handler (added
+    when the task is created); a callback added later, from inside the handler, runs after it — so
+    nothing the callback sends can overtake the response."""
+    task = asyncio.current_task()
+    if task is None:
+        callback()
+    else:
+        task.add_done_callback(lambda _: callback())
+
+
 def invalid(cmd: str, arg: str, message: str) -> JsonRpcException:
     return JsonRpcInvalidParams(message=f"{cmd}: argument `{arg}`: {message}")
 
@@ -51,7 +64,7 @@ class RunService(RunRecovery):
     def __init__(self, ls: CrewServer):
         self.ls = ls
         self.managers: dict[Path, RunManager] = {}
-        self.notifier = Notifier(ls, self.is_active)
+        self.notifier = Notifier(ls, self.is_active, self.recent_deadletters)
         self.server_id = f"crew-lsp-{os.getpid()}-{secrets.token_hex(3)}"
         self.closing = False
         self._cancelling: set[str] = set()
@@ -121,6 +134,7 @@ class RunService(RunRecovery):
         # user-level worker program (resume/recover fall back to it; the runtime kind of a resumed
         # run stays the recorded one)
         mgr.worker_command = self.ls.settings.worker.command
+        mgr.pass_env = self.ls.settings.worker.passEnv
         return mgr
 
     def _snapshot(self, key: Path, fallback: Folder) -> Any:
@@ -129,6 +143,10 @@ class RunService(RunRecovery):
 
     def is_active(self, run_id: str) -> bool:
         return any(m.is_active(run_id) for m in self.managers.values())
+
+    async def recent_deadletters(self) -> int:
+        """Deadletter entries within the alert window, over every crew root this server runs in."""
+        return sum([await m.recent_deadletters() for m in list(self.managers.values())])
 
     async def locate(self, cmd: str, args: Any) -> tuple[Folder, RunManager]:
         """The folder and manager of `args.runId` (the named folder, else the one whose store has it)."""
@@ -175,12 +193,13 @@ class RunService(RunRecovery):
     def progress_cancelled(self, token: Any) -> None:
         self.notifier.progress_cancelled(token)
 
-    async def start(self, folder: Folder, args: RunCmd, goal: str) -> str:
+    async def start(self, folder: Folder, args: RunCmd, goal: str, run_id: str) -> str:
+        """Start run ``run_id`` (the caller holds its notifications until it has answered)."""
         mgr = self.manager(folder)
         worker = self.ls.settings.worker
-        run_id = await mgr.start(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent,
-                                 runtime=args.runtime or worker.runtime, worker_command=worker.command,
-                                 dry_run=args.dryRun)
+        await mgr.start(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent,
+                        runtime=args.runtime or worker.runtime, worker_command=worker.command,
+                        dry_run=args.dryRun, run_id=run_id)
         await self.follow_active(mgr, run_id)
         return run_id
 

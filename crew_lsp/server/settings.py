@@ -1,4 +1,4 @@
-"""The `crew` settings (protocol §5): one shape for `initializationOptions` and the `crew` section.
+"""The `crew` settings (docs/editor.md, Settings): one shape for `initializationOptions` and the `crew` section.
 
 Settings arrive as loose JSON from editors. A bad value never stops the server: the offending field
 keeps its default and the problem is reported once (`Settings.from_raw` returns the warnings).
@@ -39,6 +39,7 @@ class DiagnosticsSettings(_Model):
 class WorkerSettings(_Model):
     runtime: Literal["scaffold", "pi", "command"] | None = None
     command: str | list[str] | None = None
+    passEnv: list[str] = Field(default_factory=list)  # variables workers may inherit beyond the allow-list
 
 
 class MetricsSettings(_Model):

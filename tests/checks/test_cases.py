@@ -1,4 +1,4 @@
-"""Acceptance cases 1–17 of spec/cases.md ("Parsing and checking"), one named test each."""
+"""How pi-crew reads tricky files, and what the checker says about them (docs/formats.md, docs/codes.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Golden fixtures: one folder per diagnostic code (formats §8), checked the way `crew-lsp check` does.
+"""Golden fixtures: one folder per diagnostic code (docs/codes.md), checked the way `crew-lsp check` does.
 
 Each `golden/<CODE>/` is a tiny workspace (`.crew/…`, `skills/…`, and `home/` used as PI_TEAMS_HOME
 when present) plus `expected.json`: the exact list of diagnostics, nothing more and nothing less, each
@@ -15,6 +15,7 @@ import pytest
 from checkutil import apply_fix, check, copy_workspace, use_home
 
 from crew_lsp.checks.codes import CODES
+from crew_lsp.checks.diagnostic import TRUNCATED
 
 GOLDEN = Path(__file__).parent / "golden"
 FIXTURES = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.json").is_file())
@@ -35,7 +36,8 @@ def _workspace(name: str, dst: Path, monkeypatch) -> Path:
 
 
 def test_every_code_has_a_fixture():
-    assert FIXTURES == sorted(CODES)
+    # CREW001 needs more than 1,000 diagnostics in one file: test_bounded_output.py builds those
+    assert FIXTURES == sorted(set(CODES) - {TRUNCATED})
 
 
 @pytest.mark.parametrize("name", FIXTURES)

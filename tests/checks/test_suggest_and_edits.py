@@ -1,4 +1,4 @@
-"""Did-you-mean (formats §8: case-insensitive Levenshtein ≤ 3 and below half the word) and the edit helper."""
+"""Did-you-mean (docs/codes.md, Suggestions: case-insensitive Levenshtein ≤ 3 and below half the word) and the edit helper."""
 
 from __future__ import annotations
 
@@ -73,3 +73,20 @@ def test_the_cheap_bounds_never_drop_a_suggestion():
                 i = rng.randrange(len(word))
                 word = word[:i] + rng.choice(alphabet) + word[i + 1:]
             assert suggest(word, cands) == _suggest_by_definition(word, cands), (word, cands[:5])
+
+
+def test_suggestions_among_20000_names_find_near_misses_at_either_end():
+    """Past 1,000 candidates only the names next to the word (in sorted and reversed order) are compared."""
+    names = [f"role{i}" for i in range(20_000)]
+    assert suggest("role1234x", names)[0] == "role1234"  # same start
+    assert "role1234" in suggest("rloe1234", names)  # same end
+    assert suggest("zzzzzzzz", names) == []
+
+
+def test_suggestions_among_many_names_are_always_close():
+    rng = random.Random(5)
+    cands = ["".join(rng.choice("abcdef") for _ in range(rng.randint(3, 9))) for _ in range(3_000)]
+    for _ in range(100):
+        word = "".join(rng.choice("abcdef") for _ in range(rng.randint(3, 9)))
+        allowed = set(_suggest_by_definition(word, cands, limit=len(cands)))
+        assert set(suggest(word, cands)) <= allowed

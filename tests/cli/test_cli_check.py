@@ -1,4 +1,4 @@
-"""`crew-lsp check` as scripts use it (protocol §5): a subprocess, its exit code, stdout and stderr."""
+"""`crew-lsp check` as scripts use it (README.md, Command line): a subprocess, its exit code, stdout and stderr."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_sarif_is_valid_sarif_2_1_0(broken_json):
     assert log["version"] == "2.1.0"
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert len(rules) == len(CODES)
+    assert [r["id"] for r in rules] == list(CODES)  # every code, in table order
     results = run["results"]
     assert [r["ruleId"] for r in results] == [d["code"] for d in broken_json]
     for r, d in zip(results, broken_json):

@@ -74,6 +74,6 @@ def steps(*specs: tuple[str, str, str, str]) -> str:
 def fast_options(**overrides):
     from crew_lsp.engine.context import EngineOptions
 
-    values = dict(final_grace=0.5, kill_grace=3.0, drain=0.3, heartbeat_interval=0.2, cancel_poll=0.1, watch_heartbeats=False)
+    values = dict(final_grace=0.5, kill_grace=3.0, drain=0.3, log_flush_interval=0.2, cancel_poll=0.1, watch_heartbeats=False)
     values.update(overrides)
     return EngineOptions(**values)

@@ -1,4 +1,4 @@
-"""Case 25: the adaptive plan of the `implementation` workflow (extraction, strict parse, repair, injection)."""
+"""The adaptive plan of the `implementation` workflow (extraction, strict parse, repair, injection; docs/runs.md, Planning)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The terminal contract (protocol §5), Ctrl-C → resumable, crash recovery (case 24), and the rule
+"""The terminal contract (README.md, Command line), Ctrl-C → resumable, crash recovery, and the rule
 that no workspace file chooses which program runs."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A worker's spawn is durable before its output is read (engine §4/§6): once task.started is on disk,
+"""A worker's spawn is durable before its output is read (docs/runs.md, State on disk and Reliability): once task.started is on disk,
 so are checkpoint.childPid and the heartbeat pid, and crash recovery stops the worker a `kill -9`-ed
 owner left behind — even when its pid never reached disk (the worker carries the run and owner ids in
 its environment). And `RunManager.aclose()` without a task group of the caller (the server's way)."""

@@ -1,4 +1,4 @@
-"""Heartbeat levels and the watcher (engine §5, cases 27-28), and the manager used without a task
+"""Heartbeat levels and the watcher (docs/runs.md, Heartbeats), and the manager used without a task
 group (how an asyncio server calls it) with a listener and a cancel from another process."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 
 import anyio
 import pytest
-from engine_helpers import FAKE_PI_BIN, steps
+from engine_helpers import FAKE_PI_BIN, PY, fast_options, steps
 
-from crew_lsp.engine.heartbeat import HeartbeatWatcher, level
+from crew_lsp.engine.heartbeat import HeartbeatWatcher, Thresholds, level
 from crew_lsp.engine.manager import RunManager, RunStateError
 from crew_lsp.engine.model import TaskState
 
@@ -25,7 +25,7 @@ def _hb(seconds_ago: float | None = None, **extra) -> dict:
     return {"workerId": "w", "pid": None, "lastSeenAt": seen, "alive": True, **extra}
 
 
-def test_case_27_levels():
+def test_levels_are_strictly_above_each_threshold_and_a_live_pid_is_never_dead():
     assert level(_hb(1), NOW) == "healthy"
     assert level(_hb(30.001), NOW) == "warn"
     assert level(_hb(60.001), NOW) == "stale"
@@ -38,7 +38,7 @@ def test_case_27_levels():
     assert level(_hb(400), NOW, alive_check=lambda pid: True) == "stale"  # the worker pid still lives
 
 
-def test_case_28_watcher_notifies_and_deadletters_once():
+def test_watcher_notifies_dead_once_and_deadletters_after_the_threshold_ticks():
     running = TaskState(id="t1", step_id="t1", role="r", agent="r", depends_on=[], status="running",
                         heartbeat=_hb(600))
     queued = TaskState(id="t2", step_id="t2", role="r", agent="r", depends_on=[])
@@ -47,6 +47,45 @@ def test_case_28_watcher_notifies_and_deadletters_once():
     for tick in (0, 5, 10):
         actions += [a for a in watcher.tick([running, queued], NOW + tick) if a[2] != "level"]
     assert [(a[0], a[2]) for a in actions] == [("t1", "dead"), ("t1", "deadletter")]
+
+
+def test_configured_thresholds_follow_heartbeat_stale_ms():
+    assert Thresholds.configured(60_000) == Thresholds(30_000, 60_000, 300_000)  # the defaults
+    assert Thresholds.configured(2_000) == Thresholds(1_000, 2_000, 300_000)  # below 30 s: warn is half
+    assert Thresholds.configured(600_000) == Thresholds(30_000, 600_000, 1_200_000)  # dead stays after stale
+    assert level(_hb(1.5), NOW, Thresholds.configured(2_000)) == "warn"
+
+
+SILENT_WORKER = """
+import pathlib, sys, time
+sys.stdin.read()
+print("thinking", flush=True)
+while not pathlib.Path(sys.argv[1]).exists():
+    time.sleep(0.05)
+print("done", flush=True)
+"""
+
+
+@pytest.mark.anyio
+async def test_only_worker_output_refreshes_a_heartbeat_so_a_silent_worker_ages(ws, tmp_path):
+    (tmp_path / "silent.py").write_text(SILENT_WORKER)
+    wake = tmp_path / "wake"
+    ws.team("t", ["explorer"], workflow="w")
+    ws.workflow("w", steps(("quiet", "explorer", "", "think")))
+    async with RunManager(ws.root, runtime="command", worker_command=f"{PY} {tmp_path / 'silent.py'} {wake}",
+                          options=fast_options()) as runs:
+        run_id = await runs.start(goal="g", team="t")
+        with anyio.fail_after(20):  # a hang guard: a timer touching the beat would keep it young forever
+            while True:
+                task = (await runs.status(run_id))["tasks"][0]
+                if task["status"] == "running" and (task.get("stalenessMs") or 0) > 1_000:
+                    break
+                await anyio.sleep(0.05)
+        assert task["heartbeatLevel"] == "healthy"  # default thresholds: warn only after 30 s
+        wake.touch()
+        final = await runs.wait(run_id)
+    (done,) = final["tasks"]
+    assert done["status"] == "completed" and done["heartbeat"]["alive"] is False
 
 
 

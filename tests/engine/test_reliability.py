@@ -1,9 +1,10 @@
-"""Case 22 (retry with backoff, deadletter), the adaptive plan in a real run (case 25), crash recovery."""
+"""Retry with backoff, deadletters, the adaptive plan in a real run, crash recovery (docs/runs.md, Reliability)."""
 
 from __future__ import annotations
 
 import json
 import textwrap
+import time
 
 import pytest
 from engine_helpers import PY, fast_options, steps
@@ -39,7 +40,7 @@ def test_case_22_backoff_delays():
     assert retryable(RetryPolicy(), "anything")
 
 
-async def test_case_22_retry_then_success_and_deadletter(ws, tmp_path):
+async def test_retry_backs_off_until_success_and_an_unmatched_error_is_deadlettered_not_retryable(ws, tmp_path):
     counters = tmp_path / "counters"
     counters.mkdir()
     (tmp_path / "flaky.py").write_text(FLAKY)
@@ -60,8 +61,39 @@ async def test_case_22_retry_then_success_and_deadletter(ws, tmp_path):
     delays = [e["data"]["delayMs"] for e in events if e["type"] == "crew.task.retry_attempt"]
     assert delays == [100, 200]
     dead = [json.loads(line) for line in (ws.run_dir(final["runId"]) / "deadletter.jsonl").read_text().splitlines()]
-    assert len(dead) == 1 and dead[0]["taskId"] == "02_fatal" and dead[0]["reason"] == "max-retries" and dead[0]["attempts"] == 1
+    # "fatal" matches no retryableErrors glob: never retried, and the deadletter says why
+    assert len(dead) == 1 and dead[0]["taskId"] == "02_fatal" and dead[0]["reason"] == "not-retryable" and dead[0]["attempts"] == 1
     assert final["status"] == "failed"
+
+
+async def test_max_retries_per_task_caps_max_attempts_and_the_deadletter_says_max_retries(ws, tmp_path):
+    counters = tmp_path / "counters"
+    counters.mkdir()
+    (tmp_path / "flaky.py").write_text(FLAKY)
+    ws.config({"limits": {"maxRetriesPerTask": 2}, "reliability": {"autoRetry": True, "retryPolicy": {
+        "maxAttempts": 5, "backoffMs": 100, "jitterRatio": 0, "retryableErrors": ["*"]}}})
+    ws.team("t", ["executor"], workflow="w")
+    ws.workflow("w", steps(("fatal", "executor", "", "y")))
+    command = f"{PY} {tmp_path / 'flaky.py'} {{taskId}} fatal {counters}"
+    async with RunManager(ws.root, runtime="command", worker_command=command, options=fast_options()) as runs:
+        final = await runs.wait(await runs.start(goal="g", team="t"))
+    assert len(final["tasks"][0]["attempts"]) == 2  # maxAttempts 5, capped by limits.maxRetriesPerTask 2
+    dead = [json.loads(line) for line in (ws.run_dir(final["runId"]) / "deadletter.jsonl").read_text().splitlines()]
+    assert [(d["reason"], d["attempts"]) for d in dead] == [("max-retries", 2)]
+
+
+def test_deadletters_are_counted_from_every_runs_file_within_the_window(tmp_path):
+    from crew_lsp.engine.deadletters import count_since
+    from crew_lsp.engine.model import now_iso
+    from crew_lsp.engine.state import RunStore
+
+    store = RunStore(tmp_path / ".crew")
+    for run_id, stamps in (("run_a", [now_iso(), "2020-01-01T00:00:00Z"]), ("run_b", [now_iso(), now_iso()])):
+        folder = store.paths(run_id).deadletter.parent
+        folder.mkdir(parents=True)
+        lines = [json.dumps({"taskId": "t", "runId": run_id, "reason": "max-retries", "timestamp": s}) for s in stamps]
+        store.paths(run_id).deadletter.write_text("\n".join(lines) + '\n{"torn')
+    assert count_since(store, time.time() - 3600) == 3  # the 2020 entry is outside the hour, the torn line skipped
 
 
 ASSESS = textwrap.dedent("""

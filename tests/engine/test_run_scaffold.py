@@ -1,4 +1,4 @@
-"""Case 18 and the on-disk state of a run (engine §4), with the embedded scaffold runtime."""
+"""A scaffold run end to end and the on-disk state of a run (docs/runs.md, State on disk), with the embedded scaffold runtime."""
 
 from __future__ import annotations
 

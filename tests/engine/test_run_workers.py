@@ -1,4 +1,4 @@
-"""Cases 19-21 and 23 plus the worker rules of engine §3, with real child processes
+"""The runtimes and the worker rules (docs/runs.md, Workers), with real child processes
 (the fake `pi` of tests/fake_pi.py and `command` workers written in Python)."""
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ async def test_pi_argv_environment_and_prompt_file(ws, pi_env, monkeypatch, tmp_
     ws.team("t", ["explorer", "executor"], workflow="w")
     long_task = "Long task. " + "x" * 9000
     ws.workflow("w", "## look\nrole: explorer\nmodel: fake/fake-model\n\nshort {goal}\n\n## big\nrole: executor\n\n" + long_task + "\n")
-    async with RunManager(ws.root, runtime="pi", options=fast_options()) as runs:
+    # a worker inherits an allow-list: the fake pi's knob and MAX_TOKENS only because they are listed
+    async with RunManager(ws.root, runtime="pi", pass_env=["FAKE_PI_RECORD", "MAX_TOKENS"], options=fast_options()) as runs:
         run_id = await runs.start(goal="find it", team="t")
         final = await runs.wait(run_id)
     assert final["status"] == "completed"

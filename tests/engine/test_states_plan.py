@@ -1,4 +1,4 @@
-"""Case 26 (state machines), case 19 (concurrency), plan resolution and the minimal validation."""
+"""The state machines (docs/runs.md, States), concurrency, plan resolution and the minimal validation."""
 
 from __future__ import annotations
 

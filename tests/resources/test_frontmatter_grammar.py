@@ -1,4 +1,4 @@
-"""pi-crew's frontmatter line grammar (formats §2): rules 1–5, CSV lists, booleans, positions."""
+"""pi-crew's frontmatter line grammar (docs/formats.md, The frontmatter grammar): opening, closing, lines, CSV lists, booleans, positions."""
 
 from __future__ import annotations
 

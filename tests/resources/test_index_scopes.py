@@ -1,4 +1,4 @@
-"""Discovery and the effective set (formats §1): roots, scopes, precedence, names."""
+"""Discovery and the effective set (docs/formats.md, Roots and discovery): roots, scopes, precedence, names."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Team frontmatter and role lines (formats §4)."""
+"""Team frontmatter and role lines (docs/formats.md, Teams)."""
 
 from __future__ import annotations
 
@@ -60,10 +60,34 @@ def test_keys_start_at_a_word_boundary():
     assert (r.agent, r.model, r.description) == ("a", None, "subagent=x mymodel=y")
 
 
-def test_model_followed_by_a_space_is_not_extracted():
-    r = role("- a: model= gpt-5 do it")
-    assert r.model is None and r.description == "model= gpt-5 do it"
-    assert [k for k, _ in r.leftover_keys] == ["model"]
+def test_spaces_after_equals_are_allowed_for_every_key():
+    r = role("- planner: agent=planner model= gpt-5")  # pi-crew: model `gpt-5`
+    assert (r.agent, r.model, r.leftover_keys) == ("planner", "gpt-5", [])
+    assert r.tokens["model"].value_span == Span(0, 32, 0, 37)
+
+
+def test_keys_are_read_in_one_left_to_right_scan():
+    r = role("- planner: model=gpt-5,agent=critic")  # pi-crew: model `gpt-5,agent=critic`, no agent key
+    assert (r.agent, r.model, list(r.tokens)) == ("planner", "gpt-5,agent=critic", ["model"])
+    assert r.tokens["model"].value_span == Span(0, 17, 0, 35)
+
+
+def test_skills_tokens_are_deleted_and_the_text_on_either_side_joins():
+    r = role("- planner: agent=planner,skills=safe-bash;x")  # pi-crew: agent `planner,;x`
+    assert (r.agent, [i.text for i in r.skills], r.description) == ("planner,;x", ["safe-bash"], "")
+    agent = r.tokens["agent"]
+    assert agent.value_span == Span(0, 17, 0, 43)  # the value runs over the deleted token
+    assert r.glued == [(agent, r.tokens["skills"])]
+
+
+def test_a_deletion_at_a_value_edge_glues_nothing():
+    r = role("- planner: agent=planner skills=safe-bash model=m")
+    assert (r.agent, r.model, r.glued, r.description) == ("planner", "m", [], "")
+
+
+def test_description_spaces_are_javascript_whitespace():
+    r = role("- a: agent=b keep\x85this  and\x1fthat")  # `\s` in JavaScript has neither U+0085 nor U+001F
+    assert r.description == "keep\x85this and\x1fthat"
 
 
 def test_agent_with_nothing_after_equals_is_left_in_the_text():

@@ -1,4 +1,4 @@
-"""Workflow headings, step metadata and task text (formats §5)."""
+"""Workflow headings, step metadata and task text (docs/formats.md, Workflows)."""
 
 from __future__ import annotations
 
@@ -133,10 +133,49 @@ def test_max_concurrency_kept_only_if_at_least_one():
 # CRLF.
 
 
-def test_crlf_without_frontmatter_loses_every_metadata_line():
+def test_crlf_without_frontmatter_loses_every_metadata_line_but_the_section_end():
+    # the explicit test trims the first line (`role: planner\r` counts), so `## Notes` folds into `plan`
     w = wf("## plan\r\nrole: planner\r\noutput: p.md\r\n\r\nPlan.\r\n## Notes\r\nx\r\n", frontmatter=False)
-    assert [(s.id, s.role, s.meta, s.explicit) for s in w.steps] == [("plan", "plan", {}, False), ("Notes", "Notes", {}, False)]
-    assert w.steps[0].task == "role: planner\noutput: p.md\n\nPlan."
+    assert [(s.id, s.role, s.meta, s.explicit) for s in w.steps] == [("plan", "plan", {}, True)]
+    assert w.steps[0].task == "role: planner\noutput: p.md\n\nPlan.\n## Notes\nx"
+    # the section trim frees the section's last line of its `\r`: pi-crew reads `role: executor`
+    w = wf("## plan\r\nrole: planner\r\n\r\nPlan.\r\n## execute\r\nrole: executor\r\n", frontmatter=False)
+    assert [(s.role, list(s.meta)) for s in w.steps] == [("plan", []), ("executor", ["role"])]
+    assert w.steps[1].meta["role"].value_span == Span(5, 6, 5, 14)
+
+
+# Sections are trimmed as a whole, and lines start at a lone \r, U+2028, U+2029 (pi-crew's JavaScript regexes).
+
+
+def test_an_indented_first_metadata_line_is_read_and_makes_the_heading_explicit():
+    w = wf("## plan\n  role: planner\n\nMake a plan.\n\n## Notes\nKeep it short.")
+    (step,) = w.steps  # pi-crew: one step, `## Notes` folds into it
+    assert (step.id, step.role, step.explicit) == ("plan", "planner", True)
+    assert step.task == "Make a plan.\n\n## Notes\nKeep it short."
+    assert step.meta["role"].key_span == Span(5, 2, 5, 6) and step.meta["role"].value_span == Span(5, 8, 5, 15)
+    assert [h.text for h in w.folded] == ["Notes"]
+
+
+@pytest.mark.parametrize("brk", ["\r", "\u2028", "\u2029"])
+def test_a_lone_line_break_starts_a_heading(brk):
+    w = wf(f"Intro.{brk}## plan\nrole: planner\n\nPlan it.\n")
+    (step,) = w.steps  # pi-crew: step `plan` with role `planner`
+    assert (step.id, step.role, step.task, step.heading_line) == ("plan", "planner", "Plan it.", 4)
+    assert step.heading_span == Span(4, 7, 4, 14) and step.id_span == Span(4, 10, 4, 14)
+
+
+def test_a_lone_carriage_return_ends_the_heading_text_and_starts_its_section():
+    w = wf("## plan\rrole: planner\n\nPlan it.\r## check\nrole: verifier\n")
+    assert [(s.id, s.role, s.task) for s in w.steps] == [("plan", "planner", "Plan it."), ("check", "verifier", "{goal}")]
+    assert w.steps[0].meta["role"].key_span == Span(4, 8, 4, 12)
+
+
+def test_blank_lines_and_trims_are_javascript_ones():
+    # U+0085 and U+001F are no whitespace for JavaScript: a line of them is text, not a blank line
+    s = wf("## a\nrole: x\n\x85\nTask.\n").steps[0]
+    assert s.task == "\x85\nTask." and s.task_start_line == 6
+    s = wf("## a\n\ufeffTask \ufeff\n").steps[0]  # U+FEFF is trimmed
+    assert s.task == "Task" and wf("##  \ufeffStep\ufeff\n").steps[0].id == "Step"
 
 
 def test_crlf_without_frontmatter_keeps_only_empty_metadata_values():

@@ -99,6 +99,16 @@ def make_run_client(answer: str | None = None) -> LanguageClient:
         T.WINDOW_SHOW_MESSAGE_REQUEST: ask,
     })
     register_lsp_features(client, features)
+
+    # responses are recorded in arrival order too, so tests can check what came before an answer
+    # (pygls has no public hook for incoming responses: the client's own handler is wrapped)
+    handle_response = client.protocol._handle_response
+
+    def record_response(msg_id: Any, *args: Any, **kwargs: Any) -> Any:
+        client.events.append((time.monotonic(), "response", msg_id))
+        return handle_response(msg_id, *args, **kwargs)
+
+    client.protocol._handle_response = record_response  # type: ignore[method-assign]
     return client
 
 

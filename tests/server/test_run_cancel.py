@@ -1,5 +1,5 @@
 """Stopping runs of real child processes through the editor: `window/workDoneProgress/cancel`
-(case 23), resume, shutdown (runs cancelled cleanly, resumable), interrupted runs offered at start."""
+(docs/editor.md, Notifications), resume, shutdown (runs cancelled cleanly, resumable), interrupted runs offered at start."""
 
 from __future__ import annotations
 

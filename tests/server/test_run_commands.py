@@ -1,4 +1,4 @@
-"""The run commands of protocol §3 on the server: argument errors, result shapes, code lenses end to end."""
+"""The run commands on the server (docs/editor.md, Commands): argument errors, result shapes, code lenses end to end."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Workers run one task each (engine §3). A worker gets a `Job`, reports output through `Hooks`
+"""Workers run one task each (docs/runs.md, Workers). A worker gets a `Job`, reports output through `Hooks`
 and returns a `WorkerResult`; cancellation arrives as anyio cancellation and is re-raised after
 the child process group is gone."""
 

@@ -40,8 +40,8 @@ class CommandWorker:
                 size += len(line) + 1
             text = line.decode("utf-8", "replace")
             hooks.output(text + "\n")
-            if text.strip():
-                hooks.progress(text.strip()[:120])
+            if text.strip():  # redacted before it is cut: a cut secret no longer looks like one
+                hooks.progress(redact_text(text.strip())[:120])
 
         def on_stderr(line: bytes) -> None:
             text = redact_text(line.decode("utf-8", "replace"))

@@ -1,4 +1,4 @@
-"""The `pi` runtime: one `pi --mode json -p` child per task (engine §3).
+"""The `pi` runtime: one `pi --mode json -p` child per task (docs/runs.md, Workers).
 
 The answer is the **last assistant `message_end`**: `pi` exits 0 even when the model call failed,
 so `stopReason: "error"`, a missing final message or a signal-killed child fail the task — unless
@@ -17,6 +17,7 @@ import anyio
 
 from crew_lsp.engine.workers import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.process import ChildProcess
+from crew_lsp.resources.jsonread import loads
 from crew_lsp.telemetry.redact import redact, redact_text
 
 PROMPT_ARG_LIMIT = 8000
@@ -48,7 +49,7 @@ class PiStream:
         if not line:
             return
         try:
-            event = json.loads(line)
+            event = loads(line)
         except ValueError:
             self.hooks.log(redact_text(line))
             return
@@ -96,9 +97,9 @@ class PiStream:
             if isinstance(provider, str) and provider and not model.startswith(f"{provider}/"):
                 model = f"{provider}/{model}"
             self.model = model
-        text = _text_of(message)
-        if text:
-            self.hooks.progress(text.strip().splitlines()[-1][:120] if text.strip() else "")
+        text = _text_of(message).strip()
+        if text:  # redacted before it is cut: a cut secret no longer looks like one
+            self.hooks.progress(redact_text(text.splitlines()[-1])[:120])
         if message.get("stopReason") in _FINAL_STOPS and self.child is not None:
             self.child.final_seen()
 

@@ -1,4 +1,4 @@
-"""One child process under the rules of engine §3.
+"""One child process under the rules of docs/runs.md, Workers.
 
 - its own process group (``start_new_session``), so a signal reaches every tool it started;
 - a no-output timeout, restarted by any byte on stdout or stderr;

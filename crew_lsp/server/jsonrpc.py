@@ -1,0 +1,167 @@
+"""The LSP lifecycle and JSON-RPC rules pygls leaves out: every request gets exactly one response.
+
+pygls 2 hands requests before `initialize` and a second `initialize` to their handlers as if all were
+well, drops requests after `shutdown` without a reply, and when a message's params fail to deserialise
+it raises out of its read loop, so the request is never answered and its client waits forever. The rules here
+(LSP "Lifecycle Messages", JSON-RPC 2.0 "Request object"):
+
+- before `initialize`: a request is answered ServerNotInitialized; a notification is dropped, except `exit`
+- a second `initialize`, and any request after `shutdown`: InvalidRequest
+- params that do not deserialise: InvalidParams naming the problem; a notification is dropped with a log line
+- a request that is not JSON-RPC 2.0 (no or another `jsonrpc`, an id that is not a string or an integer):
+  InvalidRequest (with a null id when the id itself is unusable)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import cattrs
+from cattrs.v import format_exception
+from lsprotocol import types as T
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
+from pygls.protocol import LanguageServerProtocol
+
+if TYPE_CHECKING:
+    from crew_lsp.server.app import CrewServer
+
+log = logging.getLogger(__name__)
+
+MAX_PROBLEMS = 8  # a message names at most this many problems (a hostile one may have thousands)
+
+
+class LifecycleProtocol(LanguageServerProtocol):
+    """pygls' protocol with the lifecycle gate and deserialisation failures answered (see the module doc)."""
+
+    _server: CrewServer
+
+    _initialized = False  # a valid `initialize` request was received
+    _shutdown_requested = False  # set on receipt of `shutdown` (pygls' own flag waits for its handler)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        # pygls passes this as the `object_hook` of `json.loads`, so it also sees every nested object:
+        # messages are structured in `handle_message` instead, where the top level is known and a
+        # failure can be answered
+        return data
+
+    def handle_message(self, message: Any) -> None:
+        """`message` is the raw JSON value of one message (see `structure_message`)."""
+        if not isinstance(message, dict) or message.get("jsonrpc") != self.VERSION:
+            self._not_json_rpc(message)
+            return
+        method = message.get("method")
+        if method is None:  # a response to one of our requests
+            response = self._structure(message)
+            if response is not None:
+                super().handle_message(response)
+            return
+        is_request = "id" in message
+        if not isinstance(method, str) or (is_request and not _valid_id(message["id"])):
+            self._not_json_rpc(message)
+            return
+        msg_id = message["id"] if is_request else None
+        refusal = self._lifecycle_refusal(method, is_request)
+        if refusal is not None:
+            self._refuse(msg_id, method, refusal, is_request)
+            return
+        structured = self._structure(message)
+        if structured is None:
+            return
+        if is_request and method == T.INITIALIZE:
+            self._initialized = True
+        elif is_request and method == T.SHUTDOWN:
+            self._shutdown_requested = True
+        super().handle_message(structured)
+
+    def _lifecycle_refusal(self, method: str, is_request: bool) -> JsonRpcException | None:
+        if method == T.EXIT:
+            return None  # always accepted: ends the process (0 after `shutdown`, 1 without)
+        if self._shutdown_requested:
+            return JsonRpcInvalidRequest("the server is shut down: only `exit` is accepted")
+        initialize = is_request and method == T.INITIALIZE
+        if not self._initialized and not initialize:
+            return JsonRpcServerNotInitialized("the server is not initialized")
+        if self._initialized and initialize:
+            return JsonRpcInvalidRequest("the server is already initialized")
+        return None
+
+    def _structure(self, data: dict[str, Any]) -> Any:
+        """The LSP type of a message; None when it cannot be (then it was answered or dropped)."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            method = data.get("method")
+            cause = exc.__cause__
+            if isinstance(cause, cattrs.BaseValidationError):
+                error: JsonRpcException = JsonRpcInvalidParams(f"invalid params for {method}: {describe(cause)}")
+            else:
+                error = JsonRpcInvalidRequest(f"cannot read the message: {cause or exc}")
+            if method is None:
+                log.warning("a response that cannot be read was dropped: %s", error.message)
+            else:
+                self._refuse(data.get("id"), method, error, is_request="id" in data)
+            return None
+
+    def _not_json_rpc(self, message: Any) -> None:
+        error = JsonRpcInvalidRequest("not a JSON-RPC 2.0 request")
+        if isinstance(message, dict) and "method" not in message:
+            log.warning("a message that is not JSON-RPC 2.0 was dropped")
+        elif isinstance(message, dict) and "id" not in message:
+            self._refuse(None, str(message["method"]), error, is_request=False)
+        else:  # a request, a batch or a bare value: answered, with a null id when there is no usable one
+            msg_id = message.get("id") if isinstance(message, dict) else None
+            _send_error(self, msg_id if _valid_id(msg_id) else None, error)
+
+    def _refuse(self, msg_id: Any, method: str, error: JsonRpcException, is_request: bool) -> None:
+        if is_request:
+            _send_error(self, msg_id, error)
+            return
+        line = f"crew-lsp: {method} dropped: {error.message}"
+        if self._initialized and not self._shutdown_requested:
+            self._server.log(line, T.MessageType.Warning)
+        else:  # no notifications to the client before `initialize` or after `shutdown`
+            log.warning("%s", line)
+
+
+def _send_error(protocol: LanguageServerProtocol, msg_id: Any, error: JsonRpcException) -> None:
+    """Answer a request with an error.
+
+    pygls has no public call to answer a request outside a handler; `_send_data` writes one message.
+    The message is built as plain JSON because lsprotocol's converter omits a null `id`, which
+    JSON-RPC requires when the request's id could not be read.
+    """
+    protocol._send_data({"jsonrpc": protocol.VERSION, "id": msg_id,
+                         "error": {"code": error.code, "message": error.message}})
+
+
+def _valid_id(msg_id: Any) -> bool:
+    return isinstance(msg_id, str) or (isinstance(msg_id, int) and not isinstance(msg_id, bool))
+
+
+def describe(error: cattrs.BaseValidationError) -> str:
+    """What is wrong, at which JSON path: `required field missing at params.position; ...`."""
+    problems = cattrs.transform_error(error, path="$", format_exception=_format_problem)
+    described = [_with_json_path(p) for p in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        described.append(f"and {len(problems) - MAX_PROBLEMS} more")
+    return "; ".join(described)
+
+
+def _format_problem(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, ValueError) and type_ is None and str(exc):
+        return str(exc)  # an lsprotocol validator: "Position.line should be in range [0:2147483647], but was -1."
+    return format_exception(exc, type_)
+
+
+_PATH = re.compile(r" @ \$\.?(\S*)$")
+
+
+def _with_json_path(problem: str) -> str:
+    """cattrs names Python attributes (`text_document`); the client wrote JSON names (`textDocument`)."""
+    match = _PATH.search(problem)
+    if match is None:
+        return problem
+    path = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), match.group(1)).replace("_.", ".").rstrip("_")
+    return f"{problem[:match.start()]} at {path or 'the message'}"

@@ -1,0 +1,38 @@
+"""Which skills a task gathers from a step's `skills:` (as pi-crew reads it): `false` turns off only the
+role-default skills; an empty `skills:` or `skills: ,` is not set."""
+
+from __future__ import annotations
+
+import pytest
+
+from crew_lsp.engine.config import EngineConfig
+from crew_lsp.engine.plan import build_plan, load_snapshot
+from crew_lsp.engine.prompts import select_skills
+
+EXECUTOR_DEFAULTS = ["state-mutation-locking", "safe-bash", "verification-before-done"]
+
+
+def _task_and_role(ws, step_skills: str, role_line: str = "agent=executor"):
+    (ws.crew / "teams" / "crew.team.md").write_text(f"---\nname: crew\ndefaultWorkflow: flow\n---\n- executor: {role_line}\n")
+    ws.workflow("flow", f"## execute\nrole: executor\n{step_skills}\n\nDo {{goal}}.\n")
+    plan = build_plan(load_snapshot(ws.root), EngineConfig(), goal="g", team="crew")
+    (task,) = plan.tasks
+    return task, plan.roles["executor"]
+
+
+def test_step_skills_false_drops_only_the_role_defaults(ws):
+    task, role = _task_and_role(ws, "skills: false", "agent=executor skills=minimal-diff")
+    # agent, role and run-override skills still apply
+    assert select_skills(task, role, ["agent-skill"], ["run-skill"]) == ["agent-skill", "minimal-diff", "run-skill"]
+
+
+@pytest.mark.parametrize("value", ["skills:", "skills: ,", "skills:  , ,"])
+def test_empty_step_skills_are_not_set(ws, value):
+    task, role = _task_and_role(ws, value)
+    assert task.skills is None
+    assert select_skills(task, role, []) == EXECUTOR_DEFAULTS
+
+
+def test_step_skills_add_to_the_role_defaults(ws):
+    task, role = _task_and_role(ws, "skills: minimal-diff")
+    assert select_skills(task, role, []) == [*EXECUTOR_DEFAULTS, "minimal-diff"]
