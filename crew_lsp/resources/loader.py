@@ -95,13 +95,14 @@ class Loader:
     is seen by the next loader.
     """
 
-    __slots__ = ("_roots", "_real_dirs")
+    __slots__ = ("_roots", "_real_dirs", "_folders")
 
     def __init__(self, roots):
         # (lexical root, real root), innermost first
         pairs = {str(r): os.path.realpath(r) for r in roots}
         self._roots = sorted(pairs.items(), key=lambda pair: -len(pair[0]))
         self._real_dirs: dict[str, str] = dict(self._roots)
+        self._folders: dict[str, Problem | None] = {}  # folder → why nothing below it is read (None: read)
 
     def root_of(self, path: str) -> tuple[str, str]:
         """(lexical, real) root holding a path; a path under no root is its own folder's."""
@@ -122,19 +123,27 @@ class Loader:
             self._real_dirs[folder] = real
         return real
 
+    def _folder_problem(self, folder: str) -> Problem | None:
+        lexical, root = self.root_of(folder + os.sep)
+        real = self._real_dir(folder)
+        return None if _inside(real, root) else _symlink_out(real, lexical)
+
     def lists(self, folder: str) -> bool:
         """Whether a folder may be listed: it resolves inside its root (no symlink out)."""
-        return _inside(self._real_dir(folder), self.root_of(folder)[1])
+        return self._folder_problem(folder) is None
 
     def load(self, path: str) -> Loaded:
-        lexical, root = self.root_of(path)
-        folder = os.path.dirname(path)
-        if not _inside(self._real_dir(folder), root):
-            return Loaded("", _symlink_out(os.path.join(self._real_dir(folder), os.path.basename(path)), lexical))
+        folder, _sep, name = path.rpartition(os.sep)
+        try:
+            problem = self._folders[folder]  # one look per folder, not per file
+        except KeyError:
+            problem = self._folders[folder] = self._folder_problem(folder)
+        if problem is not None:
+            return Loaded("", _symlink_out(os.path.join(self._real_dir(folder), name), self.root_of(path)[0]))
         try:
             fd = os.open(path, _OPEN_FLAGS)
         except OSError:
-            return self._not_opened(path, lexical, root)
+            return self._not_opened(path, *self.root_of(path))
         return _read(fd)
 
     def _not_opened(self, path: str, lexical: str, root: str) -> Loaded:
@@ -175,7 +184,7 @@ def _read(fd: int) -> Loaded:
         if st.st_size > MAX_BYTES:
             return Loaded("", too_large(st.st_size), stamp)
         data = os.read(fd, 65536)
-        if data:
+        if data and len(data) != st.st_size:  # all of it at the first read: no second read to see the end
             more = os.read(fd, 65536)
             if more:
                 chunks = [data, more]
