@@ -2,7 +2,8 @@
 
 A cloned workspace is untrusted: only regular files of at most `MAX_BYTES` that resolve inside
 their root are read. A symlink (to a file or through a folder) whose target leaves the root is not
-followed, so `agents/x.md -> ~/secret` never reaches a worker prompt; a FIFO, socket or device is
+followed, so `agents/x.md -> ~/secret` never reaches a worker prompt (a file below a folder symlinked
+out of its root is not there at all: `scan` does not list it); a FIFO, socket or device is
 never read (opened non-blocking, then `fstat`: a FIFO cannot hang the reader); a file above the cap
 or with NUL bytes (binary) is not read either. Each of those is indexed as an empty file (its name
 still resolves) and carries one `Problem` the checks turn into a diagnostic. Bad UTF-8 is decoded
@@ -102,7 +103,7 @@ class Loader:
         pairs = {str(r): os.path.realpath(r) for r in roots}
         self._roots = sorted(pairs.items(), key=lambda pair: -len(pair[0]))
         self._real_dirs: dict[str, str] = dict(self._roots)
-        self._folders: dict[str, Problem | None] = {}  # folder → why nothing below it is read (None: read)
+        self._folders: dict[str, bool] = {}  # folder → whether it resolves inside its root
 
     def root_of(self, path: str) -> tuple[str, str]:
         """(lexical, real) root holding a path; a path under no root is its own folder's."""
@@ -123,23 +124,18 @@ class Loader:
             self._real_dirs[folder] = real
         return real
 
-    def _folder_problem(self, folder: str) -> Problem | None:
-        lexical, root = self.root_of(folder + os.sep)
-        real = self._real_dir(folder)
-        return None if _inside(real, root) else _symlink_out(real, lexical)
-
     def lists(self, folder: str) -> bool:
         """Whether a folder may be listed: it resolves inside its root (no symlink out)."""
-        return self._folder_problem(folder) is None
+        return _inside(self._real_dir(folder), self.root_of(folder + os.sep)[1])
 
     def load(self, path: str) -> Loaded:
         folder, _sep, name = path.rpartition(os.sep)
         try:
-            problem = self._folders[folder]  # one look per folder, not per file
+            listed = self._folders[folder]  # one look per folder, not per file
         except KeyError:
-            problem = self._folders[folder] = self._folder_problem(folder)
-        if problem is not None:
-            return Loaded("", _symlink_out(os.path.join(self._real_dir(folder), name), self.root_of(path)[0]))
+            listed = self._folders[folder] = self.lists(folder)
+        if not listed:
+            return NO_FILE  # below a folder symlinked out of its root: not there, as `scan` does not list it
         try:
             fd = os.open(path, _OPEN_FLAGS)
         except OSError:

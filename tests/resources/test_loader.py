@@ -117,13 +117,13 @@ def test_a_dangling_symlink_is_no_file(ws, tmp_path):
     assert load_file(str(ws / ".crew/agents/dangling.md"), str(ws)).text is None
 
 
-def test_a_file_below_a_folder_symlinked_out_of_the_workspace_is_not_read(ws, tmp_path):
+def test_a_file_below_a_folder_symlinked_out_of_the_workspace_is_not_there(ws, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "x.md").write_text("---\nname: x\n---\nsecret prompt\n")
     (ws / ".crew/teams").symlink_to(elsewhere, target_is_directory=True)
     loaded = load_file(str(ws / ".crew/teams/x.md"), str(ws))
-    assert loaded.text == "" and loaded.problem.reason == "symlink-out"
+    assert loaded.text is None  # as `scan` does not list the folder: a watcher event for it adds nothing
 
 
 def test_scan_does_not_list_through_a_folder_symlinked_out_of_the_workspace(ws, tmp_path):
