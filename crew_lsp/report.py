@@ -26,16 +26,25 @@ def collect(paths: list[str]) -> list[tuple[str, Diagnostic]]:
             snap = Index.load(Workspace.discover(path)).snapshot
             found.update(check_snapshot(snap))
         else:
+            given = Path(raw).absolute()
+            path = given.parent.resolve() / given.name  # not a symlink's target: the loader judges the link
             snap = Index.load(Workspace.discover(path.parent)).snapshot
             res = snap.resources.get(str(path))
             if res is None:
-                from crew_lsp.resources.index import read_text
+                from crew_lsp.checks.files import check_unread
+                from crew_lsp.resources.loader import Loader
                 from crew_lsp.resources.model import kind_by_name, parse_resource
 
                 kind = kind_by_name(str(path))
                 if kind is None:
                     continue
-                res = parse_resource(kind, "loose", str(path), read_text(str(path)))
+                loaded = Loader(snap.workspace.boundaries()).load(str(path))
+                if loaded.text is None:
+                    continue
+                if loaded.problem is not None:
+                    found[str(path)] = check_unread(loaded.problem)
+                    continue
+                res = parse_resource(kind, "loose", str(path), loaded.text)
             found[str(path)] = check_resource(res, snap)
     return [(p, d) for p in sorted(found) for d in found[p]]
 

@@ -41,6 +41,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW111": (I, "description missing"),
     "CREW112": (I, "`name` differs from the file name"),
     "CREW113": (W, "empty body"),
+    "CREW114": (W, "file not read: too large, binary, not a regular file, or a symlink leaving the workspace"),
     "CREW201": (E, "role references an unknown agent"),
     "CREW202": (E, "`defaultWorkflow` names an unknown workflow"),
     "CREW203": (W, "duplicate role name"),

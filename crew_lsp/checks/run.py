@@ -5,6 +5,7 @@ from __future__ import annotations
 from crew_lsp.checks.agents import check_agent
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import Diagnostic, finish
+from crew_lsp.checks.files import check_unread
 from crew_lsp.checks.frontmatter import check_block, check_keys
 from crew_lsp.checks.scopes import check_scopes
 from crew_lsp.checks.skills import check_skill
@@ -16,6 +17,9 @@ from crew_lsp.resources.model import Resource
 
 def check_resource(res: Resource, snap: Snapshot, severity_overrides: dict[str, str] | None = None) -> list[Diagnostic]:
     """Every diagnostic of one file against a snapshot. Never raises on any content."""
+    problem = snap.problems.get(res.path)
+    if problem is not None:
+        return check_unread(problem, severity_overrides)
     ctx = Ctx(res, snap)
     if res.kind == "config":
         from crew_lsp.checks.config import check_config

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from crew_lsp.resources.loader import Loader
 from crew_lsp.resources.record import Record
 
 _REPO_DIR_MARKERS = (".git", ".pi", ".crew", ".hg", ".svn", ".factory", ".omc")
@@ -98,6 +99,10 @@ class Workspace(Record):
         project = [("project", self.crew)] + [("project", r) for r in self.extra_roots]
         return project + [("builtin", self.builtin), ("user", self.user)]
 
+    def boundaries(self) -> list[Path]:
+        """The roots no read may leave (through a symlink): the repository, each extra root, the user root, ours."""
+        return [self.repo, *self.extra_roots, self.user, self.builtin]
+
     def skill_roots(self) -> list[tuple[str, Path]]:
         if self.builtin == self.folder:
             return [("builtin", self.folder / "skills")]  # a resource package's skills are the builtin ones
@@ -172,21 +177,27 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
 
 
-def _listdir(path: str) -> list[str]:
+def _listdir(path: str, loader: Loader) -> list[str]:
+    """A folder's entries; none when the folder is (or lies below) a symlink leaving its root."""
     try:
-        return sorted(os.listdir(path))
+        return sorted(os.listdir(path)) if loader.lists(path) else []
     except OSError:
         return []
 
 
-def scan(ws: Workspace) -> list[tuple[str, str, str]]:
-    """Every resource file of every scope as (kind, scope, path), in fold order."""
+def scan(ws: Workspace, loader: Loader | None = None) -> list[tuple[str, str, str]]:
+    """Every resource file of every scope as (kind, scope, path), in fold order.
+
+    A name is listed whatever it is (a FIFO, a symlink): the loader decides whether it is read.
+    """
+    loader = Loader(ws.boundaries()) if loader is None else loader
     found: list[tuple[str, str, str]] = []
     join = os.path.join  # plain strings: a Path per file costs more than reading the file
+    lexists = os.path.lexists
     for scope, root in ws.scope_dirs():
         for kind, sub in KIND_DIRS.items():
             folder = join(str(root), sub)
-            for name in _listdir(folder):
+            for name in _listdir(folder, loader):
                 if kind == "agent":
                     ok = name.endswith(".md") and not name.endswith((".team.md", ".workflow.md"))
                 else:
@@ -194,11 +205,13 @@ def scan(ws: Workspace) -> list[tuple[str, str, str]]:
                 if ok:
                     found.append((kind, scope, join(folder, name)))
     for scope, root in ws.skill_roots():
-        for name in _listdir(str(root)):
-            skill = join(str(root), name, "SKILL.md")
-            if os.path.isfile(skill):
+        for name in _listdir(str(root), loader):
+            folder = join(str(root), name)
+            skill = join(folder, "SKILL.md")
+            if lexists(skill) and loader.lists(folder):
                 found.append(("skill", scope, skill))
     for _role, cfg in ws.config_files():
-        if cfg.is_file():
-            found.append(("config", "user" if "user" in _role else "project", str(cfg)))
+        path = str(cfg)
+        if lexists(path) and loader.lists(os.path.dirname(path)):
+            found.append(("config", "user" if "user" in _role else "project", path))
     return found

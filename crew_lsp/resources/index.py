@@ -8,10 +8,10 @@ depend on what changed so only those are re-checked.
 from __future__ import annotations
 
 import gc
-import os
 from collections import defaultdict
 
 from crew_lsp.resources.discovery import Workspace, scan
+from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
 from crew_lsp.resources.model import Resource, parse_resource
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.team import Team
@@ -22,7 +22,7 @@ _TABLES = {"agent": ("agents", "disabled_agents"), "team": ("teams",), "workflow
 
 class Snapshot(Record):
     __slots__ = ("workspace", "resources", "version", "agents", "disabled_agents", "teams", "workflows", "skills", "losers",
-                 "same_scope", "teams_by_workflow", "configs", "agents_by_lower", "roles")
+                 "same_scope", "teams_by_workflow", "configs", "agents_by_lower", "roles", "problems")
 
     def __init__(self, workspace: Workspace, resources: dict[str, Resource], version: int = 0,
                  agents: dict[str, Resource] | None = None, disabled_agents: dict[str, Resource] | None = None,
@@ -30,7 +30,7 @@ class Snapshot(Record):
                  skills: dict[str, Resource] | None = None, losers: dict[str, Resource] | None = None,
                  same_scope: dict[str, list[Resource]] | None = None, teams_by_workflow: dict[str, list[Resource]] | None = None,
                  configs: list[Resource] | None = None, agents_by_lower: dict[str, list[Resource]] | None = None,
-                 roles: frozenset[str] | None = None):
+                 roles: frozenset[str] | None = None, problems: dict[str, Problem] | None = None):
         self.workspace = workspace
         self.resources = resources
         self.version = version
@@ -45,6 +45,7 @@ class Snapshot(Record):
         self.configs = [] if configs is None else configs
         self.agents_by_lower = {} if agents_by_lower is None else agents_by_lower  # every agent file (all scopes) by lower-cased name
         self.roles = roles  # the union of all team roles, computed on first use
+        self.problems = {} if problems is None else problems  # path → why the file was not read (indexed as empty)
 
     def agent(self, name: str) -> Resource | None:
         """The agent a role line's `agent=` resolves to: lower-cased key, case-sensitive match."""
@@ -147,28 +148,33 @@ def _identity(res: Resource | None) -> tuple | None:
     return (res.kind, res.scope, res.name, res.disabled, extra)
 
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loader, guard: bool = False,
+                 ) -> tuple[dict[str, Resource], dict[str, Problem], dict[str, Stamp]]:
+    """Read and parse scanned files: the resources, the files not read (indexed as empty), the stamps.
 
-
-def read_text(path: str) -> str:
-    """A file's exact text: no newline translation (CRLF matters to pi-crew's grammar).
-
-    Plain `os.read` calls: no file object per file (a buffered text file costs more than the read).
+    With `guard` a parser failure marks the file as not read instead of raising (the server must
+    not lose a whole folder to one bad file).
     """
-    fd = os.open(path, _READ_FLAGS)
-    try:
-        data = os.read(fd, 65536)
-        if data:
-            more = os.read(fd, 65536)
-            if more:
-                chunks = [data, more]
-                while more:
-                    more = os.read(fd, 1 << 20)
-                    chunks.append(more)
-                data = b"".join(chunks)
-    finally:
-        os.close(fd)
-    return data.decode("utf-8", "replace")
+    resources: dict[str, Resource] = {}
+    problems: dict[str, Problem] = {}
+    stamps: dict[str, Stamp] = {}
+    role_of = ws.config_role
+    for kind, scope, path in entries:
+        loaded = loader.load(path)
+        if loaded.text is None:
+            continue
+        role = role_of(path) if kind == "config" else "project"
+        if loaded.problem is not None:
+            problems[path] = loaded.problem
+        stamps[path] = loaded.stamp
+        try:
+            resources[path] = parse_resource(kind, scope, path, loaded.text, role)
+        except Exception as exc:
+            if not guard:
+                raise
+            problems[path] = internal_problem(exc)
+            resources[path] = parse_resource(kind, scope, path, "", role)
+    return resources, problems, stamps
 
 
 class paused_gc:
@@ -207,16 +213,10 @@ class Index:
     @classmethod
     def load(cls, workspace: Workspace) -> Index:
         index = cls(workspace)
-        resources: dict[str, Resource] = {}
-        role_of = workspace.config_role
+        loader = Loader(workspace.boundaries())
         with paused_gc():
-            for kind, scope, path in scan(workspace):
-                try:
-                    text = read_text(path)
-                except OSError:
-                    continue
-                resources[path] = parse_resource(kind, scope, path, text, role_of(path) if kind == "config" else "project")
-            index.snapshot = derive(Snapshot(workspace, resources))
+            resources, problems, _stamps = read_entries(workspace, scan(workspace, loader), loader)
+            index.snapshot = derive(Snapshot(workspace, resources, problems=problems))
         return index
 
     def parse(self, path: str, text: str) -> Resource | None:
@@ -226,8 +226,16 @@ class Index:
         kind, scope = found
         return parse_resource(kind, scope, path, text, self.workspace.config_role(path))
 
-    def update(self, path: str, text: str | None, resource: Resource | None = None) -> set[str]:
-        """Replace (or with ``text=None`` remove) one file; returns the paths to re-check."""
+    def update(self, path: str, text: str | None, resource: Resource | None = None, problem: Problem | None = None) -> set[str]:
+        """Replace (or with ``text=None`` remove) one file; returns the paths to re-check.
+
+        A text the loader would not read (above the cap, binary), or one given with a `problem`,
+        is indexed as empty and never parsed.
+        """
+        if text is not None and problem is None and resource is None:
+            problem = text_problem(text)
+        if problem is not None and text is not None:
+            text, resource = "", None
         old = self.snapshot.resources.get(path)
         new = resource if resource is not None else (self.parse(path, text) if text is not None else None)
         if new is None and old is None:
@@ -237,11 +245,16 @@ class Index:
             del resources[path]
         else:
             resources[path] = new
+        problems = self.snapshot.problems
+        if (problem is not None and new is not None) or path in problems:
+            problems = {p: v for p, v in problems.items() if p != path}  # copy-on-write, as the other maps
+            if problem is not None and new is not None:
+                problems[path] = problem
         prev = self.snapshot
         if _identity(old) == _identity(new) and new is not None:
             snap = Snapshot(self.workspace, resources, prev.version + 1, prev.agents, prev.disabled_agents, prev.teams,
                             prev.workflows, prev.skills, prev.losers, prev.same_scope, prev.teams_by_workflow, prev.configs,
-                            prev.agents_by_lower, prev.roles)
+                            prev.agents_by_lower, prev.roles, problems)
             # the same kind, scope and name: if the file is a winner, it sits under that name in its kind's table
             key = new.name.lower() if new.kind == "agent" else new.name
             for attr in _TABLES.get(new.kind, ()):
@@ -252,7 +265,7 @@ class Index:
                     setattr(snap, attr, {**table, key: new})
             self.snapshot = snap
             return {path} | _dependents_of_content(snap, new)
-        snap = derive(Snapshot(self.workspace, resources, prev.version + 1))
+        snap = derive(Snapshot(self.workspace, resources, prev.version + 1, problems=problems))
         self.snapshot = snap
         return {path} | _dependents(prev, snap, old, new)
 

@@ -249,7 +249,7 @@ async def validate_workspace(ls: CrewServer, args: Empty) -> dict[str, Any]:
             if path in seen:
                 continue
             seen.add(path)
-            diags = [] if path in folder.skipped else check_resource(res, snap, overrides)
+            diags = check_resource(res, snap, overrides)
             bucket = scopes.setdefault(res.scope, _counts())
             for counts in (total, bucket):
                 counts["files"] += 1

@@ -3,8 +3,9 @@
 Every folder owns an `Index` (docs/formats.md, Roots and discovery: its repo root, crew root, the builtin and user scopes).
 A path can live in several indexes (the user scope is in all of them); text changes go to every
 index that classifies the path, diagnostics come from the path's *owner* (the innermost folder that
-reports it). Open documents override disk. Files over 2 MB or containing NUL bytes are indexed
-as empty text and never checked (`Folder.skipped`), so they cannot stall or crash anything.
+reports it). Open documents override disk. Files are read by the one loader `crew-lsp check` uses
+(`resources/loader.py`): a file it does not read (too large, binary, special, a symlink leaving the
+workspace) is indexed as empty text, gets its one CREW114 and no features.
 """
 
 from __future__ import annotations
@@ -16,61 +17,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from crew_lsp.resources.discovery import Workspace, repo_root, scan
-from crew_lsp.resources.index import Index, Snapshot, derive
-from crew_lsp.resources.model import Resource, parse_resource
-
-MAX_BYTES = 2 * 1024 * 1024
-
-
-def unreadable(text: str) -> bool:
-    """Too large or binary: indexed as empty, never checked."""
-    return len(text) > MAX_BYTES or "\x00" in text
-
-
-Stamp = tuple[int, int]  # (mtime_ns, size)
-
-
-def stamp_of(path: str) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
-
-
-def read_disk(path: str) -> tuple[str | None, bool, Stamp | None]:
-    """(text, skipped, stamp) of a file on disk; text None when it cannot be read (gone, a folder…)."""
-    try:
-        st = os.stat(path)
-        stamp = (st.st_mtime_ns, st.st_size)
-        if st.st_size > MAX_BYTES:
-            return "", True, stamp
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError:
-        return None, False, None
-    if len(data) > MAX_BYTES or b"\x00" in data:
-        return "", True, stamp
-    return data.decode("utf-8", errors="replace"), False, stamp
-
-
-def _load_entries(ws: Workspace, entries: list[tuple[str, str, str]]) -> tuple[dict[str, Resource], set[str], dict[str, Stamp]]:
-    resources: dict[str, Resource] = {}
-    skipped: set[str] = set()
-    stamps: dict[str, Stamp] = {}
-    for kind, scope, path in entries:
-        text, skip, stamp = read_disk(path)
-        if text is None:
-            continue
-        stamps[path] = stamp  # type: ignore[assignment]
-        if skip:
-            skipped.add(path)
-        try:
-            resources[path] = parse_resource(kind, scope, path, text, ws.config_role(path))
-        except Exception:  # a parser bug must not lose the whole folder
-            skipped.add(path)
-            resources[path] = parse_resource(kind, scope, path, "", ws.config_role(path))
-    return resources, skipped, stamps
+from crew_lsp.resources.index import Index, Snapshot, derive, read_entries
+from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, stamp_of
+from crew_lsp.resources.model import Resource
 
 
 @dataclass(eq=False)
@@ -80,7 +29,6 @@ class Folder:
     ws: Workspace
     index: Index
     ready: asyncio.Event = field(default_factory=asyncio.Event)
-    skipped: set[str] = field(default_factory=set)
     stamps: dict[str, Stamp] = field(default_factory=dict)  # disk state of the files read from disk
     implicit: bool = False  # created for a document outside every workspace folder
     # where a path lies never changes for a given Workspace: cache the pathlib work
@@ -95,6 +43,11 @@ class Folder:
     @property
     def path(self) -> Path:
         return self.ws.folder
+
+    @property
+    def skipped(self) -> dict[str, Problem]:
+        """Files not read (indexed as empty): their one diagnostic says why, they have no features."""
+        return self.index.snapshot.problems
 
     def classifies(self, path: str) -> bool:
         try:
@@ -122,24 +75,16 @@ class Folder:
             self._reported[path] = found
             return found
 
-    def set_text(self, path: str, text: str | None) -> set[str]:
+    def set_text(self, path: str, text: str | None, problem: Problem | None = None) -> set[str]:
         """Replace (or remove) one file in this index; the paths whose diagnostics may change."""
-        if text is not None and unreadable(text):
-            self.skipped.add(path)
-            text = ""
-        else:
-            self.skipped.discard(path)
-        if text is None:
-            self.skipped.discard(path)
         if text is None and path not in self.index.snapshot.resources:
             return set()
         try:
-            return self.index.update(path, text)
-        except Exception:
-            # keep the previous snapshot; the file is treated as unreadable
-            self.skipped.add(path)
+            return self.index.update(path, text, problem=problem)
+        except Exception as exc:
+            # keep the previous snapshot's neighbours; the file is treated as not read
             try:
-                return self.index.update(path, "")
+                return self.index.update(path, "", problem=internal_problem(exc))
             except Exception:
                 return {path}
 
@@ -147,21 +92,21 @@ class Folder:
 async def load_folder(folder: Folder, progress: Callable[[int, int], None] | None = None, chunk: int = 400) -> int:
     """Read every scope of a folder off the event loop; returns the number of files."""
     ws = folder.ws
-    entries = await asyncio.to_thread(scan, ws)
+    loader = Loader(ws.boundaries())
+    entries = await asyncio.to_thread(scan, ws, loader)
     resources: dict[str, Resource] = {}
-    skipped: set[str] = set()
+    problems: dict[str, Problem] = {}
     stamps: dict[str, Stamp] = {}
     total = len(entries)
     for start in range(0, total, chunk):
-        part, skip, stamp = await asyncio.to_thread(_load_entries, ws, entries[start:start + chunk])
+        part, unread, stamp = await asyncio.to_thread(read_entries, ws, entries[start:start + chunk], loader, True)
         resources.update(part)
-        skipped |= skip
+        problems.update(unread)
         stamps.update(stamp)
         if progress is not None:
             progress(min(start + chunk, total), total)
-    snap = await asyncio.to_thread(derive, Snapshot(ws, resources))
+    snap = await asyncio.to_thread(derive, Snapshot(ws, resources, problems=problems))
     folder.index.snapshot = snap
-    folder.skipped = skipped
     folder.stamps = stamps
     return total
 
@@ -253,14 +198,27 @@ class Project:
         self._owner[path] = found
         return found
 
-    def set_text(self, path: str, text: str | None) -> dict[Folder, set[str]]:
+    def set_text(self, path: str, text: str | None, problem: Problem | None = None) -> dict[Folder, set[str]]:
         out: dict[Folder, set[str]] = {}
         for folder in self.holding(path):
             if not folder.ready.is_set():
                 continue  # applied from the open documents once the folder is loaded
-            affected = folder.set_text(path, text)
+            affected = folder.set_text(path, text, problem)
             if affected:
                 out[folder] = affected
+        return out
+
+    def loaders(self, paths: Iterable[str]) -> list[tuple[str, Loader]]:
+        """Each path with a loader for the roots of the folder serving it (a path outside every
+        folder: its own folder is its root). Call on the event loop; load in a worker thread."""
+        by_folder: dict[Folder | None, Loader] = {}
+        out = []
+        for path in paths:
+            folder = self.owner(path)
+            loader = by_folder.get(folder)
+            if loader is None:
+                loader = by_folder[folder] = Loader(folder.ws.boundaries() if folder is not None else [])
+            out.append((path, loader))
         return out
 
     def resource(self, path: str) -> tuple[Folder, Resource] | None:

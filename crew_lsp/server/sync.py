@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from lsprotocol import types as T
 
+from crew_lsp.resources.loader import Problem, stamp_of
 from crew_lsp.resources.text import index_of_col16
-from crew_lsp.server.project import Folder, disk_changes, read_disk
+from crew_lsp.server.project import Folder, disk_changes
 
 if TYPE_CHECKING:
     from crew_lsp.server.app import CrewServer
@@ -139,17 +140,18 @@ class Sync:
         if path is None or server.docs.pop(path, None) is None:
             return
         ticket = self._closing[path] = self._closing.get(path, 0) + 1
-        text, _skip, stamp = await asyncio.to_thread(read_disk, path)
+        ((_path, loader),) = server.project.loaders([path])
+        loaded = await asyncio.to_thread(loader.load, path)
         if self._closing.get(path) != ticket or path in server.docs:
             return  # reopened meanwhile: the open text wins
         self._closing.pop(path, None)
         for folder in server.project.holding(path):
-            if stamp is None:
+            if loaded.stamp is None:
                 folder.stamps.pop(path, None)
             else:
-                folder.stamps[path] = stamp
-        self.apply(path, text)
-        if text is None:
+                folder.stamps[path] = loaded.stamp
+        self.apply(path, loaded.text, loaded.problem)
+        if loaded.text is None:
             server.publisher.mark({path})
 
     async def did_save(self, params: T.DidSaveTextDocumentParams) -> None:
@@ -162,17 +164,18 @@ class Sync:
             if params.text is not None and params.text != doc.text:
                 doc.text = params.text
                 self.apply(path, doc.text)
-            stamp = await asyncio.to_thread(_stamp, path)
+            stamp = await asyncio.to_thread(stamp_of, path)
             for folder in server.project.holding(path):
                 if stamp is not None:
                     folder.stamps[path] = stamp
             return
         await self.reload([path])
 
-    def apply(self, path: str, text: str | None, *, force: bool = False) -> None:
-        """Put a text (None = gone) into every index holding the path; queue what it affects."""
+    def apply(self, path: str, text: str | None, problem: Problem | None = None, *, force: bool = False) -> None:
+        """Put a text (None = gone; not read when there is a problem) into every index holding the path;
+        queue what it affects."""
         server = self.server
-        changed = server.project.set_text(path, text)
+        changed = server.project.set_text(path, text, problem)
         paths: set[str] = set()
         for affected in changed.values():
             paths |= affected
@@ -190,12 +193,13 @@ class Sync:
         todo = [p for p in dict.fromkeys(paths) if p not in server.docs]
         if not todo:
             return
-        results = await asyncio.to_thread(lambda: [(p, *read_disk(p)) for p in todo])
-        for path, text, _skip, stamp in results:
+        readers = server.project.loaders(todo)
+        results = await asyncio.to_thread(lambda: [(p, loader.load(p)) for p, loader in readers])
+        for path, loaded in results:
             if path in server.docs:
                 continue
             holding = server.project.holding(path)
-            if text is None:
+            if loaded.text is None:
                 for folder in holding:
                     folder.stamps.pop(path, None)
                 if any(path in f.snapshot.resources for f in holding):
@@ -204,11 +208,9 @@ class Sync:
                 else:
                     self._remove_under(path)
                 continue
-            if os.path.isdir(path):
-                continue
             for folder in holding:
-                folder.stamps[path] = stamp  # type: ignore[assignment]
-            self.apply(path, text)
+                folder.stamps[path] = loaded.stamp
+            self.apply(path, loaded.text, loaded.problem)
 
     def _remove_under(self, directory: str) -> None:
         """A deleted folder: drop every indexed file below it."""
@@ -301,12 +303,6 @@ class Sync:
     def stop(self) -> None:
         if self._poll_task is not None:
             self._poll_task.cancel()
-
-
-def _stamp(path: str):
-    from crew_lsp.server.project import stamp_of
-
-    return stamp_of(path)
 
 
 __all__ = ["Doc", "Sync", "apply_changes", "Folder"]

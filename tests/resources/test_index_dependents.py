@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crew_lsp.resources.discovery import Workspace
-from crew_lsp.resources.index import Index, read_text
+from crew_lsp.resources.index import Index
 
 
 def _index(root: Path, files: dict[str, str]) -> Index:
@@ -14,6 +14,10 @@ def _index(root: Path, files: dict[str, str]) -> Index:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
     return Index.load(Workspace.discover(root))
+
+
+def read_text(path: str) -> str:
+    return Path(path).read_bytes().decode("utf-8")
 
 
 def _path(index: Index, name: str) -> str:

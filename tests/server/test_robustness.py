@@ -43,8 +43,9 @@ async def test_huge_and_binary_files_do_not_stall_the_server(tmp_path, profile):
         elapsed = time.monotonic() - start
         assert hover is not None and "agent `scribe`" in hover.contents.value
         assert elapsed < 1.0, f"hover took {elapsed:.2f}s after opening a 10 MB and a binary file"
-        # they are indexed (the agent names exist) but never checked: no diagnostics, no features
-        assert await s.diagnostics(HUGE) == [] and await s.diagnostics(BLOB) == []
+        # they are indexed (the agent names exist) but never checked: one CREW114 each, no features
+        assert [d.code for d in await s.diagnostics(HUGE)] == ["CREW114"]
+        assert [d.code for d in await s.diagnostics(BLOB)] == ["CREW114"]
         nothing = await s.client.text_document_hover_async(T.HoverParams(
             text_document=T.TextDocumentIdentifier(uri=s.uri(HUGE)), position=T.Position(1, 7)))
         assert nothing is None

@@ -8,7 +8,6 @@ from crew_lsp.checks.codes import Severity, doc_url
 from crew_lsp.checks.diagnostic import Diagnostic, Related
 from crew_lsp.resources.text import Span
 from crew_lsp.server.convert import DiagnosticStyle, Uris, diagnostic_dict, overlaps
-from crew_lsp.server.project import unreadable
 from crew_lsp.server.settings import Settings, merge, section
 from crew_lsp.server.sync import apply_changes
 
@@ -91,9 +90,3 @@ def test_overlap_touching_counts():
     assert overlaps(Span(1, 2, 1, 5), Span(1, 5, 1, 5))
     assert not overlaps(Span(1, 2, 1, 5), Span(1, 6, 1, 6))
     assert overlaps(Span(0, 0, 9, 0), Span(3, 1, 3, 2))
-
-
-def test_unreadable_texts():
-    assert unreadable("a\x00b")
-    assert unreadable("x" * (2 * 1024 * 1024 + 1))
-    assert not unreadable("plain text")
