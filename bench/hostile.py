@@ -2,9 +2,9 @@
 
 The workspace (built in a temp dir) holds a binary file, bad UTF-8, NULs, a 10 MB file, a 2 MB single
 line, a 5,000-step dependency cycle, a team of 20,000 roles run by a 500-step workflow whose every
-step names a missing role, and a config nested 100,000 deep. With --special it also holds a FIFO
-named f.md, a symlink to a file outside the workspace and a symlink to /dev/zero (files the loader
-must refuse to read; until it does, `check` may hang on the FIFO: the timeout then says so).
+step names a missing role, a config nested 100,000 deep, a FIFO named f.md, a symlink to a file
+outside the workspace and a symlink to /dev/zero (the loader refuses to read those three: each gets
+one CREW114). `--no-special` leaves the last three out.
 
 `crew-lsp check` runs as a subprocess with a timeout and a 2 GiB address-space limit (so a read of
 /dev/zero cannot exhaust the machine); printed: wall time, peak RSS (RUSAGE_CHILDREN), exit code and
@@ -114,7 +114,8 @@ def run_check(root: Path, home: Path, timeout: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--special", action="store_true", help="add the FIFO, the symlink out and the /dev/zero link")
+    parser.add_argument("--no-special", dest="special", action="store_false",
+                        help="leave out the FIFO, the symlink out and the /dev/zero link")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--keep", type=Path, help="build the workspace here and keep it")
     parser.add_argument("--json", action="store_true")
