@@ -137,9 +137,11 @@ def make_client(answer: str | None = None) -> LanguageClient:
         client.progress_reports.setdefault(params.token, [])
         client.events.append((time.monotonic(), "create", params.token))
 
+    keep_progress = DEFAULT_CLIENT_FEATURES[T.PROGRESS]  # pytest-lsp's: typed values in progress_reports
+
     def progress(client: LanguageClient, params: T.ProgressParams) -> None:
+        keep_progress(client, params)
         value = params.value if isinstance(params.value, dict) else client.protocol._converter.unstructure(params.value)
-        client.progress_reports.setdefault(params.token, []).append(value)
         client.events.append((time.monotonic(), "progress", (params.token, value)))
 
     def show(client: LanguageClient, params: T.ShowMessageParams) -> None:

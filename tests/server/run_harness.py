@@ -54,7 +54,9 @@ class RunSession(Session):
         return [(t, p) for t, m, p in self.events if m == method and p.get("runId") == run_id]
 
     def progress_of(self, token: str) -> list[dict]:
-        return list(self.client.progress_reports.get(token, []))
+        """The token's progress values as JSON objects, in arrival order."""
+        unstructure = self.client.protocol._converter.unstructure
+        return [v if isinstance(v, dict) else unstructure(v) for v in self.client.progress_reports.get(token, [])]
 
     def tokens(self) -> list[str]:
         """Progress tokens in the order the server created them."""
