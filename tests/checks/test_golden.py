@@ -4,7 +4,7 @@ Each `golden/<name>/` is a workspace (`.crew/…`, `skills/…`, and `home/` use
 present) whose `want` markers (syntax: golden/README.md) list the exact diagnostics `crew-lsp check`
 reports: nothing more and nothing less, each with the text its range covers, its severity, pieces of its
 message and of its first quick fix's title. Every code has a folder named after it; a new rule costs one
-folder.
+folder. Folders without workspace content of their own group further fixtures (`<group>/<case>/`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,21 @@ from wantmarkers import Pinned, format_body, locate, materialise, read_wants
 from crew_lsp.checks.codes import CODES
 
 GOLDEN = Path(__file__).parent / "golden"
-FIXTURES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
+WORKSPACE_CONTENT = {".crew", ".pi", "skills", "home"}
+
+
+def _fixtures() -> list[str]:
+    """Every fixture folder: a folder of golden/, or a subfolder of a group (a folder without workspace content)."""
+    out = []
+    for folder in sorted(p for p in GOLDEN.iterdir() if p.is_dir()):
+        if {p.name for p in folder.iterdir()} & WORKSPACE_CONTENT:
+            out.append(folder.name)
+        else:
+            out += [f"{folder.name}/{sub.name}" for sub in sorted(folder.iterdir()) if sub.is_dir()]
+    return out
+
+
+FIXTURES = _fixtures()
 
 
 def _severity(p: Pinned) -> str:

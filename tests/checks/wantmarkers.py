@@ -150,7 +150,8 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 def pin(want: Want, text: str) -> Pinned:
     """Resolve the range a marker states on the stripped ``text`` of its file.
 
-    `at "T"`: the first `T` that starts on the marked line. `at "T" in "C"`: the first `C` that starts on
+    `at "T"`: the first `T` that starts on the marked line (`at ""`: the line's start, an empty range).
+    `at "T" in "C"`: the first `C` that starts on
     the marked line must hold `T` exactly once (an empty `T` is the start of `C`). Either may run onto
     the following lines through `\\n`.
     """
@@ -161,7 +162,7 @@ def pin(want: Want, text: str) -> Pinned:
     line_start = sum(len(s) + 1 for s in lines[: want.line])
     line_end = line_start + len(lines[want.line])
     if want.at == "" and want.within is None:
-        raise MarkerError(f'{where}: an empty `at ""` needs `in "<text it starts>"`')
+        return Pinned(want, [want.line, 0, want.line, 0])  # `at ""`: the start of the line
     anchor = want.within if want.within is not None else want.at
     found = text.find(anchor, line_start)
     if found < 0 or found > line_end:
@@ -179,11 +180,11 @@ def _marked_files(fixture: Path):
     """``(relative path, stripped text, markers)`` of every text file of ``fixture``, sidecars included."""
     for file in sorted(p for p in fixture.rglob("*") if p.is_file() and not p.name.endswith(SIDECAR)):
         rel = file.relative_to(fixture).as_posix()
-        try:
-            text = file.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            continue  # a binary fixture file cannot hold markers
-        stripped, wants = strip_inline(text, rel)
+        data = file.read_bytes()
+        if holds_markers(data):
+            stripped, wants = strip_inline(data.decode("utf-8"), rel)
+        else:  # a binary or non-UTF-8 file: only a sidecar speaks about it
+            stripped, wants = data.decode("utf-8", errors="replace"), []
         sidecar = file.with_name(file.name + SIDECAR)
         if sidecar.is_file():
             wants += read_sidecar(sidecar.read_text(encoding="utf-8"), rel)
@@ -191,6 +192,17 @@ def _marked_files(fixture: Path):
     orphans = [p for p in fixture.rglob(f"*{SIDECAR}") if not p.with_name(p.name[: -len(SIDECAR)]).is_file()]
     if orphans:
         raise MarkerError(f"sidecar without its file: {orphans[0].relative_to(fixture)}")
+
+
+def holds_markers(data: bytes) -> bool:
+    """Whether a file can carry inline markers: UTF-8 text without NUL bytes."""
+    if b"\0" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_wants(fixture: Path) -> list[Want]:
@@ -204,7 +216,7 @@ def materialise(fixture: Path, dst: Path) -> tuple[Path, list[Pinned]]:
     files = list(_marked_files(fixture))
     shutil.copytree(fixture, dst, ignore=shutil.ignore_patterns(f"*{SIDECAR}"))
     for rel, stripped, wants in files:
-        if wants:
+        if wants and holds_markers((fixture / rel).read_bytes()):
             (dst / rel).write_bytes(stripped.encode("utf-8"))
         pinned += [pin(w, stripped) for w in wants]
     (dst / ".crew").mkdir(exist_ok=True)  # stops the repo-root walk at the fixture
@@ -251,7 +263,7 @@ def locate(text: str, rng: list[int]) -> tuple[str, str | None]:
     s, e = offset(line, start_col), offset(end_line, end_col)
     line_start = offset(line, 0)
     covered = text[s:e]
-    if covered and text.find(covered, line_start) == s:
+    if covered and text.find(covered, line_start) == s or not covered and s == line_start:
         return covered, None
     limit = len(text)
     for grow in range(1, limit + 1):
