@@ -81,3 +81,9 @@ def test_a_marker_whose_text_is_not_on_its_line_is_a_clear_error():
     stripped, (w,) = strip_inline('a\n<!-- want CREW201 at "zzz" "x" -->\n', "t.md")
     with pytest.raises(MarkerError, match="does not start on this line"):
         pin(w, stripped)
+
+
+def test_an_empty_at_is_the_start_of_the_line():
+    (w,) = read_sidecar('line 2: want CREW114 at "" "Not checked"\n', "blob.md")
+    assert pin(w, "\x00\x01\nsecond").range == [1, 0, 1, 0]
+    assert locate("\x00\x01\nsecond", [1, 0, 1, 0]) == ("", None)
