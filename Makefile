@@ -53,6 +53,7 @@ test: test-deps editors real-pi
 bench: venv
 	$(PY) bench/check.py
 	$(PY) bench/lsp.py
+	$(PY) bench/language.py
 	$(PY) bench/engine.py
 	$(PY) bench/hostile.py
 

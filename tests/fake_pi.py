@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A stand-in for `pi --mode json -p …` that emits the real JSON-lines stream shape
-(see ../shared/tools/real-pi/README.md) and misbehaves on request, so the engine's worker rules
+(the events pi prints in `--mode json`, as tests/real_pi drives the real CLI to show) and misbehaves on request, so the engine's worker rules
 are exercised with real processes.
 
 Behaviour comes from environment variables and, overriding them, from a directive line in the

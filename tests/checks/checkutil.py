@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,12 +39,6 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
         path.write_bytes(text.encode("utf-8"))
     (root / ".crew").mkdir(exist_ok=True)  # stops the repo-root walk at the workspace
     return root
-
-
-def copy_workspace(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("expected.json"))
-    (dst / ".crew").mkdir(exist_ok=True)
-    return dst
 
 
 def use_home(root: Path, monkeypatch) -> None:

@@ -1,4 +1,4 @@
-"""Did-you-mean (docs/codes.md, Suggestions: case-insensitive Levenshtein ≤ 3 and below half the word) and the edit helper."""
+"""Did-you-mean suggestions (case-insensitive Levenshtein distance at most 3 and below half the word) and the edit helper."""
 
 from __future__ import annotations
 

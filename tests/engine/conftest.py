@@ -8,11 +8,6 @@ import pytest
 from engine_helpers import Workspace
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path_factory, monkeypatch):
     """No user root, no worker settings and no fake-pi knobs leak in from the outer environment."""

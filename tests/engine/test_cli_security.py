@@ -188,7 +188,6 @@ def test_workspace_files_cannot_choose_the_worker_program(ws, tmp_path, capsys, 
     assert resolve_worker().command == ("my-agent", "--flag") and resolve_worker().runtime == "command"
 
 
-@pytest.mark.anyio
 async def test_accepted_recovery_finishes_the_run_and_diagnostic_bundle(ws, tmp_path):
     from crew_lsp.engine.manager import RunManager
 

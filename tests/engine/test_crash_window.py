@@ -22,7 +22,6 @@ from crew_lsp.engine.manager import RunManager
 from crew_lsp.engine.state import pid_alive
 from crew_lsp.engine.workers.process import group_alive
 
-pytestmark = pytest.mark.anyio
 
 CLI = [sys.executable, "-c", "import sys; from crew_lsp.engine.cli import main; sys.exit(main(sys.argv[1:]))"]
 

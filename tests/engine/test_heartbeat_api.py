@@ -66,7 +66,6 @@ print("done", flush=True)
 """
 
 
-@pytest.mark.anyio
 async def test_only_worker_output_refreshes_a_heartbeat_so_a_silent_worker_ages(ws, tmp_path):
     (tmp_path / "silent.py").write_text(SILENT_WORKER)
     wake = tmp_path / "wake"
@@ -88,9 +87,6 @@ async def test_only_worker_output_refreshes_a_heartbeat_so_a_silent_worker_ages(
     assert done["status"] == "completed" and done["heartbeat"]["alive"] is False
 
 
-
-
-@pytest.mark.anyio
 async def test_manager_without_task_group_and_listener(ws):
     runs = RunManager(ws.root)  # no `async with`: the asyncio server style
     seen: list[str] = []
@@ -109,7 +105,6 @@ async def test_manager_without_task_group_and_listener(ws):
         await runs.recover(run_id, accept=True)
 
 
-@pytest.mark.anyio
 async def test_cancel_a_run_owned_by_another_process(ws, monkeypatch):
     monkeypatch.setenv("PI_TEAMS_PI_BIN", FAKE_PI_BIN)
     ws.team("t", ["explorer"], workflow="w")

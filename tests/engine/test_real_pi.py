@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import anyio
-import pytest
 from engine_helpers import fast_options, steps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "real_pi"))
@@ -23,8 +22,6 @@ from real_pi_harness import (  # noqa: E402
 )
 
 from crew_lsp.engine.manager import RunManager  # noqa: E402
-
-pytestmark = pytest.mark.anyio
 
 
 def _tool_names(body: dict) -> list[str]:

@@ -13,7 +13,6 @@ from crew_lsp.engine.config import RetryPolicy
 from crew_lsp.engine.manager import RunManager
 from crew_lsp.engine.retry import retry_delay_ms, retryable
 
-pytestmark = pytest.mark.anyio
 
 FLAKY = textwrap.dedent("""
     import pathlib, sys

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from crew_lsp.engine.manager import RunManager
 from crew_lsp.engine.model import parse_iso
-
-pytestmark = pytest.mark.anyio
 
 
 async def test_case_18_default_runs_strictly_in_sequence(ws):

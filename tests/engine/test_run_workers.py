@@ -15,8 +15,6 @@ from crew_lsp.engine.manager import RunManager
 from crew_lsp.engine.model import parse_iso
 from crew_lsp.engine.workers.process import group_alive
 
-pytestmark = pytest.mark.anyio
-
 
 @pytest.fixture
 def pi_env(monkeypatch):

@@ -78,14 +78,36 @@ class WS:
         return snap.resources[str(self.crew / rel)]
 
 
-def pos(res: Resource, needle: str, offset: int = 0, occurrence: int = 0) -> tuple[int, int]:
-    """(line, UTF-16 column) of the ``occurrence``-th ``needle`` in the resource, plus ``offset`` characters."""
+CURSOR = "|"
+
+
+def cursors(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """``marked`` without its `|` cursors, and the (line, UTF-16 column) of each, in order."""
+    text, found = "", []
+    for piece in marked.split(CURSOR)[:-1]:
+        text += piece
+        line_text = text[text.rfind("\n") + 1 :]
+        found.append((text.count("\n"), col16(line_text, len(line_text))))
+    return text + marked.split(CURSOR)[-1], found
+
+
+def cursor(marked: str) -> tuple[str, tuple[int, int]]:
+    """``marked`` without its one `|`, and the (line, UTF-16 column) where the `|` was."""
+    text, found = cursors(marked)
+    if len(found) != 1:
+        raise AssertionError(f"expected exactly one `|` in {marked!r}, found {len(found)}")
+    return text, found[0]
+
+
+def at(res: Resource, marked: str, occurrence: int = 0) -> tuple[int, int]:
+    """The position of the `|` in ``marked``, a piece of one line of the resource (its ``occurrence``-th)."""
+    needle, _ = cursor(marked)
     count = 0
     for i, line in enumerate(res.doc.lines if res.doc else res.text.split("\n")):
         start = 0
         while (k := line.find(needle, start)) >= 0:
             if count == occurrence:
-                return i, col16(line, k + offset)
+                return i, col16(line, k + marked.index(CURSOR))
             count += 1
             start = k + 1
     raise AssertionError(f"{needle!r} not found")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from langkit import apply, decode
+from langkit import apply, at, decode
 
 from crew_lsp.checks import check_resource
 from crew_lsp.checks.codes import Severity
@@ -23,7 +23,9 @@ def test_quick_fixes_for_overlapping_diagnostics(ws):
     snap = ws.snap()
     team = ws.res(snap, "teams/t.team.md")
     diags = check_resource(team, snap)
-    got = code_actions(team, snap, diags, Span(5, 16, 5, 16), None)
+    line, col = at(team, "agent=ex|ector")
+    caret = Span(line, col, line, col)
+    got = code_actions(team, snap, diags, caret, None)
     assert [(a.title, a.kind, a.codes, a.preferred) for a in got] == [
         ("Change to `executor`", "quickfix", ["CREW201"], True),
         ("Create agent `exector`", "quickfix", ["CREW201"], False),
@@ -33,8 +35,9 @@ def test_quick_fixes_for_overlapping_diagnostics(ws):
     assert path == str(ws.crew / "agents/exector.md") and text.startswith("---\nname: exector\n")
     assert got[1].edit.changes == {}
     # nothing overlaps line 1; `only` filters kinds
-    assert code_actions(team, snap, diags, Span(1, 0, 1, 0), None) == []
-    assert code_actions(team, snap, diags, Span(5, 16, 5, 16), ["refactor"]) == []
+    line, col = at(team, "|name: t")
+    assert code_actions(team, snap, diags, Span(line, col, line, col), None) == []
+    assert code_actions(team, snap, diags, caret, ["refactor"]) == []
     fix = code_actions(team, snap, diags, Span(0, 0, 7, 0), ["source.fixAll"])
     assert [a.kind for a in fix] == ["source.fixAll.crew"]
 
@@ -73,7 +76,7 @@ def test_fix_all_skips_overlaps_and_creates(ws):
     assert action.edit.changes[team.path] == [TextEdit(Span(5, 14, 5, 21), "executor"), TextEdit(Span(6, 14, 6, 20), "planner")]
     assert action.codes == ["CREW1", "CREW5", "CREW6"]
     # the same fix offered twice becomes one quick fix
-    assert [a.title for a in code_actions(team, snap, diags[4:], Span(6, 15, 6, 15), ["quickfix"])] == ["f"]
+    assert [a.title for a in code_actions(team, snap, diags[4:], Span(*at(team, "agent=p|laner"), *at(team, "agent=p|laner")), ["quickfix"])] == ["f"]
 
 
 def test_format_role_lines(ws):

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Scripted fake OpenAI-compatible model server (stdlib only) for driving the real `pi` CLI offline.
 
-Adapted from /work/shared/tools/real-pi/fake_llm.py: the state lives in a `FakeLLM` object (so a test
-can run one in-process on an ephemeral 127.0.0.1 port and read the requests back), requests can be
-routed to per-task scripts, and a hanging answer is released when the server closes.
+The state lives in a `FakeLLM` object (so a test can run one in-process on an ephemeral 127.0.0.1
+port and read the requests back), requests can be routed to per-task scripts, and a hanging answer
+is released when the server closes.
 
     with FakeLLM(routes={"STEP_A": [{"tool": "bash", "args": {...}}, {"text": "done"}]}, log=path) as llm:
         llm.port, llm.base_url, llm.requests  # every request body, in arrival order

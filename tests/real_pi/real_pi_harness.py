@@ -1,7 +1,7 @@
 """Fixtures and helpers for running the real `pi` CLI offline against the scripted `FakeLLM`.
 
 Used by tests/real_pi/conftest.py and imported by tests/engine/test_real_pi.py (a conftest only
-serves its own folder). Isolation follows /work/shared/tools/real-pi/README.md: a private HOME and
+serves its own folder). Isolation, so no real account or network is ever used: a private HOME and
 `PI_CODING_AGENT_DIR` holding `models.json` (provider `fake` → this server) and `settings.json`
 (no retries, so one HTTP 500 is one request), plus `PI_OFFLINE`, `PI_SKIP_VERSION_CHECK`,
 `PI_TELEMETRY=0`. The variables are set in this process's environment because that is where the

@@ -8,6 +8,7 @@ Neovim-like (document pull diagnostics, no dynamic watchers) client. Every serve
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import sys
 import tempfile
@@ -81,28 +82,92 @@ def write_project(root: Path, files: dict[str, str] | None = None) -> Path:
     return root
 
 
-def make_client() -> LanguageClient:
+CREW_METHODS = ("crew/runUpdate", "crew/heartbeat", "crew/health")
+# variables of the test run's own environment that would change what a server under test does
+SERVER_ENV_DROPPED = ("CREW_LSP_DEBUG", "CREW_RUNTIME", "CREW_WORKER_COMMAND", "PI_TEAMS_PI_BIN", "PI_CREW_DEPTH", "PI_CREW_MAX_DEPTH")
+
+
+def plain(value: Any) -> Any:
+    """pygls hands custom notifications over as namedtuples: back to JSON values."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def make_client(answer: str | None = None) -> LanguageClient:
+    """The test client: records what a server sends, in arrival order.
+
+    - ``publishes``: every publishDiagnostics; ``refreshes``: workspace/diagnostic/refresh count;
+      ``registrations``: every dynamic registration;
+    - ``events``: ``(monotonic time, method, params)`` of every `crew/*` notification, progress
+      creation and report, showMessage and response; ``asked``: every showMessageRequest, answered
+      with the action titled ``answer`` (or dismissed when ``answer`` is None).
+    """
     client = LanguageClient(converter_factory=default_converter)
-    client.publishes = []  # type: ignore[attr-defined]  every publishDiagnostics, in order
+    client.publishes = []  # type: ignore[attr-defined]
     client.refreshes = 0  # type: ignore[attr-defined]
+    client.registrations = []  # type: ignore[attr-defined]
+    client.events = []  # type: ignore[attr-defined]
+    client.asked = []  # type: ignore[attr-defined]
     features = dict(DEFAULT_CLIENT_FEATURES)
+
+    def record(method: str):
+        def handler(client: LanguageClient, params: Any) -> None:
+            client.events.append((time.monotonic(), method, plain(params)))
+        return handler
+
+    for method in CREW_METHODS:
+        features[method] = record(method)
 
     def publish(client: LanguageClient, params: T.PublishDiagnosticsParams) -> None:
         client.diagnostics[params.uri] = params.diagnostics
-        client.publishes.append(params)  # type: ignore[attr-defined]
+        client.publishes.append(params)
 
     def refresh(client: LanguageClient, params: Any) -> None:
-        client.refreshes += 1  # type: ignore[attr-defined]
-
-    features[T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
-    features[T.WORKSPACE_DIAGNOSTIC_REFRESH] = refresh
+        client.refreshes += 1
 
     def register(client: LanguageClient, params: T.RegistrationParams) -> None:
-        client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+        client.registrations.extend(params.registrations)
 
-    features[T.CLIENT_REGISTER_CAPABILITY] = register
+    def create(client: LanguageClient, params: T.WorkDoneProgressCreateParams) -> None:
+        client.progress_reports.setdefault(params.token, [])
+        client.events.append((time.monotonic(), "create", params.token))
+
+    keep_progress = DEFAULT_CLIENT_FEATURES[T.PROGRESS]  # pytest-lsp's: typed values in progress_reports
+
+    def progress(client: LanguageClient, params: T.ProgressParams) -> None:
+        keep_progress(client, params)
+        value = params.value if isinstance(params.value, dict) else client.protocol._converter.unstructure(params.value)
+        client.events.append((time.monotonic(), "progress", (params.token, value)))
+
+    def show(client: LanguageClient, params: T.ShowMessageParams) -> None:
+        client.messages.append(params)
+        client.events.append((time.monotonic(), "showMessage", params))
+
+    def ask(client: LanguageClient, params: T.ShowMessageRequestParams) -> T.MessageActionItem | None:
+        client.asked.append(params)
+        return T.MessageActionItem(title=answer) if answer else None
+
+    features.update({
+        T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish, T.WORKSPACE_DIAGNOSTIC_REFRESH: refresh,
+        T.CLIENT_REGISTER_CAPABILITY: register, T.WINDOW_WORK_DONE_PROGRESS_CREATE: create, T.PROGRESS: progress,
+        T.WINDOW_SHOW_MESSAGE: show, T.WINDOW_SHOW_MESSAGE_REQUEST: ask,
+    })
     register_lsp_features(client, features)
-    client.registrations = []  # type: ignore[attr-defined]
+
+    # responses are recorded in arrival order too, so tests can check what came before an answer
+    # (pygls has no public hook for incoming responses: the client's own handler is wrapped)
+    handle_response = client.protocol._handle_response
+
+    def record_response(msg_id: Any, *args: Any, **kwargs: Any) -> Any:
+        client.events.append((time.monotonic(), "response", msg_id))
+        return handle_response(msg_id, *args, **kwargs)
+
+    client.protocol._handle_response = record_response  # type: ignore[method-assign]
     return client
 
 
@@ -181,14 +246,23 @@ class Session:
             text_document=T.TextDocumentIdentifier(uri="file:///nonexistent/barrier.md"), position=T.Position(0, 0)))
 
     async def until(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+        """Poll ``predicate`` (a function or a coroutine function) until it returns something true."""
         deadline = time.monotonic() + timeout
         while True:
             value = predicate()
+            if inspect.isawaitable(value):
+                value = await value
             if value:
                 return value
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what}")
             await asyncio.sleep(0.02)
+
+    async def hovers(self, rel: str, line: int, character: int) -> bool:
+        """Whether the server answers a hover there: what it holds as the file's text, seen from outside."""
+        found = await self.client.text_document_hover_async(T.HoverParams(
+            text_document=T.TextDocumentIdentifier(uri=self.uri(rel)), position=T.Position(line, character)))
+        return found is not None
 
     async def ready(self) -> None:
         """Wait until the background index is loaded (the broken team has been published)."""
@@ -208,16 +282,17 @@ class Session:
             T.ExecuteCommandParams(command=name, arguments=list(arguments)))
 
 
-def server_config(home: Path) -> ClientServerConfig:
-    env = dict(os.environ)
-    env["PI_TEAMS_HOME"] = str(home)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("CREW_LSP_DEBUG", None)
+def server_config(home: Path, env: dict[str, str] | None = None, answer: str | None = None) -> ClientServerConfig:
+    """`crew-lsp serve` with its own PI_TEAMS_HOME, this checkout on the path, ``env`` on top, and `make_client(answer)`."""
+    server_env = {k: v for k, v in os.environ.items() if k not in SERVER_ENV_DROPPED and not k.startswith("FAKE_PI_")}
+    server_env["PI_TEAMS_HOME"] = str(home)
+    server_env["PYTHONPATH"] = str(ROOT) + os.pathsep + server_env.get("PYTHONPATH", "")
     # compiled bytecode in a private cache: each server start would otherwise recompile every module
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "crew-lsp-test-pycache")
-    return ClientServerConfig(server_command=[sys.executable, "-m", "crew_lsp", "serve"], client_factory=make_client,
-                              server_env=env)
+    server_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    server_env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "crew-lsp-test-pycache")
+    server_env.update(env or {})
+    return ClientServerConfig(server_command=[sys.executable, "-m", "crew_lsp", "serve"],
+                              client_factory=lambda: make_client(answer), server_env=server_env)
 
 
 async def start_session(tmp_path: Path, profile: str, files: dict[str, str] | None = None,

@@ -1,7 +1,7 @@
-"""Helpers of the run tests (tests/server/test_run_*.py): a client that records every `$/progress`,
-`crew/*` notification and `window/showMessage` with its arrival time, and can opt into
+"""Helpers of the run tests (tests/server/test_run_*.py): sessions that can opt into
 `experimental.crewNotifications`, answer `window/showMessageRequest`, and start the server with its
-own environment (fake `pi`, worker settings)."""
+own environment (fake `pi`, worker settings). The client is lsp_harness.make_client, which records
+every `$/progress`, `crew/*` notification and `window/showMessage` with its arrival time."""
 
 from __future__ import annotations
 
@@ -13,15 +13,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lsp_harness import CREW_METHODS  # noqa: F401  (re-exported: the run tests filter events by it)
 from lsp_harness import CLIENTS, ROOT, Session, server_config, write_project
 from lsprotocol import types as T
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp import client_capabilities
 
 FAKE_PI = ROOT / "tests" / "fake_pi.py"
 FAKE_PI_BIN = f"{shlex.quote(sys.executable)} {shlex.quote(str(FAKE_PI))}"
-CREW_METHODS = ("crew/runUpdate", "crew/heartbeat", "crew/health")
 
 
 def team(name: str, roles: list[str], workflow: str, max_concurrency: int | None = None, extra: str = "") -> str:
@@ -41,77 +39,6 @@ def workflow(name: str, steps: list[tuple[str, str, str, str]]) -> str:
     return "\n".join(out)
 
 
-def plain(value: Any) -> Any:
-    """pygls hands custom notifications over as namedtuples: back to JSON values."""
-    if hasattr(value, "_asdict"):
-        return {k: plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
-
-
-def make_run_client(answer: str | None = None) -> LanguageClient:
-    client = LanguageClient(converter_factory=default_converter)
-    client.publishes = []  # type: ignore[attr-defined]
-    client.refreshes = 0  # type: ignore[attr-defined]
-    client.registrations = []  # type: ignore[attr-defined]
-    client.events = []  # type: ignore[attr-defined]  (monotonic time, method, params) in arrival order
-    client.asked = []  # type: ignore[attr-defined]  showMessageRequest params
-    features = dict(DEFAULT_CLIENT_FEATURES)
-
-    def record(method: str):
-        def handler(client: LanguageClient, params: Any) -> None:
-            client.events.append((time.monotonic(), method, plain(params)))
-        return handler
-
-    for method in CREW_METHODS:
-        features[method] = record(method)
-
-    def publish(client: LanguageClient, params: T.PublishDiagnosticsParams) -> None:
-        client.diagnostics[params.uri] = params.diagnostics
-        client.publishes.append(params)
-
-    def register(client: LanguageClient, params: T.RegistrationParams) -> None:
-        client.registrations.extend(params.registrations)
-
-    def create(client: LanguageClient, params: T.WorkDoneProgressCreateParams) -> None:
-        client.progress_reports.setdefault(params.token, [])
-        client.events.append((time.monotonic(), "create", params.token))
-
-    def progress(client: LanguageClient, params: T.ProgressParams) -> None:
-        value = params.value if isinstance(params.value, dict) else client.protocol._converter.unstructure(params.value)
-        client.progress_reports.setdefault(params.token, []).append(value)
-        client.events.append((time.monotonic(), "progress", (params.token, value)))
-
-    def show(client: LanguageClient, params: T.ShowMessageParams) -> None:
-        client.messages.append(params)
-        client.events.append((time.monotonic(), "showMessage", params))
-
-    def ask(client: LanguageClient, params: T.ShowMessageRequestParams) -> T.MessageActionItem | None:
-        client.asked.append(params)
-        return T.MessageActionItem(title=answer) if answer else None
-
-    features.update({
-        T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish, T.CLIENT_REGISTER_CAPABILITY: register,
-        T.WINDOW_WORK_DONE_PROGRESS_CREATE: create, T.PROGRESS: progress, T.WINDOW_SHOW_MESSAGE: show,
-        T.WINDOW_SHOW_MESSAGE_REQUEST: ask,
-    })
-    register_lsp_features(client, features)
-
-    # responses are recorded in arrival order too, so tests can check what came before an answer
-    # (pygls has no public hook for incoming responses: the client's own handler is wrapped)
-    handle_response = client.protocol._handle_response
-
-    def record_response(msg_id: Any, *args: Any, **kwargs: Any) -> Any:
-        client.events.append((time.monotonic(), "response", msg_id))
-        return handle_response(msg_id, *args, **kwargs)
-
-    client.protocol._handle_response = record_response  # type: ignore[method-assign]
-    return client
-
-
 class RunSession(Session):
     @property
     def events(self) -> list[tuple[float, str, Any]]:
@@ -127,7 +54,9 @@ class RunSession(Session):
         return [(t, p) for t, m, p in self.events if m == method and p.get("runId") == run_id]
 
     def progress_of(self, token: str) -> list[dict]:
-        return list(self.client.progress_reports.get(token, []))
+        """The token's progress values as JSON objects, in arrival order."""
+        unstructure = self.client.protocol._converter.unstructure
+        return [v if isinstance(v, dict) else unstructure(v) for v in self.client.progress_reports.get(token, [])]
 
     def tokens(self) -> list[str]:
         """Progress tokens in the order the server created them."""
@@ -145,18 +74,6 @@ class RunSession(Session):
             await asyncio.sleep(0.05)
 
 
-def run_server_config(home: Path, env: dict[str, str] | None = None, answer: str | None = None) -> ClientServerConfig:
-    base = server_config(home)
-    server_env = dict(base.server_env or {})
-    for name in list(server_env):
-        if name.startswith("FAKE_PI_") or name in ("CREW_RUNTIME", "CREW_WORKER_COMMAND", "PI_TEAMS_PI_BIN",
-                                                   "PI_CREW_DEPTH", "PI_CREW_MAX_DEPTH"):
-            server_env.pop(name)
-    server_env.update(env or {})
-    return ClientServerConfig(server_command=base.server_command, client_factory=lambda: make_run_client(answer),
-                              server_env=server_env)
-
-
 async def start_run_session(tmp_path: Path, files: dict[str, str], *, profile: str = "vscode", crew: bool = True,
                             init_options: dict[str, Any] | None = None, env: dict[str, str] | None = None,
                             answer: str | None = None, progress: bool = True, root: Path | None = None) -> RunSession:
@@ -165,7 +82,7 @@ async def start_run_session(tmp_path: Path, files: dict[str, str], *, profile: s
     write_project(root, files)
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    client = await run_server_config(home, env, answer).start()
+    client = await server_config(home, env, answer).start()
     caps = client_capabilities(CLIENTS[profile])
     caps.experimental = {"crewNotifications": True} if crew else None
     if not progress and caps.window is not None:

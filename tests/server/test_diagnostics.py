@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from lsprotocol import types as T
 
@@ -15,6 +13,10 @@ BROKEN = ".crew/teams/broken.team.md"
 TEAM = ".crew/teams/docs.team.md"
 AGENT = ".crew/agents/scribe.md"
 WORKFLOW = ".crew/workflows/docs.workflow.md"
+
+
+async def _not(answer) -> bool:
+    return not await answer
 
 
 def _only(diags: list[T.Diagnostic]) -> T.Diagnostic:
@@ -31,9 +33,8 @@ async def test_initial_push_covers_closed_files_with_the_full_diagnostic(session
     assert d.range == T.Range(T.Position(6, 16), T.Position(6, 21))
     assert d.message == "Role `scribe` references unknown agent `scrib` — did you mean `scribe`?"
     assert d.code_description.href == doc_url("CREW201")
-    fixes = d.data["fixes"]
-    assert {"title": fixes[0]["title"], "edits": fixes[0]["edits"]} == {
-        "title": fixes[0]["title"], "edits": [[6, 16, 6, 21, "scribe"]]}
+    first_fix = d.data["fixes"][0]
+    assert (first_fix["title"], first_fix["edits"]) == ("Change to `scribe`", [[6, 16, 6, 21, "scribe"]])
     # clean files were never published (their set is empty, like the client's)
     assert session.publishes_for(TEAM) == []
     assert session.publishes_for(WORKFLOW) == []
@@ -49,8 +50,8 @@ async def test_one_publish_per_changed_set_and_none_when_unchanged(session):
     assert await session.diagnostics(BROKEN) == []
     pushed = session.publishes_for(BROKEN, start)
     if session.pull:
-        # document pull serves the open file; the set pushed while it was closed was cleared once
-        assert [len(p.diagnostics) for p in pushed] == [0] or pushed == []
+        # document pull serves the open file: its pushed copy was withdrawn at open, nothing is pushed now
+        assert pushed == []
     else:
         assert [len(p.diagnostics) for p in pushed] == [0]
     # an edit that leaves the set unchanged: no publish at all
@@ -136,13 +137,14 @@ async def test_close_of_an_unsaved_file_clears_it(session):
 async def test_close_of_a_deleted_file_clears_it(session):
     session.open(BROKEN)
     await session.barrier()
+    assert await session.hovers(BROKEN, 5, 19)  # `agent=explorer` while the file is open
     session.path(BROKEN).unlink()
     mark = len(session.publishes)
     session.close(BROKEN)
     if session.pull:
         # the pushed copy was withdrawn at open; a closed, deleted file is never pushed again
-        await asyncio.sleep(0.3)
-        await session.barrier()
+        # the close is handled once the server no longer knows the file (an event, not a delay)
+        await session.until(lambda: _not(session.hovers(BROKEN, 5, 19)), what="the server to drop the file")
         assert session.publishes_for(BROKEN, mark) == []
     else:
         await session.until(lambda: session.publishes_for(BROKEN, mark), what="the deleted file to be cleared")
@@ -152,16 +154,18 @@ async def test_close_of_a_deleted_file_clears_it(session):
 
 
 async def test_closing_a_pulled_document_pushes_its_set_again(session):
-    session.open(BROKEN)
-    await session.barrier()
+    # the editor holds one unsaved line more than the disk; its diagnostics are the same
+    disk = session.path(BROKEN).read_text()
+    session.open(BROKEN, disk + "- extra: agent=scribe help\n")
+    assert await session.hovers(BROKEN, 7, 16)  # `agent=scribe` on the unsaved line
     mark = len(session.publishes)
     session.close(BROKEN)
     if session.pull:
         await session.until(lambda: session.publishes_for(BROKEN, mark), what="the closed file to be pushed")
         assert [d.code for d in session.pushed(BROKEN)] == ["CREW201"]
     else:
-        await asyncio.sleep(0.3)
-        await session.barrier()
+        # the close is handled once the server reads the disk text again (the unsaved line is gone)
+        await session.until(lambda: _not(session.hovers(BROKEN, 7, 16)), what="the disk text to be read back")
         assert session.publishes_for(BROKEN, mark) == []  # unchanged: the editor still holds it
 
 

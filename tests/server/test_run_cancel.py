@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -70,7 +71,7 @@ async def test_case_23_progress_cancel_stops_every_child_then_resume_completes(t
         view = await s.run_until(run_id, ("cancelled",), timeout=10)
         gone = time.monotonic()
         while [g for g in pgids if group_alive(g)] and time.monotonic() - t0 < 6:
-            time.sleep(0.02)
+            await asyncio.sleep(0.02)  # poll without blocking the event loop
         elapsed = time.monotonic() - t0
         assert not [g for g in pgids if group_alive(g)], "a worker process group survived the cancel"
         assert not fake_pi_pids(marker)

@@ -1,4 +1,4 @@
-"""How pi-crew reads tricky files, and what the checker says about them (docs/formats.md, docs/codes.md)."""
+"""What pi-crew silently misreads when parsing agents, teams, workflows and config, each flagged on the text at fault."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _only(found, path: str):
     return [f for f in found if f.path == path]
 
 
-def test_case01_quoted_name_is_kept_with_quotes(tmp_path):
+def test_quoted_name_is_kept_with_quotes(tmp_path):
     text = '---\nname: "reviewer"\ndescription: Reviews docs\n---\nYou review.\n'
     root = write_tree(tmp_path, {".crew/agents/quoted.md": text})
     res = parse_resource("agent", "project", str(root / ".crew/agents/quoted.md"), text)
@@ -37,7 +37,7 @@ def test_case01_quoted_name_is_kept_with_quotes(tmp_path):
     assert crew105.range == [1, 6, 1, 16]
 
 
-def test_case02_yaml_block_list_leaves_tools_unrestricted(tmp_path):
+def test_yaml_block_list_leaves_tools_unrestricted(tmp_path):
     text = "---\nname: runner\ndescription: Runs tests\ntools:\n  - read\n  - bash\n---\nYou run tests.\n"
     root = write_tree(tmp_path, {".crew/agents/runner.md": text})
     res = parse_resource("agent", "project", "runner.md", text)
@@ -54,7 +54,7 @@ def test_case02_yaml_block_list_leaves_tools_unrestricted(tmp_path):
     assert check(root) == []
 
 
-def test_case03_bom_hides_the_frontmatter(tmp_path):
+def test_bom_hides_the_frontmatter(tmp_path):
     text = "\ufeff---\nname: bom\ndescription: x\n---\nBody.\n"
     root = write_tree(tmp_path, {".crew/agents/bom.md": text})
     res = parse_resource("agent", "project", "bom.md", text)
@@ -64,7 +64,7 @@ def test_case03_bom_hides_the_frontmatter(tmp_path):
     assert found[0].range[:2] == [0, 0]
 
 
-def test_case04_unclosed_frontmatter(tmp_path):
+def test_unclosed_frontmatter_leaves_the_whole_file_as_body(tmp_path):
     root = write_tree(tmp_path, {".crew/teams/x.team.md": "---\nname: x\n", ".crew/agents/y.md": "---\nname: y\n"})
     found = check(root)
     team = _only(found, ".crew/teams/x.team.md")
@@ -73,7 +73,7 @@ def test_case04_unclosed_frontmatter(tmp_path):
     assert [f.code for f in _only(found, ".crew/agents/y.md")] == ["CREW102"]
 
 
-def test_case05_unknown_agent_is_flagged_on_its_token(tmp_path):
+def test_unknown_agent_is_flagged_on_its_token(tmp_path):
     root = write_tree(tmp_path, {".crew/teams/t.team.md": _team("t", DEFAULT_ROLES.replace("agent=executor", "agent=exector"))})
     found = check(root)
     assert codes(found) == ["CREW201"]
@@ -84,12 +84,12 @@ def test_case05_unknown_agent_is_flagged_on_its_token(tmp_path):
     assert d.first_fix["edits"] == [[d.range[0], d.range[1], d.range[2], d.range[3], "executor"]]
 
 
-def test_case06_prose_bullet_is_an_accidental_role(tmp_path):
+def test_prose_bullet_is_an_accidental_role(tmp_path):
     root = write_tree(tmp_path, {".crew/teams/t.team.md": _team("t", DEFAULT_ROLES + "- Note: this team is for X\n")})
     assert codes(check(root)) == ["CREW204"]
 
 
-def test_case07_skills_swallow_prose(tmp_path):
+def test_skills_swallow_prose(tmp_path):
     text = _team("t", DEFAULT_ROLES.replace("- executor: agent=executor do", "- executor: agent=executor skills=safe-bash, then implement"))
     root = write_tree(tmp_path, {".crew/teams/t.team.md": text})
     role = parse_resource("team", "project", "t.team.md", text).model.role("executor")
@@ -97,7 +97,7 @@ def test_case07_skills_swallow_prose(tmp_path):
     assert codes(check(root)) == ["CREW205"]
 
 
-def test_case08_prose_glued_to_the_metadata_block(tmp_path):
+def test_prose_glued_to_the_metadata_block(tmp_path):
     wf = _workflow("glued", "\n## plan\nrole: planner\nNote: keep it short\n\nPlan {goal}.\n")
     root = write_tree(tmp_path, {".crew/workflows/glued.workflow.md": wf, ".crew/teams/glued.team.md": _team("glued", "- planner: agent=planner plan\n", "glued")})
     step = parse_resource("workflow", "project", "glued.workflow.md", wf).model.steps[0]
@@ -109,7 +109,7 @@ def test_case08_prose_glued_to_the_metadata_block(tmp_path):
     assert "blank line" in found[0].first_fix["title"].lower()
 
 
-def test_case09_roles_dependencies_and_cycle(tmp_path):
+def test_missing_roles_unknown_dependencies_and_cycles_are_flagged_on_their_tokens(tmp_path):
     wf = _workflow("cycle", "\n## a\ndependsOn: b\n\nPrepare.\n\n## b\nrole: executor\ndependsOn: a, missing-step\n\nDo it.\n")
     root = write_tree(tmp_path, {".crew/workflows/cycle.workflow.md": wf,
                                  ".crew/teams/cycle.team.md": _team("cycle", "- planner: agent=planner plan\n- executor: agent=executor do\n", "cycle")})
@@ -124,7 +124,7 @@ def test_case09_roles_dependencies_and_cycle(tmp_path):
     assert "`planner`, `executor`" in found[0].message
 
 
-def test_case10_missing_comma_in_depends_on(tmp_path):
+def test_missing_comma_in_depends_on(tmp_path):
     wf = _workflow("nc", "\n## explore\nrole: explorer\n\nx\n\n## plan\nrole: planner\n\ny\n\n## execute\nrole: executor\ndependsOn: explore plan\n\nz\n")
     root = write_tree(tmp_path, {".crew/workflows/nc.workflow.md": wf,
                                  ".crew/teams/nc.team.md": _team("nc", "- explorer: agent=explorer\n- planner: agent=planner\n- executor: agent=executor\n", "nc")})
@@ -136,7 +136,7 @@ def test_case10_missing_comma_in_depends_on(tmp_path):
     assert found[0].first_fix["edits"][0][4] == "explore, plan"
 
 
-def test_case11_heading_inside_a_code_fence_becomes_a_step(tmp_path):
+def test_heading_inside_a_code_fence_becomes_a_step(tmp_path):
     wf = _workflow("f", "\n## explore\nrole: explorer\n\nPropose:\n\n```\n## x\n```\n")
     root = write_tree(tmp_path, {".crew/workflows/f.workflow.md": wf, ".crew/teams/f.team.md": _team("f", "- explorer: agent=explorer\n", "f")})
     model = parse_resource("workflow", "project", "f.workflow.md", wf).model
@@ -146,7 +146,7 @@ def test_case11_heading_inside_a_code_fence_becomes_a_step(tmp_path):
     assert found[0].range == [11, 0, 11, 4]
 
 
-def test_case12_crlf_without_frontmatter_loses_metadata(tmp_path):
+def test_crlf_without_frontmatter_loses_metadata(tmp_path):
     wf = "## explore\r\nrole: explorer\r\n\r\nLook.\r\n\r\n## build\r\nrole: executor\r\ndependsOn: explore\r\n\r\nDo.\r\n"
     root = write_tree(tmp_path, {".crew/workflows/c.workflow.md": wf,
                                  ".crew/teams/c.team.md": _team("c", "- explorer: agent=explorer\n- executor: agent=executor\n", "c")})
@@ -156,7 +156,7 @@ def test_case12_crlf_without_frontmatter_loses_metadata(tmp_path):
     assert codes(found) == ["CREW311"]  # the role mismatches follow from CREW311, not reported again
 
 
-def test_case13_boolean_spelling(tmp_path):
+def test_a_capitalised_boolean_is_not_read_and_is_fixed_to_lowercase(tmp_path):
     wf = _workflow("b", "\n## verify\nrole: verifier\nverify: True\n\nCheck.\n")
     root = write_tree(tmp_path, {".crew/workflows/b.workflow.md": wf, ".crew/teams/b.team.md": _team("b", "- verifier: agent=verifier\n", "b")})
     assert parse_resource("workflow", "project", "b.workflow.md", wf).model.steps[0].flag("verify") is None
@@ -165,7 +165,7 @@ def test_case13_boolean_spelling(tmp_path):
     assert found[0].first_fix["edits"] == [[7, 8, 7, 12, "true"]]
 
 
-def test_case14_team_values(tmp_path):
+def test_team_values_outside_their_allowed_set_or_range(tmp_path):
     text = "---\nname: t\ndescription: A team\ndefaultWorkflow: default\nmaxConcurrency: three\nworkspaceMode: worktrees\n---\n" + DEFAULT_ROLES
     root = write_tree(tmp_path, {".crew/teams/t.team.md": text})
     found = check(root)
@@ -175,7 +175,7 @@ def test_case14_team_values(tmp_path):
     assert next(f for f in found if f.code == "CREW110").range == [4, 16, 4, 21]
 
 
-def test_case15_shadowing_and_case_clashes(tmp_path, monkeypatch):
+def test_shadowing_and_case_clashes(tmp_path, monkeypatch):
     home = tmp_path / "home"
     write_tree(home, {".pi/agent/agents/EXPLORER.md": "---\ndescription: A louder explorer\n---\nYou explore.\n"})
     monkeypatch.setenv("PI_TEAMS_HOME", str(home))
@@ -195,7 +195,7 @@ def test_case15_shadowing_and_case_clashes(tmp_path, monkeypatch):
         assert all("`EXPLORER`" in d.message for d in crew201)
 
 
-def test_case16_project_config(tmp_path):
+def test_project_config_typos_sensitive_keys_and_ranges(tmp_path):
     cases = {
         '{"runtme": {}}': ("CREW502", "did you mean `runtime`?"),
         '{"executeWorkers": false}': ("CREW504", "executeWorkers"),
@@ -209,7 +209,7 @@ def test_case16_project_config(tmp_path):
         assert needle in found[0].message
 
 
-def test_case17_builtins_have_nothing_above_information(tmp_path):
+def test_builtins_have_nothing_above_information(tmp_path):
     snap = Index.load(Workspace.discover(write_tree(tmp_path, {}))).snapshot
     builtin = [r for r in snap.resources.values() if r.scope == "builtin"]
     assert {r.kind for r in builtin} == {"agent", "team", "workflow", "skill"}
