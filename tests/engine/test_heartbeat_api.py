@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 
 import anyio
@@ -122,13 +121,11 @@ async def test_cancel_a_run_owned_by_another_process(ws, monkeypatch):
                         run_id = found[0].parent.name
                         break
                 await anyio.sleep(0.05)
-        t0 = time.monotonic()
         async with RunManager(ws.root, runtime="pi") as runs:  # the worker is the user's, on resume too
             with pytest.raises(RunStateError, match="active in process"):
                 await runs.resume(run_id)
             result = await runs.cancel(run_id, "from elsewhere")
         assert result["status"] == "cancelled" and sorted(result["cancelledTaskIds"]) == ["01_slow", "02_next"]
-        assert time.monotonic() - t0 < 6
         out, _ = proc.communicate(timeout=10)
         assert proc.returncode == 1 and json.loads(out)["status"] == "cancelled"
         assert ws.manifest(run_id)["reason"] == "from elsewhere"

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import anyio
@@ -48,12 +47,9 @@ async def test_tool_call_result_usage_and_flags(ws, pi_sandbox, fake_llm):
     fake_llm.route("STEP_REPORT", {"text": "REPORT: all good"})
 
     async with RunManager(ws.root, runtime="pi", options=fast_options(final_grace=5.0)) as runs:
-        t0 = time.monotonic()
         run_id = await runs.start(goal="the test", team="t")
         final = await runs.wait(run_id)
-        elapsed = time.monotonic() - t0
     assert final["status"] == "completed", final["tasks"]
-    assert elapsed < 15
 
     # the tool really ran, in the workspace, and its output went back to the model
     assert (ws.root / "marker.txt").read_text() == "hi\n"
@@ -103,12 +99,10 @@ def test_http_500_fails_the_task_although_pi_exits_0(ws, pi_sandbox, fake_llm):
     ws.team("t", ["plain"], workflow="w")
     ws.workflow("w", steps(("boom", "plain", "", "STEP_BOOM answer"), ("after", "plain", "boom", "STEP_AFTER")))
     fake_llm.route("STEP_BOOM", {"status": 500, "body": {"error": {"message": "fake internal error", "type": "server_error"}}})
-    t0 = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "crew_lsp", "run", "--runtime", "pi", "--model", MODEL, "--team", "t", "--json",
          "--cwd", str(ws.root), "go"],
         env=pi_sandbox.child_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
-    elapsed = time.monotonic() - t0
     assert proc.returncode == 1, proc.stdout + proc.stderr
     run_id = next(p.name for p in (ws.crew / "state" / "runs").iterdir())
     tasks = ws.tasks(run_id)
@@ -123,7 +117,6 @@ def test_http_500_fails_the_task_although_pi_exits_0(ws, pi_sandbox, fake_llm):
     reqs = fake_llm.chat_requests()
     assert len(reqs) == 1 and reqs[0]["route"] == "STEP_BOOM"  # no hidden retries
     assert reqs[0]["body"]["model"] == "fake-model"  # the run's --model override
-    assert elapsed < 15
 
 
 async def test_cancel_kills_tool_process_and_hanging_model_call(ws, pi_sandbox, fake_llm):
@@ -144,13 +137,10 @@ async def test_cancel_kills_tool_process_and_hanging_model_call(ws, pi_sandbox, 
         view = await runs.status(run_id)
         pids = [t["checkpoint"]["childPid"] for t in view["tasks"]]
         assert all(pids) and all(pid_alive(p) for p in pids)
-        t0 = time.monotonic()
-        with anyio.fail_after(10):
+        with anyio.fail_after(20):  # a hang guard; cancel escalates to SIGKILL after 3 s
             result = await runs.cancel(run_id)
-        took = time.monotonic() - t0
     assert sorted(result["cancelledTaskIds"]) == ["01_sleeper", "02_hanger"]
     assert result["status"] == "cancelled"
-    assert took < 5, f"cancel took {took:.1f} s"
     assert procs_with_cmdline(needle) == []  # the tool's sleep is gone, not orphaned
     assert not any(pid_alive(p) for p in pids)
     tasks = ws.tasks(run_id)
