@@ -46,7 +46,6 @@ def _assert_one_clear_line(err: str, *expected: str) -> None:
 # --- tasks.json ------------------------------------------------------------------------------------
 
 
-@pytest.mark.anyio
 @pytest.mark.parametrize("garbage", [b"garbage", b'{"tasks": 5}', b'{"tasks": [{"id": "a", "status": "exploded"}]}', b""])
 async def test_garbage_tasks_file_is_a_corrupt_run_not_an_empty_one(ws, capsys, garbage, run_id):
     tasks = ws.run_dir(run_id) / "tasks.json"
@@ -87,7 +86,6 @@ def _set_in_manifest(ws, run_id: str, field: str, value: object):
     return path
 
 
-@pytest.mark.anyio
 @WRONG_TYPES
 async def test_wrong_typed_manifest_is_reported_with_the_field(ws, field, value, run_id):
     path = _set_in_manifest(ws, run_id, field, value)
@@ -254,7 +252,6 @@ def test_disk_full_for_good_releases_the_lock_and_says_so_in_one_line(ws, tmp_pa
     assert not [r for r in caplog.records if r.exc_info]
 
 
-@pytest.mark.anyio
 async def test_disk_full_through_the_engine_api(ws, tmp_path, monkeypatch):
     argv = _run_argv(ws, tmp_path)
     DiskFull(monkeypatch, ws.crew / "state", when_opened=FILLS_UP, failures=1, named="tasks.json")

@@ -28,7 +28,6 @@ def linked_away(tmp_path) -> tuple[Path, Path]:
     return root, elsewhere
 
 
-@pytest.mark.anyio
 async def test_crew_root_linked_outside_the_workspace_is_not_written_to(linked_away):
     root, elsewhere = linked_away
     before = _tree(elsewhere)
@@ -63,7 +62,6 @@ def test_a_pi_teams_crew_root_linked_outside_is_refused(tmp_path):
     assert _tree(elsewhere) == []
 
 
-@pytest.mark.anyio
 async def test_crew_root_linked_to_a_folder_inside_the_workspace_is_used(tmp_path):
     root = tmp_path / "proj"
     inside = root / "crew-data"

@@ -16,7 +16,6 @@ from crew_lsp.engine.config import WorkerConfigError, WorkerSettings, resolve_wo
 from crew_lsp.engine.manager import RunManager
 from crew_lsp.engine.workers.environment import worker_environment
 
-pytestmark = pytest.mark.anyio
 
 SECRETS = {
     "PGPASSWORD": "pg-secret-value-1",
