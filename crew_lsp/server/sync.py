@@ -20,33 +20,12 @@ from crew_lsp.resources.loader import Problem, stamp_of
 from crew_lsp.resources.text import index_of_col16
 from crew_lsp.server.project import disk_changes
 from crew_lsp.server.session import Doc
+from crew_lsp.server.watchers import file_watchers
 
 if TYPE_CHECKING:
     from crew_lsp.server.session import Session
 
 POLL_SECONDS = 2.0
-
-# Relative to each workspace folder: resource files, config files, and the folders holding them
-# (a deleted or created folder arrives as one event for the folder).
-WATCH_GLOBS = (
-    "**/agents/*.md",
-    "**/teams/*.team.md",
-    "**/workflows/*.workflow.md",
-    "**/skills/*/SKILL.md",
-    "**/.crew/config.json",
-    "**/.pi/teams/config.json",
-    "**/.pi/pi-crew.json",
-    "**/agents",
-    "**/teams",
-    "**/workflows",
-    "**/skills",
-    "**/skills/*",
-    "**/.crew",
-    "**/.pi",
-)
-ROOT_GLOBS = ("agents/*.md", "teams/*.team.md", "workflows/*.workflow.md", "pi-crew.json",
-              "extensions/pi-crew/config.json", "agents", "teams", "workflows")
-
 
 def _offset(text: str, line: int, character: int, base: int = 0, base_line: int = 0) -> int:
     """Python offset of an LSP position, scanning from a known line start (`base` at `base_line`)."""
@@ -260,15 +239,7 @@ class Sync:
         if not client.watch_dynamic:
             self.start_polling()
             return
-        watchers = [T.FileSystemWatcher(glob_pattern=g) for g in WATCH_GLOBS]
-        if client.watch_relative:
-            roots = {str(f.ws.user) for f in session.project.folders}
-            for folder in session.project.folders:
-                roots |= {str(r) for r in folder.ws.extra_roots}
-            for root in sorted(roots):
-                base = session.uris.uri(root)
-                for g in ROOT_GLOBS:
-                    watchers.append(T.FileSystemWatcher(glob_pattern=T.RelativePattern(base_uri=base, pattern=g)))
+        watchers = file_watchers([f.ws for f in session.project.folders], client.watch_relative, session.uris.uri)
         registration_id = str(uuid.uuid4())
         try:
             await session.request(T.CLIENT_REGISTER_CAPABILITY, T.RegistrationParams(registrations=[
