@@ -1,12 +1,17 @@
-"""The language server: pygls glue, session state, capabilities, lifecycle, settings.
+"""The language server, wired: the one module that knows pygls' server object.
 
-Layout of `crew_lsp.server` (each module maps one LSP area onto the pure layers below it):
-- app.py          this file: `CrewServer` (state + plumbing), `CrewProtocol`, `create_server()`, `serve()`
-- capabilities.py client capability flags and the server capabilities we advertise
-- lifecycle.py    initialize, workspace folders and their indexing, settings changes (a `CrewServer` base)
-- transport.py    the stdio loop and the parent-process watch (a `CrewServer` base)
+Layout of `crew_lsp.server` (docs/architecture.md has the module map):
+- app.py          this file: creates the pygls server, the `Session`, the lifecycle and the transport,
+                  and registers every handler; `serve()`
+- session.py      the `Session` every handler receives: documents, project, settings, client profile,
+                  diagnostics, runs; notify/request/log/spawn
+- profile.py      what the client declared (`ClientProfile`)
+- capabilities.py what is advertised: pygls' capabilities fitted to the client
+- lifecycle.py    initialize/initialized, workspace folders and their indexing, settings changes
+- transport.py    the stdio loop; exit when the editor is gone
 - jsonrpc.py      lifecycle and JSON-RPC rules pygls leaves out: every request gets exactly one response
-- settings.py     the `crew` settings model (initializationOptions / didChangeConfiguration)
+- errors.py       RequestFailed, redaction
+- settings.py     the `crew` settings model (initializationOptions / workspace configuration)
 - project.py      one effective index per workspace folder, routing paths to indexes
 - sync.py         open documents (incremental sync) and watched files
 - diagnostics.py  push/pull diagnostics with per-file hashes and a debounce timer
@@ -19,13 +24,10 @@ Layout of `crew_lsp.server` (each module maps one LSP area onto the pure layers 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
-import time
-import traceback
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcException
@@ -34,36 +36,27 @@ from pygls.protocol import default_converter
 from pygls.protocol.language_server import lsp_method
 
 from crew_lsp import __version__
-from crew_lsp.server.capabilities import Flags, available_language_modules, build_capabilities
-from crew_lsp.server.convert import DiagnosticStyle, EditStyle, Uris
-from crew_lsp.server.diagnostics import Publisher
+from crew_lsp.server import features
+from crew_lsp.server.capabilities import advertised
+from crew_lsp.server.errors import CLIENT_CAUSED
 from crew_lsp.server.jsonrpc import LifecycleProtocol
-from crew_lsp.server.lifecycle import WorkspaceLifecycle
-from crew_lsp.server.project import Project
-from crew_lsp.server.settings import Settings, section, without_program_settings
-from crew_lsp.server.sync import Doc, Sync
+from crew_lsp.server.lifecycle import Lifecycle
+from crew_lsp.server.session import Session
 from crew_lsp.server.transport import StdioTransport
 
 
-def _redact(text: str) -> str:
-    try:
-        from crew_lsp.telemetry.redact import redact_text
-    except Exception:  # pragma: no cover - telemetry is optional for the server
-        return text
-    return redact_text(text)
-
-
 class CrewProtocol(LifecycleProtocol):
-    """pygls' protocol with the lifecycle rules (jsonrpc.py), our own document store and capability set."""
+    """pygls' protocol with the lifecycle rules (jsonrpc.py), our own document store and command dispatch."""
 
     _server: CrewServer
 
     @lsp_method(T.INITIALIZE)
     def lsp_initialize(self, params: T.InitializeParams):
+        from crew_lsp.server import commands
+
         result = yield from super().lsp_initialize(params)
-        caps = build_capabilities(self._server)
-        self.server_capabilities = caps
-        result.capabilities = caps
+        self.server_capabilities = advertised(result.capabilities, self._server.session.client, commands.names())
+        result.capabilities = self.server_capabilities
         return result
 
     @lsp_method(T.WORKSPACE_EXECUTE_COMMAND)
@@ -72,188 +65,113 @@ class CrewProtocol(LifecycleProtocol):
         # `$/cancelRequest` cannot reach): cancelling stops the command's work too
         from crew_lsp.server import commands
 
-        return await commands.dispatch(self._server, params.command, list(params.arguments or []))
+        return await commands.dispatch(self._server.session, params.command, list(params.arguments or []))
 
     # Documents are kept by `Sync` (incremental, LSP line rules); pygls' own copy is not maintained.
     @lsp_method(T.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: T.DidOpenTextDocumentParams) -> None:
-        self._server.guard("textDocument/didOpen", self._server.sync.did_open, params)
+        server = self._server
+        server.guard("textDocument/didOpen", server.lifecycle.sync.did_open, params)
 
     @lsp_method(T.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: T.DidChangeTextDocumentParams) -> None:
-        self._server.guard("textDocument/didChange", self._server.sync.did_change, params)
+        server = self._server
+        server.guard("textDocument/didChange", server.lifecycle.sync.did_change, params)
 
     @lsp_method(T.TEXT_DOCUMENT_DID_CLOSE)
     async def lsp_text_document__did_close(self, params: T.DidCloseTextDocumentParams) -> None:
-        await self._server.guard_async("textDocument/didClose", self._server.sync.did_close, params)
+        server = self._server
+        await server.guard_async("textDocument/didClose", server.lifecycle.sync.did_close, params)
+
+    def tell_client(self, line: str) -> None:
+        self._server.session.log(line, T.MessageType.Warning)
 
 
-class CrewServer(WorkspaceLifecycle, StdioTransport, LanguageServer):
+class CrewServer(LanguageServer):
+    """pygls' server holding the session, its lifecycle and its transport."""
+
     def __init__(self) -> None:
+        converter = default_converter()
         super().__init__("crew-lsp", __version__, protocol_cls=CrewProtocol,
                          text_document_sync_kind=T.TextDocumentSyncKind.Incremental,
-                         converter_factory=default_converter)
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.uris = Uris()
-        self.docs: dict[str, Doc] = {}
-        self.project = Project()
-        self.settings = Settings()
-        self.severity_overrides: dict[str, str] | None = None
-        self.flags = Flags(None)
-        self.diag_style = DiagnosticStyle(None)
-        self.edit_style = EditStyle(None)
-        self.publisher = Publisher(self)
-        self.sync = Sync(self)
-        self.modules = available_language_modules()
-        self._init_options: dict[str, Any] = {}
-        self._client_settings: dict[str, Any] = {}
-        self._ignored_program_settings: set[str] = set()
-        self._tasks: set[asyncio.Task] = set()
-        self._errors: list[float] = []
-        self._transport: asyncio.BaseTransport | None = None
-        self.runs: Any = None  # the run service (crew_lsp.server.run_service.RunService), when installed
-        self.exit_code = 0
-        self.started = time.monotonic()
-
-    # ------------------------------------------------------------ plumbing
-
-    def spawn(self, coro) -> asyncio.Task:
-        """Run a background coroutine, keep a reference, log (never raise) its failure."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-
-        def done(t: asyncio.Task) -> None:
-            self._tasks.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                self.log_error("background task failed", t.exception())
-
-        task.add_done_callback(done)
-        return task
-
-    def send_raw_notification(self, method: str, params: dict[str, Any]) -> None:
-        """Send a notification built from plain JSON values (skips cattrs on hot paths)."""
-        self.protocol._send_data({"jsonrpc": "2.0", "method": method, "params": params})
-
-    def log(self, message: str, kind: T.MessageType = T.MessageType.Log) -> None:
-        try:
-            self.window_log_message(T.LogMessageParams(type=kind, message=_redact(message)))
-        except Exception:
-            pass
-
-    def log_error(self, context: str, exc: BaseException | None) -> None:
-        """Report an internal failure as a redacted window/logMessage (rate limited); never raises."""
-        now = time.monotonic()
-        self._errors = [t for t in self._errors if now - t < 60.0]
-        if len(self._errors) >= 30:
-            return
-        self._errors.append(now)
-        detail = ""
-        if exc is not None:
-            tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=8))
-            detail = f": {type(exc).__name__}: {exc}\n{tb}"
-        self.log(f"crew-lsp: {context}{detail}", T.MessageType.Error)
+                         converter_factory=lambda: converter)
+        self.session = Session(self, converter)
+        self.transport = StdioTransport(self, self.session, on_lost=self.stop_runs)
+        self.lifecycle = Lifecycle(self.session, self.transport.watch_parent)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls reports handler failures here; a log line, never a popup
-        if isinstance(error, JsonRpcException) and error.code in (-32602, -32800, -32803):
+        if isinstance(error, JsonRpcException) and error.code in CLIENT_CAUSED:
             return
-        self.log_error("internal error", error)
+        self.session.log_error("internal error", error)
 
-    def guard(self, what: str, fn: Callable, *args: Any) -> Any:
+    def guard(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """A notification handler: a failure is logged, never raised into pygls."""
         try:
             return fn(*args)
         except Exception as exc:
-            self.log_error(f"{what} failed", exc)
+            self.session.log_error(f"{what} failed", exc)
             return None
 
-    async def guard_async(self, what: str, fn: Callable, *args: Any) -> Any:
+    async def guard_async(self, what: str, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         try:
             return await fn(*args)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self.log_error(f"{what} failed", exc)
+        except Exception as exc:  # CancelledError is no Exception: cancellation passes through
+            self.session.log_error(f"{what} failed", exc)
             return None
 
-    def client_section(self, raw: Any) -> dict[str, Any]:
-        """The `crew` section of a configuration the client sends or answers (not initializationOptions):
-        settings that choose a program are dropped — the answer may come from the repository's own
-        editor settings — with one warning per setting and session."""
-        data, dropped = without_program_settings(section(raw))
-        new = [name for name in dropped if name not in self._ignored_program_settings]
-        if new:
-            self._ignored_program_settings.update(new)
-            names = ", ".join(new)
-            self.show_warning(f"crew-lsp: {names} ignored: workspace settings cannot choose the program a worker "
-                              "runs (a cloned repository could set it). Set it in your user settings.")
-        return data
-
-    def show_warning(self, message: str) -> None:
-        try:
-            self.window_show_message(T.ShowMessageParams(type=T.MessageType.Warning, message=_redact(message)))
-        except Exception:
-            pass
-        self.log(message, T.MessageType.Warning)
-
-    def send_crew_notification(self, method: str, params: dict[str, Any]) -> bool:
-        """A custom `crew/*` notification, only to clients that opted in (experimental.crewNotifications)."""
-        if not self.flags.crew_notifications:
-            return False
-        self.send_raw_notification(method, params)
-        return True
-
-    def shutdown_tasks(self) -> None:
-        self.sync.stop()
-        for task in list(self._tasks):
-            task.cancel()
+    async def stop_runs(self) -> None:
+        """Running runs are cancelled cleanly and stay resumable (on `shutdown`, or when the client is gone)."""
+        if self.session.runs is not None:
+            await self.guard_async("stopping runs", self.session.runs.aclose)
 
 
 def create_server() -> CrewServer:
-    from crew_lsp.server import commands, features
+    from crew_lsp.server import run_commands
 
     server = CrewServer()
+    session, lifecycle = server.session, server.lifecycle
 
     @server.feature(T.INITIALIZE)
-    def _initialize(ls: CrewServer, params: T.InitializeParams) -> None:
-        ls.guard("initialize", ls.on_initialize, params)
+    def _initialize(params: T.InitializeParams) -> None:
+        server.guard("initialize", lifecycle.initialize, params)
 
     @server.feature(T.INITIALIZED)
-    async def _initialized(ls: CrewServer, params: T.InitializedParams) -> None:
-        await ls.guard_async("initialized", ls.on_initialized)
+    def _initialized(params: T.InitializedParams) -> None:
+        server.guard("initialized", lifecycle.initialized)
 
     @server.feature(T.SHUTDOWN)
-    async def _shutdown(ls: CrewServer, params: Any) -> None:
-        if ls.runs is not None:  # running runs are cancelled cleanly and stay resumable
-            await ls.guard_async("stopping runs", ls.runs.aclose)
-        ls.guard("shutdown", ls.shutdown_tasks)
+    async def _shutdown(params: Any) -> None:
+        await server.stop_runs()
+        server.guard("shutdown", lifecycle.shutdown)
 
-    @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
-    async def _did_save(ls: CrewServer, params: T.DidSaveTextDocumentParams) -> None:
-        await ls.guard_async("textDocument/didSave", ls.sync.did_save, params)
+    @server.feature(T.TEXT_DOCUMENT_DID_SAVE, T.SaveOptions(include_text=False))
+    async def _did_save(params: T.DidSaveTextDocumentParams) -> None:
+        await server.guard_async("textDocument/didSave", lifecycle.sync.did_save, params)
 
     @server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    async def _watched(ls: CrewServer, params: T.DidChangeWatchedFilesParams) -> None:
-        await ls.guard_async("workspace/didChangeWatchedFiles", ls.sync.did_change_watched_files, params)
+    async def _watched(params: T.DidChangeWatchedFilesParams) -> None:
+        await server.guard_async("workspace/didChangeWatchedFiles", lifecycle.sync.did_change_watched_files, params)
 
     @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def _configuration(ls: CrewServer, params: T.DidChangeConfigurationParams) -> None:
-        await ls.guard_async("workspace/didChangeConfiguration", ls.on_did_change_configuration, params)
+    async def _configuration(params: T.DidChangeConfigurationParams) -> None:
+        await server.guard_async("workspace/didChangeConfiguration", lifecycle.did_change_configuration, params)
 
     @server.feature(T.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    async def _folders(ls: CrewServer, params: T.DidChangeWorkspaceFoldersParams) -> None:
-        await ls.guard_async("workspace/didChangeWorkspaceFolders", ls.on_workspace_folders, params)
+    async def _folders(params: T.DidChangeWorkspaceFoldersParams) -> None:
+        await server.guard_async("workspace/didChangeWorkspaceFolders", lifecycle.workspace_folders_changed, params)
 
     @server.feature(T.WINDOW_WORK_DONE_PROGRESS_CANCEL)
-    def _progress_cancel(ls: CrewServer, params: T.WorkDoneProgressCancelParams) -> None:
-        if ls.runs is not None:  # a run's progress token: cancel the run
-            ls.guard("window/workDoneProgress/cancel", ls.runs.progress_cancelled, params.token)
+    def _progress_cancel(params: T.WorkDoneProgressCancelParams) -> None:
+        if session.runs is not None:  # a run's progress token: cancel the run
+            server.guard("window/workDoneProgress/cancel", session.runs.progress_cancelled, params.token)
 
     @server.feature(T.SET_TRACE)
-    def _set_trace(ls: CrewServer, params: T.SetTraceParams) -> None:
+    def _set_trace(params: T.SetTraceParams) -> None:
         return None
 
-    features.register(server)
-    commands.install(server)
+    features.register(server, session)
+    run_commands.install(session)
     return server
 
 
@@ -285,11 +203,10 @@ def serve(tcp: str | None = None) -> int:
         import cProfile
 
         with cProfile.Profile() as prof:
-            server.start_io(stdin, stdout)
+            code = server.transport.serve(stdin, stdout)
         prof.dump_stats(profile)
-        return server.exit_code
-    server.start_io(stdin, stdout)
-    return server.exit_code
+        return code
+    return server.transport.serve(stdin, stdout)
 
 
 __all__ = ["CrewServer", "create_server", "serve"]

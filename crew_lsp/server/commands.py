@@ -1,18 +1,16 @@
 """`workspace/executeCommand`: one registry of handlers with pydantic argument models (docs/editor.md, Commands).
 
-Registration point for the run engine: decorate an (async) handler with `@command("crew.run")`
-(or call `register(...)`) in `crew_lsp/server/run_commands.py`; `install()` imports that module if
-it exists, so the commands below whose handler is not written yet are simply not advertised.
-A handler receives `(server, args)` where `args` is the validated model; an invalid argument is a
-JSON-RPC InvalidParams error naming the argument; a handler marked `starts_programs=True` is refused
-when the client says the workspace is untrusted (`crew.trustedWorkspace: false`).
+A command is an (async) handler decorated with `@command("crew.name")` (or passed to `register(...)`):
+the built-in ones below, the run commands in run_commands.py. Exactly the registered commands are
+advertised. A handler receives `(session, args)` where `args` is the validated model; an invalid
+argument is a JSON-RPC InvalidParams error naming the argument; a handler marked
+`starts_programs=True` is refused when the client says the workspace is untrusted
+(`crew.trustedWorkspace: false`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import inspect
 import os
 import shutil
@@ -29,11 +27,10 @@ from crew_lsp.checks import check_resource
 from crew_lsp.checks.codes import Severity
 from crew_lsp.engine.limits import MAX_GOAL_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS
 
-if TYPE_CHECKING:
-    from crew_lsp.server.app import CrewServer
+from crew_lsp.server.errors import REQUEST_FAILED, request_failed
 
-REQUEST_FAILED = -32803
-PLUGIN_MODULE = "crew_lsp.server.run_commands"
+if TYPE_CHECKING:
+    from crew_lsp.server.session import Session
 
 
 # ---------------------------------------------------------------- argument models (docs/editor.md, Commands)
@@ -47,7 +44,6 @@ class Empty(Args):
 
 
 Runtime = Literal["scaffold", "pi", "command"]
-NonEmpty = Field(min_length=1)
 # every string argument is bounded (engine/limits.py): an oversized one is InvalidParams naming it
 Goal = Field(min_length=1, max_length=MAX_GOAL_CHARS)
 Name = Field(None, max_length=MAX_NAME_CHARS)
@@ -94,11 +90,6 @@ class RecommendArgs(Args):
     goal: str = Goal
 
 
-class MetricsArgs(Args):
-    filter: str | None = Name
-    format: Literal["json", "prometheus"] = "json"
-
-
 class RecoverArgs(RunIdArgs):
     accept: bool
 
@@ -112,7 +103,6 @@ ARGUMENTS: dict[str, type[Args]] = {
     "crew.events": EventsArgs,
     "crew.plan": PlanArgs,
     "crew.recommend": RecommendArgs,
-    "crew.metrics": MetricsArgs,
     "crew.validateWorkspace": Empty,
     "crew.doctor": Empty,
     "crew.exportDiagnostics": RunIdArgs,
@@ -125,7 +115,7 @@ STARTS_PROGRAMS = {"crew.run", "crew.resume", "crew.retry", "crew.recover"}
 
 # ---------------------------------------------------------------- registry
 
-Handler = Callable[["CrewServer", Any], Any | Awaitable[Any]]
+Handler = Callable[["Session", Any], Any | Awaitable[Any]]
 
 
 @dataclass(slots=True)
@@ -157,26 +147,6 @@ def names() -> list[str]:
     return sorted(COMMANDS)
 
 
-def _load_plugins() -> None:
-    try:
-        if importlib.util.find_spec(PLUGIN_MODULE) is None:
-            return
-    except (ImportError, ValueError):
-        return
-    importlib.import_module(PLUGIN_MODULE)
-
-
-def install(server: CrewServer) -> None:
-    """Load the engine's command module; `CrewProtocol` routes every executeCommand to `dispatch`."""
-    try:
-        _load_plugins()
-        plugin = sys.modules.get(PLUGIN_MODULE)
-        if plugin is not None and hasattr(plugin, "install"):
-            plugin.install(server)  # e.g. attaches the run service (`server.runs`)
-    except Exception as exc:  # a broken plugin must not take the language server down
-        print(f"crew-lsp: cannot load {PLUGIN_MODULE}: {exc}", file=sys.stderr)
-
-
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -190,7 +160,7 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-async def dispatch(ls: CrewServer, name: str, arguments: list[Any]) -> Any:
+async def dispatch(ls: Session, name: str, arguments: list[Any]) -> Any:
     spec = COMMANDS.get(name)
     if spec is None:
         raise JsonRpcInvalidParams(message=f"unknown command {name!r}")
@@ -216,9 +186,7 @@ async def dispatch(ls: CrewServer, name: str, arguments: list[Any]) -> Any:
         raise
     except Exception as exc:
         ls.log_error(f"{name} failed", exc)
-        from crew_lsp.server.app import _redact
-
-        raise JsonRpcException(code=REQUEST_FAILED, message=_redact(f"{name} failed: {exc}")) from None
+        raise request_failed(f"{name} failed: {exc}") from None
     return result
 
 
@@ -232,7 +200,7 @@ def _counts() -> dict[str, Any]:
 
 
 @command("crew.validateWorkspace")
-async def validate_workspace(ls: CrewServer, args: Empty) -> dict[str, Any]:
+async def validate_workspace(ls: Session, args: Empty) -> dict[str, Any]:
     """Counts per severity and per code, for every scope (cancellable: it yields between files)."""
     total = _counts()
     scopes: dict[str, dict[str, Any]] = {}
@@ -265,10 +233,8 @@ async def validate_workspace(ls: CrewServer, args: Empty) -> dict[str, Any]:
 
 
 def _redact_value(value: Any) -> Any:
-    try:
-        from crew_lsp.telemetry.redact import redact
-    except Exception:  # pragma: no cover
-        return value
+    from crew_lsp.telemetry.redact import redact
+
     return redact(value)
 
 
@@ -284,7 +250,7 @@ def _writable_dir(path: Path) -> tuple[bool, str]:
 
 
 @command("crew.doctor")
-async def doctor(ls: CrewServer, args: Empty) -> dict[str, Any]:
+async def doctor(ls: Session, args: Empty) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
 
     def check(name: str, ok: bool, detail: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as T
 from pygls.uris import from_fs_path, to_fs_path
@@ -17,6 +17,9 @@ from pygls.uris import from_fs_path, to_fs_path
 from crew_lsp.checks.codes import doc_url
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.text import Span
+
+if TYPE_CHECKING:
+    from crew_lsp.server.profile import ClientProfile
 
 SOURCE = "crew"
 
@@ -86,36 +89,24 @@ def overlaps(a: Span, b: Span) -> bool:
 
 # ---------------------------------------------------------------- diagnostics
 
-class DiagnosticStyle:
-    """What the client understands in a Diagnostic (decided once at initialize)."""
-
-    def __init__(self, caps: T.ClientCapabilities | None = None):
-        pub = caps.text_document.publish_diagnostics if caps and caps.text_document else None
-        self.related = bool(pub and pub.related_information)
-        tags = pub.tag_support.value_set if pub and pub.tag_support else []
-        self.unnecessary_tag = T.DiagnosticTag.Unnecessary in (tags or [])
-        # codeDescription and data are plain extra fields; clients that predate them ignore them
-        self.code_description = True
-
-
-def diagnostic_dict(d: Diagnostic, style: DiagnosticStyle, uris: Uris) -> dict[str, Any]:
+def diagnostic_dict(d: Diagnostic, client: ClientProfile, uris: Uris) -> dict[str, Any]:
+    """A diagnostic as LSP JSON (codeDescription and data always: clients that predate them ignore them)."""
     out: dict[str, Any] = {
         "range": range_dict(d.span),
         "severity": int(d.severity),
         "code": d.code,
         "source": SOURCE,
         "message": d.message,
+        "codeDescription": {"href": doc_url(d.code)},
     }
-    if style.code_description:
-        out["codeDescription"] = {"href": doc_url(d.code)}
     if d.data:
         out["data"] = d.data
-    if d.related and style.related:
+    if d.related and client.related_information:
         out["relatedInformation"] = [
             {"location": {"uri": uris.uri(r.path), "range": range_dict(r.span)}, "message": r.message}
             for r in d.related
         ]
-    if d.unnecessary and style.unnecessary_tag:
+    if d.unnecessary and client.unnecessary_tag:
         out["tags"] = [1]
     return out
 
@@ -136,23 +127,13 @@ def text_edit(span: Span, new_text: str) -> T.TextEdit:
     return T.TextEdit(range=to_range(span), new_text=new_text)
 
 
-class EditStyle:
-    """How the client wants a WorkspaceEdit (documentChanges, file creation)."""
-
-    def __init__(self, caps: T.ClientCapabilities | None = None):
-        we = caps.workspace.workspace_edit if caps and caps.workspace else None
-        ops = [str(getattr(o, "value", o)) for o in (we.resource_operations or [])] if we else []
-        self.document_changes = bool(we and we.document_changes)
-        self.can_create = "create" in ops
-
-
-def workspace_edit(edit: Any, uris: Uris, style: EditStyle, versions: dict[str, int] | None = None) -> T.WorkspaceEdit | None:
+def workspace_edit(edit: Any, uris: Uris, client: ClientProfile, versions: dict[str, int] | None = None) -> T.WorkspaceEdit | None:
     """A crew_lsp.language.types.WorkspaceEdit as LSP; None when the client cannot apply it."""
     versions = versions or {}
     creates = list(getattr(edit, "creates", []) or [])
-    if creates and not style.can_create:
+    if creates and not client.can_create:
         return None
-    if style.document_changes or creates:
+    if client.document_changes or creates:
         changes: list[Any] = []
         for path, text in creates:
             uri = uris.uri(path)

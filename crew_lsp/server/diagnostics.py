@@ -17,16 +17,20 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from lsprotocol import types as T
 
-from crew_lsp.checks import check_resource
-from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.server.convert import diagnostic_dict, dumps
 
 if TYPE_CHECKING:
-    from crew_lsp.server.app import CrewServer
+    import cattrs
+
+    from crew_lsp.checks.diagnostic import Diagnostic
+    from crew_lsp.server.profile import ClientProfile
+    from crew_lsp.server.project import Project
+    from crew_lsp.server.settings import Settings
+    from crew_lsp.server.convert import Uris
 
 log = logging.getLogger(__name__)
 
@@ -47,39 +51,72 @@ class Checked:
 NO_DIAGNOSTICS = Checked([], [], EMPTY_KEY)
 
 
+class Host(Protocol):
+    """What the publisher needs of the session (session.py), which owns it."""
+
+    loop: asyncio.AbstractEventLoop | None
+    docs: dict[str, Any]
+    project: Project
+    uris: Uris
+    client: ClientProfile
+    settings: Settings
+    severity_overrides: dict[str, str] | None
+    converter: cattrs.Converter
+
+    def notify(self, method: str, params: dict[str, Any]) -> None: ...
+
+    def log_error(self, context: str, exc: BaseException | None) -> None: ...
+
+    def refresh_pull_diagnostics(self) -> None: ...
+
+
 class Publisher:
-    def __init__(self, server: CrewServer):
-        self.server = server
+    def __init__(self, session: Host):
+        self.session = session
         self.dirty: set[str] = set()
-        self.force: set[str] = set()  # publish even when unchanged (a document just opened)
-        self.edited: set[str] = set()  # documents the client changed since the last flush (it re-pulls them)
-        self.cache: dict[str, Checked] = {}
-        self.pushed: dict[str, int] = {}  # path → key of the set the client holds (absent = empty)
+        self._force: set[str] = set()  # publish even when unchanged (a document just opened)
+        self._edited: set[str] = set()  # documents the client changed since the last flush (it re-pulls them)
+        self._cache: dict[str, Checked] = {}
+        self._pushed: dict[str, int] = {}  # path → key of the set the client holds (absent = empty)
         self._recent: set[str] = set()  # marked since the last flush
         self._handle: asyncio.Handle | None = None
         self._task: asyncio.Task | None = None
         self._again = False
         self.publish_count = 0
-        self.enabled = False  # set once the first index is loaded
+        self.enabled = False  # set once the first index is loaded (`start`)
 
     # ------------------------------------------------------------ scheduling
 
-    def mark(self, paths: set[str] | list[str], *, force: bool = False) -> None:
+    def start(self) -> None:
+        """An index is loaded: from now on marked paths are checked and published."""
+        self.enabled = True
+
+    def mark(self, paths: Iterable[str], *, republish: Iterable[str] = ()) -> None:
+        """Queue paths for a re-check; those in `republish` are published once even when unchanged
+        (a document just opened: the client holds nothing for it yet)."""
+        self._force.update(republish)
+        paths = set(paths)
         if not paths:
             return
         self.dirty.update(paths)
         self._recent.update(paths)
-        if force:
-            self.force.update(paths)
         self.schedule()
+
+    def edited(self, path: str) -> None:
+        """The client changed this document: it pulls the new diagnostics itself (no refresh request)."""
+        self._edited.add(path)
+
+    def known(self) -> set[str]:
+        """Every path with a checked or published set."""
+        return set(self._cache) | set(self._pushed)
 
     def schedule(self) -> None:
         if not self.enabled:
             return
-        loop = self.server.loop
+        loop = self.session.loop
         if loop is None:
             return
-        delay = self.server.settings.diagnostics.delayMs / 1000.0
+        delay = self.session.settings.diagnostics.delayMs / 1000.0
         if self._handle is not None:
             if delay == 0:
                 return  # already queued for the next loop turn
@@ -96,7 +133,7 @@ class Publisher:
                 try:
                     self._run(urgent)
                 except Exception as exc:
-                    self.server.log_error("publishing diagnostics failed", exc)
+                    self.session.log_error("publishing diagnostics failed", exc)
             else:
                 self._again = True
             return
@@ -104,7 +141,7 @@ class Publisher:
             try:
                 self._run(list(self.dirty))
             except Exception as exc:  # never let a check bug kill the loop callback
-                self.server.log_error("publishing diagnostics failed", exc)
+                self.session.log_error("publishing diagnostics failed", exc)
             return
         self._task = asyncio.ensure_future(self._flush_batches())
 
@@ -125,7 +162,7 @@ class Publisher:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self.server.log_error("publishing diagnostics failed", exc)
+            self.session.log_error("publishing diagnostics failed", exc)
         finally:
             if self._again or self.dirty:
                 self._again = False
@@ -144,96 +181,96 @@ class Publisher:
                 return
 
     def _priority(self, path: str) -> tuple[int, str]:
-        return (0 if path in self.server.docs else 1, path)
+        return (0 if path in self.session.docs else 1, path)
 
     # ------------------------------------------------------------ checking
 
     def _check(self, path: str) -> Checked | None:
         """Current diagnostics of a path; None when the path is no file we report."""
-        server = self.server
-        found = server.project.resource(path)
+        from crew_lsp.checks import check_resource  # loaded with the first index, not to answer initialize
+
+        session = self.session
+        found = session.project.resource(path)
         if found is None:
             return None
         folder, res = found
-        if not (path in server.docs or folder.reported(path)):
+        if not (path in session.docs or folder.reported(path)):
             return None
         try:
-            diags = check_resource(res, folder.snapshot, server.severity_overrides)  # one CREW114 for a file not read
+            diags = check_resource(res, folder.snapshot, session.severity_overrides)  # one CREW114 for a file not read
         except Exception as exc:
-            server.log_error(f"checking {os.path.basename(path)} failed", exc)
+            session.log_error(f"checking {os.path.basename(path)} failed", exc)
             diags = []
         if not diags:
             return NO_DIAGNOSTICS
-        style, uris = server.diag_style, server.uris
-        items = [diagnostic_dict(d, style, uris) for d in diags]
+        client, uris = session.client, session.uris
+        items = [diagnostic_dict(d, client, uris) for d in diags]
         return Checked(diags, items, hash(dumps(items)))
 
     def _run(self, paths: list[str]) -> None:
         refresh = False
         for path in paths:
-            folder = self.server.project.owner(path)
+            folder = self.session.project.owner(path)
             if folder is not None and not folder.ready.is_set():
                 self.dirty.discard(path)  # its folder is still loading: marked again once it is ready
                 continue
-            before = self.cache.get(path)
+            before = self._cache.get(path)
             checked = self._update(path)
-            if (self.pulled(path) and path not in self.edited and checked is not None
+            if (self.pulled(path) and path not in self._edited and checked is not None
                     and (before is None or before.key != checked.key)):
                 refresh = True  # an open document changed because of another file
-        self.edited.clear()
+        self._edited.clear()
         if refresh:
-            self.server.request_diagnostic_refresh()
+            self.session.refresh_pull_diagnostics()
 
     def _update(self, path: str) -> Checked | None:
         self.dirty.discard(path)
         checked = self._check(path)
         if checked is None:
-            self.cache.pop(path, None)
+            self._cache.pop(path, None)
         else:
-            self.cache[path] = checked
+            self._cache[path] = checked
         self._maybe_push(path, checked)
         return checked
 
     def current(self, path: str) -> Checked | None:
         """Up-to-date diagnostics of a path (checks now when it is marked dirty)."""
-        if path in self.dirty or path not in self.cache:
+        if path in self.dirty or path not in self._cache:
             return self._update(path)
-        return self.cache[path]
+        return self._cache[path]
 
     # ------------------------------------------------------------ push
 
     def pulled(self, path: str) -> bool:
-        return self.server.flags.pull and path in self.server.docs
+        return self.session.client.pull and path in self.session.docs
 
     def _maybe_push(self, path: str, checked: Checked | None) -> None:
-        forced = path in self.force
-        self.force.discard(path)
+        forced = path in self._force
+        self._force.discard(path)
         if checked is None:
-            if self.pushed.pop(path, EMPTY_KEY) != EMPTY_KEY or forced:
+            if self._pushed.pop(path, EMPTY_KEY) != EMPTY_KEY or forced:
                 self._send(path, [])
             return
         if self.pulled(path):
-            if self.pushed.pop(path, EMPTY_KEY) != EMPTY_KEY:
+            if self._pushed.pop(path, EMPTY_KEY) != EMPTY_KEY:
                 self._send(path, [])  # the pull report replaces what was pushed while closed
             return
-        if forced or self.pushed.get(path, EMPTY_KEY) != checked.key:
+        if forced or self._pushed.get(path, EMPTY_KEY) != checked.key:
             if checked.key == EMPTY_KEY:
-                self.pushed.pop(path, None)
+                self._pushed.pop(path, None)
             else:
-                self.pushed[path] = checked.key
+                self._pushed[path] = checked.key
             self._send(path, checked.items)
 
     def clear(self, path: str) -> None:
         """Forget a path entirely (deleted, or no longer part of any folder)."""
-        self.cache.pop(path, None)
-        if self.pushed.pop(path, EMPTY_KEY) != EMPTY_KEY:
+        self._cache.pop(path, None)
+        if self._pushed.pop(path, EMPTY_KEY) != EMPTY_KEY:
             self._send(path, [])
 
     def _send(self, path: str, items: list[dict[str, Any]]) -> None:
         self.publish_count += 1
-        self.server.send_raw_notification(
-            T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": self.server.uris.uri(path), "diagnostics": items}
-        )
+        self.session.notify(T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": self.session.uris.uri(path), "diagnostics": items})
 
     # ------------------------------------------------------------ pull
 
@@ -247,7 +284,7 @@ class Publisher:
         result_id = f"{_SESSION}-{key & 0xFFFFFFFFFFFF:x}"
         if previous == result_id:
             return T.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        converter = self.server.protocol._converter
+        converter = self.session.converter
         return T.RelatedFullDocumentDiagnosticReport(
             items=[converter.structure(i, T.Diagnostic) for i in items], result_id=result_id
         )

@@ -2,16 +2,18 @@
 
 Every handler reads one consistent snapshot (the owner folder's, taken once), is exception-safe
 (a failure is logged redacted and answers the neutral result) and is async so `$/cancelRequest`
-can stop the slow ones. A feature is advertised only when its module exists and the client
-declared support for it.
+can stop the slow ones. A handler is registered with `@on_document` (a request about one document)
+or `@feature` and its registration options; pygls builds the capabilities from the registrations and
+`capabilities.advertised` drops what the client did not declare. The `crew_lsp.language` module of a
+feature is imported on its first request, not before `initialize` is answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import importlib
-from typing import TYPE_CHECKING, Any, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcException
@@ -20,36 +22,36 @@ from crew_lsp.resources.text import Span
 from crew_lsp.server.convert import (
     COMPLETION_KINDS, FOLD_KINDS, SYMBOL_KINDS, overlaps, text_edit, to_range, to_span, workspace_edit,
 )
+from crew_lsp.server.errors import REQUEST_FAILED
 
 if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
     from crew_lsp.resources.index import Snapshot
     from crew_lsp.resources.model import Resource
-    from crew_lsp.server.app import CrewServer
     from crew_lsp.server.project import Folder
+    from crew_lsp.server.session import Session
 
 FIX_ALL_KIND = "source.fixAll.crew"
 COMPLETION_TRIGGERS = ["=", ":", ",", "{", " "]
-REQUEST_FAILED = -32803
-
-
-def lang(name: str) -> Any:
-    return importlib.import_module(f"crew_lsp.language.{name}")
 
 
 class Ctx:
+    """The document a request is about: its folder, its resource and the one snapshot to answer from."""
+
     __slots__ = ("folder", "res", "snap", "path")
 
     def __init__(self, folder: Folder, res: Resource, snap: Snapshot, path: str):
         self.folder, self.res, self.snap, self.path = folder, res, snap, path
 
 
-async def context(ls: CrewServer, uri: str) -> Ctx | None:
+async def context(session: Session, uri: str) -> Ctx | None:
     """The resource behind a URI and the snapshot to answer from; None for anything else."""
-    path = ls.uris.path(uri)
+    path = session.uris.path(uri)
     if path is None:
         return None
-    folder = ls.project.owner(path)
-    if folder is None or not await ls.folder_ready(folder):
+    folder = session.project.owner(path)
+    if folder is None or not await session.folder_ready(folder):
         return None
     if path in folder.skipped:
         return None  # too large or binary: no features, no diagnostics
@@ -60,89 +62,94 @@ async def context(ls: CrewServer, uri: str) -> Ctx | None:
     return Ctx(folder, res, snap, path)
 
 
-def handler(method: str, default: Callable[[], Any] = lambda: None):
-    """Exception-safe request handler: logs (redacted) and answers `default()` on failure."""
+# ---------------------------------------------------------------- registration
 
-    def deco(fn):
+@dataclass(frozen=True, slots=True)
+class Feature:
+    method: str
+    options: Any  # the registration options pygls turns into the server capability
+    handle: Callable[[Session, Any], Awaitable[Any]]
+
+
+FEATURES: list[Feature] = []
+
+
+def _none() -> None:
+    return None
+
+
+def feature(method: str, options: Any = None, *, empty: Callable[[], Any] = _none):
+    """Register a request handler `(session, params)`: exception-safe, a failure is logged (redacted)
+    and answers `empty()`; JSON-RPC errors and cancellation pass through."""
+
+    def deco(fn: Callable[[Session, Any], Awaitable[Any]]):
         @functools.wraps(fn)
-        async def wrapper(ls: CrewServer, params: Any) -> Any:
+        async def handle(session: Session, params: Any) -> Any:
             try:
-                return await fn(ls, params)
+                return await fn(session, params)
             except (JsonRpcException, asyncio.CancelledError):
                 raise
             except Exception as exc:
-                ls.log_error(f"{method} failed", exc)
-                return default()
+                session.log_error(f"{method} failed", exc)
+                return empty()
 
-        wrapper.crew_method = method  # type: ignore[attr-defined]
-        return wrapper
+        FEATURES.append(Feature(method, options, handle))
+        return fn
 
     return deco
 
 
-# ---------------------------------------------------------------- advertising
+def on_document(method: str, options: Any = None, *, empty: Callable[[], Any] = _none):
+    """A request about one document, handler `(session, ctx, params)`: answers `empty()` without calling it
+    when the document is none of ours (not indexed, not read, its folder not loaded in time)."""
 
-def advertise(ls: CrewServer, caps: T.ServerCapabilities) -> None:
-    mods, flags = ls.modules, ls.flags
-    if "completion" in mods:
-        caps.completion_provider = T.CompletionOptions(trigger_characters=COMPLETION_TRIGGERS, resolve_provider=False)
-    if "hover" in mods:
-        caps.hover_provider = True
-    if "navigation" in mods:
-        caps.definition_provider = True
-        caps.references_provider = True
-    if "rename" in mods:
-        caps.rename_provider = T.RenameOptions(prepare_provider=True) if flags.prepare_rename else True
-    if "symbols" in mods:
-        caps.document_symbol_provider = True
-        caps.workspace_symbol_provider = True
-    if "actions" in mods:
-        caps.code_action_provider = (
-            T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False)
-            if flags.code_action_literals else True
-        )
-    if "lenses" in mods and flags.code_lens:
-        caps.code_lens_provider = T.CodeLensOptions(resolve_provider=False)
-    if "hints" in mods and flags.inlay_hints:
-        caps.inlay_hint_provider = True
-    if "structure" in mods:
-        if flags.folding:
-            caps.folding_range_provider = True
-        if flags.document_links:
-            caps.document_link_provider = T.DocumentLinkOptions(resolve_provider=False)
-    if "tokens" in mods and flags.semantic_tokens:
-        try:
-            tokens = lang("tokens")
-            caps.semantic_tokens_provider = T.SemanticTokensOptions(
-                legend=T.SemanticTokensLegend(token_types=list(tokens.TOKEN_TYPES), token_modifiers=list(tokens.TOKEN_MODIFIERS)),
-                full=True,
-            )
-        except Exception as exc:
-            ls.log_error("semantic tokens unavailable", exc)
-    if "formatting" in mods:
-        caps.document_formatting_provider = True
+    def deco(fn: Callable[[Session, Ctx, Any], Awaitable[Any]]):
+        @feature(method, options, empty=empty)
+        async def handle(session: Session, params: Any) -> Any:
+            ctx = await context(session, params.text_document.uri)
+            if ctx is None:
+                return empty()
+            return await fn(session, ctx, params)
+
+        return fn
+
+    return deco
+
+
+def register(server: LanguageServer, session: Session) -> None:
+    """Every feature of this module as a pygls feature bound to the session (capabilities.py trims
+    what the client did not declare)."""
+    for f in FEATURES:
+        options = f.options() if callable(f.options) else f.options  # a callable: options built on registration
+        server.feature(f.method, options)(_bound(f.handle, session))
+
+
+def _bound(handle: Callable[[Session, Any], Awaitable[Any]], session: Session) -> Callable[[Any], Awaitable[Any]]:
+    async def handler(params: Any) -> Any:  # no `ls` parameter: pygls passes only the params
+        return await handle(session, params)
+
+    return handler
+
+
+def _semantic_tokens_legend() -> T.SemanticTokensLegend:
+    from crew_lsp.language.tokens import TOKEN_MODIFIERS, TOKEN_TYPES
+
+    return T.SemanticTokensLegend(token_types=list(TOKEN_TYPES), token_modifiers=list(TOKEN_MODIFIERS))
 
 
 # ---------------------------------------------------------------- handlers
 
-def register(server: CrewServer) -> None:
-    for fn in (_completion, _hover, _definition, _references, _prepare_rename, _rename, _document_symbols,
-               _workspace_symbols, _code_action, _code_lens, _inlay_hints, _folding, _links, _semantic_tokens,
-               _formatting, _pull_diagnostics):
-        server.feature(fn.crew_method)(fn)
+@on_document(T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=COMPLETION_TRIGGERS, resolve_provider=False))
+async def _completion(session: Session, ctx: Ctx, params: T.CompletionParams) -> T.CompletionList | None:
+    from crew_lsp.language.completion import complete
 
-
-@handler(T.TEXT_DOCUMENT_COMPLETION)
-async def _completion(ls: CrewServer, params: T.CompletionParams) -> T.CompletionList | None:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return None
+    client = session.client
     pos = params.position
-    items = lang("completion").complete(ctx.res, ctx.snap, pos.line, pos.character, ls.flags.snippets)
+    items = complete(ctx.res, ctx.snap, pos.line, pos.character, client.snippets)
     out = []
-    markdown = ls.flags.completion_markdown
+    markdown = client.completion_markdown
     for it in items:
-        if it.snippet and not ls.flags.snippets:
+        if it.snippet and not client.snippets:
             continue
         item = T.CompletionItem(label=it.label, kind=COMPLETION_KINDS.get(it.kind, T.CompletionItemKind.Text))
         if it.detail:
@@ -163,20 +170,19 @@ async def _completion(ls: CrewServer, params: T.CompletionParams) -> T.Completio
     return T.CompletionList(is_incomplete=False, items=out)
 
 
-@handler(T.TEXT_DOCUMENT_HOVER)
-async def _hover(ls: CrewServer, params: T.HoverParams) -> T.Hover | None:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return None
+@on_document(T.TEXT_DOCUMENT_HOVER)
+async def _hover(session: Session, ctx: Ctx, params: T.HoverParams) -> T.Hover | None:
+    from crew_lsp.language.hover import hover
+
     pos = params.position
-    found = lang("hover").hover(ctx.res, ctx.snap, pos.line, pos.character)
+    found = hover(ctx.res, ctx.snap, pos.line, pos.character)
     if found is None:
         return None
-    kind = T.MarkupKind.Markdown if ls.flags.hover_markdown else T.MarkupKind.PlainText
+    kind = T.MarkupKind.Markdown if session.client.hover_markdown else T.MarkupKind.PlainText
     return T.Hover(contents=T.MarkupContent(kind=kind, value=found.markdown), range=to_range(found.span))
 
 
-def _locations(ls: CrewServer, found: list) -> list[T.Location]:
+def _locations(session: Session, found: list) -> list[T.Location]:
     seen = set()
     out = []
     for loc in found:
@@ -184,67 +190,61 @@ def _locations(ls: CrewServer, found: list) -> list[T.Location]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(T.Location(uri=ls.uris.uri(loc.path), range=to_range(loc.span)))
+        out.append(T.Location(uri=session.uris.uri(loc.path), range=to_range(loc.span)))
     return out
 
 
-@handler(T.TEXT_DOCUMENT_DEFINITION, list)
-async def _definition(ls: CrewServer, params: T.DefinitionParams) -> list[T.Location]:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
+@on_document(T.TEXT_DOCUMENT_DEFINITION, empty=list)
+async def _definition(session: Session, ctx: Ctx, params: T.DefinitionParams) -> list[T.Location]:
+    from crew_lsp.language.navigation import definition
+
     pos = params.position
-    return _locations(ls, lang("navigation").definition(ctx.res, ctx.snap, pos.line, pos.character))
+    return _locations(session, definition(ctx.res, ctx.snap, pos.line, pos.character))
 
 
-@handler(T.TEXT_DOCUMENT_REFERENCES, list)
-async def _references(ls: CrewServer, params: T.ReferenceParams) -> list[T.Location]:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
+@on_document(T.TEXT_DOCUMENT_REFERENCES, empty=list)
+async def _references(session: Session, ctx: Ctx, params: T.ReferenceParams) -> list[T.Location]:
+    from crew_lsp.language.navigation import references
+
     pos = params.position
     include = bool(params.context.include_declaration) if params.context else True
-    return _locations(ls, lang("navigation").references(ctx.res, ctx.snap, pos.line, pos.character, include))
+    return _locations(session, references(ctx.res, ctx.snap, pos.line, pos.character, include))
 
 
 def _refused(exc: Exception) -> JsonRpcException:
     return JsonRpcException(message=str(exc) or "This cannot be renamed.", code=REQUEST_FAILED)
 
 
-@handler(T.TEXT_DOCUMENT_PREPARE_RENAME)
-async def _prepare_rename(ls: CrewServer, params: T.PrepareRenameParams) -> T.Range | None:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return None
+@on_document(T.TEXT_DOCUMENT_PREPARE_RENAME)
+async def _prepare_rename(session: Session, ctx: Ctx, params: T.PrepareRenameParams) -> T.Range | None:
+    from crew_lsp.language.rename import prepare_rename
     from crew_lsp.language.types import RenameRefused
 
     pos = params.position
     try:
-        span = lang("rename").prepare_rename(ctx.res, ctx.snap, pos.line, pos.character)
+        span = prepare_rename(ctx.res, ctx.snap, pos.line, pos.character)
     except RenameRefused as exc:
         raise _refused(exc) from None
     return to_range(span) if span is not None else None
 
 
-@handler(T.TEXT_DOCUMENT_RENAME)
-async def _rename(ls: CrewServer, params: T.RenameParams) -> T.WorkspaceEdit | None:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return None
+@on_document(T.TEXT_DOCUMENT_RENAME)
+async def _rename(session: Session, ctx: Ctx, params: T.RenameParams) -> T.WorkspaceEdit | None:
+    from crew_lsp.language.rename import rename
     from crew_lsp.language.types import RenameRefused
 
     pos = params.position
     try:
-        edit = lang("rename").rename(ctx.res, ctx.snap, pos.line, pos.character, params.new_name)
+        edit = rename(ctx.res, ctx.snap, pos.line, pos.character, params.new_name)
     except RenameRefused as exc:
         raise _refused(exc) from None
     if edit is None:
         return None
-    return workspace_edit(edit, ls.uris, ls.edit_style, _versions(ls))
+    return workspace_edit(edit, session.uris, session.client, _versions(session))
 
 
-def _versions(ls: CrewServer) -> dict[str, int]:
-    return {path: doc.version for path, doc in ls.docs.items()}
+def _versions(session: Session) -> dict[str, int]:
+    return {path: doc.version for path, doc in session.docs.items()}
 
 
 def _contain(outer: Span, inner: Span) -> Span:
@@ -263,15 +263,14 @@ def _doc_symbol(sym: Any) -> T.DocumentSymbol:
     )
 
 
-@handler(T.TEXT_DOCUMENT_DOCUMENT_SYMBOL, list)
-async def _document_symbols(ls: CrewServer, params: T.DocumentSymbolParams) -> list:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
-    symbols = lang("symbols").document_symbols(ctx.res)
-    if ls.flags.hierarchical_symbols:
+@on_document(T.TEXT_DOCUMENT_DOCUMENT_SYMBOL, empty=list)
+async def _document_symbols(session: Session, ctx: Ctx, params: T.DocumentSymbolParams) -> list:
+    from crew_lsp.language.symbols import document_symbols
+
+    symbols = document_symbols(ctx.res)
+    if session.client.hierarchical_symbols:
         return [_doc_symbol(s) for s in symbols]
-    uri = ls.uris.uri(ctx.path)
+    uri = session.uris.uri(ctx.path)
     flat: list[T.SymbolInformation] = []
 
     def walk(items: list, container: str | None) -> None:
@@ -284,22 +283,23 @@ async def _document_symbols(ls: CrewServer, params: T.DocumentSymbolParams) -> l
     return flat
 
 
-@handler(T.WORKSPACE_SYMBOL, list)
-async def _workspace_symbols(ls: CrewServer, params: T.WorkspaceSymbolParams) -> list[T.SymbolInformation]:
-    symbols = lang("symbols")
+@feature(T.WORKSPACE_SYMBOL, empty=list)
+async def _workspace_symbols(session: Session, params: T.WorkspaceSymbolParams) -> list[T.SymbolInformation]:
+    from crew_lsp.language.symbols import workspace_symbols
+
     out: list[T.SymbolInformation] = []
     seen: set[tuple[str, str]] = set()
-    for folder in list(ls.project.folders):
-        if not await ls.folder_ready(folder):
+    for folder in list(session.project.folders):
+        if not await session.folder_ready(folder):
             continue
-        for sym in symbols.workspace_symbols(folder.snapshot, params.query or ""):
+        for sym in workspace_symbols(folder.snapshot, params.query or ""):
             key = (sym.location.path, sym.name)
             if key in seen:
                 continue
             seen.add(key)
             out.append(T.SymbolInformation(
                 name=sym.name, kind=SYMBOL_KINDS.get(sym.kind, T.SymbolKind.File),
-                location=T.Location(uri=ls.uris.uri(sym.location.path), range=to_range(sym.location.span)),
+                location=T.Location(uri=session.uris.uri(sym.location.path), range=to_range(sym.location.span)),
                 container_name=sym.scope,
             ))
         await asyncio.sleep(0)
@@ -314,14 +314,16 @@ def _kind_allowed(kind: str, only: list[str] | None) -> bool:
     return any(kind == k or kind.startswith(k + ".") for k in only)
 
 
-@handler(T.TEXT_DOCUMENT_CODE_ACTION, list)
-async def _code_action(ls: CrewServer, params: T.CodeActionParams) -> list[T.CodeAction]:
-    if not ls.flags.code_action_literals:
+# the kinds are advertised to clients with code action literals only (capabilities.py); the others get none
+@on_document(T.TEXT_DOCUMENT_CODE_ACTION,
+             T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False),
+             empty=list)
+async def _code_action(session: Session, ctx: Ctx, params: T.CodeActionParams) -> list[T.CodeAction]:
+    from crew_lsp.language.actions import code_actions
+
+    if not session.client.code_action_literals:
         return []
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
-    checked = ls.publisher.current(ctx.path)
+    checked = session.diagnostics.current(ctx.path)
     if checked is None:
         return []
     span = to_span(params.range)
@@ -329,13 +331,13 @@ async def _code_action(ls: CrewServer, params: T.CodeActionParams) -> list[T.Cod
     here = [d for d in checked.diags if overlaps(d.span, span)]
     by_index = {id(d): i for i, d in enumerate(checked.diags)}
     # the whole file's diagnostics: quick fixes are picked by range there, `source.fixAll.crew` takes them all
-    found = lang("actions").code_actions(ctx.res, ctx.snap, checked.diags, span, only)
-    converter = ls.protocol._converter
+    found = code_actions(ctx.res, ctx.snap, checked.diags, span, only)
+    converter = session.converter
     out: list[T.CodeAction] = []
     for action in found:
         if not _kind_allowed(action.kind, only):
             continue
-        edit = workspace_edit(action.edit, ls.uris, ls.edit_style, _versions(ls))
+        edit = workspace_edit(action.edit, session.uris, session.client, _versions(session))
         if edit is None:
             continue  # e.g. a file creation the client cannot apply
         pool = checked.diags if action.kind == FIX_ALL_KIND else here
@@ -348,14 +350,13 @@ async def _code_action(ls: CrewServer, params: T.CodeActionParams) -> list[T.Cod
 
 # ---------------------------------------------------------------- decorations
 
-@handler(T.TEXT_DOCUMENT_CODE_LENS, list)
-async def _code_lens(ls: CrewServer, params: T.CodeLensParams) -> list[T.CodeLens]:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
+@on_document(T.TEXT_DOCUMENT_CODE_LENS, T.CodeLensOptions(resolve_provider=False), empty=list)
+async def _code_lens(session: Session, ctx: Ctx, params: T.CodeLensParams) -> list[T.CodeLens]:
+    from crew_lsp.language.lenses import code_lenses
+
     return [T.CodeLens(range=to_range(lens.span), command=T.Command(title=lens.title, command=lens.command,
                                                                       arguments=_lens_arguments(ctx, lens)))
-            for lens in lang("lenses").code_lenses(ctx.res, ctx.snap)]
+            for lens in code_lenses(ctx.res, ctx.snap)]
 
 
 def _lens_arguments(ctx: Ctx, lens: Any) -> list[Any] | None:
@@ -366,64 +367,59 @@ def _lens_arguments(ctx: Ctx, lens: Any) -> list[Any] | None:
     return args or None
 
 
-@handler(T.TEXT_DOCUMENT_INLAY_HINT, list)
-async def _inlay_hints(ls: CrewServer, params: T.InlayHintParams) -> list[T.InlayHint]:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
+@on_document(T.TEXT_DOCUMENT_INLAY_HINT, empty=list)
+async def _inlay_hints(session: Session, ctx: Ctx, params: T.InlayHintParams) -> list[T.InlayHint]:
+    from crew_lsp.language.hints import inlay_hints
+
     rng = params.range
-    out = []
-    for hint in lang("hints").inlay_hints(ctx.res, ctx.snap, rng.start.line, rng.end.line):
-        out.append(T.InlayHint(position=T.Position(hint.line, hint.character), label=hint.label,
-                               padding_left=True, tooltip=hint.tooltip or None))
-    return out
+    return [T.InlayHint(position=T.Position(hint.line, hint.character), label=hint.label,
+                        padding_left=True, tooltip=hint.tooltip or None)
+            for hint in inlay_hints(ctx.res, ctx.snap, rng.start.line, rng.end.line)]
 
 
-@handler(T.TEXT_DOCUMENT_FOLDING_RANGE, list)
-async def _folding(ls: CrewServer, params: T.FoldingRangeParams) -> list[T.FoldingRange]:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
+@on_document(T.TEXT_DOCUMENT_FOLDING_RANGE, empty=list)
+async def _folding(session: Session, ctx: Ctx, params: T.FoldingRangeParams) -> list[T.FoldingRange]:
+    from crew_lsp.language.structure import folding_ranges
+
     out = [T.FoldingRange(start_line=f.start_line, end_line=f.end_line, kind=FOLD_KINDS.get(f.kind, T.FoldingRangeKind.Region))
-           for f in lang("structure").folding_ranges(ctx.res) if f.end_line > f.start_line]
-    limit = ls.flags.folding_limit
+           for f in folding_ranges(ctx.res) if f.end_line > f.start_line]
+    limit = session.client.folding_limit
     return out[:limit] if isinstance(limit, int) and limit > 0 else out
 
 
-@handler(T.TEXT_DOCUMENT_DOCUMENT_LINK, list)
-async def _links(ls: CrewServer, params: T.DocumentLinkParams) -> list[T.DocumentLink]:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
-    tooltips = ls.flags.link_tooltip
-    return [T.DocumentLink(range=to_range(link.span), target=ls.uris.uri(link.target),
+@on_document(T.TEXT_DOCUMENT_DOCUMENT_LINK, T.DocumentLinkOptions(resolve_provider=False), empty=list)
+async def _links(session: Session, ctx: Ctx, params: T.DocumentLinkParams) -> list[T.DocumentLink]:
+    from crew_lsp.language.structure import document_links
+
+    tooltips = session.client.link_tooltip
+    return [T.DocumentLink(range=to_range(link.span), target=session.uris.uri(link.target),
                            tooltip=(link.tooltip or None) if tooltips else None)
-            for link in lang("structure").document_links(ctx.res, ctx.snap)]
+            for link in document_links(ctx.res, ctx.snap)]
 
 
-@handler(T.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL)
-async def _semantic_tokens(ls: CrewServer, params: T.SemanticTokensParams) -> T.SemanticTokens | None:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return T.SemanticTokens(data=[])
-    return T.SemanticTokens(data=list(lang("tokens").semantic_tokens(ctx.res)))
+@on_document(T.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, _semantic_tokens_legend,
+             empty=lambda: T.SemanticTokens(data=[]))
+async def _semantic_tokens(session: Session, ctx: Ctx, params: T.SemanticTokensParams) -> T.SemanticTokens:
+    from crew_lsp.language.tokens import semantic_tokens
+
+    return T.SemanticTokens(data=list(semantic_tokens(ctx.res)))
 
 
-@handler(T.TEXT_DOCUMENT_FORMATTING, list)
-async def _formatting(ls: CrewServer, params: T.DocumentFormattingParams) -> list[T.TextEdit]:
-    ctx = await context(ls, params.text_document.uri)
-    if ctx is None:
-        return []
-    return [text_edit(e.span, e.new_text) for e in lang("formatting").format_document(ctx.res)]
+@on_document(T.TEXT_DOCUMENT_FORMATTING, empty=list)
+async def _formatting(session: Session, ctx: Ctx, params: T.DocumentFormattingParams) -> list[T.TextEdit]:
+    from crew_lsp.language.formatting import format_document
+
+    return [text_edit(e.span, e.new_text) for e in format_document(ctx.res)]
 
 
 # ---------------------------------------------------------------- pull diagnostics
 
-@handler(T.TEXT_DOCUMENT_DIAGNOSTIC, lambda: T.RelatedFullDocumentDiagnosticReport(items=[]))
-async def _pull_diagnostics(ls: CrewServer, params: T.DocumentDiagnosticParams) -> T.DocumentDiagnosticReport:
-    path = ls.uris.path(params.text_document.uri)
-    folder = ls.project.owner(path) if path else None
+@feature(T.TEXT_DOCUMENT_DIAGNOSTIC,
+         T.DiagnosticOptions(inter_file_dependencies=True, workspace_diagnostics=False, identifier="crew"),
+         empty=lambda: T.RelatedFullDocumentDiagnosticReport(items=[]))
+async def _pull_diagnostics(session: Session, params: T.DocumentDiagnosticParams) -> T.DocumentDiagnosticReport:
+    path = session.uris.path(params.text_document.uri)
+    folder = session.project.owner(path) if path else None
     if folder is not None:
-        await ls.folder_ready(folder)
-    return ls.publisher.report(path, params.previous_result_id)
-
+        await session.folder_ready(folder)
+    return session.diagnostics.report(path, params.previous_result_id)

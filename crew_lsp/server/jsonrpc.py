@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import cattrs
 from cattrs.v import format_exception
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
 from pygls.protocol import LanguageServerProtocol
-
-if TYPE_CHECKING:
-    from crew_lsp.server.app import CrewServer
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +31,6 @@ MAX_PROBLEMS = 8  # a message names at most this many problems (a hostile one ma
 
 class LifecycleProtocol(LanguageServerProtocol):
     """pygls' protocol with the lifecycle gate and deserialisation failures answered (see the module doc)."""
-
-    _server: CrewServer
 
     _initialized = False  # a valid `initialize` request was received
     _shutdown_requested = False  # set on receipt of `shutdown` (pygls' own flag waits for its handler)
@@ -120,19 +115,30 @@ class LifecycleProtocol(LanguageServerProtocol):
             return
         line = f"crew-lsp: {method} dropped: {error.message}"
         if self._initialized and not self._shutdown_requested:
-            self._server.log(line, T.MessageType.Warning)
+            self.tell_client(line)
         else:  # no notifications to the client before `initialize` or after `shutdown`
             log.warning("%s", line)
 
+    def tell_client(self, line: str) -> None:
+        """A dropped notification, reported to the client (the server's protocol sends it as a log message)."""
+        log.warning("%s", line)
+
+
+def send_json(protocol: LanguageServerProtocol, message: dict[str, Any]) -> None:
+    """Write one message built from plain JSON values — the one use of a private pygls API.
+
+    pygls has no public call that writes a message as given: its `notify` and responses go through
+    cattrs, which (1) omits a null `id`, which JSON-RPC requires in an error answer to a request whose
+    id could not be read, and (2) costs a full structure/unstructure walk per message, measured as the
+    largest part of publishing diagnostics on a keystroke (bench/lsp.py, edit p50). `_send_data`
+    serialises and writes one message.
+    """
+    protocol._send_data(message)
+
 
 def _send_error(protocol: LanguageServerProtocol, msg_id: Any, error: JsonRpcException) -> None:
-    """Answer a request with an error.
-
-    pygls has no public call to answer a request outside a handler; `_send_data` writes one message.
-    The message is built as plain JSON because lsprotocol's converter omits a null `id`, which
-    JSON-RPC requires when the request's id could not be read.
-    """
-    protocol._send_data({"jsonrpc": protocol.VERSION, "id": msg_id,
+    """Answer a request with an error (pygls has no public call to answer one outside a handler)."""
+    send_json(protocol, {"jsonrpc": protocol.VERSION, "id": msg_id,
                          "error": {"code": error.code, "message": error.message}})
 
 

@@ -34,7 +34,7 @@ from crew_lsp.engine.deadletters import ALERT_ABOVE, ALERT_WINDOW_S
 
 if TYPE_CHECKING:
     from crew_lsp.engine.recorder import RunUpdate
-    from crew_lsp.server.app import CrewServer
+    from crew_lsp.server.session import Session as CrewServer
 
 COALESCE_S = 0.25  # crew/runUpdate and $/progress reports: at most 4 per second per run
 HEALTH_COALESCE_S = 0.25
@@ -93,17 +93,17 @@ class Notifier:
         return asyncio.get_running_loop() if self.ls.loop is None else self.ls.loop
 
     def _crew(self, method: str, params: dict[str, Any]) -> None:
-        if self.ls.send_crew_notification(method, params):
+        if self.ls.notify_crew(method, params):
             self.sent[method] = self.sent.get(method, 0) + 1
 
     def _progress(self, token: str, value: dict[str, Any]) -> None:
-        self.ls.send_raw_notification("$/progress", {"token": token, "value": value})
+        self.ls.notify("$/progress", {"token": token, "value": value})
 
     def show(self, kind: T.MessageType, message: str) -> None:
-        from crew_lsp.server.app import _redact
+        from crew_lsp.server.errors import redact as _redact
 
         try:
-            self.ls.send_raw_notification("window/showMessage", {"type": int(kind), "message": _redact(message)})
+            self.ls.notify("window/showMessage", {"type": int(kind), "message": _redact(message)})
         except Exception as exc:  # the client went away
             self.ls.log_error("window/showMessage failed", exc)
 
@@ -181,14 +181,14 @@ class Notifier:
         self._schedule(ch)
 
     def _start_progress(self, ch: Channel) -> None:
-        if ch.held or not ch.tracked or not self.ls.flags.progress or ch.token_state not in ("none", "ended", "failed"):
+        if ch.held or not ch.tracked or not self.ls.client.progress or ch.token_state not in ("none", "ended", "failed"):
             return
         ch.token = str(uuid.uuid4())
         ch.token_state = "creating"
         self.ls.spawn(self._create(ch, ch.token))
 
     async def _create(self, ch: Channel, token: str) -> None:
-        request = self.ls.protocol.send_request_async(T.WINDOW_WORK_DONE_PROGRESS_CREATE,
+        request = self.ls.request(T.WINDOW_WORK_DONE_PROGRESS_CREATE,
                                                       T.WorkDoneProgressCreateParams(token=token))
         try:
             # never cancelled while the client answers (pygls would resolve a cancelled future)
@@ -256,7 +256,7 @@ class Notifier:
         if update is None or ch.finished or ch.held or ch.token_state == "creating":
             return  # a tracked run's updates wait for its `$/progress` begin
         ch.last_sent = self.loop.time()
-        if self.ls.flags.crew_notifications:
+        if self.ls.client.crew_notifications:
             view = update.view()
             params = {
                 "runId": ch.run_id, "status": view.get("status", update.status),
@@ -330,7 +330,7 @@ class Notifier:
 
     def _health_changed(self) -> None:
         """Schedule a coalesced crew/health; it is computed and compared when the timer fires."""
-        if not self.ls.flags.crew_notifications or self._health_timer is not None:
+        if not self.ls.client.crew_notifications or self._health_timer is not None:
             return
         delay = max(0.0, self._health_last + HEALTH_COALESCE_S - self.loop.time())
         self._health_timer = self.loop.call_later(delay, self._send_health)

@@ -35,7 +35,7 @@ from crew_lsp.server.run_service import after_response, failed, invalid, service
 
 if TYPE_CHECKING:
     from crew_lsp.engine.manager import RunManager
-    from crew_lsp.server.app import CrewServer
+    from crew_lsp.server.session import Session as CrewServer
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 NAME = Field(None, min_length=1, max_length=MAX_NAME_CHARS)

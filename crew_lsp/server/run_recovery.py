@@ -6,7 +6,6 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as T
-from pygls.capabilities import get_capability
 
 if TYPE_CHECKING:
     from crew_lsp.engine.manager import RunManager
@@ -46,8 +45,7 @@ class RunRecovery:
                                                           "Resume or decline with crew.recover {runId, accept}.")
 
     def _can_ask(self) -> bool:
-        caps = getattr(self.ls, "client_capabilities", None)
-        return caps is not None and get_capability(caps, "window.show_message", None) is not None
+        return self.ls.client.show_message_request
 
     async def _ask(self, mgr: RunManager, plan: dict) -> None:
         run_id = plan["runId"]
@@ -58,7 +56,7 @@ class RunRecovery:
                      f"{done}/{total} tasks completed. Resume it with your worker settings? (Decline cancels it.)"),
             actions=[T.MessageActionItem(title=ACCEPT), T.MessageActionItem(title=DECLINE)],
         )
-        request = self.ls.protocol.send_request_async(T.WINDOW_SHOW_MESSAGE_REQUEST, params)
+        request = self.ls.request(T.WINDOW_SHOW_MESSAGE_REQUEST, params)
         try:
             answer = await asyncio.shield(request)  # never cancel a wait on the client's answer
         except asyncio.CancelledError:

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any, Callable
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
-from crew_lsp.server.commands import REQUEST_FAILED
+from crew_lsp.server.errors import REQUEST_FAILED
 from crew_lsp.server.notify import Notifier
 from crew_lsp.server.run_recovery import RunRecovery
 
 if TYPE_CHECKING:
     from crew_lsp.engine.manager import RunManager
-    from crew_lsp.server.app import CrewServer
+    from crew_lsp.server.session import Session as CrewServer
     from crew_lsp.server.project import Folder
     from crew_lsp.server.run_commands import RunCmd
 
@@ -53,7 +53,7 @@ def invalid(cmd: str, arg: str, message: str) -> JsonRpcException:
 
 
 def failed(cmd: str, message: str, data: Any = None) -> JsonRpcException:
-    from crew_lsp.server.app import _redact
+    from crew_lsp.server.errors import redact as _redact
 
     return JsonRpcException(code=REQUEST_FAILED, message=_redact(f"{cmd}: {message}"), data=data)
 

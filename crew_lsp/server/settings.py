@@ -48,15 +48,10 @@ class WorkerSettings(_Model):
     passEnv: list[str] = Field(default_factory=list)  # variables workers may inherit beyond the allow-list
 
 
-class MetricsSettings(_Model):
-    serve: str | None = None
-
-
 class Settings(_Model):
     diagnostics: DiagnosticsSettings = Field(default_factory=DiagnosticsSettings)
     roots: list[str] = Field(default_factory=list)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
-    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     trustedWorkspace: bool = True
     telemetry: dict[str, Any] = Field(default_factory=dict)
 

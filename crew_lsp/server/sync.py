@@ -12,49 +12,20 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from lsprotocol import types as T
 
 from crew_lsp.resources.loader import Problem, stamp_of
 from crew_lsp.resources.text import index_of_col16
-from crew_lsp.server.project import Folder, disk_changes
+from crew_lsp.server.project import disk_changes
+from crew_lsp.server.session import Doc
+from crew_lsp.server.watchers import file_watchers
 
 if TYPE_CHECKING:
-    from crew_lsp.server.app import CrewServer
+    from crew_lsp.server.session import Session
 
 POLL_SECONDS = 2.0
-
-# Relative to each workspace folder: resource files, config files, and the folders holding them
-# (a deleted or created folder arrives as one event for the folder).
-WATCH_GLOBS = (
-    "**/agents/*.md",
-    "**/teams/*.team.md",
-    "**/workflows/*.workflow.md",
-    "**/skills/*/SKILL.md",
-    "**/.crew/config.json",
-    "**/.pi/teams/config.json",
-    "**/.pi/pi-crew.json",
-    "**/agents",
-    "**/teams",
-    "**/workflows",
-    "**/skills",
-    "**/skills/*",
-    "**/.crew",
-    "**/.pi",
-)
-ROOT_GLOBS = ("agents/*.md", "teams/*.team.md", "workflows/*.workflow.md", "pi-crew.json",
-              "extensions/pi-crew/config.json", "agents", "teams", "workflows")
-
-
-@dataclass(slots=True)
-class Doc:
-    uri: str
-    path: str
-    text: str
-    version: int
-
 
 def _offset(text: str, line: int, character: int, base: int = 0, base_line: int = 0) -> int:
     """Python offset of an LSP position, scanning from a known line start (`base` at `base_line`)."""
@@ -103,8 +74,11 @@ def apply_changes(text: str, changes: Iterable[Any]) -> str:
 
 
 class Sync:
-    def __init__(self, server: CrewServer):
-        self.server = server
+    """Documents and disk → the indexes → the publisher; `adopt` gives a loose document a folder."""
+
+    def __init__(self, session: Session, adopt: Callable[[str], None]):
+        self.session = session
+        self.adopt = adopt
         self._closing: dict[str, int] = {}
         self._poll_task: asyncio.Task | None = None
         self._registration_id: str | None = None
@@ -112,60 +86,60 @@ class Sync:
     # ------------------------------------------------------------ documents
 
     def did_open(self, params: T.DidOpenTextDocumentParams) -> None:
-        server = self.server
+        session = self.session
         td = params.text_document
-        path = server.uris.remember(td.uri)
+        path = session.uris.remember(td.uri)
         if path is None:
             return
-        server.docs[path] = Doc(td.uri, path, td.text, td.version)
+        session.docs[path] = Doc(td.uri, path, td.text, td.version)
         self._closing.pop(path, None)
-        if not server.project.holding(path):
-            server.adopt(path)
-        self.apply(path, td.text, force=server.project.owner(path) is not None)
+        if not session.project.holding(path):
+            self.adopt(path)
+        self.apply(path, td.text, force=session.project.owner(path) is not None)
 
     def did_change(self, params: T.DidChangeTextDocumentParams) -> None:
-        server = self.server
-        path = server.uris.path(params.text_document.uri)
-        doc = server.docs.get(path) if path else None
+        session = self.session
+        path = session.uris.path(params.text_document.uri)
+        doc = session.docs.get(path) if path else None
         if doc is None:
             return
         doc.text = apply_changes(doc.text, params.content_changes)
         doc.version = params.text_document.version
-        server.publisher.edited.add(doc.path)
+        session.diagnostics.edited(doc.path)
         self.apply(doc.path, doc.text)
 
     async def did_close(self, params: T.DidCloseTextDocumentParams) -> None:
-        server = self.server
-        path = server.uris.path(params.text_document.uri)
-        if path is None or server.docs.pop(path, None) is None:
+        session = self.session
+        path = session.uris.path(params.text_document.uri)
+        if path is None or session.docs.pop(path, None) is None:
             return
         ticket = self._closing[path] = self._closing.get(path, 0) + 1
-        ((_path, loader),) = server.project.loaders([path])
+        ((_path, loader),) = session.project.loaders([path])
         loaded = await asyncio.to_thread(loader.load, path)
-        if self._closing.get(path) != ticket or path in server.docs:
+        if self._closing.get(path) != ticket or path in session.docs:
             return  # reopened meanwhile: the open text wins
         self._closing.pop(path, None)
-        for folder in server.project.holding(path):
+        for folder in session.project.holding(path):
             if loaded.stamp is None:
                 folder.stamps.pop(path, None)
             else:
                 folder.stamps[path] = loaded.stamp
         self.apply(path, loaded.text, loaded.problem)
         if loaded.text is None:
-            server.publisher.mark({path})
+            session.diagnostics.mark({path})
 
     async def did_save(self, params: T.DidSaveTextDocumentParams) -> None:
-        server = self.server
-        path = server.uris.path(params.text_document.uri)
+        session = self.session
+        path = session.uris.path(params.text_document.uri)
         if path is None:
             return
-        doc = server.docs.get(path)
+        doc = session.docs.get(path)
         if doc is not None:
             if params.text is not None and params.text != doc.text:
                 doc.text = params.text
                 self.apply(path, doc.text)
             stamp = await asyncio.to_thread(stamp_of, path)
-            for folder in server.project.holding(path):
+            for folder in session.project.holding(path):
                 if stamp is not None:
                     folder.stamps[path] = stamp
             return
@@ -174,37 +148,36 @@ class Sync:
     def apply(self, path: str, text: str | None, problem: Problem | None = None, *, force: bool = False) -> None:
         """Put a text (None = gone; not read when there is a problem) into every index holding the path;
         queue what it affects."""
-        server = self.server
-        changed = server.project.set_text(path, text, problem)
+        session = self.session
+        changed = session.project.set_text(path, text, problem)
         paths: set[str] = set()
         for affected in changed.values():
             paths |= affected
         if force:
-            server.publisher.mark(paths | {path}, force=False)
-            server.publisher.force.add(path)
+            session.diagnostics.mark(paths | {path}, republish={path})
         else:
-            server.publisher.mark(paths)
+            session.diagnostics.mark(paths)
 
     # ------------------------------------------------------------ disk
 
     async def reload(self, paths: Iterable[str]) -> None:
         """Re-read files from disk (not open ones: the editor's text wins) and apply them."""
-        server = self.server
-        todo = [p for p in dict.fromkeys(paths) if p not in server.docs]
+        session = self.session
+        todo = [p for p in dict.fromkeys(paths) if p not in session.docs]
         if not todo:
             return
-        readers = server.project.loaders(todo)
+        readers = session.project.loaders(todo)
         results = await asyncio.to_thread(lambda: [(p, loader.load(p)) for p, loader in readers])
         for path, loaded in results:
-            if path in server.docs:
+            if path in session.docs:
                 continue
-            holding = server.project.holding(path)
+            holding = session.project.holding(path)
             if loaded.text is None:
                 for folder in holding:
                     folder.stamps.pop(path, None)
                 if any(path in f.snapshot.resources for f in holding):
                     self.apply(path, None)
-                    server.publisher.mark({path})
+                    session.diagnostics.mark({path})
                 else:
                     self._remove_under(path)
                 continue
@@ -214,29 +187,29 @@ class Sync:
 
     def _remove_under(self, directory: str) -> None:
         """A deleted folder: drop every indexed file below it."""
-        server = self.server
+        session = self.session
         prefix = directory.rstrip(os.sep) + os.sep
         gone: set[str] = set()
-        for folder in server.project.folders:
-            gone |= {p for p in folder.snapshot.resources if p.startswith(prefix) and p not in server.docs}
+        for folder in session.project.folders:
+            gone |= {p for p in folder.snapshot.resources if p.startswith(prefix) and p not in session.docs}
         for path in sorted(gone):
-            for folder in server.project.holding(path):
+            for folder in session.project.holding(path):
                 folder.stamps.pop(path, None)
             self.apply(path, None)
-        server.publisher.mark(gone)
+        session.diagnostics.mark(gone)
 
     async def did_change_watched_files(self, params: T.DidChangeWatchedFilesParams) -> None:
-        server = self.server
+        session = self.session
         paths: list[str] = []
         rescan = False
         for change in params.changes:
-            path = server.uris.path(change.uri)
+            path = session.uris.path(change.uri)
             if path is None:
                 continue
             if change.type == T.FileChangeType.Deleted:
                 paths.append(path)
             else:
-                if not server.project.holding(path):
+                if not session.project.holding(path):
                     rescan = True  # a created folder, or a file of a new root: look again
                     continue
                 paths.append(path)
@@ -246,44 +219,36 @@ class Sync:
 
     async def rescan(self) -> None:
         """Compare every folder with the disk and apply the differences."""
-        server = self.server
-        for folder in list(server.project.folders):
+        session = self.session
+        for folder in list(session.project.folders):
             if not folder.ready.is_set():
                 continue
             known = dict(folder.stamps)
             for path, res in folder.snapshot.resources.items():
-                if path not in known and path not in server.docs and res.scope != "loose":
+                if path not in known and path not in session.docs and res.scope != "loose":
                     known[path] = (-1, -1)
             changed = await asyncio.to_thread(disk_changes, folder.ws, known)
             if changed:
-                await self.reload([p for p in changed if p not in server.docs])
+                await self.reload([p for p in changed if p not in session.docs])
 
     # ------------------------------------------------------------ watchers
 
     async def register_watchers(self) -> None:
-        server = self.server
-        flags = server.flags
-        if not flags.watch_dynamic:
+        session = self.session
+        client = session.client
+        if not client.watch_dynamic:
             self.start_polling()
             return
-        watchers = [T.FileSystemWatcher(glob_pattern=g) for g in WATCH_GLOBS]
-        if flags.watch_relative:
-            roots = {str(f.ws.user) for f in server.project.folders}
-            for folder in server.project.folders:
-                roots |= {str(r) for r in folder.ws.extra_roots}
-            for root in sorted(roots):
-                base = server.uris.uri(root)
-                for g in ROOT_GLOBS:
-                    watchers.append(T.FileSystemWatcher(glob_pattern=T.RelativePattern(base_uri=base, pattern=g)))
+        watchers = file_watchers([f.ws for f in session.project.folders], client.watch_relative, session.uris.uri)
         registration_id = str(uuid.uuid4())
         try:
-            await server.client_register_capability_async(T.RegistrationParams(registrations=[
+            await session.request(T.CLIENT_REGISTER_CAPABILITY, T.RegistrationParams(registrations=[
                 T.Registration(id=registration_id, method=T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                                register_options=T.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)),
             ]))
             self._registration_id = registration_id
         except Exception as exc:
-            server.log_error("registering file watchers failed; polling instead", exc)
+            session.log_error("registering file watchers failed; polling instead", exc)
             self.start_polling()
 
     def start_polling(self) -> None:
@@ -298,11 +263,11 @@ class Sync:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self.server.log_error("polling the resource folders failed", exc)
+                self.session.log_error("polling the resource folders failed", exc)
 
     def stop(self) -> None:
         if self._poll_task is not None:
             self._poll_task.cancel()
 
 
-__all__ = ["Doc", "Sync", "apply_changes", "Folder"]
+__all__ = ["Sync", "apply_changes"]

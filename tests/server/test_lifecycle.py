@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
+from pathlib import Path
 
 from lsp_harness import ROOT, server_config, start_session, stop_session, write_project
 from lsprotocol import types as T
+from pygls import uris
 from pytest_lsp import client_capabilities
+
+from crew_lsp.resources.discovery import Workspace, scan
 
 BROKEN = ".crew/teams/broken.team.md"
 
@@ -47,6 +52,18 @@ async def test_capabilities_follow_the_client(tmp_path):
             await stop_session(s)
 
 
+IMPLEMENTED_COMMANDS = {
+    "crew.run", "crew.cancel", "crew.resume", "crew.retry", "crew.status", "crew.events", "crew.plan",
+    "crew.recommend", "crew.recover", "crew.exportDiagnostics", "crew.validateWorkspace", "crew.doctor",
+}
+
+
+async def test_the_advertised_commands_are_exactly_the_implemented_ones(session):
+    # `crew.metrics` has no handler yet (docs/editor.md, Commands): a client must not be offered it
+    advertised = session.init.capabilities.execute_command_provider.commands
+    assert sorted(advertised) == sorted(IMPLEMENTED_COMMANDS)
+
+
 async def test_watchers_are_registered_dynamically_when_allowed(session):
     regs = session.client.registrations
     if session.profile == "vscode":
@@ -55,6 +72,76 @@ async def test_watchers_are_registered_dynamically_when_allowed(session):
         assert "**/teams/*.team.md" in globs and "**/agents/*.md" in globs
     else:
         assert regs == []
+
+
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    """LSP glob syntax: `**/` any folders (or none), `*` and `?` within one path segment."""
+    out = ""
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif glob[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif glob[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(glob[i]), i + 1
+    return re.compile(out + r"\Z")
+
+
+def _watched(path: Path, folder: Path, watchers: list[dict]) -> bool:
+    for watcher in watchers:
+        pattern = watcher["globPattern"]
+        if isinstance(pattern, str):  # relative to the workspace folder
+            base, glob = folder, pattern
+        else:
+            base, glob = Path(uris.to_fs_path(pattern["baseUri"])), pattern["pattern"]
+        if base in path.parents and _glob_regex(glob).match(path.relative_to(base).as_posix()):
+            return True
+    return False
+
+
+async def test_every_file_the_index_reads_is_watched(tmp_path, monkeypatch):
+    # the workspace folder `ws` inside a repository: the crew root and the repo config lie above it
+    repo, folder, home = tmp_path, tmp_path / "ws", tmp_path / "home"  # the harness's folder and PI_TEAMS_HOME
+    extra = tmp_path / "shared-crew"
+    files = {
+        repo / ".crew/agents/scribe.md": "---\nname: scribe\n---\nWrite.\n",
+        repo / ".crew/teams/docs.team.md": "---\nname: docs\n---\n- scribe: scribe\n",
+        repo / ".crew/workflows/docs.workflow.md": "---\nname: docs\n---\n## write\nrole: scribe\n\nWrite.\n",
+        repo / ".crew/config.json": "{}\n",
+        repo / ".pi/pi-crew.json": "{}\n",
+        folder / "skills/review/SKILL.md": "---\nname: review\ndescription: r\n---\nReview.\n",
+        extra / "agents/helper.md": "---\nname: helper\n---\nHelp.\n",
+        home / ".pi/agent/teams/mine.team.md": "---\nname: mine\n---\n- scribe: scribe\n",
+        home / ".pi/agent/pi-crew.json": "{}\n",
+        home / ".pi/agent/extensions/pi-crew/config.json": "{}\n",
+    }
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (repo / ".git").mkdir()
+    folder.mkdir(exist_ok=True)
+    caps = client_capabilities("visual-studio-code")  # 1.65; relative patterns came with VS Code 1.75
+    caps.workspace.did_change_watched_files.relative_pattern_support = True
+    client = await server_config(home).start()
+    try:
+        await client.initialize_session(T.InitializeParams(
+            capabilities=caps, root_uri=folder.as_uri(), workspace_folders=[T.WorkspaceFolder(uri=folder.as_uri(), name="ws")],
+            initialization_options={"roots": [str(extra)]}))
+        deadline = asyncio.get_running_loop().time() + 10
+        while not client.registrations and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        (reg,) = [r for r in client.registrations if r.method == T.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+        watchers = reg.register_options["watchers"]
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+    monkeypatch.setenv("PI_TEAMS_HOME", str(home))
+    read = [Path(path) for _kind, _scope, path in scan(Workspace.discover(folder, [str(extra)]))]
+    assert {p for p in files if p.suffix in (".md", ".json")} <= set(read)
+    assert [p for p in read if not _watched(p, folder, watchers)] == []
 
 
 async def test_without_watchers_the_server_notices_disk_changes_itself(tmp_path):

@@ -7,7 +7,8 @@ from lsprotocol import types as T
 from crew_lsp.checks.codes import Severity, doc_url
 from crew_lsp.checks.diagnostic import Diagnostic, Related
 from crew_lsp.resources.text import Span
-from crew_lsp.server.convert import DiagnosticStyle, Uris, diagnostic_dict, overlaps
+from crew_lsp.server.convert import Uris, diagnostic_dict, overlaps
+from crew_lsp.server.profile import ClientProfile
 from crew_lsp.server.settings import Settings, merge, section
 from crew_lsp.server.sync import apply_changes
 
@@ -63,7 +64,7 @@ def test_diagnostic_dict_carries_links_data_and_related_information():
                    [Related("/w/a.md", Span(2, 0, 2, 11), "first")])
     caps = T.ClientCapabilities(text_document=T.TextDocumentClientCapabilities(
         publish_diagnostics=T.PublishDiagnosticsClientCapabilities(related_information=True)))
-    out = diagnostic_dict(d, DiagnosticStyle(caps), Uris())
+    out = diagnostic_dict(d, ClientProfile(caps), Uris())
     assert out == {
         "range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 11}},
         "severity": 2, "code": "CREW106", "source": "crew", "message": "dup",
@@ -73,7 +74,7 @@ def test_diagnostic_dict_carries_links_data_and_related_information():
                                              "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 11}}},
                                 "message": "first"}],
     }
-    plain = diagnostic_dict(d, DiagnosticStyle(None), Uris())
+    plain = diagnostic_dict(d, ClientProfile(None), Uris())
     assert "relatedInformation" not in plain
 
 
