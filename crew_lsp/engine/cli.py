@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from crew_lsp.engine.runtimes import RUNTIMES
 from crew_lsp.engine.limits import (
     MAX_GOAL_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_REASON_CHARS, too_long,
 )
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     def worker(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--runtime", choices=("scaffold", "pi", "command"), help="worker runtime (or CREW_RUNTIME)")
+        sp.add_argument("--runtime", choices=RUNTIMES, help="worker runtime (or CREW_RUNTIME)")
         sp.add_argument("--worker-command", metavar="'CMD ARGS'", help="the command runtime's program (or CREW_WORKER_COMMAND)")
         sp.add_argument("--pass-env", action="append", metavar="NAME",
                         help="let workers inherit this variable, or PREFIX_* (repeatable; or CREW_WORKER_PASS_ENV)")
