@@ -16,7 +16,7 @@ import logging
 import os
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,6 +34,7 @@ from crew_lsp.engine.scheduler import Scheduler
 from crew_lsp.engine.state import RunStore, UnsafePath, check_id, new_run_id, owner_record
 from crew_lsp.engine.store_ops import RunStateError
 from crew_lsp.engine.validate import PlanError
+from crew_lsp.engine.views import RunSummary, RunView
 from crew_lsp.engine.workers import make_worker
 from crew_lsp.resources.discovery import Workspace
 
@@ -257,7 +258,7 @@ class RunManager:
             rec.add_artifact(*art)
         rec.manifest_changed(force=True)
 
-    async def wait(self, run_id: str) -> dict:
+    async def wait(self, run_id: str) -> RunView:
         """Wait for a run of this manager to finish; returns its status view."""
         active = self._active.get(run_id)
         if active is not None:
@@ -374,15 +375,18 @@ class RunManager:
         """Deadletter entries of every run in this crew root within the last ``window_s`` seconds."""
         return await anyio.to_thread.run_sync(deadletters.count_since, self.store, time.time() - window_s)
 
-    async def status(self, run_id: str | None = None, limit: int = 20) -> dict:
-        """One run (manifest, tasks with heartbeat level, progress) or the recent runs."""
-        if run_id is None:
-            runs = await anyio.to_thread.run_sync(store_ops.list_runs, self.store, limit)
-            for r in runs:
-                active = self._active.get(r["runId"])
-                if active is not None:
-                    r.update(status=active.ctx.rec.manifest.status, progress=active.ctx.rec.progress().to_dict(), active=True)
-            return {"runs": runs}
+    async def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        """The ``limit`` most recent runs of this crew root, newest first."""
+        runs = await anyio.to_thread.run_sync(store_ops.list_runs, self.store, limit)
+        for i, summary in enumerate(runs):
+            active = self._active.get(summary.run_id)
+            if active is not None:  # executing here: memory is ahead of the disk
+                rec = active.ctx.rec
+                runs[i] = replace(summary, status=rec.manifest.status, progress=rec.progress(), active=True)
+        return runs
+
+    async def status(self, run_id: str) -> RunView:
+        """One run: its manifest, tasks (running ones with their heartbeat level) and progress."""
         check_id(run_id, "run id")
         active = self._active.get(run_id)
         if active is not None:

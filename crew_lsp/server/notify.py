@@ -34,6 +34,7 @@ from crew_lsp.engine.deadletters import ALERT_ABOVE, ALERT_WINDOW_S
 
 if TYPE_CHECKING:
     from crew_lsp.engine.recorder import RunUpdate
+    from crew_lsp.engine.views import RunView
     from crew_lsp.server.app import CrewServer
 
 COALESCE_S = 0.25  # crew/runUpdate and $/progress reports: at most 4 per second per run
@@ -43,6 +44,13 @@ RUN_TERMINAL = ("completed", "failed", "cancelled", "blocked")
 
 _MESSAGE_TYPE = {"completed": T.MessageType.Info, "cancelled": T.MessageType.Warning,
                  "blocked": T.MessageType.Warning, "failed": T.MessageType.Error}
+
+
+def run_update_params(view: RunView) -> dict[str, Any]:
+    """`crew/runUpdate` (docs/editor.md, Notifications): the run, its tasks with their heartbeat level, progress."""
+    return {"runId": view.run_id, "status": view.status,
+            "tasks": [{"id": t.id, "status": t.status, "role": t.role, "heartbeat": t.heartbeat_level} for t in view.tasks],
+            "progress": view.progress.to_json()}
 
 
 class Channel:
@@ -133,8 +141,8 @@ class Notifier:
         ch.latest = update
         hb = update.heartbeat
         if hb is not None and not ch.held:
-            self._crew("crew/heartbeat", {"runId": update.run_id, "taskId": hb.get("taskId"), "level": hb.get("level"),
-                                          "stalenessMs": hb.get("stalenessMs")})
+            self._crew("crew/heartbeat", {"runId": update.run_id, "taskId": hb.task_id, "level": hb.level,
+                                          "stalenessMs": hb.staleness_ms})
         if update.event is not None and update.event.type == "crew.task.deadletter":
             self._deadletter()
         if update.final:
@@ -257,13 +265,7 @@ class Notifier:
             return  # a tracked run's updates wait for its `$/progress` begin
         ch.last_sent = self.loop.time()
         if self.ls.flags.crew_notifications:
-            view = update.view()
-            params = {
-                "runId": ch.run_id, "status": view.get("status", update.status),
-                "tasks": [{"id": t["id"], "status": t["status"], "role": t["role"], "heartbeat": t.get("heartbeat")}
-                          for t in view.get("tasks", [])],
-                "progress": view.get("progress") or update.progress.to_dict(),
-            }
+            params = run_update_params(update.view())
             if params != ch.last_update:
                 ch.last_update = params
                 self._crew("crew/runUpdate", params)
@@ -304,9 +306,9 @@ class Notifier:
             return text
         detail = ""
         if update.status != "completed":
-            for task in update.view().get("tasks", []):
-                if task.get("error") and task.get("status") in ("failed", "cancelled", "skipped"):
-                    detail = f" — {task['id']}: {task['error']}"
+            for task in update.view().tasks:
+                if task.error and task.status in ("failed", "cancelled", "skipped"):
+                    detail = f" — {task.id}: {task.error}"
                     break
         return f"crew run {ch.title or ''} {text}{detail} [{ch.run_id}]".replace("  ", " ")
 
@@ -321,9 +323,9 @@ class Notifier:
             if ch.final or ch.finished or ch.held or ch.latest is None or not self.is_active(ch.run_id):
                 continue
             active += 1
-            for task in ch.latest.view().get("tasks", []):
-                if task["status"] == "running":
-                    level = task.get("heartbeat") or "healthy"
+            for task in ch.latest.view().tasks:
+                if task.status == "running":
+                    level = task.heartbeat_level or "healthy"
                     levels[level if level in levels else "dead"] += 1
         worst = next((lv for lv in reversed(LEVELS) if levels[lv]), "healthy")
         return {"activeRuns": active, "levels": levels, "worst": worst, "lastRun": self.last_run}

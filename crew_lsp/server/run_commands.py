@@ -241,14 +241,13 @@ async def status(ls: CrewServer, args: StatusCmd) -> dict[str, Any]:
     svc = service(ls)
     if args.runId is not None:
         _, mgr = await svc.locate("crew.status", args)
-        return await _engine_call("crew.status", mgr.status(args.runId))
+        return (await _engine_call("crew.status", mgr.status(args.runId))).to_json()
     named = svc.folder_of("crew.status", args)
     folders = [named] if named is not None else [f for f in svc.folders() if not f.implicit]
     runs: list[dict] = []
     for folder in folders:
-        listed = await _engine_call("crew.status", svc.manager(folder).status(None, limit=args.limit))
-        for entry in listed.get("runs", []):
-            runs.append({**entry, "folder": str(folder.ws.folder)})
+        listed = await _engine_call("crew.status", svc.manager(folder).list_runs(args.limit))
+        runs.extend({**summary.to_json(), "folder": str(folder.ws.folder)} for summary in listed)
     runs.sort(key=lambda r: str(r.get("createdAt") or ""), reverse=True)
     return {"runs": runs[: args.limit], "health": svc.notifier.health()}
 

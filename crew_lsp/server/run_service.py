@@ -175,8 +175,7 @@ class RunService(RunRecovery):
         if not mgr.is_active(run_id):
             return
         view = await mgr.status(run_id)  # in memory for an active run: no await really suspends
-        manifest = view.get("manifest") or {}
-        self.follow(mgr, run_id, manifest.get("team"), manifest.get("workflow"))
+        self.follow(mgr, run_id, view.team, view.workflow)
 
     def _cancel_from_editor(self, mgr: RunManager, run_id: str) -> None:
         if run_id in self._cancelling or not mgr.is_active(run_id):

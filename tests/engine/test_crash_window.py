@@ -99,8 +99,8 @@ async def test_kill_9_right_after_spawn_then_recovery_stops_the_orphan(ws, tmp_p
             await runs.recover(run_id, accept=True)
             assert not group_alive(child)  # stopped before the re-run was launched
             final = await runs.wait(run_id)
-        assert final["status"] == "completed"
-        tasks = {t["id"]: t for t in final["tasks"]}
+        assert final.status == "completed"
+        tasks = {t["id"]: t for t in final.to_json()["tasks"]}
         assert len(tasks["01_slow"]["attempts"]) == 2 and tasks["02_next"]["status"] == "completed"
         events = ws.events(run_id)
         assert [e["metadata"]["seq"] for e in events] == list(range(1, len(events) + 1))
@@ -166,7 +166,7 @@ async def test_aclose_without_a_task_group_stops_every_run_at_once(ws, monkeypat
         assert not runs._active and not runs._background
         for run_id in ids:
             view = await runs.status(run_id)
-            assert view["status"] == "cancelled" and view["tasks"][0]["status"] == "cancelled"
+            assert view.status == "cancelled" and view.tasks[0].status == "cancelled"
         assert not [p for p in pids if group_alive(p)]
         await runs.aclose()  # nothing left: returns at once
     finally:

@@ -77,15 +77,15 @@ async def test_only_worker_output_refreshes_a_heartbeat_so_a_silent_worker_ages(
         run_id = await runs.start(goal="g", team="t")
         with anyio.fail_after(20):  # a hang guard: a timer touching the beat would keep it young forever
             while True:
-                task = (await runs.status(run_id))["tasks"][0]
-                if task["status"] == "running" and (task.get("stalenessMs") or 0) > 1_000:
+                (task,) = (await runs.status(run_id)).tasks
+                if task.status == "running" and (task.staleness_ms or 0) > 1_000:
                     break
                 await anyio.sleep(0.05)
-        assert task["heartbeatLevel"] == "healthy"  # default thresholds: warn only after 30 s
+        assert task.heartbeat_level == "healthy"  # default thresholds: warn only after 30 s
         wake.touch()
         final = await runs.wait(run_id)
-    (done,) = final["tasks"]
-    assert done["status"] == "completed" and done["heartbeat"]["alive"] is False
+    (done,) = final.tasks
+    assert done.status == "completed" and done.stored["heartbeat"]["alive"] is False
 
 
 
@@ -100,7 +100,7 @@ async def test_manager_without_task_group_and_listener(ws):
     final = await runs.wait(run_id)
     unsubscribe()
     await runs.aclose()
-    assert final["status"] == "completed"
+    assert final.status == "completed"
     assert seen[0] == "run.created" and seen[-1] == "run.completed"
     assert seen.count("task.completed") == 3
     with pytest.raises(RunStateError):
