@@ -13,7 +13,8 @@ of a run and schedules a flush; the flush sends, per run, at most one `crew/runU
 percentage, and `end` with the final status. The create request is awaited behind
 `asyncio.shield`: a task cancelled while pygls waits for the client's answer would leave pygls
 resolving a cancelled future (a known pygls failure), so nothing ever cancels that wait.
-`window/workDoneProgress/cancel` with a run's token cancels the run.
+`window/workDoneProgress/cancel` with a run's token: `run_of_token` names the run (once), and the
+run service cancels it.
 
 `crew/heartbeat` is sent on every level change (the engine only reports changes); `crew/health`
 summarises the running tasks' heartbeat levels of all active runs, sent when it changes, coalesced.
@@ -57,7 +58,7 @@ class Channel:
     """What the notifier knows about one run."""
 
     __slots__ = ("run_id", "title", "latest", "timer", "last_sent", "token", "token_state", "last_report",
-                 "tracked", "final", "finished", "held", "last_update", "on_cancel")
+                 "tracked", "final", "finished", "held", "last_update")
 
     def __init__(self, run_id: str):
         self.run_id = run_id
@@ -73,7 +74,6 @@ class Channel:
         self.finished = False  # the final state went out
         self.held = False  # the request that starts the run has not been answered yet: send nothing
         self.last_update: dict[str, Any] | None = None  # the last crew/runUpdate sent (never send it twice)
-        self.on_cancel: Callable[[], None] | None = None
 
 
 class Notifier:
@@ -177,14 +177,13 @@ class Notifier:
         self._schedule(ch)
         self._health_changed()
 
-    def track(self, run_id: str, title: str, on_cancel: Callable[[], None] | None = None) -> None:
+    def track(self, run_id: str, title: str) -> None:
         """A run this server started (or resumed): `$/progress` and a message at its end."""
         ch = self._channel(run_id)
         if ch.finished:
             self._reopen(ch)
         ch.tracked = True
         ch.title = title
-        ch.on_cancel = on_cancel
         self._start_progress(ch)
         self._schedule(ch)
 
@@ -233,16 +232,9 @@ class Notifier:
             self.tokens.pop(ch.token, None)
             ch.token_state = "ended"
 
-    def progress_cancelled(self, token: Any) -> str | None:
-        """`window/workDoneProgress/cancel`: cancel the run behind the token (once)."""
-        run_id = self.tokens.pop(str(token), None)
-        if run_id is None:
-            return None
-        ch = self.channels.get(run_id)
-        if ch is not None and ch.on_cancel is not None:
-            callback, ch.on_cancel = ch.on_cancel, None
-            callback()
-        return run_id
+    def run_of_token(self, token: Any) -> str | None:
+        """The run whose `$/progress` uses ``token``, once (a second cancel of the token names none)."""
+        return self.tokens.pop(str(token), None)
 
     # ------------------------------------------------------------ coalesced flushes
 

@@ -177,7 +177,7 @@ async def run(ls: CrewServer, args: RunCmd) -> dict[str, Any]:
     svc.notifier.hold(run_id)  # the answer {runId} comes before any notification of the run
     after_response(lambda: svc.notifier.release(run_id))
     # the run is created even when the request is cancelled meanwhile (it then simply runs)
-    starting = asyncio.ensure_future(svc.start(folder, args, goal, run_id))
+    starting = asyncio.ensure_future(svc.start_run(folder, args, goal, run_id))
     try:
         run_id = await _engine_call("crew.run", asyncio.shield(starting))
     except WorkerConfigError as exc:
@@ -190,8 +190,8 @@ async def run(ls: CrewServer, args: RunCmd) -> dict[str, Any]:
 @command("crew.cancel", CancelCmd)
 async def cancel(ls: CrewServer, args: CancelCmd) -> dict[str, Any]:
     svc = service(ls)
-    _, mgr = await svc.locate("crew.cancel", args)
-    stopping = asyncio.ensure_future(mgr.cancel(args.runId, args.reason or "cancelled by the user"))
+    _, stored = await svc.locate("crew.cancel", args)
+    stopping = asyncio.ensure_future(svc.cancel(args.runId, args.reason or "cancelled by the user", stored))
     return await _engine_call("crew.cancel", asyncio.shield(stopping))
 
 
@@ -246,7 +246,7 @@ async def status(ls: CrewServer, args: StatusCmd) -> dict[str, Any]:
     folders = [named] if named is not None else [f for f in svc.folders() if not f.implicit]
     runs: list[dict] = []
     for folder in folders:
-        listed = await _engine_call("crew.status", svc.manager(folder).list_runs(args.limit))
+        listed = await _engine_call("crew.status", (await svc.manager(folder)).list_runs(args.limit))
         runs.extend({**summary.to_json(), "folder": str(folder.ws.folder)} for summary in listed)
     runs.sort(key=lambda r: str(r.get("createdAt") or ""), reverse=True)
     return {"runs": runs[: args.limit], "health": svc.notifier.health()}
@@ -263,8 +263,8 @@ async def plan(ls: CrewServer, args: PlanCmd) -> dict[str, Any]:
     svc = service(ls)
     folder = await svc.folder("crew.plan", args)
     goal = _goal_and_names("crew.plan", folder.snapshot, args)
-    return await _engine_call("crew.plan", svc.manager(folder).plan(goal=goal, team=args.team, workflow=args.workflow,
-                                                                     agent=args.agent))
+    mgr = await svc.manager(folder)
+    return await _engine_call("crew.plan", mgr.plan(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent))
 
 
 @command("crew.exportDiagnostics", RunIdCmd)
