@@ -141,13 +141,17 @@ class RunService(RunRecovery):
         return self._group
 
     async def _supervise(self, opened: anyio.Event, done: anyio.Event) -> None:
-        async with anyio.create_task_group() as tg:
-            self._group = tg
-            opened.set()
-            await done.wait()
-            # `aclose` has stopped the runs it could: whatever is left (a run that outlived its wait) is cancelled
-            tg.cancel_scope.cancel()
-        self._group = None
+        """Hold the runs' task group open until `aclose` is done with the managers."""
+        try:
+            async with anyio.create_task_group() as tg:
+                self._group = tg
+                opened.set()
+                await done.wait()
+                # `aclose` has stopped the runs it could: whatever is left (a run that outlived its wait) is cancelled
+                tg.cancel_scope.cancel()
+        finally:
+            self._group = None
+            opened.set()  # nobody waits for a group that is gone
 
     async def manager(self, folder: Folder) -> RunManager:
         from crew_lsp.engine.manager import RunManager
