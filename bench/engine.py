@@ -31,6 +31,7 @@ import anyio  # noqa: E402
 
 from crew_lsp.engine.context import EngineOptions  # noqa: E402
 from crew_lsp.engine.manager import RunManager  # noqa: E402
+from crew_lsp.engine.views import RunView  # noqa: E402
 from crew_lsp.engine.model import parse_iso  # noqa: E402
 
 
@@ -66,13 +67,13 @@ async def run(folder: Path, **kwargs) -> tuple[dict, float, float, int]:
         final = await runs.wait(run_id)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         events = (await runs.events(run_id, limit=None))["total"]
-    assert final["status"] == "completed", final["status"]
+    assert final.status == "completed", final.status
     return final, wall, cpu, events
 
 
-def ideal(final: dict, slots: int) -> float:
+def ideal(final: RunView, slots: int) -> float:
     """Best possible makespan with the measured task durations: critical path vs. total work / slots."""
-    tasks = final["tasks"]
+    tasks = final.to_json()["tasks"]
     dur = {t["id"]: parse_iso(t["finishedAt"]) - parse_iso(t["startedAt"]) for t in tasks}
     by_step = {t["stepId"]: t["id"] for t in tasks}
     longest: dict[str, float] = {}
@@ -103,7 +104,7 @@ async def _bench(base: Path, quick: bool, repeats: int) -> None:
             final, wall, cpu, events = await run(workspace(base, f"{label.split(',')[0].replace(' ', '-')}-{rep}", body, conc))
             samples.append((wall, cpu, events))
         wall, cpu, events = sorted(samples)[len(samples) // 2]  # the median run: this box may be shared
-        n = len(final["tasks"])
+        n = len(final.tasks)
         print(f"scaffold {label:<22} wall {wall:6.2f} s  overhead {wall / n * 1000:5.2f} ms/task "
               f"(cpu {cpu / n * 1000:4.2f} ms/task)  {events} events, {events / wall:6.0f} events/s  "
               f"[median of {repeats}; walls {', '.join(f'{w:.2f}' for w, _, _ in samples)}]")
@@ -115,7 +116,7 @@ async def _bench(base: Path, quick: bool, repeats: int) -> None:
     final, wall, _, events = await run(workspace(base, "pi", body, 8), runtime="pi")
     best = ideal(final, 8)
     naive = -(-n_pi // 8) * 0.2
-    mean = sum(parse_iso(t["finishedAt"]) - parse_iso(t["startedAt"]) for t in final["tasks"]) / n_pi
+    mean = sum(parse_iso(t.finished_at) - parse_iso(t.started_at) for t in final.tasks) / n_pi
     print(f"fake pi  {n_pi} tasks × 200 ms @ 8  wall {wall:6.2f} s  ideal {best:5.2f} s  wall/ideal {wall / best:4.2f}  "
           f"(mean task {mean * 1000:.0f} ms incl. process start; sleep-only ideal {naive:.1f} s → {wall / naive:4.2f})")
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from crew_lsp.engine.runtimes import RUNTIMES
 from crew_lsp.engine.limits import (
     MAX_GOAL_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_REASON_CHARS, too_long,
 )
+
+if TYPE_CHECKING:
+    from crew_lsp.engine.views import RunView
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -41,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     def worker(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--runtime", choices=("scaffold", "pi", "command"), help="worker runtime (or CREW_RUNTIME)")
+        sp.add_argument("--runtime", choices=RUNTIMES, help="worker runtime (or CREW_RUNTIME)")
         sp.add_argument("--worker-command", metavar="'CMD ARGS'", help="the command runtime's program (or CREW_WORKER_COMMAND)")
         sp.add_argument("--pass-env", action="append", metavar="NAME",
                         help="let workers inherit this variable, or PREFIX_* (repeatable; or CREW_WORKER_PASS_ENV)")
@@ -202,7 +206,7 @@ async def _follow(mgr: Any, run_id: str, args: argparse.Namespace, title: str | 
     try:
         view = await mgr.status(run_id)
         if display is not None:
-            display.start(run_id, title or f"{view['manifest']['team']}/{view['manifest']['workflow']}: {view['manifest']['goal'][:60]}")
+            display.start(run_id, title or f"{view.team}/{view.workflow}: {view.goal[:60]}")
         async with anyio.create_task_group() as tg:
 
             async def redraw() -> None:
@@ -223,20 +227,19 @@ async def _follow(mgr: Any, run_id: str, args: argparse.Namespace, title: str | 
     if display is not None:
         display.stop(final)
     if args.json:
-        print(json.dumps({"runId": run_id, "status": final["status"],
-                          "tasks": [{"id": t["id"], "role": t["role"], "status": t["status"]} for t in final["tasks"]]}, indent=2))
+        print(json.dumps({"runId": run_id, "status": final.status,
+                          "tasks": [{"id": t.id, "role": t.role, "status": t.status} for t in final.tasks]}, indent=2))
     else:
         _print_result(final)
-    return EXIT_OK if final["status"] == "completed" else EXIT_FAILED
+    return EXIT_OK if final.status == "completed" else EXIT_FAILED
 
 
-def _print_result(view: dict) -> None:
-    m = view["manifest"]
-    print(f"{view['runId']}: {view['status']}" + (f" — {m.get('reason')}" if m.get("reason") else ""))
-    for t in view["tasks"]:
-        err = f"  {t['error']}" if t.get("error") and t["status"] != "completed" else ""
-        print(f"  {t['id']:<28} {t['role']:<18} {t['status']}{err}")
-    print(f"  artifacts: {m.get('paths', {}).get('artifacts', '')}")
+def _print_result(view: RunView) -> None:
+    print(f"{view.run_id}: {view.status}" + (f" — {view.reason}" if view.reason else ""))
+    for t in view.tasks:
+        err = f"  {t.error}" if t.error and t.status != "completed" else ""
+        print(f"  {t.id:<28} {t.role:<18} {t.status}{err}")
+    print(f"  artifacts: {view.artifacts_dir or ''}")
 
 
 async def _cmd_plan(args: argparse.Namespace) -> int:
@@ -271,22 +274,22 @@ async def _cmd_runs(args: argparse.Namespace) -> int:
     async with _manager(args) as mgr:
         action = args.action
         if action == "list":
-            runs = (await mgr.status())["runs"]
+            runs = await mgr.list_runs()
             if args.json:
-                print(json.dumps(runs, indent=2))
+                print(json.dumps([r.to_json() for r in runs], indent=2))
             else:
                 for r in runs:
-                    flag = "  (interrupted)" if r.get("interrupted") else ""
-                    print(f"{r['runId']}  {r['status']:<9}  {r['team']}/{r['workflow']}  "
-                          f"{r['progress']['done']}/{r['progress']['total']}  {r['createdAt']}{flag}")
+                    flag = "  (interrupted)" if r.interrupted else ""
+                    print(f"{r.run_id}  {r.status:<9}  {r.team}/{r.workflow}  "
+                          f"{r.progress.done}/{r.progress.total}  {r.created_at}{flag}")
             return EXIT_OK
         if action == "status":
             view = await mgr.status(args.run)
             if args.json:
-                print(json.dumps(view, indent=2))
+                print(json.dumps(view.to_json(), indent=2))
             else:
                 _print_result(view)
-                print(f"  {view['progress']['message']}" + ("  (interrupted: `crew-lsp runs recover --accept RUN`)" if view.get("interrupted") else ""))
+                print(f"  {view.progress.message}" + ("  (interrupted: `crew-lsp runs recover --accept RUN`)" if view.interrupted else ""))
             return EXIT_OK
         if action == "events":
             page = await mgr.events(args.run, args.since, args.limit)

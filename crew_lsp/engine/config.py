@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from crew_lsp.engine.runtimes import Runtime, RUNTIMES, spoken
 from crew_lsp.resources.config_trust import WORKSPACE_ROLES, is_sanitised
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.jsonread import JsonReadError, read_json_file
@@ -25,7 +26,6 @@ from crew_lsp.resources.jsonread import JsonReadError, read_json_file
 # crew-lsp's own program settings (`crew.worker`) in a config file: never read there, reported as ignored
 ENGINE_SANITISED = frozenset(("worker",))
 
-RUNTIMES = ("scaffold", "pi", "command")
 NO_WORKER = "default: no worker configured"  # the reason of the scaffold runtime nobody chose
 
 
@@ -202,7 +202,7 @@ class WorkerConfigError(ValueError):
 
 @dataclass(slots=True, frozen=True)
 class WorkerSettings:
-    runtime: str  # scaffold | pi | command
+    runtime: Runtime
     reason: str  # why this runtime: recorded in the manifest
     command: tuple[str, ...] = ()  # the `command` runtime's argv template
     pi_argv: tuple[str, ...] = ()  # how to start `pi` (one path, or an interpreter and a script)
@@ -242,7 +242,7 @@ def resolve_worker(
     else:
         return WorkerSettings("scaffold", NO_WORKER, pass_env=passed)
     if kind not in RUNTIMES:
-        raise WorkerConfigError(f"unknown runtime '{kind}' (expected scaffold, pi or command)")
+        raise WorkerConfigError(f"unknown runtime '{kind}' (expected {spoken()})")
     if kind == "command":
         if not cmd:
             raise WorkerConfigError("runtime 'command' needs --worker-command or CREW_WORKER_COMMAND")

@@ -10,7 +10,7 @@ from crew_lsp.engine.config import EngineConfig, WorkerSettings
 from crew_lsp.engine.plan import RoleInfo
 from crew_lsp.engine.recorder import RunRecorder
 from crew_lsp.engine.state import RunPaths
-from crew_lsp.engine.workers import ChildLimits, Worker
+from crew_lsp.engine.workers.base import ChildLimits, Worker
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from crew_lsp.engine.heartbeat import beat
 from crew_lsp.engine.model import TaskState, now_iso
 from crew_lsp.engine.prompts import Prompt, build_prompt, model_for, select_skills, skill_texts
 from crew_lsp.engine.files import append_bytes, write_once
-from crew_lsp.engine.workers import Hooks, Job, WorkerResult
+from crew_lsp.engine.workers.base import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.environment import worker_environment
 from crew_lsp.telemetry.redact import redact_text
 

@@ -1,10 +1,12 @@
 """The in-process API of the engine: what the LSP server and the CLI call (docs/editor.md, Commands).
 
 One `RunManager` per workspace folder. Every method is async and safe to call from the server's
-event loop: file work runs in threads, runs execute as background tasks. Listeners receive a
-`RunUpdate` for every durable event of every run of this manager (see recorder.RunUpdate).
+event loop: file work runs in threads, and each run executes as a task of an anyio task group — its
+own (`async with`) or one it is given (the server's run service owns one for all its managers).
+Listeners receive a `RunUpdate` for every durable event of every run of this manager (see
+recorder.RunUpdate); status views are `views.RunView` snapshots.
 
-    async with RunManager(folder) as runs:          # or RunManager(folder) + await runs.aclose()
+    async with RunManager(folder) as runs:          # or RunManager(folder, task_group=tg) + await runs.aclose()
         runs.add_listener(on_update)
         run_id = await runs.start(goal="fix it", team="default")
         await runs.wait(run_id)
@@ -16,11 +18,12 @@ import logging
 import os
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 import anyio
+from anyio.abc import TaskGroup
 
 from crew_lsp.engine import deadletters, store_ops
 from crew_lsp.engine.config import NO_WORKER, EngineConfig, WorkerConfigError, load_config, resolve_worker
@@ -34,6 +37,7 @@ from crew_lsp.engine.scheduler import Scheduler
 from crew_lsp.engine.state import RunStore, UnsafePath, check_id, new_run_id, owner_record
 from crew_lsp.engine.store_ops import RunStateError
 from crew_lsp.engine.validate import PlanError
+from crew_lsp.engine.views import RunSummary, RunView
 from crew_lsp.engine.workers import make_worker
 from crew_lsp.resources.discovery import Workspace
 
@@ -57,10 +61,12 @@ class RunManager:
         self, folder: str | Path, *, runtime: str | None = None, worker_command: str | list[str] | None = None,
         pass_env: list[str] | None = None, options: EngineOptions | None = None, server_id: str | None = None,
         snapshot_provider: Callable[[], Any] | None = None, extra_roots: list[str] | None = None,
+        task_group: TaskGroup | None = None,
     ):
         """``runtime``/``worker_command``/``pass_env`` are the *user-level* defaults (editor user settings or CLI
         flags); they never come from workspace files. ``snapshot_provider`` lets the server share its
-        live resource index (called on the event loop; must be cheap)."""
+        live resource index (called on the event loop; must be cheap). ``task_group``: where runs
+        execute, for a caller that owns one (else `async with` the manager)."""
         self.folder = Path(folder).resolve()
         self.ws = Workspace.discover(self.folder, extra_roots)
         self.store = RunStore(self.ws.crew, self.ws.repo)
@@ -72,14 +78,16 @@ class RunManager:
         self.snapshot_provider = snapshot_provider
         self._listeners: list[Listener] = []
         self._active: dict[str, ActiveRun] = {}
-        self._tg: Any = None
-        self._background: set[Any] = set()
+        self._tg = task_group
+        self._own_tg: TaskGroup | None = None  # the group `async with` opened
 
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def __aenter__(self) -> RunManager:
-        self._tg = anyio.create_task_group()
-        await self._tg.__aenter__()
+        if self._tg is not None:
+            raise RuntimeError("this RunManager was given a task group: its owner closes it")
+        self._tg = self._own_tg = anyio.create_task_group()
+        await self._own_tg.__aenter__()
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -89,7 +97,7 @@ class RunManager:
             with anyio.CancelScope(shield=True):
                 await self.aclose()
         finally:
-            tg, self._tg = self._tg, None
+            tg, self._tg, self._own_tg = self._own_tg, None, None
             if tg is not None:
                 await tg.__aexit__(None, None, None)
 
@@ -97,10 +105,9 @@ class RunManager:
         """Cancel this manager's active runs cleanly (they stay resumable) and wait for them.
 
         All at once: a worker ignoring SIGTERM costs its kill escalation once, not once per run,
-        so editors that allow ~2 s for `shutdown` still see every run end cleanly. Needs no task
-        group of the caller (the server calls it on its asyncio loop, where runs are plain tasks).
-        A run that ends on its own meanwhile is left as it ended; a failure to stop one run is
-        logged and does not keep the others running."""
+        so editors that allow ~2 s for `shutdown` still see every run end cleanly. A run that
+        ends on its own meanwhile is left as it ended; a failure to stop one run is logged and
+        does not keep the others running."""
 
         async def stop(run_id: str) -> None:
             if run_id not in self._active:
@@ -126,15 +133,12 @@ class RunManager:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def _spawn(self, fn: Callable[..., Any], *args: Any) -> None:
-        if self._tg is not None:
-            self._tg.start_soon(fn, *args)
-            return
-        import asyncio  # no task group: we run under the server's asyncio loop
-
-        task = asyncio.get_running_loop().create_task(fn(*args))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    def _task_group(self) -> TaskGroup:
+        """Where runs execute; checked before a run is created or claimed, so a refusal changes nothing."""
+        if self._tg is None:
+            raise RuntimeError("RunManager executes runs in a task group: use `async with RunManager(...)` "
+                               "or pass task_group=")
+        return self._tg
 
     async def _snapshot(self) -> Any:
         if self.snapshot_provider is not None:
@@ -168,6 +172,7 @@ class RunManager:
         """Create the run on disk and execute it in the background; returns the run id at once
         (``run_id``: one the caller made with `state.new_run_id`, to know it before any update).
         Raises PlanError (with .issues) for an invalid run, WorkerConfigError for a bad runtime."""
+        self._task_group()
         settings = resolve_worker(runtime or self.runtime, worker_command or self.worker_command, dry_run=dry_run,
                                   pass_env=self.pass_env)
         snap = await self._snapshot()
@@ -204,7 +209,7 @@ class RunManager:
     def _launch(self, ctx: RunContext) -> ActiveRun:
         active = ActiveRun(ctx, Scheduler(ctx))
         self._active[ctx.run_id] = active
-        self._spawn(self._execute, active)
+        self._task_group().start_soon(self._execute, active, name=f"run {ctx.run_id}")
         return active
 
     async def _execute(self, active: ActiveRun) -> None:
@@ -257,7 +262,7 @@ class RunManager:
             rec.add_artifact(*art)
         rec.manifest_changed(force=True)
 
-    async def wait(self, run_id: str) -> dict:
+    async def wait(self, run_id: str) -> RunView:
         """Wait for a run of this manager to finish; returns its status view."""
         active = self._active.get(run_id)
         if active is not None:
@@ -301,6 +306,7 @@ class RunManager:
             check_id(task_id, "task id")
         if run_id in self._active:
             raise RunStateError(f"run {run_id} is still executing; cancel it first")
+        self._task_group()
         loaded = await anyio.to_thread.run_sync(store_ops.load_run, self.store, run_id)
         if loaded is None:
             raise RunStateError(f"unknown run {run_id}")
@@ -374,15 +380,18 @@ class RunManager:
         """Deadletter entries of every run in this crew root within the last ``window_s`` seconds."""
         return await anyio.to_thread.run_sync(deadletters.count_since, self.store, time.time() - window_s)
 
-    async def status(self, run_id: str | None = None, limit: int = 20) -> dict:
-        """One run (manifest, tasks with heartbeat level, progress) or the recent runs."""
-        if run_id is None:
-            runs = await anyio.to_thread.run_sync(store_ops.list_runs, self.store, limit)
-            for r in runs:
-                active = self._active.get(r["runId"])
-                if active is not None:
-                    r.update(status=active.ctx.rec.manifest.status, progress=active.ctx.rec.progress().to_dict(), active=True)
-            return {"runs": runs}
+    async def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        """The ``limit`` most recent runs of this crew root, newest first."""
+        runs = await anyio.to_thread.run_sync(store_ops.list_runs, self.store, limit)
+        for i, summary in enumerate(runs):
+            active = self._active.get(summary.run_id)
+            if active is not None:  # executing here: memory is ahead of the disk
+                rec = active.ctx.rec
+                runs[i] = replace(summary, status=rec.manifest.status, progress=rec.progress(), active=True)
+        return runs
+
+    async def status(self, run_id: str) -> RunView:
+        """One run: its manifest, tasks (running ones with their heartbeat level) and progress."""
         check_id(run_id, "run id")
         active = self._active.get(run_id)
         if active is not None:

@@ -23,36 +23,13 @@ from crew_lsp.engine.model import Manifest, RunEvent, TaskState, now_iso
 from crew_lsp.engine.files import append_bytes, atomic_write_bytes
 from crew_lsp.engine.state import LockTimeout, RunLock, RunPaths, RunStateError, RunWriteError, find_write_error
 from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL, check_run_move, check_task_move
+from crew_lsp.engine.views import HeartbeatChange, Progress, RunView, TaskView
 from crew_lsp.telemetry.redact import redact
 
 log = logging.getLogger("crew_lsp.engine")
-PHASES = ("plan", "execute", "verify", "finish")
 MANIFEST_MIN_INTERVAL = 1.0  # artifact-only manifest updates are coalesced to once a second
 TASKS_WRITE_BANDWIDTH = 20e6  # bytes per second of tasks.json rewrites, at most
 MAX_COALESCE = 0.1  # never hold changes back longer than this
-
-
-@dataclass(slots=True, frozen=True)
-class Progress:
-    total: int
-    done: int  # tasks in a terminal state
-    running: int
-    counts: dict
-    phase: int  # 1-based index into PHASES
-    percentage: int
-
-    @property
-    def phase_name(self) -> str:
-        return PHASES[self.phase - 1]
-
-    @property
-    def message(self) -> str:
-        return f"Phase {self.phase}/{len(PHASES)} {self.phase_name}: {self.percentage}% ({self.done}/{self.total})"
-
-    def to_dict(self) -> dict:
-        return {"total": self.total, "done": self.done, "running": self.running, "counts": self.counts,
-                "phase": self.phase, "phases": len(PHASES), "phaseName": self.phase_name,
-                "percentage": self.percentage, "message": self.message}
 
 
 @dataclass(slots=True, frozen=True)
@@ -63,12 +40,12 @@ class RunUpdate:
     status: str
     event: RunEvent | None
     progress: Progress
+    _view: Callable[[], RunView] = field(repr=False, compare=False)
     final: bool = False  # the run reached a terminal state and everything is on disk
-    heartbeat: dict | None = None  # {taskId, level, stalenessMs} on a level change
-    _view: Callable[[], dict] = field(default=lambda: {}, repr=False, compare=False)
+    heartbeat: HeartbeatChange | None = None  # set on a heartbeat level change
 
-    def view(self) -> dict:
-        """{runId, status, tasks: [{id, status, role, heartbeat}], progress} — built on demand (O(tasks))."""
+    def view(self) -> RunView:
+        """The run as it is now (not as it was at this update): built on demand, O(tasks)."""
         return self._view()
 
 
@@ -209,7 +186,7 @@ class RunRecorder:
         if self.heartbeat_levels.get(task_id) == level:
             return
         self.heartbeat_levels[task_id] = level
-        self._notify([self._update(None, heartbeat={"taskId": task_id, "level": level, "stalenessMs": staleness_ms})])
+        self._notify([self._update(None, heartbeat=HeartbeatChange(task_id, level, staleness_ms))])
 
     # --- views ----------------------------------------------------------------------------------
 
@@ -237,18 +214,16 @@ class RunRecorder:
         counts = {k: v for k, v in self.counts.items() if v}
         return Progress(total, done, self.counts["running"] + self.counts["waiting"], counts, phase, pct)
 
-    def view(self) -> dict:
-        return {
-            "runId": self.manifest.run_id, "status": self.manifest.status, "team": self.manifest.team,
-            "workflow": self.manifest.workflow,
-            "tasks": [{"id": t.id, "status": t.status, "role": t.role, "heartbeat": self.level_of(t),
-                       "startedAt": t.started_at, "finishedAt": t.finished_at, "error": t.error}
-                      for t in self.tasks.values()],
-            "progress": self.progress().to_dict(),
-        }
+    def view(self) -> RunView:
+        """The run now, for listeners: task fields and heartbeat levels without the stored task records."""
+        m = self.manifest
+        tasks = tuple(TaskView(t.id, t.status, t.role, t.started_at, t.finished_at, t.error, self.level_of(t))
+                      for t in self.tasks.values())
+        return RunView(m.run_id, m.status, m.team, m.workflow, m.goal, m.reason, m.paths.get("artifacts"), tasks,
+                       self.progress(), self._serving, m.to_dict())
 
-    def _update(self, event: RunEvent | None, final: bool = False, heartbeat: dict | None = None) -> RunUpdate:
-        return RunUpdate(self.manifest.run_id, self.manifest.status, event, self.progress(), final, heartbeat, self.view)
+    def _update(self, event: RunEvent | None, final: bool = False, heartbeat: HeartbeatChange | None = None) -> RunUpdate:
+        return RunUpdate(self.manifest.run_id, self.manifest.status, event, self.progress(), self.view, final, heartbeat)
 
     def _notify(self, updates: list[RunUpdate]) -> None:
         if not self.listeners:

@@ -22,6 +22,7 @@ from crew_lsp.engine.state import (
     CorruptRunState, RunLock, RunStateError, RunStore, check_id, owner_alive, owner_record, pid_alive,
 )
 from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL
+from crew_lsp.engine.views import Progress, RunSummary, RunView, TaskView
 
 log = logging.getLogger("crew_lsp.engine")
 _LIVE_RUN = ("queued", "planning", "running")
@@ -62,7 +63,8 @@ def _left_out(run_id: str, exc: CorruptRunState) -> None:
     log.warning("run %s left out: %s", run_id, exc)
 
 
-def progress_of(manifest: Manifest, tasks: list[TaskState]) -> dict:
+def progress_of(manifest: Manifest, tasks: list[TaskState]) -> Progress:
+    """The progress of a stored run (no verify phase: that needs the executing run's view)."""
     counts: dict[str, int] = {}
     for t in tasks:
         counts[t.status] = counts.get(t.status, 0) + 1
@@ -70,24 +72,23 @@ def progress_of(manifest: Manifest, tasks: list[TaskState]) -> dict:
     total = len(tasks)
     phase = 1 if manifest.status in ("queued", "planning") else (4 if manifest.status in RUN_TERMINAL else 2)
     pct = int(done * 100 / total) if total else 0
-    names = ("plan", "execute", "verify", "finish")
-    return {"total": total, "done": done, "running": counts.get("running", 0), "counts": counts, "phase": phase,
-            "phases": 4, "phaseName": names[phase - 1], "percentage": pct,
-            "message": f"Phase {phase}/4 {names[phase - 1]}: {pct}% ({done}/{total})"}
+    return Progress(total, done, counts.get("running", 0), counts, phase, pct)
 
 
-def view(manifest: Manifest, tasks: list[TaskState], thresholds: Thresholds, *, active: bool, interrupted: bool = False) -> dict:
+def view(manifest: Manifest, tasks: list[TaskState], thresholds: Thresholds, *, active: bool,
+         interrupted: bool = False) -> RunView:
+    """A run with its stored records; running tasks get their heartbeat level and staleness now."""
     now = time.time()
     out_tasks = []
     for t in tasks:
-        entry = t.to_dict()
-        if t.status == "running":
-            entry["heartbeatLevel"] = level(t.heartbeat, now, thresholds, alive_check=pid_alive)
-            entry["stalenessMs"] = staleness_ms(t.heartbeat, now)
-        out_tasks.append(entry)
-    return {"runId": manifest.run_id, "manifest": manifest.to_dict(), "status": manifest.status,
-            "tasks": out_tasks, "progress": progress_of(manifest, tasks), "active": active,
-            "interrupted": interrupted}
+        running = t.status == "running"
+        out_tasks.append(TaskView(
+            t.id, t.status, t.role, t.started_at, t.finished_at, t.error,
+            level(t.heartbeat, now, thresholds, alive_check=pid_alive) if running else None,
+            staleness_ms(t.heartbeat, now) if running else None, t.to_dict()))
+    m = manifest
+    return RunView(m.run_id, m.status, m.team, m.workflow, m.goal, m.reason, m.paths.get("artifacts"), tuple(out_tasks),
+                   progress_of(manifest, tasks), active, m.to_dict(), interrupted)
 
 
 def is_interrupted(manifest: Manifest, tasks: list[TaskState]) -> bool:
@@ -97,7 +98,7 @@ def is_interrupted(manifest: Manifest, tasks: list[TaskState]) -> bool:
     return manifest.status in _LIVE_RUN and not owner_alive(manifest.owner)
 
 
-def disk_view(store: RunStore, run_id: str, thresholds: Thresholds) -> dict | None:
+def disk_view(store: RunStore, run_id: str, thresholds: Thresholds) -> RunView | None:
     loaded = load_run(store, run_id)
     if loaded is None:
         return None
@@ -105,7 +106,7 @@ def disk_view(store: RunStore, run_id: str, thresholds: Thresholds) -> dict | No
     return view(manifest, tasks, thresholds, active=False, interrupted=is_interrupted(manifest, tasks))
 
 
-def list_runs(store: RunStore, limit: int = 20) -> list[dict]:
+def list_runs(store: RunStore, limit: int = 20) -> list[RunSummary]:
     out = []
     for run_id in store.run_ids()[:limit]:
         try:
@@ -115,11 +116,9 @@ def list_runs(store: RunStore, limit: int = 20) -> list[dict]:
             continue
         if loaded is None:
             continue
-        manifest, tasks = loaded
-        out.append({"runId": run_id, "team": manifest.team, "workflow": manifest.workflow, "goal": manifest.goal,
-                    "status": manifest.status, "createdAt": manifest.created_at, "updatedAt": manifest.updated_at,
-                    "progress": progress_of(manifest, tasks), "active": False,
-                    "interrupted": is_interrupted(manifest, tasks)})
+        m, tasks = loaded
+        out.append(RunSummary(run_id, m.team, m.workflow, m.goal, m.status, m.created_at, m.updated_at,
+                              progress_of(m, tasks), active=False, interrupted=is_interrupted(m, tasks)))
     return out
 
 

@@ -26,6 +26,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from crew_lsp.checks import check_resource
 from crew_lsp.checks.codes import Severity
 from crew_lsp.engine.limits import MAX_GOAL_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS
+from crew_lsp.engine.runtimes import Runtime
 
 from crew_lsp.server.errors import REQUEST_FAILED, request_failed
 
@@ -43,7 +44,6 @@ class Empty(Args):
     pass
 
 
-Runtime = Literal["scaffold", "pi", "command"]
 # every string argument is bounded (engine/limits.py): an oversized one is InvalidParams naming it
 Goal = Field(min_length=1, max_length=MAX_GOAL_CHARS)
 Name = Field(None, max_length=MAX_NAME_CHARS)

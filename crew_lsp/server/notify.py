@@ -13,12 +13,13 @@ of a run and schedules a flush; the flush sends, per run, at most one `crew/runU
 percentage, and `end` with the final status. The create request is awaited behind
 `asyncio.shield`: a task cancelled while pygls waits for the client's answer would leave pygls
 resolving a cancelled future (a known pygls failure), so nothing ever cancels that wait.
-`window/workDoneProgress/cancel` with a run's token cancels the run.
+`window/workDoneProgress/cancel` with a run's token: `run_of_token` names the run (once), and the
+run service cancels it.
 
 `crew/heartbeat` is sent on every level change (the engine only reports changes); `crew/health`
 summarises the running tasks' heartbeat levels of all active runs, sent when it changes, coalesced.
 Custom `crew/*` notifications go only to clients declaring `experimental.crewNotifications`
-(`CrewServer.send_crew_notification`).
+(`Session.notify_crew`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from crew_lsp.engine.deadletters import ALERT_ABOVE, ALERT_WINDOW_S
 
 if TYPE_CHECKING:
     from crew_lsp.engine.recorder import RunUpdate
-    from crew_lsp.server.session import Session as CrewServer
+    from crew_lsp.engine.views import RunView
+    from crew_lsp.server.session import Session
 
 COALESCE_S = 0.25  # crew/runUpdate and $/progress reports: at most 4 per second per run
 HEALTH_COALESCE_S = 0.25
@@ -45,11 +47,18 @@ _MESSAGE_TYPE = {"completed": T.MessageType.Info, "cancelled": T.MessageType.War
                  "blocked": T.MessageType.Warning, "failed": T.MessageType.Error}
 
 
+def run_update_params(view: RunView) -> dict[str, Any]:
+    """`crew/runUpdate` (docs/editor.md, Notifications): the run, its tasks with their heartbeat level, progress."""
+    return {"runId": view.run_id, "status": view.status,
+            "tasks": [{"id": t.id, "status": t.status, "role": t.role, "heartbeat": t.heartbeat_level} for t in view.tasks],
+            "progress": view.progress.to_json()}
+
+
 class Channel:
     """What the notifier knows about one run."""
 
     __slots__ = ("run_id", "title", "latest", "timer", "last_sent", "token", "token_state", "last_report",
-                 "tracked", "final", "finished", "held", "last_update", "on_cancel")
+                 "tracked", "final", "finished", "held", "last_update")
 
     def __init__(self, run_id: str):
         self.run_id = run_id
@@ -65,11 +74,10 @@ class Channel:
         self.finished = False  # the final state went out
         self.held = False  # the request that starts the run has not been answered yet: send nothing
         self.last_update: dict[str, Any] | None = None  # the last crew/runUpdate sent (never send it twice)
-        self.on_cancel: Callable[[], None] | None = None
 
 
 class Notifier:
-    def __init__(self, ls: CrewServer, is_active: Callable[[str], bool] = lambda run_id: False,
+    def __init__(self, ls: Session, is_active: Callable[[str], bool] = lambda run_id: False,
                  recent_deadletters: Callable[[], Awaitable[int]] | None = None):
         self.ls = ls
         self.is_active = is_active  # whether a run executes in this server now
@@ -133,8 +141,8 @@ class Notifier:
         ch.latest = update
         hb = update.heartbeat
         if hb is not None and not ch.held:
-            self._crew("crew/heartbeat", {"runId": update.run_id, "taskId": hb.get("taskId"), "level": hb.get("level"),
-                                          "stalenessMs": hb.get("stalenessMs")})
+            self._crew("crew/heartbeat", {"runId": update.run_id, "taskId": hb.task_id, "level": hb.level,
+                                          "stalenessMs": hb.staleness_ms})
         if update.event is not None and update.event.type == "crew.task.deadletter":
             self._deadletter()
         if update.final:
@@ -169,14 +177,13 @@ class Notifier:
         self._schedule(ch)
         self._health_changed()
 
-    def track(self, run_id: str, title: str, on_cancel: Callable[[], None] | None = None) -> None:
+    def track(self, run_id: str, title: str) -> None:
         """A run this server started (or resumed): `$/progress` and a message at its end."""
         ch = self._channel(run_id)
         if ch.finished:
             self._reopen(ch)
         ch.tracked = True
         ch.title = title
-        ch.on_cancel = on_cancel
         self._start_progress(ch)
         self._schedule(ch)
 
@@ -225,16 +232,9 @@ class Notifier:
             self.tokens.pop(ch.token, None)
             ch.token_state = "ended"
 
-    def progress_cancelled(self, token: Any) -> str | None:
-        """`window/workDoneProgress/cancel`: cancel the run behind the token (once)."""
-        run_id = self.tokens.pop(str(token), None)
-        if run_id is None:
-            return None
-        ch = self.channels.get(run_id)
-        if ch is not None and ch.on_cancel is not None:
-            callback, ch.on_cancel = ch.on_cancel, None
-            callback()
-        return run_id
+    def run_of_token(self, token: Any) -> str | None:
+        """The run whose `$/progress` uses ``token``, once (a second cancel of the token names none)."""
+        return self.tokens.pop(str(token), None)
 
     # ------------------------------------------------------------ coalesced flushes
 
@@ -257,13 +257,7 @@ class Notifier:
             return  # a tracked run's updates wait for its `$/progress` begin
         ch.last_sent = self.loop.time()
         if self.ls.client.crew_notifications:
-            view = update.view()
-            params = {
-                "runId": ch.run_id, "status": view.get("status", update.status),
-                "tasks": [{"id": t["id"], "status": t["status"], "role": t["role"], "heartbeat": t.get("heartbeat")}
-                          for t in view.get("tasks", [])],
-                "progress": view.get("progress") or update.progress.to_dict(),
-            }
+            params = run_update_params(update.view())
             if params != ch.last_update:
                 ch.last_update = params
                 self._crew("crew/runUpdate", params)
@@ -304,9 +298,9 @@ class Notifier:
             return text
         detail = ""
         if update.status != "completed":
-            for task in update.view().get("tasks", []):
-                if task.get("error") and task.get("status") in ("failed", "cancelled", "skipped"):
-                    detail = f" — {task['id']}: {task['error']}"
+            for task in update.view().tasks:
+                if task.error and task.status in ("failed", "cancelled", "skipped"):
+                    detail = f" — {task.id}: {task.error}"
                     break
         return f"crew run {ch.title or ''} {text}{detail} [{ch.run_id}]".replace("  ", " ")
 
@@ -321,9 +315,9 @@ class Notifier:
             if ch.final or ch.finished or ch.held or ch.latest is None or not self.is_active(ch.run_id):
                 continue
             active += 1
-            for task in ch.latest.view().get("tasks", []):
-                if task["status"] == "running":
-                    level = task.get("heartbeat") or "healthy"
+            for task in ch.latest.view().tasks:
+                if task.status == "running":
+                    level = task.heartbeat_level or "healthy"
                     levels[level if level in levels else "dead"] += 1
         worst = next((lv for lv in reversed(LEVELS) if levels[lv]), "healthy")
         return {"activeRuns": active, "levels": levels, "worst": worst, "lastRun": self.last_run}

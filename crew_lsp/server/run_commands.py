@@ -35,7 +35,7 @@ from crew_lsp.server.run_service import after_response, failed, invalid, service
 
 if TYPE_CHECKING:
     from crew_lsp.engine.manager import RunManager
-    from crew_lsp.server.session import Session as CrewServer
+    from crew_lsp.server.session import Session
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 NAME = Field(None, min_length=1, max_length=MAX_NAME_CHARS)
@@ -122,7 +122,7 @@ async def _engine_call(cmd: str, call: Awaitable[R]) -> R:
         raise failed(cmd, str(exc)) from None
 
 
-def install(server: CrewServer) -> None:
+def install(server: Session) -> None:
     """Called by commands.install(): attach the run service to the server."""
     service(server)
 
@@ -165,7 +165,7 @@ def _goal_and_names(method: str, snap: Any, args: Any) -> str:
 
 
 @command("crew.run", RunCmd)
-async def run(ls: CrewServer, args: RunCmd) -> dict[str, Any]:
+async def run(ls: Session, args: RunCmd) -> dict[str, Any]:
     from crew_lsp.engine.config import WorkerConfigError
 
     svc = service(ls)
@@ -177,7 +177,7 @@ async def run(ls: CrewServer, args: RunCmd) -> dict[str, Any]:
     svc.notifier.hold(run_id)  # the answer {runId} comes before any notification of the run
     after_response(lambda: svc.notifier.release(run_id))
     # the run is created even when the request is cancelled meanwhile (it then simply runs)
-    starting = asyncio.ensure_future(svc.start(folder, args, goal, run_id))
+    starting = asyncio.ensure_future(svc.start_run(folder, args, goal, run_id))
     try:
         run_id = await _engine_call("crew.run", asyncio.shield(starting))
     except WorkerConfigError as exc:
@@ -188,14 +188,14 @@ async def run(ls: CrewServer, args: RunCmd) -> dict[str, Any]:
 
 
 @command("crew.cancel", CancelCmd)
-async def cancel(ls: CrewServer, args: CancelCmd) -> dict[str, Any]:
+async def cancel(ls: Session, args: CancelCmd) -> dict[str, Any]:
     svc = service(ls)
-    _, mgr = await svc.locate("crew.cancel", args)
-    stopping = asyncio.ensure_future(mgr.cancel(args.runId, args.reason or "cancelled by the user"))
+    _, stored = await svc.locate("crew.cancel", args)
+    stopping = asyncio.ensure_future(svc.cancel(args.runId, args.reason or "cancelled by the user", stored))
     return await _engine_call("crew.cancel", asyncio.shield(stopping))
 
 
-async def _requeue(ls: CrewServer, cmd: str, args: Any, call: Callable[[RunManager], Awaitable[dict]]) -> dict:
+async def _requeue(ls: Session, cmd: str, args: Any, call: Callable[[RunManager], Awaitable[dict]]) -> dict:
     from crew_lsp.engine.config import WorkerConfigError
 
     svc = service(ls)
@@ -219,64 +219,63 @@ async def _requeue(ls: CrewServer, cmd: str, args: Any, call: Callable[[RunManag
 
 
 @command("crew.resume", RunIdCmd)
-async def resume(ls: CrewServer, args: RunIdCmd) -> dict[str, Any]:
+async def resume(ls: Session, args: RunIdCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.resume", args,
                           lambda mgr: mgr.resume(args.runId))
 
 
 @command("crew.retry", RetryCmd)
-async def retry(ls: CrewServer, args: RetryCmd) -> dict[str, Any]:
+async def retry(ls: Session, args: RetryCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.retry", args,
                           lambda mgr: mgr.retry(args.runId, args.taskId))
 
 
 @command("crew.recover", RecoverCmd)
-async def recover(ls: CrewServer, args: RecoverCmd) -> dict[str, Any]:
+async def recover(ls: Session, args: RecoverCmd) -> dict[str, Any]:
     return await _requeue(ls, "crew.recover", args,
                           lambda mgr: mgr.recover(args.runId, args.accept))
 
 
 @command("crew.status", StatusCmd)
-async def status(ls: CrewServer, args: StatusCmd) -> dict[str, Any]:
+async def status(ls: Session, args: StatusCmd) -> dict[str, Any]:
     svc = service(ls)
     if args.runId is not None:
         _, mgr = await svc.locate("crew.status", args)
-        return await _engine_call("crew.status", mgr.status(args.runId))
+        return (await _engine_call("crew.status", mgr.status(args.runId))).to_json()
     named = svc.folder_of("crew.status", args)
     folders = [named] if named is not None else [f for f in svc.folders() if not f.implicit]
     runs: list[dict] = []
     for folder in folders:
-        listed = await _engine_call("crew.status", svc.manager(folder).status(None, limit=args.limit))
-        for entry in listed.get("runs", []):
-            runs.append({**entry, "folder": str(folder.ws.folder)})
+        listed = await _engine_call("crew.status", (await svc.manager(folder)).list_runs(args.limit))
+        runs.extend({**summary.to_json(), "folder": str(folder.ws.folder)} for summary in listed)
     runs.sort(key=lambda r: str(r.get("createdAt") or ""), reverse=True)
     return {"runs": runs[: args.limit], "health": svc.notifier.health()}
 
 
 @command("crew.events", EventsCmd)
-async def events(ls: CrewServer, args: EventsCmd) -> dict[str, Any]:
+async def events(ls: Session, args: EventsCmd) -> dict[str, Any]:
     _, mgr = await service(ls).locate("crew.events", args)
     return await _engine_call("crew.events", mgr.events(args.runId, args.sinceSeq or 0, args.limit or 200))
 
 
 @command("crew.plan", PlanCmd)
-async def plan(ls: CrewServer, args: PlanCmd) -> dict[str, Any]:
+async def plan(ls: Session, args: PlanCmd) -> dict[str, Any]:
     svc = service(ls)
     folder = await svc.folder("crew.plan", args)
     goal = _goal_and_names("crew.plan", folder.snapshot, args)
-    return await _engine_call("crew.plan", svc.manager(folder).plan(goal=goal, team=args.team, workflow=args.workflow,
-                                                                     agent=args.agent))
+    mgr = await svc.manager(folder)
+    return await _engine_call("crew.plan", mgr.plan(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent))
 
 
 @command("crew.exportDiagnostics", RunIdCmd)
-async def export_diagnostics(ls: CrewServer, args: RunIdCmd) -> dict[str, Any]:
+async def export_diagnostics(ls: Session, args: RunIdCmd) -> dict[str, Any]:
     _, mgr = await service(ls).locate("crew.exportDiagnostics", args)
     path = await _engine_call("crew.exportDiagnostics", mgr.export_diagnostics(args.runId))
     return {"runId": args.runId, "path": path}
 
 
 @command("crew.recommend", RecommendCmd)
-async def recommend_command(ls: CrewServer, args: RecommendCmd) -> dict[str, Any]:
+async def recommend_command(ls: Session, args: RecommendCmd) -> dict[str, Any]:
     folder = await service(ls).folder("crew.recommend", args)
     return recommend(folder.snapshot, args.goal)
 

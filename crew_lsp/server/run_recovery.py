@@ -28,7 +28,7 @@ class RunRecovery:
                 continue
             if not await self.ls.folder_ready(folder):
                 continue
-            mgr = self.manager(folder)
+            mgr = await self.manager(folder)
             try:
                 pending = await mgr.interrupted()
             except Exception as exc:

@@ -3,10 +3,13 @@
 `RunService` (one per server, `ls.runs`) owns one `RunManager` per workspace folder, created on
 first use, reading the server's live index (`snapshot_provider`) and running programs chosen only
 by the *user-level* worker settings (`crew.worker` from initializationOptions/the `crew` settings
-section) or the environment — never by workspace files. Runs execute as tasks of the server's event
-loop and outlive the request that started them. `notify.Notifier` turns the engine's updates into
-`$/progress`, `crew/*` notifications and run-end messages; run_recovery.py handles runs interrupted
-by a previous server.
+section) or the environment — never by workspace files. Every run executes as a task of the
+service's one anyio task group (opened on first use by a supervising task, closed by `aclose` once
+the managers have stopped their runs), so runs outlive the request that started them and shutdown
+knows them all. `notify.Notifier` turns the engine's updates into `$/progress`, `crew/*`
+notifications and run-end messages; cancelling is one call, `RunService.cancel`, for `crew.cancel`
+and for the editor's progress Cancel alike; run_recovery.py handles runs interrupted by a previous
+server.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+import anyio
+from anyio.abc import TaskGroup
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
@@ -26,9 +31,9 @@ from crew_lsp.server.run_recovery import RunRecovery
 
 if TYPE_CHECKING:
     from crew_lsp.engine.manager import RunManager
-    from crew_lsp.server.session import Session as CrewServer
+    from crew_lsp.server.session import Session
     from crew_lsp.server.project import Folder
-    from crew_lsp.server.run_commands import RunCmd
+    from crew_lsp.server.commands import RunArgs
 
 CLOSE_TIMEOUT_S = 15.0  # shutdown: how long to wait for running runs to stop (kill grace is 3 s)
 
@@ -61,13 +66,16 @@ def failed(cmd: str, message: str, data: Any = None) -> JsonRpcException:
 # ---------------------------------------------------------------- the service
 
 class RunService(RunRecovery):
-    def __init__(self, ls: CrewServer):
+    def __init__(self, ls: Session):
         self.ls = ls
         self.managers: dict[Path, RunManager] = {}
         self.notifier = Notifier(ls, self.is_active, self.recent_deadletters)
         self.server_id = f"crew-lsp-{os.getpid()}-{secrets.token_hex(3)}"
         self.closing = False
-        self._cancelling: set[str] = set()
+        self._group: TaskGroup | None = None  # where every run executes, while the supervisor holds it open
+        self._supervisor: asyncio.Task | None = None
+        self._group_open: anyio.Event | None = None
+        self._group_done: anyio.Event | None = None  # set by aclose: the supervisor closes the group
 
     # -- folders and managers
 
@@ -121,16 +129,42 @@ class RunService(RunRecovery):
             raise failed(cmd, f"the workspace folder {folder.path} is still being indexed; try again")
         return folder
 
-    def manager(self, folder: Folder) -> RunManager:
+    async def _task_group(self) -> TaskGroup | None:
+        """The task group every run executes in, opened on first use (None once the service closed)."""
+        if self.closing:
+            return None
+        if self._supervisor is None:
+            self._group_open, self._group_done = anyio.Event(), anyio.Event()
+            self._supervisor = self.ls.spawn(self._supervise(self._group_open, self._group_done))
+        if self._group is None and self._group_open is not None:
+            await self._group_open.wait()
+        return self._group
+
+    async def _supervise(self, opened: anyio.Event, done: anyio.Event) -> None:
+        """Hold the runs' task group open until `aclose` is done with the managers."""
+        try:
+            async with anyio.create_task_group() as tg:
+                self._group = tg
+                opened.set()
+                await done.wait()
+                # `aclose` has stopped the runs it could: whatever is left (a run that outlived its wait) is cancelled
+                tg.cancel_scope.cancel()
+        finally:
+            self._group = None
+            opened.set()  # nobody waits for a group that is gone
+
+    async def manager(self, folder: Folder) -> RunManager:
         from crew_lsp.engine.manager import RunManager
 
         key = folder.ws.folder
-        mgr = self.managers.get(key)
-        if mgr is None:
-            mgr = RunManager(key, server_id=self.server_id, snapshot_provider=lambda: self._snapshot(key, folder),
-                             extra_roots=list(self.ls.settings.roots))
-            mgr.add_listener(self.notifier.on_update)
-            self.managers[key] = mgr
+        if key not in self.managers:
+            group = await self._task_group()
+            if key not in self.managers:  # no other request made it meanwhile
+                made = RunManager(key, server_id=self.server_id, snapshot_provider=lambda: self._snapshot(key, folder),
+                                  extra_roots=list(self.ls.settings.roots), task_group=group)
+                made.add_listener(self.notifier.on_update)
+                self.managers[key] = made
+        mgr = self.managers[key]
         # the user-level worker, read again on every use: a resumed or recovered run runs with the
         # settings of now, never with the runtime its manifest (a workspace file) records
         mgr.runtime = self.ls.settings.worker.runtime
@@ -157,46 +191,39 @@ class RunService(RunRecovery):
         for folder in candidates:
             mgr = self.managers.get(folder.ws.folder)
             if mgr is not None and mgr.is_active(run_id):
-                return folder, self.manager(folder)
+                return folder, await self.manager(folder)
         for folder in candidates:
             manifest = folder.ws.crew / "state" / "runs" / run_id / "manifest.json"
             if await asyncio.to_thread(manifest.is_file):
-                return folder, self.manager(folder)
+                return folder, await self.manager(folder)
         raise invalid(cmd, "runId", f"unknown run {run_id}")
 
     # -- following runs
 
-    def follow(self, mgr: RunManager, run_id: str, team: str | None, workflow: str | None) -> None:
-        """Progress, notifications and a run-end message for a run executing here."""
-        title = f"{team or '?'}/{workflow or '?'}"
-        self.notifier.track(run_id, title, on_cancel=lambda: self._cancel_from_editor(mgr, run_id))
-
     async def follow_active(self, mgr: RunManager, run_id: str) -> None:
+        """Progress, notifications and a run-end message for a run executing here."""
         if not mgr.is_active(run_id):
             return
         view = await mgr.status(run_id)  # in memory for an active run: no await really suspends
-        manifest = view.get("manifest") or {}
-        self.follow(mgr, run_id, manifest.get("team"), manifest.get("workflow"))
+        self.notifier.track(run_id, f"{view.team or '?'}/{view.workflow or '?'}")
 
-    def _cancel_from_editor(self, mgr: RunManager, run_id: str) -> None:
-        if run_id in self._cancelling or not mgr.is_active(run_id):
-            return
-        self._cancelling.add(run_id)
-
-        async def cancel() -> None:
-            try:
-                await mgr.cancel(run_id, "cancelled from the editor")
-            finally:
-                self._cancelling.discard(run_id)
-
-        self.ls.spawn(cancel())
+    async def cancel(self, run_id: str, reason: str, mgr: RunManager | None = None) -> dict | None:
+        """Cancel a run: the manager executing it, else ``mgr`` (the folder whose store holds it,
+        which cancels a run of another process too). None when neither: the run has ended."""
+        target = next((m for m in self.managers.values() if m.is_active(run_id)), mgr)
+        if target is None:
+            return None
+        return await target.cancel(run_id, reason)
 
     def progress_cancelled(self, token: Any) -> None:
-        self.notifier.progress_cancelled(token)
+        """`window/workDoneProgress/cancel`: cancel the run behind the token (the notifier answers once per token)."""
+        run_id = self.notifier.run_of_token(token)
+        if run_id is not None:
+            self.ls.spawn(self.cancel(run_id, "cancelled from the editor"))
 
-    async def start(self, folder: Folder, args: RunCmd, goal: str, run_id: str) -> str:
+    async def start_run(self, folder: Folder, args: RunArgs, goal: str, run_id: str) -> str:
         """Start run ``run_id`` (the caller holds its notifications until it has answered)."""
-        mgr = self.manager(folder)
+        mgr = await self.manager(folder)
         await mgr.start(goal=goal, team=args.team, workflow=args.workflow, agent=args.agent,
                         runtime=args.runtime, dry_run=args.dryRun, run_id=run_id)
         await self.follow_active(mgr, run_id)
@@ -205,7 +232,8 @@ class RunService(RunRecovery):
     # -- lifecycle (crash recovery at startup: run_recovery.RunRecovery)
 
     async def aclose(self) -> None:
-        """Shutdown: cancel every running run cleanly (they stay resumable), deliver their end."""
+        """Shutdown: cancel every running run cleanly (they stay resumable), deliver their end,
+        close the task group."""
         self.closing = True
         closing = [asyncio.ensure_future(m.aclose()) for m in self.managers.values()]
         if closing:
@@ -217,9 +245,13 @@ class RunService(RunRecovery):
                 self.ls.log(f"crew-lsp: {len(pending)} run manager(s) did not stop in {CLOSE_TIMEOUT_S:g} s",
                             T.MessageType.Warning)
         self.notifier.flush_all()
+        if self._group_done is not None:
+            self._group_done.set()
+        if self._supervisor is not None:
+            await asyncio.wait([self._supervisor], timeout=CLOSE_TIMEOUT_S)
 
 
-def service(ls: CrewServer) -> RunService:
+def service(ls: Session) -> RunService:
     if getattr(ls, "runs", None) is None:
         ls.runs = RunService(ls)
     return ls.runs

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crew_lsp.engine.runtimes import Runtime
+
 SeverityName = Literal["error", "warning", "information", "hint", "off"]
 _SEVERITY_ALIASES = {"info": "information", "warn": "warning", "none": "off", "disabled": "off"}
 
@@ -43,7 +45,7 @@ class DiagnosticsSettings(_Model):
 
 
 class WorkerSettings(_Model):
-    runtime: Literal["scaffold", "pi", "command"] | None = None
+    runtime: Runtime | None = None
     command: str | list[str] | None = None
     passEnv: list[str] = Field(default_factory=list)  # variables workers may inherit beyond the allow-list
 

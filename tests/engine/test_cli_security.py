@@ -201,7 +201,7 @@ async def test_accepted_recovery_finishes_the_run_and_diagnostic_bundle(ws, tmp_
         assert [p["runId"] for p in await runs.interrupted()] == [run_id]
         await runs.recover(run_id, accept=True)
         final = await runs.wait(run_id)
-        assert final["status"] == "completed"
+        assert final.status == "completed"
         bundle = json.loads(Path(await runs.export_diagnostics(run_id)).read_text())
     assert bundle["schemaVersion"] == 2 and bundle["manifest"]["runId"] == run_id and len(bundle["tasks"]) == 3
     assert bundle["events"][-1]["type"] == "run.completed"

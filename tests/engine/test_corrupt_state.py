@@ -258,5 +258,5 @@ async def test_disk_full_through_the_engine_api(ws, tmp_path, monkeypatch):
     async with RunManager(ws.root, runtime="command", worker_command=argv[-2]) as runs:
         run_id = await runs.start(goal="go")
         final = await runs.wait(run_id)
-    _assert_failed_for_lack_of_space(final["manifest"])
+    _assert_failed_for_lack_of_space(final.manifest)
     _assert_failed_for_lack_of_space(RunStore(ws.crew, ws.root).load_manifest(run_id))

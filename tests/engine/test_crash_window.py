@@ -98,8 +98,8 @@ async def test_kill_9_right_after_spawn_then_recovery_stops_the_orphan(ws, tmp_p
             await runs.recover(run_id, accept=True)
             assert not group_alive(child)  # stopped before the re-run was launched
             final = await runs.wait(run_id)
-        assert final["status"] == "completed"
-        tasks = {t["id"]: t for t in final["tasks"]}
+        assert final.status == "completed"
+        tasks = {t["id"]: t for t in final.to_json()["tasks"]}
         assert len(tasks["01_slow"]["attempts"]) == 2 and tasks["02_next"]["status"] == "completed"
         events = ws.events(run_id)
         assert [e["metadata"]["seq"] for e in events] == list(range(1, len(events) + 1))
@@ -136,14 +136,18 @@ async def test_kill_orphans_spares_other_runs_owners_and_reused_pids(tmp_path):
             p.wait()
 
 
-async def test_aclose_without_a_task_group_stops_every_run_at_once(ws, monkeypatch):
-    """The server style: no `async with`, runs are plain asyncio tasks; aclose cancels them
+async def test_aclose_stops_every_run_at_once(ws, monkeypatch):
+    """The server style: runs are tasks of the run service's task group; aclose cancels them
     concurrently (SIGTERM-ignoring workers cost one kill grace, not one per run)."""
     monkeypatch.setenv("PI_TEAMS_PI_BIN", FAKE_PI_BIN)
     ws.team("t", ["explorer"], workflow="w")
     ws.workflow("w", steps(("stubborn", "explorer", "", "FAKE_PI: sleep=30 ignore_term=1")))
-    runs = RunManager(ws.root, runtime="pi", options=fast_options(kill_grace=0.6))
-    assert runs._tg is None
+    async with anyio.create_task_group() as tg:
+        runs = RunManager(ws.root, runtime="pi", options=fast_options(kill_grace=0.6), task_group=tg)
+        await _stop_three_stubborn_runs(runs)
+
+
+async def _stop_three_stubborn_runs(runs: RunManager) -> None:
     ids = [await runs.start(goal=f"g{i}", team="t") for i in range(3)]
     pids: list[int] = []
     with anyio.fail_after(15):
@@ -162,10 +166,10 @@ async def test_aclose_without_a_task_group_stops_every_run_at_once(ws, monkeypat
         await runs.aclose()
         elapsed = time.monotonic() - t0
         assert elapsed < 1.5, elapsed  # one kill grace (0.6 s), not three
-        assert not runs._active and not runs._background
+        assert not runs._active
         for run_id in ids:
             view = await runs.status(run_id)
-            assert view["status"] == "cancelled" and view["tasks"][0]["status"] == "cancelled"
+            assert view.status == "cancelled" and view.tasks[0].status == "cancelled"
         assert not [p for p in pids if group_alive(p)]
         await runs.aclose()  # nothing left: returns at once
     finally:

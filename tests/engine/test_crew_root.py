@@ -36,7 +36,7 @@ async def test_crew_root_linked_outside_the_workspace_is_not_written_to(linked_a
             await runs.start(goal="go")
         assert str(root / ".crew") in str(caught.value) and str(elsewhere) in str(caught.value)
         with pytest.raises(UnsafeCrewRoot):
-            await runs.status()
+            await runs.list_runs()
     assert _tree(elsewhere) == before
 
 
@@ -71,5 +71,5 @@ async def test_crew_root_linked_to_a_folder_inside_the_workspace_is_used(tmp_pat
     (root / ".crew").symlink_to(inside, target_is_directory=True)
     async with RunManager(root) as runs:
         run_id = await runs.start(goal="go")
-        assert (await runs.wait(run_id))["status"] == "completed"
+        assert (await runs.wait(run_id)).status == "completed"
     assert (inside / "state" / "runs" / run_id / "manifest.json").is_file()

@@ -75,33 +75,42 @@ async def test_only_worker_output_refreshes_a_heartbeat_so_a_silent_worker_ages(
         run_id = await runs.start(goal="g", team="t")
         with anyio.fail_after(20):  # a hang guard: a timer touching the beat would keep it young forever
             while True:
-                task = (await runs.status(run_id))["tasks"][0]
-                if task["status"] == "running" and (task.get("stalenessMs") or 0) > 1_000:
+                (task,) = (await runs.status(run_id)).tasks
+                if task.status == "running" and (task.staleness_ms or 0) > 1_000:
                     break
                 await anyio.sleep(0.05)
-        assert task["heartbeatLevel"] == "healthy"  # default thresholds: warn only after 30 s
+        assert task.heartbeat_level == "healthy"  # default thresholds: warn only after 30 s
         wake.touch()
         final = await runs.wait(run_id)
-    (done,) = final["tasks"]
-    assert done["status"] == "completed" and done["heartbeat"]["alive"] is False
+    (done,) = final.tasks
+    assert done.status == "completed" and done.stored["heartbeat"]["alive"] is False
 
 
-async def test_manager_without_task_group_and_listener(ws):
-    runs = RunManager(ws.root)  # no `async with`: the asyncio server style
+
+
+async def test_runs_of_a_manager_given_a_task_group_are_tasks_of_that_group(ws):
     seen: list[str] = []
-    unsubscribe = runs.add_listener(lambda u: seen.append(u.event.type) if u.event else None)
-    run_id = await runs.start(goal="g", team="fast-fix")
-    assert runs.is_active(run_id)
-    final = await runs.wait(run_id)
+    async with anyio.create_task_group() as tg:  # the server style: the run service owns the group
+        runs = RunManager(ws.root, task_group=tg)
+        unsubscribe = runs.add_listener(lambda u: seen.append(u.event.type) if u.event else None)
+        run_id = await runs.start(goal="g", team="fast-fix")
+        assert runs.is_active(run_id)
+    # leaving the group waited for the run: it was one of the group's tasks
     unsubscribe()
-    await runs.aclose()
-    assert final["status"] == "completed"
+    assert not runs.is_active(run_id) and (await runs.status(run_id)).status == "completed"
     assert seen[0] == "run.created" and seen[-1] == "run.completed"
     assert seen.count("task.completed") == 3
     with pytest.raises(RunStateError):
         await runs.status("team_00000000000000_0000000000000000")
     with pytest.raises(RunStateError):
         await runs.recover(run_id, accept=True)
+
+
+async def test_a_manager_without_a_task_group_refuses_to_start_a_run_and_writes_nothing(ws):
+    runs = RunManager(ws.root)
+    with pytest.raises(RuntimeError, match="task group"):
+        await runs.start(goal="g", team="fast-fix")
+    assert await runs.list_runs() == [] and not (ws.crew / "state").exists()
 
 
 async def test_cancel_a_run_owned_by_another_process(ws, monkeypatch):

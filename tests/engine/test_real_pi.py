@@ -49,7 +49,7 @@ async def test_tool_call_result_usage_and_flags(ws, pi_sandbox, fake_llm):
     async with RunManager(ws.root, runtime="pi", options=fast_options(final_grace=5.0)) as runs:
         run_id = await runs.start(goal="the test", team="t")
         final = await runs.wait(run_id)
-    assert final["status"] == "completed", final["tasks"]
+    assert final.status == "completed", final.tasks
 
     # the tool really ran, in the workspace, and its output went back to the model
     assert (ws.root / "marker.txt").read_text() == "hi\n"
@@ -135,7 +135,7 @@ async def test_cancel_kills_tool_process_and_hanging_model_call(ws, pi_sandbox, 
             while not (procs_with_cmdline(needle) and fake_llm.chat_requests("STEP_HANG")):
                 await anyio.sleep(0.05)
         view = await runs.status(run_id)
-        pids = [t["checkpoint"]["childPid"] for t in view["tasks"]]
+        pids = [t.stored["checkpoint"]["childPid"] for t in view.tasks]
         assert all(pids) and all(pid_alive(p) for p in pids)
         with anyio.fail_after(20):  # a hang guard; cancel escalates to SIGKILL after 3 s
             result = await runs.cancel(run_id)
@@ -164,10 +164,10 @@ async def test_pi_auto_retry_is_not_cut_short(ws, pi_sandbox, fake_llm):
     fake_llm.route("STEP_DOWN", err, err, err)
     async with RunManager(ws.root, runtime="pi", options=fast_options(final_grace=1.0)) as runs:
         final = await runs.wait(await runs.start(goal="g", team="t"))
-    tasks = {t["stepId"]: t for t in final["tasks"]}
+    tasks = {t["stepId"]: t for t in final.to_json()["tasks"]}
     flaky, down = tasks["flaky"], tasks["down"]
     assert flaky["status"] == "completed", flaky
-    assert (ws.artifacts(final["runId"]) / "results" / f"{flaky['id']}.txt").read_text() == "RECOVERED after retry"
+    assert (ws.artifacts(final.run_id) / "results" / f"{flaky['id']}.txt").read_text() == "RECOVERED after retry"
     assert len(fake_llm.chat_requests("STEP_FLAKY")) == 3
     # every retry fails: pi gives up after maxRetries, the task fails with the last error
     assert down["status"] == "failed" and "500" in down["error"]

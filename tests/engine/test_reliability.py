@@ -53,17 +53,17 @@ async def test_retry_backs_off_until_success_and_an_unmatched_error_is_deadlette
     (tmp_path / "wrap.sh").chmod(0o755)
     async with RunManager(ws.root, runtime="command", worker_command=f"{tmp_path / 'wrap.sh'} {{taskId}}", options=fast_options()) as runs:
         final = await runs.wait(await runs.start(goal="g", team="t"))
-    tasks = {t["stepId"]: t for t in final["tasks"]}
+    tasks = {t["stepId"]: t for t in final.to_json()["tasks"]}
     assert tasks["flaky"]["status"] == "completed" and len(tasks["flaky"]["attempts"]) == 3
     assert [a["error"] is None for a in tasks["flaky"]["attempts"]] == [False, False, True]
     assert tasks["fatal"]["status"] == "failed" and len(tasks["fatal"]["attempts"]) == 1
-    events = ws.events(final["runId"])
+    events = ws.events(final.run_id)
     delays = [e["data"]["delayMs"] for e in events if e["type"] == "crew.task.retry_attempt"]
     assert delays == [100, 200]
-    dead = [json.loads(line) for line in (ws.run_dir(final["runId"]) / "deadletter.jsonl").read_text().splitlines()]
+    dead = [json.loads(line) for line in (ws.run_dir(final.run_id) / "deadletter.jsonl").read_text().splitlines()]
     # "fatal" matches no retryableErrors glob: never retried, and the deadletter says why
     assert len(dead) == 1 and dead[0]["taskId"] == "02_fatal" and dead[0]["reason"] == "not-retryable" and dead[0]["attempts"] == 1
-    assert final["status"] == "failed"
+    assert final.status == "failed"
 
 
 async def test_max_retries_per_task_caps_max_attempts_and_the_deadletter_says_max_retries(ws, tmp_path):
@@ -78,8 +78,8 @@ async def test_max_retries_per_task_caps_max_attempts_and_the_deadletter_says_ma
     command = f"{PY} {tmp_path / 'flaky.py'} {{taskId}} fatal {counters}"
     async with RunManager(ws.root, runtime="command", worker_command=command, options=fast_options()) as runs:
         final = await runs.wait(await runs.start(goal="g", team="t"))
-    assert len(final["tasks"][0]["attempts"]) == 2  # maxAttempts 5, capped by limits.maxRetriesPerTask 2
-    dead = [json.loads(line) for line in (ws.run_dir(final["runId"]) / "deadletter.jsonl").read_text().splitlines()]
+    assert len(final.tasks[0].stored["attempts"]) == 2  # maxAttempts 5, capped by limits.maxRetriesPerTask 2
+    dead = [json.loads(line) for line in (ws.run_dir(final.run_id) / "deadletter.jsonl").read_text().splitlines()]
     assert [(d["reason"], d["attempts"]) for d in dead] == [("max-retries", 2)]
 
 
@@ -125,18 +125,18 @@ async def test_case_25_adaptive_run(ws, tmp_path, mode):
     async with RunManager(ws.root, runtime="command", worker_command=f"{PY} {tmp_path / 'assess.py'} {{taskId}}",
                           options=fast_options()) as runs:
         final = await runs.wait(await runs.start(goal="add a feature", team="implementation"))
-    events = ws.events(final["runId"])
+    events = ws.events(final.run_id)
     if mode == "bad":
-        assert final["status"] == "blocked" and "No valid adaptive plan" in final["manifest"]["reason"]
+        assert final.status == "blocked" and "No valid adaptive plan" in final.manifest["reason"]
         assert any(e["type"] == "adaptive.plan_missing" for e in events)
         return
-    assert final["status"] == "completed"
-    ids = [t["id"] for t in final["tasks"]]
+    assert final.status == "completed"
+    ids = [t.id for t in final.tasks]
     assert ids == ["01_assess", "adaptive-01-explorer", "adaptive-02-analyst", "adaptive-03-executor",
                    "adaptive-04-reviewer", "adaptive-05-test-engineer", "adaptive-06-writer"]
     injected = [e for e in events if e["type"] == "adaptive.plan_injected"][0]
     assert [p["tasks"] for p in injected["data"]["phases"]] == [2, 1, 3] and injected["data"]["repaired"]
-    tasks = ws.tasks(final["runId"])
+    tasks = ws.tasks(final.run_id)
     from crew_lsp.engine.model import parse_iso
     build_start = parse_iso(tasks["adaptive-03-executor"]["startedAt"])
     assert all(parse_iso(tasks[t]["finishedAt"]) <= build_start for t in ("adaptive-01-explorer", "adaptive-02-analyst"))
@@ -153,14 +153,14 @@ async def test_manual_retry_requeues_failed_and_what_it_blocked(ws, tmp_path, mo
     async with RunManager(ws.root, runtime="pi", options=fast_options()) as runs:
         run_id = await runs.start(goal="g", team="t")
         first = await runs.wait(run_id)
-        assert [t["status"] for t in first["tasks"]] == ["failed", "skipped", "completed"]
+        assert [t.status for t in first.tasks] == ["failed", "skipped", "completed"]
         retried = await runs.retry(run_id)
         assert retried["requeuedTaskIds"] == ["01_a", "02_b"]
         final = await runs.wait(run_id)
-        assert final["status"] == "completed" and len(final["tasks"][2]["attempts"]) == 1
+        assert final.status == "completed" and len(final.tasks[2].stored["attempts"]) == 1
         again = await runs.retry(run_id, "03_c")  # a completed task can be re-run on request
         assert again["requeuedTaskIds"] == ["03_c"]
         final = await runs.wait(run_id)
-    assert final["status"] == "completed" and len(final["tasks"][2]["attempts"]) == 2
+    assert final.status == "completed" and len(final.tasks[2].stored["attempts"]) == 2
     types = [e["type"] for e in ws.events(run_id)]
     assert types.count("task.retried") == 3 and types.count("crew.run.resumed") == 2

@@ -14,7 +14,7 @@ async def test_case_18_default_runs_strictly_in_sequence(ws):
         runs.add_listener(updates.append)
         run_id = await runs.start(goal="fix the bug")
         final = await runs.wait(run_id)
-    assert final["status"] == "completed"
+    assert final.status == "completed"
     tasks = ws.tasks(run_id)
     order = ["01_explore", "02_plan", "03_execute", "04_verify"]
     assert list(tasks) == order
@@ -30,7 +30,7 @@ async def test_case_18_default_runs_strictly_in_sequence(ws):
     assert seen == sorted(seen) and len(seen) == len(events)
     assert updates[-1].final and updates[-1].status == "completed"
     view = updates[-1].view()
-    assert view["progress"]["percentage"] == 100 and {t["status"] for t in view["tasks"]} == {"completed"}
+    assert view.progress.percentage == 100 and {t.status for t in view.tasks} == {"completed"}
 
 
 async def test_layout_artifacts_and_manifest(ws):
@@ -78,7 +78,7 @@ async def test_dry_run_and_plan_api(ws):
         assert not bad["ok"] and "Unknown team" in bad["diagnostics"][0]["message"]
         run_id = await runs.start(goal="g", team="fast-fix", dry_run=True)
         final = await runs.wait(run_id)
-    assert final["status"] == "completed" and final["manifest"]["runtime"]["kind"] == "scaffold"
+    assert final.status == "completed" and final.manifest["runtime"]["kind"] == "scaffold"
 
 
 async def test_status_and_events_pages(ws):
@@ -89,10 +89,10 @@ async def test_status_and_events_pages(ws):
         assert [e["metadata"]["seq"] for e in page["events"]] == [1, 2, 3] and page["nextSeq"] == 3
         rest = await runs.events(run_id, since_seq=page["nextSeq"])
         assert rest["events"][0]["metadata"]["seq"] == 4 and rest["total"] == page["total"]
-        listing = await runs.status()
-        assert listing["runs"][0]["runId"] == run_id
+        listing = await runs.list_runs()
+        assert listing[0].run_id == run_id
         one = await runs.status(run_id)
-        assert one["progress"]["message"] == "Phase 4/4 finish: 100% (4/4)"
+        assert one.progress.message == "Phase 4/4 finish: 100% (4/4)"
     # a torn last line does not break readers
     with open(ws.run_dir(run_id) / "events.jsonl", "ab") as f:
         f.write(b'{"type": "task.comp')

@@ -13,6 +13,7 @@ from engine_helpers import FAKE_PI_BIN, PY, fast_options, steps
 
 from crew_lsp.engine.manager import RunManager
 from crew_lsp.engine.model import parse_iso
+from crew_lsp.engine.views import RunView
 from crew_lsp.engine.workers.process import group_alive
 
 
@@ -32,7 +33,7 @@ async def test_case_20_streaming_dispatch(ws, pi_env):
     async with RunManager(ws.root, runtime="pi", options=fast_options()) as runs:
         run_id = await runs.start(goal="g", team="t")
         final = await runs.wait(run_id)
-    assert final["status"] == "completed"
+    assert final.status == "completed"
     tasks = ws.tasks(run_id)
     one, three, four = _times(tasks, "01_one"), _times(tasks, "03_three"), _times(tasks, "04_four")
     assert four[0] >= one[1]  # the fourth waited for a free slot...
@@ -50,12 +51,12 @@ async def test_case_21_failure_isolation(ws, pi_env):
     async with RunManager(ws.root, runtime="pi", options=fast_options()) as runs:
         run_id = await runs.start(goal="g", team="t")
         final = await runs.wait(run_id)
-    status = {t["id"]: t["status"] for t in final["tasks"]}
+    status = {t.id: t.status for t in final.tasks}
     assert status == {"01_a": "completed", "02_b": "failed", "03_c": "completed", "04_d": "skipped", "05_e": "completed"}
     tasks = ws.tasks(run_id)
     assert tasks["04_d"]["error"] == "Blocked by failed task '02_b'."
     assert "500 Internal Server Error" in tasks["02_b"]["error"]
-    assert final["status"] == "failed"
+    assert final.status == "failed"
 
 
 async def test_case_19_one_worker_at_a_time(ws):
@@ -64,7 +65,7 @@ async def test_case_19_one_worker_at_a_time(ws):
                           options=fast_options()) as runs:
         run_id = await runs.start(goal="g", team="parallel-research")
         final = await runs.wait(run_id)
-    assert final["status"] == "completed" and final["manifest"]["concurrency"] == 1
+    assert final.status == "completed" and final.manifest["concurrency"] == 1
     running = peak = 0
     for e in ws.events(run_id):
         if e["type"] == "task.started":
@@ -88,7 +89,7 @@ async def test_pi_outcomes_and_final_drain(ws, pi_env):
         run_id = await runs.start(goal="g", team="t")
         final = await runs.wait(run_id)
         elapsed = time.monotonic() - t0
-    by_step = {t["stepId"]: t for t in final["tasks"]}
+    by_step = {t["stepId"]: t for t in final.to_json()["tasks"]}
     assert {k: v["status"] for k, v in by_step.items()} == {
         "ok": "completed", "error": "failed", "nofinal": "failed", "exit": "failed", "kill": "failed",
         "killfinal": "failed", "silent": "failed", "linger": "completed"}
@@ -119,7 +120,7 @@ async def test_pi_argv_environment_and_prompt_file(ws, pi_env, monkeypatch, tmp_
     async with RunManager(ws.root, runtime="pi", pass_env=["FAKE_PI_RECORD", "MAX_TOKENS"], options=fast_options()) as runs:
         run_id = await runs.start(goal="find it", team="t")
         final = await runs.wait(run_id)
-    assert final["status"] == "completed"
+    assert final.status == "completed"
     look = json.loads((record / "01_look.json").read_text())
     big = json.loads((record / "02_big.json").read_text())
     argv = look["argv"][1:]
@@ -148,7 +149,7 @@ async def test_depth_guard(ws, pi_env, monkeypatch):
     monkeypatch.setenv("PI_CREW_DEPTH", "2")
     async with RunManager(ws.root, runtime="pi", options=fast_options()) as runs:
         final = await runs.wait(await runs.start(goal="g", agent="explorer"))
-    assert final["status"] == "failed" and "refusing to spawn" in final["tasks"][0]["error"]
+    assert final.status == "failed" and "refusing to spawn" in final.tasks[0].error
 
 
 async def test_command_runtime_stdin_stdout_and_exit_code(ws):
@@ -159,13 +160,13 @@ async def test_command_runtime_stdin_stdout_and_exit_code(ws):
     async with RunManager(ws.root, runtime="command", worker_command=f'{PY} -c "{script}" {{taskId}} {{role}}',
                           options=fast_options()) as runs:
         final = await runs.wait(await runs.start(goal="g", team="t"))
-    tasks = {t["stepId"]: t for t in final["tasks"]}
+    tasks = {t["stepId"]: t for t in final.to_json()["tasks"]}
     assert tasks["good"]["status"] == "completed" and tasks["bad"]["status"] == "failed"
     assert tasks["bad"]["error"] == "worker exited with code 4: problem" and tasks["bad"]["exitCode"] == 4
-    result = (ws.artifacts(final["runId"]) / "results" / "01_good.txt").read_text()
-    prompt = (ws.artifacts(final["runId"]) / "prompts" / "01_good.md").read_text()
+    result = (ws.artifacts(final.run_id) / "results" / "01_good.txt").read_text()
+    prompt = (ws.artifacts(final.run_id) / "prompts" / "01_good.md").read_text()
     assert result.startswith("got ") and int(result.split()[1]) == len(prompt)
-    assert (ws.artifacts(final["runId"]) / "shared" / "01_good.md").read_text() == result
+    assert (ws.artifacts(final.run_id) / "shared" / "01_good.md").read_text() == result
 
 
 async def test_max_run_minutes_is_enforced(ws, pi_env):
@@ -175,16 +176,16 @@ async def test_max_run_minutes_is_enforced(ws, pi_env):
         ws.workflow("w", steps(("slow", "explorer", "", "FAKE_PI: sleep=30"), ("after", "explorer", "slow", "x")))
         final = await runs.wait(await runs.start(goal="g", team="t"))
         assert time.monotonic() - t0 < 4
-    assert final["status"] == "failed" and "time limit" in final["manifest"]["reason"]
-    assert [t["status"] for t in final["tasks"]] == ["failed", "skipped"]
+    assert final.status == "failed" and "time limit" in final.manifest["reason"]
+    assert [t.status for t in final.tasks] == ["failed", "skipped"]
 
 
-async def _wait_running(runs: RunManager, run_id: str, n: int) -> dict:
+async def _wait_running(runs: RunManager, run_id: str, n: int) -> RunView:
     with anyio.fail_after(10):
         while True:
             view = await runs.status(run_id)
-            pids = [t["checkpoint"]["childPid"] for t in view["tasks"]
-                    if t["status"] == "running" and (t.get("checkpoint") or {}).get("childPid")]
+            pids = [t.stored["checkpoint"]["childPid"] for t in view.tasks
+                    if t.status == "running" and (t.stored["checkpoint"] or {}).get("childPid")]
             if len(pids) >= n:
                 return view
             await anyio.sleep(0.05)
@@ -206,7 +207,7 @@ async def test_case_23_cancel_reaches_every_process_group_then_resume(ws, pi_env
         with anyio.fail_after(10):  # every worker got past its start (marks written, grandchild spawned)
             while len(list(marks.iterdir())) < 3:
                 await anyio.sleep(0.05)
-        pgids = [t["checkpoint"]["childPid"] for t in view["tasks"] if t["status"] == "running"]
+        pgids = [t.stored["checkpoint"]["childPid"] for t in view.tasks if t.status == "running"]
         t0 = time.monotonic()
         result = await runs.cancel(run_id, "user asked")
         elapsed = time.monotonic() - t0
@@ -214,11 +215,11 @@ async def test_case_23_cancel_reaches_every_process_group_then_resume(ws, pi_env
         assert not [g for g in pgids if group_alive(g)]
         assert sorted(result["cancelledTaskIds"]) == ["01_plain", "02_stubborn", "03_family", "04_later"]
         view = await runs.status(run_id)
-        assert view["status"] == "cancelled" and {t["status"] for t in view["tasks"]} == {"cancelled"}
+        assert view.status == "cancelled" and {t.status for t in view.tasks} == {"cancelled"}
         resumed = await runs.resume(run_id)
         assert sorted(resumed["requeuedTaskIds"]) == ["01_plain", "02_stubborn", "03_family", "04_later"]
         final = await runs.wait(run_id)
-    assert final["status"] == "completed"
+    assert final.status == "completed"
     events = ws.events(run_id)
     seqs = [e["metadata"]["seq"] for e in events]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)

@@ -57,9 +57,9 @@ async def _run_env_dump(ws, tmp_path: Path, pass_env: list[str]) -> tuple[dict, 
     async with RunManager(ws.root, runtime="command", worker_command=f"{PY} {script} {seen}", pass_env=pass_env,
                           options=fast_options()) as runs:
         final = await runs.wait(await runs.start(goal="g", team="t"))
-        bundle = Path(await runs.export_diagnostics(final["runId"]))
-    assert final["status"] == "completed", final
-    return json.loads(seen.read_text()), final["runId"], bundle
+        bundle = Path(await runs.export_diagnostics(final.run_id))
+    assert final.status == "completed", final
+    return json.loads(seen.read_text()), final.run_id, bundle
 
 
 def _files_holding(root: Path, needles: list[str]) -> dict[str, list[str]]:
@@ -152,6 +152,6 @@ async def test_a_token_cut_by_the_progress_line_limit_is_still_redacted(ws, tmp_
     ws.workflow("w", steps(("say", "executor", "", "say it")))
     async with RunManager(ws.root, runtime="command", worker_command=f"{PY} {script}", options=fast_options()) as runs:
         final = await runs.wait(await runs.start(goal="g", team="t"))
-    assert final["status"] == "completed"
-    assert any(e["type"] == "task.progress" for e in ws.events(final["runId"]))
+    assert final.status == "completed"
+    assert any(e["type"] == "task.progress" for e in ws.events(final.run_id))
     assert _files_holding(ws.crew, [token[:12]]) == {}

@@ -4,7 +4,7 @@ a non-zero exit or a signal fails the task."""
 
 from __future__ import annotations
 
-from crew_lsp.engine.workers import Hooks, Job, WorkerResult
+from crew_lsp.engine.workers.base import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.process import ChildProcess
 from crew_lsp.telemetry.redact import redact_text
 

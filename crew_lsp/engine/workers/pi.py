@@ -15,7 +15,7 @@ from pathlib import Path
 
 import anyio
 
-from crew_lsp.engine.workers import Hooks, Job, WorkerResult
+from crew_lsp.engine.workers.base import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.process import ChildProcess
 from crew_lsp.resources.jsonread import loads
 from crew_lsp.telemetry.redact import redact, redact_text

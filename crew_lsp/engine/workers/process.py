@@ -21,7 +21,7 @@ from typing import Awaitable, Callable
 import anyio
 from anyio.abc import ByteReceiveStream, Process
 
-from crew_lsp.engine.workers import ChildLimits
+from crew_lsp.engine.workers.base import ChildLimits
 
 
 @dataclass(slots=True)

@@ -3,7 +3,7 @@ result says so. It is the default when no worker is configured, and what `--dry-
 
 from __future__ import annotations
 
-from crew_lsp.engine.workers import Hooks, Job, WorkerResult
+from crew_lsp.engine.workers.base import Hooks, Job, WorkerResult
 
 
 def scaffold_text(task_id: str) -> str:
