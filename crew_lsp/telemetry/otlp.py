@@ -174,13 +174,18 @@ class OtlpExporter:
         """Start a POST of the current figures in a daemon thread and return at once (skipped while
         the previous POST is still running or during the backoff after failures)."""
         with self._lock:
-            busy = self._thread is not None and self._thread.is_alive()
-            if busy or self.clock() < self._retry_at:
+            if self.in_flight or self.clock() < self._retry_at:
                 return
             body = build_request(self.metrics.registry, start_time=self.metrics.started_at,
                                  service_name=self.service_name).SerializeToString()
             self._thread = threading.Thread(target=self._post, args=(body,), name="crew-otlp-export", daemon=True)
             self._thread.start()
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether a POST is still running in its thread."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the POST in flight (if any); True when none is left running."""
