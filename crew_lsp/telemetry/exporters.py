@@ -143,6 +143,9 @@ class JsonlSink:
             self._warned = False
             return True
 
+    def close(self) -> None:
+        """Nothing is held open between exports."""
+
     def _write(self, path: Path, line: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         root = self.crew_root.resolve()
