@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -101,11 +102,22 @@ class CrewMetrics:
         self.request_seconds = Histogram("crew_lsp_request_seconds", "Time spent in LSP request and notification handlers.",
                                          ["method"], buckets=REQUEST_SECONDS, registry=r)
         self.open_documents = Gauge("crew_lsp_documents", "Documents open in the editor.", registry=r)
-        for level in HEARTBEAT_LEVELS:  # every level is present, at 0, from the start
-            self.heartbeat_level.labels(level).set(0)
+        # every level is present, at 0, from the start; the children are kept (labels() costs a lock)
+        self._levels = {level: self.heartbeat_level.labels(level) for level in HEARTBEAT_LEVELS}
+        self._published_levels: dict[str, float] = dict.fromkeys(HEARTBEAT_LEVELS, 0)
+        for child in self._levels.values():
+            child.set(0)
         self.retry_attempts.inc(0)
+        self._children: dict[tuple, Any] = {}  # (metric name, label values) → child; bounded like the labels
         self._active: set[str] = set()
         self._active_lock = threading.Lock()
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     # --- runs -----------------------------------------------------------------------------------
 
@@ -121,9 +133,9 @@ class CrewMetrics:
         with self._active_lock:
             self._active.discard(run_id)
             self.active_runs.set(len(self._active))
-        self.runs_total.labels(self._run_status(status)).inc()
+        self._child(self.runs_total, self._run_status(status)).inc()
         if seconds is not None and seconds >= 0:
-            self.run_duration.labels(self._team(team or "unknown")).observe(seconds)
+            self._child(self.run_duration, self._team(team or "unknown")).observe(seconds)
 
     def run_left(self, run_id: str) -> None:
         """A run stopped executing here without a final status of its own making (no count)."""
@@ -137,22 +149,25 @@ class CrewMetrics:
         """A task reached a final status. ``seconds``: the attempt that ended it (None for a task
         that never started, a skipped one); ``tokens``: input + output when the worker reported usage."""
         role_label = self._role(role or "unknown")
-        self.tasks_total.labels(self._task_status(status), role_label).inc()
+        self._child(self.tasks_total, self._task_status(status), role_label).inc()
         if seconds is not None and seconds >= 0:
-            self.task_duration.labels(role_label).observe(seconds)
+            self._child(self.task_duration, role_label).observe(seconds)
         if tokens is not None and tokens >= 0:
-            self.task_tokens.labels(role_label).observe(tokens)
+            self._child(self.task_tokens, role_label).observe(tokens)
 
     def retry(self) -> None:
         self.retry_attempts.inc()
 
     def deadletter(self, reason: str) -> None:
-        self.deadletters.labels(self._reason(reason)).inc()
+        self._child(self.deadletters, self._reason(reason)).inc()
 
     def heartbeat_levels(self, counts: Mapping[str, int], max_staleness_seconds: float) -> None:
         """The running tasks per level now (levels not given are 0) and the largest staleness."""
-        for level in HEARTBEAT_LEVELS:
-            self.heartbeat_level.labels(level).set(counts.get(level, 0))
+        for level, child in self._levels.items():
+            count = counts.get(level, 0)
+            if self._published_levels.get(level) != count:  # most changes move one task between two levels
+                self._published_levels[level] = count
+                child.set(count)
         self.max_staleness.set(max(0.0, max_staleness_seconds))
 
     # --- the language server ----------------------------------------------------------------------
@@ -160,7 +175,7 @@ class CrewMetrics:
     def request(self, method: str, seconds: float) -> None:
         """One LSP request or notification handled in ``seconds``."""
         if seconds >= 0:
-            self.request_seconds.labels(self._method(method)).observe(seconds)
+            self._child(self.request_seconds, self._method(method)).observe(seconds)
 
     def documents(self, count: int) -> None:
         self.open_documents.set(max(0, count))
