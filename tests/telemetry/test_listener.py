@@ -126,3 +126,53 @@ async def test_a_retried_task_counts_its_retry_attempts_and_a_deadletter_counts_
                                                    (("role", "executor"), ("status", "failed")): 1}
     assert values(metrics, "crew_task_duration_seconds") == {(("role", "executor"),): 2}
     assert values(metrics, "crew_runs_total") == {(("status", "failed"),): 1}
+
+
+def updates_of(run_id: str):
+    """RunUpdates as the recorder builds them; their view() is never needed by the listener (it raises)."""
+    from crew_lsp.engine.model import RunEvent
+    from crew_lsp.engine.recorder import Progress, RunUpdate
+
+    seq = iter(range(1, 1000))
+    progress = Progress(2, 0, 0, {}, 2, 0)
+
+    def no_view() -> dict:
+        raise AssertionError("the metrics listener must not build the run's view")
+
+    def update(kind=None, task_id=None, data=None, *, time="2030-01-01T00:00:00.000Z", heartbeat=None, final=False):
+        event = RunEvent(time, kind, run_id, next(seq), task_id, None, data) if kind else None
+        return RunUpdate(run_id, "running", event, progress, final, heartbeat, no_view)
+
+    return update
+
+
+def test_heartbeat_level_changes_move_running_tasks_between_levels_and_the_run_end_clears_them():
+    metrics = CrewMetrics()
+    listen = MetricsListener(metrics)
+    update = updates_of("run_1")
+    for task in ("01_a", "02_b"):
+        listen(update("task.started", task, {"status": "running", "previous": "queued", "role": "executor"}))
+    levels = lambda: {k[0][1]: v for k, v in values(metrics, "crew_heartbeat_level").items()}  # noqa: E731
+    assert levels() == {"healthy": 2, "warn": 0, "stale": 0, "dead": 0}
+    listen(update(heartbeat={"taskId": "01_a", "level": "stale", "stalenessMs": 61_000}))
+    listen(update(heartbeat={"taskId": "02_b", "level": "warn", "stalenessMs": 31_000}))
+    assert levels() == {"healthy": 0, "warn": 1, "stale": 1, "dead": 0}
+    assert values(metrics, "crew_heartbeat_max_staleness_seconds") == {(): 61.0}
+    listen(update("task.completed", "01_a", {"status": "completed", "previous": "running", "role": "executor"}))
+    assert levels() == {"healthy": 0, "warn": 1, "stale": 0, "dead": 0}
+    assert values(metrics, "crew_heartbeat_max_staleness_seconds") == {(): 31.0}
+    listen(update(final=True))
+    assert levels() == {"healthy": 0, "warn": 0, "stale": 0, "dead": 0}
+
+
+def test_tokens_and_duration_come_from_the_task_events():
+    metrics = CrewMetrics()
+    listen = MetricsListener(metrics)
+    update = updates_of("run_1")
+    listen(update("task.started", "01_a", {"status": "running", "role": "writer"}, time="2030-01-01T00:00:00.000Z"))
+    listen(update("task.completed", "01_a", {"status": "completed", "role": "writer", "usage": {"input": 1000, "output": 250}},
+                  time="2030-01-01T00:00:02.500Z"))
+    (duration,) = [m for m in snapshot(metrics.registry) if m["name"] == "crew_task_duration_seconds"][0]["series"]
+    (tokens,) = [m for m in snapshot(metrics.registry) if m["name"] == "crew_task_tokens"][0]["series"]
+    assert (duration["count"], duration["sum"]) == (1, 2.5)
+    assert (tokens["count"], tokens["sum"]) == (1, 1250)
