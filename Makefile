@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 CREW := $(VENV)/bin/crew-lsp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv test-deps editors real-pi bench schemas clean
+.PHONY: demo test venv test-deps editors prometheus real-pi bench schemas clean
 
 # The venv is rebuilt only when pyproject.toml changes (stamp files make it idempotent).
 $(VENV)/.installed: pyproject.toml
@@ -40,6 +40,11 @@ editors:
 	@command -v nvim >/dev/null && command -v emacs >/dev/null && test -d /usr/share/emacs/site-lisp/elpa/eglot-1.9 -o -n "$$(ls -d /usr/share/emacs/site-lisp/elpa/eglot-* 2>/dev/null)" \
 	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq neovim emacs-nox elpa-eglot >/dev/null; }
 
+# promtool and a real Prometheus server for the telemetry tests (Debian package; installed once).
+prometheus:
+	@command -v promtool >/dev/null && command -v prometheus >/dev/null \
+	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq prometheus >/dev/null; }
+
 # The real `pi` CLI for the pi-runtime tests, driven offline against a scripted model server.
 PI_BIN := build/pi/node_modules/.bin/pi
 $(PI_BIN):
@@ -47,7 +52,7 @@ $(PI_BIN):
 	cd build/pi && npm install --silent --no-audit --no-fund @mariozechner/pi-coding-agent@0.73 >/dev/null
 real-pi: $(PI_BIN)
 
-test: test-deps editors real-pi
+test: test-deps editors prometheus real-pi
 	PI_REAL_BIN=$(abspath $(PI_BIN)) $(PY) -m pytest -q
 
 bench: venv
@@ -56,6 +61,7 @@ bench: venv
 	$(PY) bench/language.py
 	$(PY) bench/engine.py
 	$(PY) bench/hostile.py
+	$(PY) bench/telemetry.py
 
 schemas: venv
 	$(CREW) schemas --out schemas
