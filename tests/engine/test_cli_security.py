@@ -85,7 +85,7 @@ def test_ctrl_c_cancels_cleanly_and_resume_finishes(ws, tmp_path, capsys):
     assert calls == ["01_a", "02_b", "02_b", "03_c"]  # the completed task was not re-run
 
 
-def test_case_24_kill_9_then_recover(ws, tmp_path, capsys):
+def test_kill_9_mid_run_then_recover_loses_no_completed_task(ws, tmp_path, capsys):
     command = _setup(ws, tmp_path)
     proc = subprocess.Popen(CLI + ["run", "--team", "t", "--runtime", "command", "--worker-command", command,
                                    "--cwd", str(ws.root), "do it"],

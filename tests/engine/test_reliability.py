@@ -29,7 +29,7 @@ FLAKY = textwrap.dedent("""
 """)
 
 
-def test_case_22_backoff_delays():
+def test_backoff_delays_grow_by_the_factor_with_bounded_jitter():
     policy = RetryPolicy(max_attempts=4, backoff_ms=100, jitter_ratio=0, factor=2)
     assert [retry_delay_ms(policy, n) for n in (1, 2, 3)] == [100, 200, 400]
     jittered = RetryPolicy(backoff_ms=1000, jitter_ratio=0.3, factor=2)
@@ -120,7 +120,7 @@ ASSESS = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("mode", ["good", "bad"])
-async def test_case_25_adaptive_run(ws, tmp_path, mode):
+async def test_adaptive_plan_injects_phases_after_assess(ws, tmp_path, mode):
     (tmp_path / "assess.py").write_text(ASSESS.format(mode=mode))
     async with RunManager(ws.root, runtime="command", worker_command=f"{PY} {tmp_path / 'assess.py'} {{taskId}}",
                           options=fast_options()) as runs:

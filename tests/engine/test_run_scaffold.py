@@ -8,7 +8,7 @@ from crew_lsp.engine.manager import RunManager
 from crew_lsp.engine.model import parse_iso
 
 
-async def test_case_18_default_runs_strictly_in_sequence(ws):
+async def test_default_team_runs_its_steps_strictly_in_sequence(ws):
     updates = []
     async with RunManager(ws.root) as runs:
         runs.add_listener(updates.append)

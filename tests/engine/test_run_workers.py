@@ -26,7 +26,7 @@ def _times(tasks: dict, tid: str) -> tuple[float, float]:
     return parse_iso(tasks[tid]["startedAt"]), parse_iso(tasks[tid]["finishedAt"])
 
 
-async def test_case_20_streaming_dispatch(ws, pi_env):
+async def test_streaming_dispatch_starts_a_task_the_moment_a_slot_frees(ws, pi_env):
     ws.team("t", ["explorer"], workflow="w", max_concurrency=3)
     ws.workflow("w", steps(*[(sid, "explorer", "", f"FAKE_PI: sleep={s}") for sid, s in
                              (("one", 0.6), ("two", 1.2), ("three", 1.8), ("four", 0.6))]))
@@ -42,7 +42,7 @@ async def test_case_20_streaming_dispatch(ws, pi_env):
     assert tasks["01_one"]["usage"] == {"input": 42, "output": 7, "cost": 0.0003, "turns": 1}
 
 
-async def test_case_21_failure_isolation(ws, pi_env):
+async def test_a_failure_skips_its_dependents_and_independent_branches_keep_running(ws, pi_env):
     ws.team("t", ["explorer"], workflow="w", max_concurrency=4)
     ws.workflow("w", steps(
         ("a", "explorer", "", "root"), ("b", "explorer", "a", "FAKE_PI: fail=error"),
@@ -59,7 +59,7 @@ async def test_case_21_failure_isolation(ws, pi_env):
     assert final.status == "failed"
 
 
-async def test_case_19_one_worker_at_a_time(ws):
+async def test_concurrency_one_runs_one_worker_at_a_time(ws):
     ws.config({"limits": {"maxConcurrentWorkers": 1}})
     async with RunManager(ws.root, runtime="command", worker_command=f"{PY} -c \"import time; time.sleep(0.05); print('ok')\"",
                           options=fast_options()) as runs:
@@ -191,7 +191,7 @@ async def _wait_running(runs: RunManager, run_id: str, n: int) -> RunView:
             await anyio.sleep(0.05)
 
 
-async def test_case_23_cancel_reaches_every_process_group_then_resume(ws, pi_env, tmp_path):
+async def test_cancel_reaches_every_process_group_then_resume_completes(ws, pi_env, tmp_path):
     marks = tmp_path / "marks"
     marks.mkdir()
     ws.team("t", ["explorer"], workflow="w", max_concurrency=3)

@@ -13,7 +13,7 @@ from crew_lsp.resources.discovery import Workspace as Ws
 from engine_helpers import steps
 
 
-def test_case_26_transitions():
+def test_state_machines_allow_only_the_documented_moves():
     check_run_move("r", "queued", "running")
     with pytest.raises(IllegalTransition):
         check_run_move("r", "completed", "failed")
@@ -26,7 +26,7 @@ def test_case_26_transitions():
             check_task_move("t", old, new)
 
 
-def test_case_19_concurrency_rules():
+def test_concurrency_precedence_and_the_cap_of_eight():
     # parallel-research, team 4, config limit 1 → 1
     assert effective_concurrency(EngineConfig(max_concurrent_workers=1), 4, None, "parallel-research") == 1
     # implementation, workflow 2, team 4 → 4 (team beats workflow)
@@ -41,7 +41,7 @@ def test_case_19_concurrency_rules():
     assert effective_concurrency(EngineConfig(), 0, 5, "whatever") == 1
 
 
-def test_case_19_config_file_limit_applies_to_builtin_team(ws):
+def test_config_concurrency_limit_applies_to_a_builtin_team(ws):
     ws.config({"limits": {"maxConcurrentWorkers": 1}})
     snap = load_snapshot(ws.root)
     plan = build_plan(snap, load_config(Ws.discover(ws.root)), goal="g", team="parallel-research")

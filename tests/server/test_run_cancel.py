@@ -52,7 +52,7 @@ def _kill_groups(pgids: list[int]) -> None:
             pass
 
 
-async def test_case_23_progress_cancel_stops_every_child_then_resume_completes(tmp_path):
+async def test_progress_cancel_stops_every_child_then_resume_completes(tmp_path):
     marks = tmp_path / "marks"
     marks.mkdir()
     marker = f"m{os.getpid()}x{time.monotonic_ns()}"
