@@ -37,7 +37,11 @@ def write_artifact(crew: Path, kind: str, path: Path, text: str, producer: str, 
 
 
 class FileSink:
-    """Buffered appends of a streaming log; flushed from a thread."""
+    """Buffered appends of a streaming log, redacted and flushed from a thread.
+
+    A periodic flush writes whole lines only: a secret streamed in pieces (text deltas) that
+    straddled a flush would reach the file in two halves neither of which looks like a secret.
+    The last flush (``final``) writes the rest."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -46,11 +50,16 @@ class FileSink:
     def add(self, text: str) -> None:
         self.parts.append(text)
 
-    async def flush(self) -> None:
+    async def flush(self, final: bool = False) -> None:
         if not self.parts:
             return
-        text, self.parts = "".join(self.parts), []
-        await anyio.to_thread.run_sync(append_bytes, self.path, redact_text(text).encode())
+        text = "".join(self.parts)
+        cut = len(text) if final else text.rfind("\n") + 1
+        if cut == 0:
+            self.parts = [text]
+            return
+        self.parts = [text[cut:]] if cut < len(text) else []
+        await anyio.to_thread.run_sync(append_bytes, self.path, redact_text(text[:cut]).encode())
 
 
 class TaskRunner:
@@ -258,7 +267,7 @@ class TaskRunner:
                 # set here, a watcher tick before that change would see a finished worker as dead
                 task.checkpoint = {"phase": "done", "childPid": state["pid"]}
                 for sink in (output, transcript, logfile):
-                    await sink.flush()
+                    await sink.flush(final=True)
         result.model = result.model or model
         await self._finish(task, result)
         return result
