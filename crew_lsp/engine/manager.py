@@ -40,8 +40,12 @@ from crew_lsp.engine.validate import PlanError
 from crew_lsp.engine.views import RunSummary, RunView
 from crew_lsp.engine.workers import make_worker
 from crew_lsp.resources.discovery import Workspace
+from crew_lsp.telemetry.correlation import CorrelationFilter, correlate
 
 log = logging.getLogger("crew_lsp.engine")
+# every engine log record carries the traceId/spanId of the run and attempt it was logged for
+if not any(isinstance(f, CorrelationFilter) for f in log.filters):
+    log.addFilter(CorrelationFilter())
 
 
 @dataclass(slots=True)
@@ -213,6 +217,10 @@ class RunManager:
         return active
 
     async def _execute(self, active: ActiveRun) -> None:
+        with correlate(active.ctx.run_id):  # the flusher, listeners and reports log under the run's trace
+            await self._execute_run(active)
+
+    async def _execute_run(self, active: ActiveRun) -> None:
         ctx, rec = active.ctx, active.ctx.rec
         try:
             async with rec.serving():
