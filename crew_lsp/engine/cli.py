@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
     runs = sub.add_parser("runs", help="the run store")
     rsub = runs.add_subparsers(dest="action", required=True)
-    for name in ("list", "status", "events", "cancel", "resume", "recover"):
+    for name in ("list", "status", "events", "cancel", "resume", "recover", "export"):
         sp = rsub.add_parser(name)
         common(sp)
         if name != "list":
@@ -298,6 +298,11 @@ async def _cmd_runs(args: argparse.Namespace) -> int:
             else:
                 for e in page["events"]:
                     print(f"{e['metadata']['seq']:>5} {e['time']} {e['type']:<26} {e.get('taskId') or '':<24} {e.get('message') or ''}")
+            return EXIT_OK
+        if action == "export":  # the figures come from the run's own events (no session has them)
+            path = await mgr.export_diagnostics(args.run)
+            zipped = path[: -len(".json")] + ".zip"
+            print(json.dumps({"runId": args.run, "path": path, "zip": zipped}, indent=2) if args.json else path)
             return EXIT_OK
         if action == "cancel":
             result = await mgr.cancel(args.run, args.reason)
