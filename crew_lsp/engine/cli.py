@@ -189,7 +189,9 @@ def _manager(args: argparse.Namespace):
 
 
 async def _cmd_run(args: argparse.Namespace) -> int:
-    async with _manager(args) as mgr:
+    from crew_lsp.engine.metrics_cli import session_metrics
+
+    async with _manager(args) as mgr, session_metrics(mgr):  # measured from the run's first event
         run_id = await mgr.start(goal=args.goal, team=args.team, workflow=args.workflow, agent=args.agent,
                                  dry_run=args.dry_run, model=args.model)
         return await _follow(mgr, run_id, args)
@@ -271,6 +273,8 @@ async def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 async def _cmd_runs(args: argparse.Namespace) -> int:
+    from crew_lsp.engine.metrics_cli import session_metrics
+
     async with _manager(args) as mgr:
         action = args.action
         if action == "list":
@@ -309,10 +313,12 @@ async def _cmd_runs(args: argparse.Namespace) -> int:
             print(json.dumps(result, indent=2) if args.json else f"{args.run}: {result['status']} ({len(result['cancelledTaskIds'])} tasks cancelled)")
             return EXIT_OK
         if action == "resume":
-            result = await mgr.resume(args.run)
-            if not args.json:
-                print(f"{args.run}: resumed, re-queued {', '.join(result['requeuedTaskIds']) or 'nothing'}", file=sys.stderr)
-            return await _follow(mgr, args.run, args)
+            async with session_metrics(mgr):
+                result = await mgr.resume(args.run)
+                if not args.json:
+                    print(f"{args.run}: resumed, re-queued {', '.join(result['requeuedTaskIds']) or 'nothing'}",
+                          file=sys.stderr)
+                return await _follow(mgr, args.run, args)
         # recover
         if not args.accept and not args.decline:
             found = [r for r in await mgr.interrupted() if r["runId"] == args.run]
@@ -329,8 +335,9 @@ async def _cmd_runs(args: argparse.Namespace) -> int:
             result = await mgr.recover(args.run, accept=False)
             print(json.dumps(result, indent=2) if args.json else f"{args.run}: cancelled (interrupted-not-resumed)")
             return EXIT_OK
-        await mgr.recover(args.run, accept=True)
-        return await _follow(mgr, args.run, args)
+        async with session_metrics(mgr):
+            await mgr.recover(args.run, accept=True)
+            return await _follow(mgr, args.run, args)
 
 
 if __name__ == "__main__":
