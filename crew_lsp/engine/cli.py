@@ -147,6 +147,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
     args.interrupts = _Interrupts()
     async with anyio.create_task_group() as tg:
+        args.task_group = tg  # for the command's background work (the metrics export)
         await tg.start(args.interrupts.listen)
         code = await _dispatch_command(args)
         tg.cancel_scope.cancel()
@@ -191,7 +192,7 @@ def _manager(args: argparse.Namespace):
 async def _cmd_run(args: argparse.Namespace) -> int:
     from crew_lsp.engine.metrics_cli import session_metrics
 
-    async with _manager(args) as mgr, session_metrics(mgr):  # measured from the run's first event
+    async with _manager(args) as mgr, session_metrics(mgr, args.task_group):  # measured from the run's first event
         run_id = await mgr.start(goal=args.goal, team=args.team, workflow=args.workflow, agent=args.agent,
                                  dry_run=args.dry_run, model=args.model)
         return await _follow(mgr, run_id, args)
@@ -313,7 +314,7 @@ async def _cmd_runs(args: argparse.Namespace) -> int:
             print(json.dumps(result, indent=2) if args.json else f"{args.run}: {result['status']} ({len(result['cancelledTaskIds'])} tasks cancelled)")
             return EXIT_OK
         if action == "resume":
-            async with session_metrics(mgr):
+            async with session_metrics(mgr, args.task_group):
                 result = await mgr.resume(args.run)
                 if not args.json:
                     print(f"{args.run}: resumed, re-queued {', '.join(result['requeuedTaskIds']) or 'nothing'}",
@@ -335,7 +336,7 @@ async def _cmd_runs(args: argparse.Namespace) -> int:
             result = await mgr.recover(args.run, accept=False)
             print(json.dumps(result, indent=2) if args.json else f"{args.run}: cancelled (interrupted-not-resumed)")
             return EXIT_OK
-        async with session_metrics(mgr):
+        async with session_metrics(mgr, args.task_group):
             await mgr.recover(args.run, accept=True)
             return await _follow(mgr, args.run, args)
 

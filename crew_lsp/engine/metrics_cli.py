@@ -189,9 +189,10 @@ def _per_role(by_name: dict[str, list[dict]]) -> dict[str, dict]:
 
 
 @asynccontextmanager
-async def session_metrics(mgr: Any) -> AsyncIterator[None]:
+async def session_metrics(mgr: Any, tg: Any) -> AsyncIterator[None]:
     """While the block runs, the manager's runs are measured and written to the JSONL files every
-    60 s while a run is active, and once at the end — unless `telemetry.enabled` is false."""
+    60 s (by a task in ``tg``, the command's task group) and once at the end — unless
+    `telemetry.enabled` is false."""
     import anyio
 
     from crew_lsp.engine.config import load_config
@@ -213,16 +214,18 @@ async def session_metrics(mgr: Any) -> AsyncIterator[None]:
         measured = True
         listener(update)
 
+    periodic = anyio.CancelScope()
+
+    async def export_while_running() -> None:
+        with periodic:  # the block follows one run to its end: a run is active for as long as it lasts
+            await export_periodically(sink, lambda: True)
+
     unsubscribe = mgr.add_listener(measure)
+    tg.start_soon(export_while_running)
     try:
-        async with anyio.create_task_group() as tg:
-            # the block follows one run to its end: a run is active for as long as it lasts
-            tg.start_soon(export_periodically, sink, lambda: True)
-            try:
-                yield
-            finally:
-                tg.cancel_scope.cancel()
+        yield
     finally:
+        periodic.cancel()
         unsubscribe()
         if measured:  # a refused run (an invalid plan) measured nothing: no line
             with anyio.CancelScope(shield=True):
