@@ -103,3 +103,4 @@ def test_an_interrupted_run_waiting_for_a_decision_is_reported(project, tmp_path
     out = doctor(cwd=project)
     assert out.returncode == 1
     assert lines(out)["interrupted runs"] == "✗" and "crew-lsp runs recover" in out.stdout
+
