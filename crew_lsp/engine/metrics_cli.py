@@ -104,6 +104,7 @@ def _serve(collector: Any, address: str) -> int:
     registry.register(collector)
     try:
         host, port = parse_serve_address(address)
+        # PrometheusServer serves `.registry` and reads nothing else of a session's metrics
         server = PrometheusServer(SimpleNamespace(registry=registry), host, port)  # type: ignore[arg-type]
     except MetricsServeError as exc:
         print(f"crew-lsp: {exc}", file=sys.stderr)
