@@ -1,4 +1,4 @@
-"""`crew-lsp` command line: check | serve | run | runs | plan | schemas (README.md, Command line).
+"""`crew-lsp` command line: check | serve | run | runs | plan | metrics | doctor | schemas (README.md, Command line).
 
 Imports are deferred to the subcommand that needs them so `crew-lsp check` never pays for the
 language server, pydantic (unless a config file exists) or rich.
@@ -30,7 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--stdio", action="store_true", help="accepted for editor clients that add it")
     schemas = sub.add_parser("schemas", help="write the JSON Schemas of the frontmatter kinds and the config")
     schemas.add_argument("--out", default="schemas", metavar="DIR")
-    for name, text in (("run", "run a team"), ("runs", "inspect and control runs"), ("plan", "show a run's tasks without running")):
+    for name, text in (("run", "run a team"), ("runs", "inspect and control runs"),
+                       ("plan", "show a run's tasks without running"),
+                       ("metrics", "run metrics: durations, tokens, retries, heartbeats"),
+                       ("doctor", "check the environment: roots, worker, state, metrics endpoint")):
         sub.add_parser(name, help=text, add_help=False)
     return parser
 
@@ -78,6 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         from crew_lsp.engine.cli import main as engine_main
 
         return engine_main(argv)
+    if argv and argv[0] == "metrics":
+        from crew_lsp.engine.metrics_cli import main as metrics_main
+
+        return metrics_main(argv[1:])
+    if argv and argv[0] == "doctor":
+        from crew_lsp.engine.doctor import main as doctor_main
+
+        return doctor_main(argv[1:])
     if argv and argv[0] == "check":
         plain = _plain_check_args(argv)
         if plain is not None:

@@ -18,6 +18,8 @@ _EXPORTS = {
     "TaskView": "crew_lsp.engine.views",
     "RunSummary": "crew_lsp.engine.views",
     "HeartbeatChange": "crew_lsp.engine.views",
+    "HeartbeatTick": "crew_lsp.engine.views",
+    "MetricsListener": "crew_lsp.engine.metrics_listener",
     "RunEvent": "crew_lsp.engine.model",
     "PlanError": "crew_lsp.engine.validate",
     "PlanIssue": "crew_lsp.engine.validate",

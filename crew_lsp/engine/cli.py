@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
     runs = sub.add_parser("runs", help="the run store")
     rsub = runs.add_subparsers(dest="action", required=True)
-    for name in ("list", "status", "events", "cancel", "resume", "recover"):
+    for name in ("list", "status", "events", "cancel", "resume", "recover", "export"):
         sp = rsub.add_parser(name)
         common(sp)
         if name != "list":
@@ -147,6 +147,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
     args.interrupts = _Interrupts()
     async with anyio.create_task_group() as tg:
+        args.task_group = tg  # for the command's background work (the metrics export)
         await tg.start(args.interrupts.listen)
         code = await _dispatch_command(args)
         tg.cancel_scope.cancel()
@@ -189,7 +190,9 @@ def _manager(args: argparse.Namespace):
 
 
 async def _cmd_run(args: argparse.Namespace) -> int:
-    async with _manager(args) as mgr:
+    from crew_lsp.engine.metrics_cli import session_metrics
+
+    async with _manager(args) as mgr, session_metrics(mgr, args.task_group):  # measured from the run's first event
         run_id = await mgr.start(goal=args.goal, team=args.team, workflow=args.workflow, agent=args.agent,
                                  dry_run=args.dry_run, model=args.model)
         return await _follow(mgr, run_id, args)
@@ -271,6 +274,8 @@ async def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 async def _cmd_runs(args: argparse.Namespace) -> int:
+    from crew_lsp.engine.metrics_cli import session_metrics
+
     async with _manager(args) as mgr:
         action = args.action
         if action == "list":
@@ -299,15 +304,22 @@ async def _cmd_runs(args: argparse.Namespace) -> int:
                 for e in page["events"]:
                     print(f"{e['metadata']['seq']:>5} {e['time']} {e['type']:<26} {e.get('taskId') or '':<24} {e.get('message') or ''}")
             return EXIT_OK
+        if action == "export":  # the figures come from the run's own events (no session has them)
+            path = await mgr.export_diagnostics(args.run)
+            zipped = path[: -len(".json")] + ".zip"
+            print(json.dumps({"runId": args.run, "path": path, "zip": zipped}, indent=2) if args.json else path)
+            return EXIT_OK
         if action == "cancel":
             result = await mgr.cancel(args.run, args.reason)
             print(json.dumps(result, indent=2) if args.json else f"{args.run}: {result['status']} ({len(result['cancelledTaskIds'])} tasks cancelled)")
             return EXIT_OK
         if action == "resume":
-            result = await mgr.resume(args.run)
-            if not args.json:
-                print(f"{args.run}: resumed, re-queued {', '.join(result['requeuedTaskIds']) or 'nothing'}", file=sys.stderr)
-            return await _follow(mgr, args.run, args)
+            async with session_metrics(mgr, args.task_group):
+                result = await mgr.resume(args.run)
+                if not args.json:
+                    print(f"{args.run}: resumed, re-queued {', '.join(result['requeuedTaskIds']) or 'nothing'}",
+                          file=sys.stderr)
+                return await _follow(mgr, args.run, args)
         # recover
         if not args.accept and not args.decline:
             found = [r for r in await mgr.interrupted() if r["runId"] == args.run]
@@ -324,8 +336,9 @@ async def _cmd_runs(args: argparse.Namespace) -> int:
             result = await mgr.recover(args.run, accept=False)
             print(json.dumps(result, indent=2) if args.json else f"{args.run}: cancelled (interrupted-not-resumed)")
             return EXIT_OK
-        await mgr.recover(args.run, accept=True)
-        return await _follow(mgr, args.run, args)
+        async with session_metrics(mgr, args.task_group):
+            await mgr.recover(args.run, accept=True)
+            return await _follow(mgr, args.run, args)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,17 @@ _OBSERVABILITY = {"enabled": _bool, "pollIntervalMs": _int(1000, 60000), "metric
 _TELEMETRY = {"enabled": _bool}
 
 
+def _url(v: Any) -> bool:
+    return isinstance(v, str) and re.match(r"^https?://[^\s/?#]+", v) is not None
+
+
+def _headers(v: Any) -> bool:
+    return isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())
+
+
+_OTLP = {"enabled": _bool, "endpoint": _url, "headers": _headers, "intervalMs": _int(5000)}
+
+
 def _pick(section: Any, rules: dict) -> dict:
     if not isinstance(section, dict):
         return {}
@@ -77,6 +88,21 @@ class RetryPolicy:
     jitter_ratio: float = 0.3
     factor: float = 2.0
     retryable_errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True, frozen=True)
+class OtlpSettings:
+    """`otlp.*`: off unless enabled with an endpoint; headers come from user-level files only (a
+    project file's are dropped by `sanitise_project`)."""
+
+    enabled: bool = False
+    endpoint: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    interval_ms: int = 60_000
+
+    @property
+    def active(self) -> bool:
+        return self.enabled and self.endpoint is not None
 
 
 @dataclass(slots=True)
@@ -93,6 +119,8 @@ class EngineConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll_interval_ms: int = 5000
     telemetry_enabled: bool = True
+    metric_retention_days: int = 7
+    otlp: OtlpSettings = field(default_factory=OtlpSettings)
     ignored: list[str] = field(default_factory=list)  # sanitised keys met in the project file
 
     @classmethod
@@ -103,6 +131,7 @@ class EngineConfig:
         retry = _pick(rel_section.get("retryPolicy"), _RETRY)
         obs = _pick(merged.get("observability"), _OBSERVABILITY)
         tel = _pick(merged.get("telemetry"), _TELEMETRY)
+        otlp = _pick(merged.get("otlp"), _OTLP)
         return cls(
             max_concurrent_workers=limits.get("maxConcurrentWorkers"),
             allow_unbounded=limits.get("allowUnboundedConcurrency", False),
@@ -120,6 +149,9 @@ class EngineConfig:
             ),
             poll_interval_ms=obs.get("pollIntervalMs", 5000),
             telemetry_enabled=tel.get("enabled", True),
+            metric_retention_days=obs.get("metricRetentionDays", 7),
+            otlp=OtlpSettings(enabled=otlp.get("enabled", False), endpoint=otlp.get("endpoint"),
+                              headers=dict(otlp.get("headers", {})), interval_ms=otlp.get("intervalMs", 60_000)),
         )
 
 

@@ -40,8 +40,13 @@ from crew_lsp.engine.validate import PlanError
 from crew_lsp.engine.views import RunSummary, RunView
 from crew_lsp.engine.workers import make_worker
 from crew_lsp.resources.discovery import Workspace
+from crew_lsp.telemetry.correlation import CorrelationFilter, correlate
+from crew_lsp.telemetry.metrics import CrewMetrics
 
 log = logging.getLogger("crew_lsp.engine")
+# every engine log record carries the traceId/spanId of the run and attempt it was logged for
+if not any(isinstance(f, CorrelationFilter) for f in log.filters):
+    log.addFilter(CorrelationFilter())
 
 
 @dataclass(slots=True)
@@ -213,6 +218,10 @@ class RunManager:
         return active
 
     async def _execute(self, active: ActiveRun) -> None:
+        with correlate(active.ctx.run_id):  # the flusher, listeners and reports log under the run's trace
+            await self._execute_run(active)
+
+    async def _execute_run(self, active: ActiveRun) -> None:
         ctx, rec = active.ctx, active.ctx.rec
         try:
             async with rec.serving():
@@ -368,11 +377,15 @@ class RunManager:
                                        worker_command=worker_command)
         return await store_ops.decline(self.store, run_id, self._listeners)
 
-    async def export_diagnostics(self, run_id: str) -> str:
-        """Write the redacted diagnostic bundle of a run; returns its path (docs/runs.md, Redaction)."""
+    async def export_diagnostics(self, run_id: str, metrics: CrewMetrics | None = None) -> str:
+        """Write the redacted diagnostic bundle of a run (and its zip next to it); returns the bundle's
+        path (docs/runs.md, Diagnostic export). ``metrics``: the session's figures for the bundle's
+        snapshot; without them the run's own events are replayed."""
+        from crew_lsp.engine.diagnostics import export_diagnostics
+
         check_id(run_id, "run id")
         thresholds = await self._thresholds()
-        return await anyio.to_thread.run_sync(store_ops.export_diagnostics, self.store, run_id, thresholds)
+        return await anyio.to_thread.run_sync(export_diagnostics, self.store, run_id, thresholds, metrics)
 
     # --- reading --------------------------------------------------------------------------------
 

@@ -5,14 +5,19 @@ run into the `CrewMetrics` call for what just happened, so every figure is produ
 at the moment it happened and nothing is re-read from files:
 
 - `run.running` → the run is active; `run.completed|failed|cancelled|blocked` → `crew_runs_total`,
-  `crew_run_duration_seconds{team}` (from `run.running` to the end; the team comes from `run.created`);
+  `crew_run_duration_seconds{team}` (from `run.running` to the end; the team comes from `run.created`,
+  or from `run.running` for a run resumed in this session);
 - `task.started` → the attempt's start time; `task.completed|failed|cancelled|skipped` →
   `crew_tasks_total`, `crew_task_duration_seconds` (that attempt's start to the end; a task that never
   started has no duration) and `crew_task_tokens` when the event's data carries `usage`;
 - `crew.task.retry_attempt` → one retry attempt (the task goes back to `queued`, not counted as ended);
 - `crew.task.deadletter` → one deadletter, once per entry;
-- heartbeat level changes → `crew_heartbeat_level{level}` and `crew_heartbeat_max_staleness_seconds`
-  over the running tasks (a task counts as `healthy` from its start until the watcher says otherwise).
+- heartbeat level changes and watcher ticks → `crew_heartbeat_level{level}` and
+  `crew_heartbeat_max_staleness_seconds` over the running tasks (a task counts as `healthy` from its
+  start until the watcher says otherwise; each tick brings every watched task's staleness).
+
+`replay(events)` feeds stored events through a fresh listener: the figures of runs this session
+never executed (`crew-lsp metrics`, the diagnostic export).
 
 One listener per session, added to every RunManager of that session: its state is keyed by run id,
 and the heartbeat gauges are computed over all the runs it sees. Listeners run on the event loop, so
@@ -22,10 +27,11 @@ each call does O(1) work (O(running tasks) on a heartbeat change).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Iterable
 
 from crew_lsp.engine.model import RunEvent, parse_iso
 from crew_lsp.engine.recorder import RunUpdate
+from crew_lsp.engine.views import HeartbeatChange, Progress, RunView
 from crew_lsp.telemetry.metrics import CrewMetrics
 
 _RUN_ENDS = frozenset(("run.completed", "run.failed", "run.cancelled", "run.blocked"))
@@ -73,6 +79,11 @@ class MetricsListener:
                 handler(update.run_id, event, event.data if isinstance(event.data, dict) else {})
         if update.heartbeat is not None:
             self._heartbeat(update.run_id, update.heartbeat)
+            self._publish_levels()
+        if update.heartbeats is not None:
+            for change in update.heartbeats.tasks:
+                self._heartbeat(update.run_id, change)
+            self._publish_levels()
         if update.final:
             self._forget(update.run_id)
 
@@ -90,6 +101,9 @@ class MetricsListener:
 
     def _run_running(self, run_id: str, event: RunEvent, data: dict) -> None:
         run = self._run(run_id)
+        team = data.get("team")
+        if isinstance(team, str):
+            run.team = team
         run.started = parse_iso(event.time)
         self.metrics.run_started(run_id)
 
@@ -122,6 +136,7 @@ class MetricsListener:
         if started is not None:
             self._task_started[key] = started
         self._set_level(key, "healthy", 0.0)
+        self._publish_levels()
 
     def _task_end(self, run_id: str, event: RunEvent, data: dict) -> None:
         key = (run_id, event.task_id or "")
@@ -149,20 +164,17 @@ class MetricsListener:
 
     # --- heartbeats -----------------------------------------------------------------------------
 
-    def _heartbeat(self, run_id: str, beat: dict[str, Any]) -> None:
-        task_id, level = beat.get("taskId"), beat.get("level")
-        if not isinstance(task_id, str) or not isinstance(level, str):
-            return
-        staleness = beat.get("stalenessMs")
-        seconds = staleness / 1000.0 if isinstance(staleness, (int, float)) and staleness >= 0 else 0.0
-        self._set_level((run_id, task_id), level, seconds)
+    def _heartbeat(self, run_id: str, change: HeartbeatChange) -> None:
+        """Record one task's level and staleness (published by the caller, once per update)."""
+        staleness = change.staleness_ms
+        seconds = staleness / 1000.0 if staleness is not None and staleness >= 0 else 0.0
+        self._set_level((run_id, change.task_id), change.level, seconds)
 
     def _set_level(self, key: tuple[str, str], level: str, staleness: float) -> None:
         if key in self._levels:
             self._drop_level(key)
         self._levels[key] = (level, staleness)
         self._level_counts[level] += 1
-        self._publish_levels()
 
     def _drop_level(self, key: tuple[str, str]) -> None:
         level, _ = self._levels.pop(key)
@@ -171,3 +183,24 @@ class MetricsListener:
     def _publish_levels(self) -> None:
         worst = max((staleness for _, staleness in self._levels.values()), default=0.0)
         self.metrics.heartbeat_levels(self._level_counts, worst)
+
+
+_NO_PROGRESS = Progress(0, 0, 0, {}, 4, 100)
+
+
+def _no_view() -> RunView:
+    raise RuntimeError("a replayed update has no live run to view")
+
+
+def replay(events: Iterable[RunEvent], metrics: CrewMetrics | None = None) -> CrewMetrics:
+    """The figures of stored events (oldest first, runs interleaved or not) in ``metrics`` (a fresh
+    registry when None): every run counts as no longer executing here once its events are fed."""
+    metrics = CrewMetrics() if metrics is None else metrics
+    listen = MetricsListener(metrics)
+    runs: dict[str, None] = {}  # the run ids, in order
+    for event in events:
+        runs[event.run_id] = None
+        listen(RunUpdate(event.run_id, "", event, _NO_PROGRESS, _no_view))
+    for run_id in runs:
+        listen(RunUpdate(run_id, "", None, _NO_PROGRESS, _no_view, final=True))
+    return metrics

@@ -23,7 +23,8 @@ from crew_lsp.engine.model import Manifest, RunEvent, TaskState, now_iso
 from crew_lsp.engine.files import append_bytes, atomic_write_bytes
 from crew_lsp.engine.state import LockTimeout, RunLock, RunPaths, RunStateError, RunWriteError, find_write_error
 from crew_lsp.engine.states import RUN_TERMINAL, TASK_TERMINAL, check_run_move, check_task_move
-from crew_lsp.engine.views import HeartbeatChange, Progress, RunView, TaskView
+from crew_lsp.engine.views import HeartbeatChange, HeartbeatTick, Progress, RunView, TaskView
+from crew_lsp.telemetry.correlation import SPAN_ID, TRACE_ID, span_id
 from crew_lsp.telemetry.redact import redact
 
 log = logging.getLogger("crew_lsp.engine")
@@ -34,7 +35,8 @@ MAX_COALESCE = 0.1  # never hold changes back longer than this
 
 @dataclass(slots=True, frozen=True)
 class RunUpdate:
-    """What a listener receives: one durable event (or a heartbeat level change) and the run now."""
+    """What a listener receives: one durable event (or a heartbeat level change, or a heartbeat
+    watcher tick) and the run now."""
 
     run_id: str
     status: str
@@ -43,6 +45,7 @@ class RunUpdate:
     _view: Callable[[], RunView] = field(repr=False, compare=False)
     final: bool = False  # the run reached a terminal state and everything is on disk
     heartbeat: HeartbeatChange | None = None  # set on a heartbeat level change
+    heartbeats: HeartbeatTick | None = None  # set on each heartbeat watcher tick (no event, no level change)
 
     def view(self) -> RunView:
         """The run as it is now (not as it was at this update): built on demand, O(tasks)."""
@@ -102,15 +105,26 @@ class RunRecorder:
 
     def emit(self, type_: str, task_id: str | None = None, message: str | None = None, data: dict | None = None,
              attempt_id: str | None = None) -> RunEvent:
-        span = f"{self.manifest.run_id}:{task_id}:{attempt_id.rsplit('#', 1)[-1]}" if task_id and attempt_id else None
-        event = self.log.make(type_, self.manifest.run_id, task_id, message, data,
-                              traceId=self.manifest.run_id, spanId=span, attemptId=attempt_id)
+        run_id = self.manifest.run_id
+        event = self.log.make(type_, run_id, task_id, message, data,
+                              traceId=run_id, spanId=self._span(task_id, attempt_id), attemptId=attempt_id)
         # the listener sees the run as it was when the event happened, not when it reached disk
         self._events.append(event)
         if self.listeners:
             self._pending_updates.append(self._update(event))
         self._changed()
         return event
+
+    def _span(self, task_id: str | None, attempt_id: str | None) -> str | None:
+        """The event's span: the attempt it names, else the one the code emitting it works for
+        (`correlation.correlate` in the scheduler) when that attempt is of this run and this task."""
+        run_id = self.manifest.run_id
+        if task_id and attempt_id:
+            return span_id(run_id, task_id, attempt_id.rsplit("#", 1)[-1])
+        current = SPAN_ID.get()
+        if current is None or TRACE_ID.get() != run_id:
+            return None
+        return current if task_id is None or current.startswith(f"{run_id}:{task_id}:") else None
 
     def task_changed(self, task: TaskState, status_file: bool = False) -> None:
         self._dirty.add(task.id)
@@ -168,7 +182,10 @@ class RunRecorder:
         if reason is not None:
             self.manifest.reason = reason
         self.manifest_changed(force=True)
-        self.emit(f"run.{new}", None, reason, {"status": new, "previous": old, **(data or {})})
+        payload = {"status": new, "previous": old}
+        if new == "running":  # a resumed run is filed under its team by whoever only sees it from here on
+            payload["team"] = self.manifest.team
+        self.emit(f"run.{new}", None, reason, {**payload, **(data or {})})
 
     def add_artifact(self, kind: str, path: str, producer: str, size: int, sha256: str) -> None:
         """Register (or replace, by path) an artifact; the manifest list is rebuilt when written."""
@@ -187,6 +204,11 @@ class RunRecorder:
             return
         self.heartbeat_levels[task_id] = level
         self._notify([self._update(None, heartbeat=HeartbeatChange(task_id, level, staleness_ms))])
+
+    def heartbeat_tick(self, tasks: list[HeartbeatChange]) -> None:
+        """Tell listeners what the watcher saw on this tick (the metrics' staleness gauge)."""
+        if tasks and self.listeners:
+            self._notify([self._update(None, heartbeats=HeartbeatTick(tuple(tasks)))])
 
     # --- views ----------------------------------------------------------------------------------
 
@@ -222,8 +244,10 @@ class RunRecorder:
         return RunView(m.run_id, m.status, m.team, m.workflow, m.goal, m.reason, m.paths.get("artifacts"), tasks,
                        self.progress(), self._serving, m.to_dict())
 
-    def _update(self, event: RunEvent | None, final: bool = False, heartbeat: HeartbeatChange | None = None) -> RunUpdate:
-        return RunUpdate(self.manifest.run_id, self.manifest.status, event, self.progress(), self.view, final, heartbeat)
+    def _update(self, event: RunEvent | None, final: bool = False, heartbeat: HeartbeatChange | None = None,
+                heartbeats: HeartbeatTick | None = None) -> RunUpdate:
+        return RunUpdate(self.manifest.run_id, self.manifest.status, event, self.progress(), self.view, final, heartbeat,
+                         heartbeats)
 
     def _notify(self, updates: list[RunUpdate]) -> None:
         if not self.listeners:

@@ -25,6 +25,8 @@ from crew_lsp.engine.plan import ADAPTIVE_WORKFLOW, ASSESS_STEP
 from crew_lsp.engine.files import read_json
 from crew_lsp.engine.retry import max_attempts, retry_delay_ms, retryable
 from crew_lsp.engine.state import find_write_error
+from crew_lsp.engine.views import HeartbeatChange
+from crew_lsp.telemetry.correlation import correlate
 
 log = logging.getLogger("crew_lsp.engine")
 
@@ -88,6 +90,10 @@ class Scheduler:
     # --- the run --------------------------------------------------------------------------------
 
     async def run(self) -> str:
+        with correlate(self.ctx.run_id):
+            return await self._run()
+
+    async def _run(self) -> str:
         rec = self.rec
         if rec.manifest.status != "running":
             rec.move_run("running")
@@ -132,6 +138,11 @@ class Scheduler:
             self._wake = anyio.Event()
 
     async def _run_one(self, task: TaskState, attempt: str, started: dict | None = None) -> None:
+        # every event, log line and worker thread of this attempt carries its span (docs/telemetry.md, Correlation)
+        with correlate(self.ctx.run_id, task.id, len(task.attempts)):
+            await self._attempt(task, attempt, started)
+
+    async def _attempt(self, task: TaskState, attempt: str, started: dict | None) -> None:
         result = None
         error: str | None = None
         scope = anyio.CancelScope()
@@ -160,7 +171,7 @@ class Scheduler:
         elif result.status == "completed":
             end_attempt(task, None)
             self.rec.move_task(task, "completed", finished_at=now_iso(), exit_code=result.exit_code,
-                               usage=result.usage, model=result.model, error=None)
+                               usage=result.usage, model=result.model, error=None, data=_usage(result.usage))
             self._completed(task, result.text)
         else:
             task.exit_code, task.usage, task.model = result.exit_code, result.usage, result.model
@@ -194,7 +205,7 @@ class Scheduler:
             self.retrying += 1
             self.tg.start_soon(self._retry_later, task, delay / 1000.0)
             return
-        self.rec.move_task(task, "failed", finished_at=now_iso(), error=error)
+        self.rec.move_task(task, "failed", finished_at=now_iso(), error=error, data=_usage(task.usage))
         if cfg.auto_retry:
             reason = "max-retries" if matches else "not-retryable"
             self.rec.deadletter({
@@ -275,16 +286,21 @@ class Scheduler:
         while True:
             await anyio.sleep(interval)
             tasks = [t for t in self.rec.tasks.values() if t.status == "running" and t.heartbeat is not None]
+            seen: list[HeartbeatChange] = []
             for tid, level, action, stale in self.watcher.tick(tasks, time.time()):
                 if action == "level":
+                    seen.append(HeartbeatChange(tid, level, stale))
                     self.rec.heartbeat_level(tid, level, stale)
-                elif action == "dead":
-                    self.rec.emit("crew.task.heartbeat_dead", tid, "worker heartbeat is dead", {"stalenessMs": stale})
-                elif action == "deadletter":
-                    self.rec.deadletter({"taskId": tid, "runId": self.ctx.run_id, "reason": "heartbeat-dead",
-                                         "attempts": len(self.rec.tasks[tid].attempts), "lastError": "heartbeat dead",
-                                         "attemptId": None, "timestamp": now_iso()})
-                    self.rec.emit("crew.task.deadletter", tid, "heartbeat dead", {"reason": "heartbeat-dead"})
+                    continue
+                with correlate(self.ctx.run_id, tid, len(self.rec.tasks[tid].attempts)):
+                    if action == "dead":
+                        self.rec.emit("crew.task.heartbeat_dead", tid, "worker heartbeat is dead", {"stalenessMs": stale})
+                    elif action == "deadletter":
+                        self.rec.deadletter({"taskId": tid, "runId": self.ctx.run_id, "reason": "heartbeat-dead",
+                                             "attempts": len(self.rec.tasks[tid].attempts), "lastError": "heartbeat dead",
+                                             "attemptId": None, "timestamp": now_iso()})
+                        self.rec.emit("crew.task.deadletter", tid, "heartbeat dead", {"reason": "heartbeat-dead"})
+            self.rec.heartbeat_tick(seen)
 
     # --- adaptive plan --------------------------------------------------------------------------
 
@@ -352,3 +368,8 @@ class Scheduler:
             status, reason = "completed", None
         rec.move_run(status, reason)
         return status
+
+
+def _usage(usage: dict | None) -> dict | None:
+    """A task's terminal event carries the model usage its worker reported (the token metrics)."""
+    return {"usage": usage} if usage else None

@@ -339,28 +339,3 @@ async def cancel_elsewhere(store: RunStore, run_id: str, reason: str, listeners:
         rec.move_run("cancelled", reason)
     await rec.flush()
     return {"runId": run_id, "cancelledTaskIds": ids, "status": "cancelled"}
-
-
-def export_diagnostics(store: RunStore, run_id: str, thresholds: Thresholds) -> str:
-    """manifest, tasks, the last 200 events and a heartbeat summary, redacted, schemaVersion 2."""
-    from crew_lsp.telemetry.redact import redact
-
-    loaded = load_run(store, run_id)
-    if loaded is None:
-        raise RunStateError(f"unknown run {run_id}")
-    manifest, tasks = loaded
-    paths = store.paths(run_id)
-    now = time.time()
-    levels: dict[str, int] = {}
-    for t in tasks:
-        if t.status == "running":
-            lvl = level(t.heartbeat, now, thresholds, alive_check=pid_alive)
-            levels[lvl] = levels.get(lvl, 0) + 1
-    bundle = {
-        "schemaVersion": 2, "exportedAt": now_iso(), "manifest": manifest.to_dict(),
-        "tasks": [t.to_dict() for t in tasks], "events": [e.to_dict() for e in read_events(paths.events)[-200:]],
-        "heartbeats": levels, "metrics": None,
-    }
-    path = paths.artifact("diagnostic", f"diagnostic-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(now))}.json")
-    atomic_write_json(path, redact(bundle))
-    return str(path)

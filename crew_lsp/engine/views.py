@@ -2,8 +2,9 @@
 
 `RunView` is one run (its status, manifest fields, tasks and progress), `TaskView` one task with its
 heartbeat level, `RunSummary` one line of a listing, `HeartbeatChange` a level change a listener is
-told about. Readers use the attributes; `to_json()` builds the camelCase JSON that `crew.status` and
-`crew-lsp runs … --json` print (docs/editor.md, Commands), and nothing else builds it.
+told about, `HeartbeatTick` the watcher's periodic word on every running task. Readers use the
+attributes; `to_json()` builds the camelCase JSON that `crew.status` and `crew-lsp runs … --json`
+print (docs/editor.md, Commands), and nothing else builds it.
 
 The stored records inside (`RunView.manifest`, `TaskView.stored`) are the on-disk JSON of the moment
 the view was taken, for `to_json()` to print whole; read the typed fields instead.
@@ -47,6 +48,15 @@ class HeartbeatChange:
     task_id: str
     level: str  # healthy | warn | stale | dead
     staleness_ms: int | None  # since the worker's last output; None before its first
+
+
+@dataclass(slots=True, frozen=True)
+class HeartbeatTick:
+    """One tick of a run's heartbeat watcher: the level and staleness of every running task it
+    looked at (those with a heartbeat), whether or not a level changed — what keeps the staleness
+    gauges exact between level changes."""
+
+    tasks: tuple[HeartbeatChange, ...]
 
 
 @dataclass(slots=True, frozen=True)
@@ -117,4 +127,4 @@ class RunSummary:
                 "progress": self.progress.to_json(), "active": self.active, "interrupted": self.interrupted}
 
 
-__all__ = ["PHASES", "HeartbeatChange", "Progress", "RunSummary", "RunView", "TaskView"]
+__all__ = ["PHASES", "HeartbeatChange", "HeartbeatTick", "Progress", "RunSummary", "RunView", "TaskView"]

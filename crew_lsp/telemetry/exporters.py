@@ -4,8 +4,9 @@ Every exporter has ``export_now()`` — push the figures now; fast, never raises
 The session schedules them (`export_periodically`: every 60 s while runs are active, and once when a
 run ends); `CompositeExporter` puts several behind that interface and isolates a failing one.
 
-- `JsonlSink`: ``{"exportedAt", "metrics"}`` lines appended to ``<crewRoot>/state/metrics/<UTC date>.jsonl``,
-  redacted; a new file each UTC day; files older than the retention removed. File I/O: call it from
+- `JsonlSink`: ``{"exportedAt", "session", "metrics"}`` lines appended to ``<crewRoot>/state/metrics/<UTC date>.jsonl``,
+  redacted; a new file each UTC day; files older than the retention removed. ``session`` (random,
+  one per sink) tells a reader which lines are the same cumulative series (`crew-lsp metrics`). File I/O: call it from
   a worker thread (`export_periodically` does).
 - `PrometheusServer`: ``/metrics`` over HTTP for a scraper (pull: ``export_now`` has nothing to do).
 - `OtlpExporter` (`crew_lsp.telemetry.otlp`): OTLP/HTTP to a collector, in a background thread.
@@ -18,6 +19,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import stat
 import threading
 import time
@@ -115,6 +117,7 @@ class JsonlSink:
         self.folder = self.crew_root / "state" / "metrics"
         self.retention_days = retention_days
         self.clock = clock
+        self.session = secrets.token_hex(6)
         self._pruned_day: str | None = None
         self._warned = False
         self._lock = threading.Lock()  # a periodic export and a run-end export may overlap
@@ -124,7 +127,7 @@ class JsonlSink:
 
     def export_now(self) -> None:
         now = self.clock()
-        self.append({"exportedAt": iso_utc(now), "metrics": snapshot(self.metrics.registry)}, now)
+        self.append({"exportedAt": iso_utc(now), "session": self.session, "metrics": snapshot(self.metrics.registry)}, now)
 
     def append(self, record: dict, now: float | None = None) -> bool:
         """Write ``record`` (redacted) as one line of the day's file; False when it could not be written."""

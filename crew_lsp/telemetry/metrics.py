@@ -96,7 +96,7 @@ class CrewMetrics:
         self.deadletters = Counter("crew_task_deadletter", "Deadletter entries written, by reason.", ["reason"], registry=r)
         self.heartbeat_level = Gauge("crew_heartbeat_level", "Running tasks per heartbeat level.", ["level"], registry=r)
         self.max_staleness = Gauge("crew_heartbeat_max_staleness_seconds",
-                                   "Largest heartbeat staleness among running tasks, as of the last level change.",
+                                   "Largest heartbeat staleness among running tasks, as of the last watcher tick.",
                                    registry=r)
         self.active_runs = Gauge("crew_active_runs", "Runs executing in this session.", registry=r)
         self.request_seconds = Histogram("crew_lsp_request_seconds", "Time spent in LSP request and notification handlers.",

@@ -9,6 +9,7 @@ from engine_helpers import PY, fast_options, steps, user_config
 
 from crew_lsp.engine.manager import RunManager
 from crew_lsp.engine.metrics_listener import MetricsListener
+from crew_lsp.engine.views import HeartbeatChange, HeartbeatTick
 from crew_lsp.telemetry.metrics import CrewMetrics
 from crew_lsp.telemetry.snapshot import exposition, snapshot
 
@@ -32,7 +33,7 @@ async def test_a_finished_run_of_four_tasks_counts_one_completed_run_and_four_ta
     async with RunManager(ws.root, options=fast_options()) as runs:
         runs.add_listener(MetricsListener(metrics))
         final = await runs.wait(await runs.start(goal="g", team="fan"))
-    assert final["status"] == "completed"
+    assert final.status == "completed"
     assert values(metrics, "crew_runs_total") == {(("status", "completed"),): 1}
     assert values(metrics, "crew_run_duration_seconds") == {(("team", "fan"),): 1}
     assert values(metrics, "crew_tasks_total") == {
@@ -49,7 +50,7 @@ async def test_a_finished_run_of_four_tasks_counts_one_completed_run_and_four_ta
     text = exposition(metrics.registry)
     assert 'crew_runs_total{status="completed"} 1.0' in text
     assert "crew_run_duration_seconds_count{team=\"fan\"} 1.0" in text
-    assert final["runId"] not in text  # ids are never labels
+    assert final.run_id not in text  # ids are never labels
 
 
 async def test_the_active_run_gauge_and_the_heartbeat_levels_follow_the_run_while_it_executes(ws, tmp_path):
@@ -79,7 +80,7 @@ async def test_the_active_run_gauge_and_the_heartbeat_levels_follow_the_run_whil
         runs.add_listener(MetricsListener(metrics))
         runs.add_listener(watch)  # after the metrics listener: it sees the figures that event produced
         final = await runs.wait(await runs.start(goal="g", team="solo"))
-    assert final["status"] == "completed"
+    assert final.status == "completed"
     assert seen == [(1, 1)]
     assert values(metrics, "crew_active_runs") == {(): 0}
     assert values(metrics, "crew_heartbeat_level")[(("level", "healthy"),)] == 0
@@ -113,12 +114,12 @@ async def test_a_retried_task_counts_its_retry_attempts_and_a_deadletter_counts_
                           options=fast_options()) as runs:
         runs.add_listener(MetricsListener(metrics))
         final = await runs.wait(await runs.start(goal="g", team="t"))
-    tasks = {t["stepId"]: t for t in final["tasks"]}
+    tasks = {t["stepId"]: t for t in final.to_json()["tasks"]}
     assert (tasks["flaky"]["status"], len(tasks["flaky"]["attempts"])) == ("completed", 3)
     assert (tasks["doomed"]["status"], len(tasks["doomed"]["attempts"])) == ("failed", 3)
     # two failed attempts of each task were retried; the last failure of `doomed` was not
     assert values(metrics, "crew_task_retry_attempts_total") == {(): 4}
-    deadletters = (ws.run_dir(final["runId"]) / "deadletter.jsonl").read_text().splitlines()
+    deadletters = (ws.run_dir(final.run_id) / "deadletter.jsonl").read_text().splitlines()
     assert [json.loads(line)["reason"] for line in deadletters] == ["max-retries"]
     assert values(metrics, "crew_task_deadletter_total") == {(("reason", "max-retries"),): 1}
     # each task ends once, whatever its attempts; the duration is that of its last attempt
@@ -131,7 +132,8 @@ async def test_a_retried_task_counts_its_retry_attempts_and_a_deadletter_counts_
 def updates_of(run_id: str):
     """RunUpdates as the recorder builds them; their view() is never needed by the listener (it raises)."""
     from crew_lsp.engine.model import RunEvent
-    from crew_lsp.engine.recorder import Progress, RunUpdate
+    from crew_lsp.engine.recorder import RunUpdate
+    from crew_lsp.engine.views import Progress
 
     seq = iter(range(1, 1000))
     progress = Progress(2, 0, 0, {}, 2, 0)
@@ -139,9 +141,10 @@ def updates_of(run_id: str):
     def no_view() -> dict:
         raise AssertionError("the metrics listener must not build the run's view")
 
-    def update(kind=None, task_id=None, data=None, *, time="2030-01-01T00:00:00.000Z", heartbeat=None, final=False):
+    def update(kind=None, task_id=None, data=None, *, time="2030-01-01T00:00:00.000Z", heartbeat=None, heartbeats=None,
+               final=False):
         event = RunEvent(time, kind, run_id, next(seq), task_id, None, data) if kind else None
-        return RunUpdate(run_id, "running", event, progress, final, heartbeat, no_view)
+        return RunUpdate(run_id, "running", event, progress, no_view, final, heartbeat, heartbeats)
 
     return update
 
@@ -154,8 +157,8 @@ def test_heartbeat_level_changes_move_running_tasks_between_levels_and_the_run_e
         listen(update("task.started", task, {"status": "running", "previous": "queued", "role": "executor"}))
     levels = lambda: {k[0][1]: v for k, v in values(metrics, "crew_heartbeat_level").items()}  # noqa: E731
     assert levels() == {"healthy": 2, "warn": 0, "stale": 0, "dead": 0}
-    listen(update(heartbeat={"taskId": "01_a", "level": "stale", "stalenessMs": 61_000}))
-    listen(update(heartbeat={"taskId": "02_b", "level": "warn", "stalenessMs": 31_000}))
+    listen(update(heartbeat=HeartbeatChange("01_a", "stale", 61_000)))
+    listen(update(heartbeat=HeartbeatChange("02_b", "warn", 31_000)))
     assert levels() == {"healthy": 0, "warn": 1, "stale": 1, "dead": 0}
     assert values(metrics, "crew_heartbeat_max_staleness_seconds") == {(): 61.0}
     listen(update("task.completed", "01_a", {"status": "completed", "previous": "running", "role": "executor"}))
@@ -163,6 +166,21 @@ def test_heartbeat_level_changes_move_running_tasks_between_levels_and_the_run_e
     assert values(metrics, "crew_heartbeat_max_staleness_seconds") == {(): 31.0}
     listen(update(final=True))
     assert levels() == {"healthy": 0, "warn": 0, "stale": 0, "dead": 0}
+
+
+def test_a_watcher_tick_keeps_the_largest_staleness_exact_between_level_changes():
+    metrics = CrewMetrics()
+    listen = MetricsListener(metrics)
+    update = updates_of("run_1")
+    for task in ("01_a", "02_b"):
+        listen(update("task.started", task, {"status": "running", "previous": "queued", "role": "executor"}))
+    listen(update(heartbeats=HeartbeatTick((HeartbeatChange("01_a", "healthy", 4_000),
+                                            HeartbeatChange("02_b", "healthy", 12_500)))))
+    assert values(metrics, "crew_heartbeat_max_staleness_seconds") == {(): 12.5}
+    listen(update(heartbeats=HeartbeatTick((HeartbeatChange("01_a", "healthy", 9_000),
+                                            HeartbeatChange("02_b", "healthy", 1_000)))))
+    assert values(metrics, "crew_heartbeat_max_staleness_seconds") == {(): 9.0}
+    assert values(metrics, "crew_heartbeat_level")[(("level", "healthy"),)] == 2
 
 
 def test_tokens_and_duration_come_from_the_task_events():

@@ -1,0 +1,30 @@
+"""The telemetry settings in config files are checked like every key (docs/telemetry.md, Settings)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_the_checker_knows_every_telemetry_key_and_suggests_the_intended_one(tmp_path: Path):
+    """`telemetry.*`, `observability.*` and `otlp.*` are checked like every config key (CREW5xx)."""
+    project = tmp_path / "proj"
+    (project / ".crew").mkdir(parents=True)
+    (project / ".crew" / "config.json").write_text(json.dumps({
+        "telemetry": {"enabld": False}, "observability": {"metricRetentionDay": 3, "metricRetentionDays": 0},
+        "otlp": {"enabled": True, "endpoint": "ftp://collector", "headrs": {}, "intervalMs": 60000}}))
+    out = subprocess.run([sys.executable, "-m", "crew_lsp", "check", str(project), "--format", "json"],
+                         capture_output=True, text=True, timeout=60)
+    found = {(d["code"], d["message"].split(";")[0]) for d in json.loads(out.stdout)}
+    assert found == {
+        ("CREW502", "Unknown config key `enabld` in `telemetry`"),
+        ("CREW502", "Unknown config key `metricRetentionDay` in `observability`"),
+        ("CREW503", "`observability.metricRetentionDays`: Input should be greater than or equal to 1"),
+        ("CREW503", "`otlp.endpoint`: URL scheme should be 'http' or 'https'"),
+        ("CREW502", "Unknown config key `headrs` in `otlp`"),
+    }
+    messages = " ".join(d["message"] for d in json.loads(out.stdout))
+    for suggestion in ("did you mean `enabled`", "did you mean `metricRetentionDays`", "did you mean `headers`"):
+        assert suggestion in messages
