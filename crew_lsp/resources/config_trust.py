@@ -19,6 +19,8 @@ SANITISED = frozenset({
     # each would start workers again without the user asking: a re-run of a failed task, or the
     # resumption of an interrupted run (with the goal and the task list the repository ships)
     "reliability.autoRetry", "reliability.autoRecover",
+    # where the user's metrics are sent: a repository could otherwise point them at its own server
+    "otlp.enabled", "otlp.endpoint",
 })
 SANITISED_WHEN_FALSE = frozenset({"runtime.requirePlanApproval"})
 
