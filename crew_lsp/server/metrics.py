@@ -88,12 +88,14 @@ def telemetry_config(ws: Workspace, settings: Settings) -> TelemetryConfig:
     user_otlp = settings.otlp.model_dump(exclude_none=True)
     otlp.update(user_otlp)
     endpoint = otlp.get("endpoint") if otlp.get("enabled") is True else None
-    headers = otlp.get("headers") if isinstance(otlp.get("headers"), dict) else {}
+    if not (isinstance(endpoint, str) and endpoint.startswith(("http://", "https://"))):
+        endpoint = None
+    headers = otlp.get("headers") if endpoint and isinstance(otlp.get("headers"), dict) else {}
     return TelemetryConfig(
         enabled=enabled is not False,
         retention_days=retention if isinstance(retention, int) and not isinstance(retention, bool)
         and 1 <= retention <= 365 else DEFAULT_RETENTION_DAYS,
-        otlp_endpoint=endpoint if isinstance(endpoint, str) and endpoint.startswith(("http://", "https://")) else None,
+        otlp_endpoint=endpoint,
         otlp_headers=tuple(sorted((str(k), str(v)) for k, v in headers.items() if isinstance(v, str))),
     )
 
