@@ -2,8 +2,8 @@
 
 A session holds the state of one editor connection — open documents, the project (one index per
 workspace folder), the settings, what the client supports (`ClientProfile`), the diagnostics
-publisher, the session's metrics and the run service — and the few ways to talk back: `notify`, `notify_crew`, `request`,
-`log`, `log_error`, `show_warning`, plus `spawn` for background work. Handler modules (features,
+publisher, the session's metrics and the run service — and the few ways to talk back: `notify`,
+`notify_crew`, `request`, `log`, `log_error`, `show_warning`, plus `spawn` for background work. Handler modules (features,
 commands, lifecycle, sync, the run commands) receive a session; only `app.py` knows pygls' server.
 """
 
