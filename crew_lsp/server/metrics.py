@@ -126,7 +126,7 @@ class Host(Protocol):
 class SessionMetrics:
     def __init__(self, session: Host):
         self.session = session
-        self.registry: CrewMetrics | None = None  # created by `start`, after `initialize` is answered
+        self.crew_metrics: CrewMetrics | None = None  # created by `start`, after `initialize` is answered
         self._pending: list[tuple[str, float]] = []
         self.http: PrometheusServer | None = None
         self._exporters: dict[Path, tuple[TelemetryConfig, CompositeExporter]] = {}
@@ -139,20 +139,20 @@ class SessionMetrics:
 
     def start(self) -> None:
         """Create the registry (idempotent) and serve `/metrics` when `metrics.serve` says so."""
-        if self.registry is not None:
+        if self.crew_metrics is not None:
             return
         from crew_lsp.telemetry.metrics import CrewMetrics
 
-        self.registry = CrewMetrics()
+        self.crew_metrics = CrewMetrics()
         for method, seconds in self._pending:
-            self.registry.request(method, seconds)
+            self.crew_metrics.request(method, seconds)
         self._pending.clear()
-        self.registry.documents(len(self.session.docs))
+        self.crew_metrics.documents(len(self.session.docs))
         self.serve(self.session.settings.metrics.serve)
 
     def request(self, method: str, seconds: float) -> None:
-        if self.registry is not None:
-            self.registry.request(method, seconds)
+        if self.crew_metrics is not None:
+            self.crew_metrics.request(method, seconds)
         elif len(self._pending) < MAX_PENDING:
             self._pending.append((method, seconds))
 
@@ -178,28 +178,28 @@ class SessionMetrics:
         return timed_sync
 
     def documents_changed(self) -> None:
-        if self.registry is not None:
-            self.registry.documents(len(self.session.docs))
+        if self.crew_metrics is not None:
+            self.crew_metrics.documents(len(self.session.docs))
 
     def render(self, pattern: str | None, fmt: str) -> Any:
         """`crew.metrics`: ``{metrics: snapshot}`` or the exposition text."""
         from crew_lsp.telemetry.snapshot import render
 
         self.start()
-        assert self.registry is not None
-        rendered = render(self.registry.registry, pattern, fmt)
+        assert self.crew_metrics is not None
+        rendered = render(self.crew_metrics.registry, pattern, fmt)
         return rendered if isinstance(rendered, str) else {"metrics": rendered}
 
     # ------------------------------------------------------------ /metrics over HTTP
 
     def serve(self, address: str | None) -> None:
         """Serve `/metrics` on ``address`` (`[HOST:]PORT`); a failure is told to the user, never raised."""
-        if not address or self.registry is None:
+        if not address or self.crew_metrics is None:
             return
         from crew_lsp.telemetry.exporters import MetricsServeError, PrometheusServer, parse_serve_address
 
         try:
-            self.http = PrometheusServer(self.registry, *parse_serve_address(address))
+            self.http = PrometheusServer(self.crew_metrics, *parse_serve_address(address))
         except MetricsServeError as exc:
             self._show(T.MessageType.Error, f"crew-lsp: metrics.serve: {exc}")
             return
@@ -217,8 +217,8 @@ class SessionMetrics:
         from crew_lsp.engine.metrics_listener import MetricsListener
 
         self.start()
-        assert self.registry is not None
-        manager.add_listener(MetricsListener(self.registry))
+        assert self.crew_metrics is not None
+        manager.add_listener(MetricsListener(self.crew_metrics))
         manager.add_listener(lambda update: self._on_update(manager, ws, update))
 
     def _on_update(self, manager: RunManager, ws: Workspace, update: RunUpdate) -> None:
@@ -253,11 +253,11 @@ class SessionMetrics:
             self._loop = None
 
     def _send(self) -> None:
-        if self.registry is None or not self.session.client.crew_notifications:
+        if self.crew_metrics is None or not self.session.client.crew_notifications:
             return
         from crew_lsp.telemetry.snapshot import snapshot
 
-        self.session.notify_crew("crew/metrics", {"metrics": snapshot(self.registry.registry)})
+        self.session.notify_crew("crew/metrics", {"metrics": snapshot(self.crew_metrics.registry)})
 
     # ------------------------------------------------------------ sinks (worker threads only)
 
@@ -277,10 +277,10 @@ class SessionMetrics:
         known = self._exporters.get(ws.crew)
         if known is not None and known[0] == config:
             return known[1]
-        assert self.registry is not None
+        assert self.crew_metrics is not None
         sinks: list[Any] = []
         if config.enabled:
-            sinks.append(JsonlSink(self.registry, ws.crew, config.retention_days))
+            sinks.append(JsonlSink(self.crew_metrics, ws.crew, config.retention_days))
         if config.otlp_endpoint:
             otlp = self._otlp(config)
             if otlp is not None:
@@ -294,9 +294,9 @@ class SessionMetrics:
     def _otlp(self, config: TelemetryConfig) -> Any:
         from crew_lsp.telemetry.otlp import OtlpExporter, OtlpUnavailable
 
-        assert self.registry is not None and config.otlp_endpoint is not None
+        assert self.crew_metrics is not None and config.otlp_endpoint is not None
         try:
-            return OtlpExporter(self.registry, config.otlp_endpoint, dict(config.otlp_headers))
+            return OtlpExporter(self.crew_metrics, config.otlp_endpoint, dict(config.otlp_headers))
         except (OtlpUnavailable, ValueError) as exc:
             if not self._otlp_problem_told:  # once per session, not at every export
                 self._otlp_problem_told = True
