@@ -4,6 +4,8 @@ A minimal JSON-RPC client (no pygls on the client side, so the figures are the s
 `python -m crew_lsp serve` with `diagnostics.delayMs = 0` and VS Code-like capabilities (push
 diagnostics, dynamic file watchers, work-done progress), then measures:
 
+  start-up     spawn → `initialize` answered, crew-lsp against a do-nothing pygls server
+               (bench/null_lsp_server.py): medians of --startup-runs runs each, interleaved
   cold start   initialize → publishDiagnostics received for every file that has diagnostics
                (the expected set is computed in process with the same index and checks)
   edit         didChange → publishDiagnostics of the edited file, over 200 edits of a 300-line
@@ -13,7 +15,7 @@ diagnostics, dynamic file watchers, work-done progress), then measures:
   hover        textDocument/hover round trip (p50/p99), 200 requests
   peak RSS     VmHWM of the server process
 
-    .venv/bin/python bench/lsp.py [--sizes 2000,10000] [--edits 200] [--json] [--keep DIR]
+    .venv/bin/python bench/lsp.py [--sizes 2000,10000] [--edits 200] [--startup-runs 7] [--json] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ if str(_REPO) not in sys.path:
 
 TARGET_EDIT_P50_MS = 4.0
 TARGET_EDIT_P99_MS = 10.0
+TARGET_STARTUP_OVER_FLOOR_MS = 50.0  # `initialize` answered within pygls' floor plus a few tens of milliseconds
+NULL_SERVER = _REPO / "bench" / "null_lsp_server.py"
 
 # a request about a file the server does not know: answered at once, after everything sent before it
 BARRIER = {"textDocument": {"uri": "file:///nonexistent/barrier.md"}, "position": {"line": 0, "character": 0}}
@@ -193,7 +197,40 @@ def _pct(values: list[float], q: float) -> float:
 
 # ------------------------------------------------------------------------------------------ runs
 
-async def run_size(size: int, edits: int, keep: Path | None) -> dict[str, Any]:
+async def _spawn_to_initialize_ms(argv: list[str], root: Path, env: dict[str, str]) -> float:
+    """One start: spawn the server, send `initialize`, wait for its answer; then stop the server."""
+    t_spawn = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                                                env=env, limit=1 << 24)
+    client = Client(proc)
+    try:
+        await client.request("initialize", {
+            "processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": CAPABILITIES,
+            "workspaceFolders": [{"uri": root.as_uri(), "name": "ws"}],
+            "initializationOptions": {"diagnostics": {"delayMs": 0}},
+        })
+        return (time.perf_counter() - t_spawn) * 1000
+    finally:
+        proc.kill()
+        await proc.wait()
+        client._reader.cancel()
+
+
+async def startup(root: Path, env: dict[str, str], runs: int) -> dict[str, Any]:
+    """Spawn → `initialize` answered: medians of the null pygls server and of crew-lsp, run alternately
+    so that both see the same load."""
+    null_ms: list[float] = []
+    crew_ms: list[float] = []
+    for _ in range(runs):
+        null_ms.append(await _spawn_to_initialize_ms([sys.executable, str(NULL_SERVER)], root, env))
+        crew_ms.append(await _spawn_to_initialize_ms([sys.executable, "-m", "crew_lsp", "serve"], root, env))
+    null_median, crew_median = statistics.median(null_ms), statistics.median(crew_ms)
+    return {"runs": runs, "null_pygls_ms": round(null_median, 1), "crew_lsp_ms": round(crew_median, 1),
+            "over_floor_ms": round(crew_median - null_median, 1),
+            "target_met": crew_median - null_median < TARGET_STARTUP_OVER_FLOOR_MS}
+
+
+async def run_size(size: int, edits: int, keep: Path | None, startup_runs: int = 7) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix=f"crew-lsp-bench-{size}-")) if keep is None else keep / str(size)
     base.mkdir(parents=True, exist_ok=True)
     home = base / "home"
@@ -212,12 +249,13 @@ async def run_size(size: int, edits: int, keep: Path | None) -> dict[str, Any]:
     warm = await asyncio.create_subprocess_exec(sys.executable, "-c", "import crew_lsp.server.app, crew_lsp.language.completion",
                                                 env=env)
     await warm.wait()
+    out_startup = await startup(root, env, startup_runs) if startup_runs > 0 else None
 
     t_spawn = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "crew_lsp", "serve", stdin=asyncio.subprocess.PIPE,
                                                 stdout=asyncio.subprocess.PIPE, env=env, limit=1 << 24)
     client = Client(proc)
-    out: dict[str, Any] = {"size": size, "files": files, "files_with_diagnostics": len(expected)}
+    out: dict[str, Any] = {"size": size, "files": files, "files_with_diagnostics": len(expected), "startup": out_startup}
     try:
         t_init = time.perf_counter()
         await client.request("initialize", {
@@ -336,6 +374,12 @@ def _print(results: list[dict[str, Any]]) -> None:
     for r in results:
         e, c, h = r["edit_ms"], r["completion_ms"], r["hover_ms"]
         print(f"== {r['files']} files ({r['files_with_diagnostics']} with diagnostics)")
+        st = r.get("startup")
+        if st:
+            print(f"  start-up          spawn → initialize answered, median of {st['runs']}: null pygls server "
+                  f"{st['null_pygls_ms']:.0f} ms, crew-lsp {st['crew_lsp_ms']:.0f} ms, difference "
+                  f"{st['over_floor_ms']:+.0f} ms (target < {TARGET_STARTUP_OVER_FLOOR_MS:.0f} ms: "
+                  f"{'met' if st['target_met'] else 'MISSED'})")
         print(f"  cold start        initialize → all diagnostics {r['cold_start_s']:.2f} s "
               f"(spawn → all {r['spawn_to_all_diagnostics_s']:.2f} s, initialize {r['initialize_ms']} ms, "
               f"{r['cold_publishes']} publishes, {r['progress_messages']} progress messages)")
@@ -357,10 +401,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated workspaces under DIR")
+    parser.add_argument("--startup-runs", type=int, default=7, help="starts of each server for the start-up figure (0: skip)")
     args = parser.parse_args(argv)
     results = []
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
-        results.append(asyncio.run(run_size(size, args.edits, args.keep)))
+        results.append(asyncio.run(run_size(size, args.edits, args.keep, args.startup_runs)))
     if args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -16,9 +16,11 @@ Layout of `crew_lsp.server` (docs/architecture.md has the module map):
 - sync.py         open documents (incremental sync) and watched files
 - diagnostics.py  push/pull diagnostics with per-file hashes and a debounce timer
 - features.py     LSP requests → crew_lsp.language.*
+- command_names.py the command names advertised to `initialize` (the handlers load after it)
 - commands.py     workspace/executeCommand registry (pydantic-validated arguments)
 - run_commands.py the run commands; run_service.py, run_recovery.py, recommend.py behind them
 - notify.py       run progress, `crew/*` notifications and run-end messages
+- metrics.py      the session's metrics: handler timings, `crew/metrics`, the sinks, `/metrics`
 - convert.py      core types ↔ lsprotocol, paths ↔ URIs
 """
 
@@ -27,6 +29,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
+from types import ModuleType
 from typing import Any, Awaitable, Callable
 
 from lsprotocol import types as T
@@ -38,6 +42,7 @@ from pygls.protocol.language_server import lsp_method
 from crew_lsp import __version__
 from crew_lsp.server import features
 from crew_lsp.server.capabilities import advertised
+from crew_lsp.server.command_names import COMMAND_NAMES
 from crew_lsp.server.errors import CLIENT_CAUSED
 from crew_lsp.server.jsonrpc import LifecycleProtocol
 from crew_lsp.server.lifecycle import Lifecycle
@@ -52,36 +57,42 @@ class CrewProtocol(LifecycleProtocol):
 
     @lsp_method(T.INITIALIZE)
     def lsp_initialize(self, params: T.InitializeParams):
-        from crew_lsp.server import commands
-
         result = yield from super().lsp_initialize(params)
-        self.server_capabilities = advertised(result.capabilities, self._server.session.client, commands.names())
+        self.server_capabilities = advertised(result.capabilities, self._server.session.client, COMMAND_NAMES)
         result.capabilities = self.server_capabilities
         return result
+
+    # The four handlers below are pygls' built-in methods replaced: timed here, the others where registered.
 
     @lsp_method(T.WORKSPACE_EXECUTE_COMMAND)
     async def lsp_workspace__execute_command(self, params: T.ExecuteCommandParams) -> Any:
         # one task per request (pygls wraps commands in a generator whose inner task a
         # `$/cancelRequest` cannot reach): cancelling stops the command's work too
-        from crew_lsp.server import commands
-
-        return await commands.dispatch(self._server.session, params.command, list(params.arguments or []))
+        session = self._server.session
+        started = time.perf_counter()
+        try:
+            commands = load_services(session)
+            return await commands.dispatch(session, params.command, list(params.arguments or []))
+        finally:
+            session.metrics.request(T.WORKSPACE_EXECUTE_COMMAND, time.perf_counter() - started)
 
     # Documents are kept by `Sync` (incremental, LSP line rules); pygls' own copy is not maintained.
     @lsp_method(T.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: T.DidOpenTextDocumentParams) -> None:
         server = self._server
-        server.guard("textDocument/didOpen", server.lifecycle.sync.did_open, params)
+        server.timed_guard(T.TEXT_DOCUMENT_DID_OPEN, server.lifecycle.sync.did_open, params)
 
     @lsp_method(T.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: T.DidChangeTextDocumentParams) -> None:
         server = self._server
-        server.guard("textDocument/didChange", server.lifecycle.sync.did_change, params)
+        server.timed_guard(T.TEXT_DOCUMENT_DID_CHANGE, server.lifecycle.sync.did_change, params)
 
     @lsp_method(T.TEXT_DOCUMENT_DID_CLOSE)
     async def lsp_text_document__did_close(self, params: T.DidCloseTextDocumentParams) -> None:
         server = self._server
-        await server.guard_async("textDocument/didClose", server.lifecycle.sync.did_close, params)
+        started = time.perf_counter()
+        await server.guard_async(T.TEXT_DOCUMENT_DID_CLOSE, server.lifecycle.sync.did_close, params)
+        server.session.metrics.request(T.TEXT_DOCUMENT_DID_CLOSE, time.perf_counter() - started)
 
     def tell_client(self, line: str) -> None:
         self._server.session.log(line, T.MessageType.Warning)
@@ -97,7 +108,8 @@ class CrewServer(LanguageServer):
                          converter_factory=lambda: converter)
         self.session = Session(self, converter)
         self.transport = StdioTransport(self, self.session, on_lost=self.stop_runs)
-        self.lifecycle = Lifecycle(self.session, self.transport.watch_parent)
+        self.lifecycle = Lifecycle(self.session, self.transport.watch_parent,
+                                   after_load=lambda: load_services(self.session))
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls reports handler failures here; a log line, never a popup
@@ -113,6 +125,13 @@ class CrewServer(LanguageServer):
             self.session.log_error(f"{what} failed", exc)
             return None
 
+    def timed_guard(self, method: str, fn: Callable[..., Any], *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return self.guard(method, fn, *args)
+        finally:
+            self.session.metrics.request(method, time.perf_counter() - started)
+
     async def guard_async(self, what: str, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         try:
             return await fn(*args)
@@ -126,52 +145,73 @@ class CrewServer(LanguageServer):
             await self.guard_async("stopping runs", self.session.runs.aclose)
 
 
-def create_server() -> CrewServer:
-    from crew_lsp.server import run_commands
+def load_commands() -> ModuleType:
+    """The command registry with every handler registered (pydantic, the checks, the run engine)."""
+    from crew_lsp.server import commands, run_commands  # noqa: F401  (importing registers the run commands)
 
+    return commands
+
+
+def load_services(session: Session) -> ModuleType:
+    """What answering `initialize` does without: the command handlers, the run service and the
+    session's metrics registry. Loaded once the first index is in (lifecycle.py), or by the first
+    command before that; returns the command registry."""
+    commands = load_commands()
+    if session.runs is None:
+        from crew_lsp.server.run_commands import install
+
+        install(session)
+    session.metrics.start()
+    return commands
+
+
+def create_server() -> CrewServer:
     server = CrewServer()
     session, lifecycle = server.session, server.lifecycle
 
-    @server.feature(T.INITIALIZE)
+    def handler(method: str, options: Any = None) -> Callable[[Callable[..., Any]], Any]:
+        """`@server.feature`, with the handler's time recorded under its method."""
+        return lambda fn: server.feature(method, options)(session.metrics.timed(method, fn))
+
+    @handler(T.INITIALIZE)
     def _initialize(params: T.InitializeParams) -> None:
         server.guard("initialize", lifecycle.initialize, params)
 
-    @server.feature(T.INITIALIZED)
+    @handler(T.INITIALIZED)
     def _initialized(params: T.InitializedParams) -> None:
         server.guard("initialized", lifecycle.initialized)
 
-    @server.feature(T.SHUTDOWN)
+    @handler(T.SHUTDOWN)
     async def _shutdown(params: Any) -> None:
         await server.stop_runs()
         server.guard("shutdown", lifecycle.shutdown)
 
-    @server.feature(T.TEXT_DOCUMENT_DID_SAVE, T.SaveOptions(include_text=False))
+    @handler(T.TEXT_DOCUMENT_DID_SAVE, T.SaveOptions(include_text=False))
     async def _did_save(params: T.DidSaveTextDocumentParams) -> None:
         await server.guard_async("textDocument/didSave", lifecycle.sync.did_save, params)
 
-    @server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @handler(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def _watched(params: T.DidChangeWatchedFilesParams) -> None:
         await server.guard_async("workspace/didChangeWatchedFiles", lifecycle.sync.did_change_watched_files, params)
 
-    @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    @handler(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def _configuration(params: T.DidChangeConfigurationParams) -> None:
         await server.guard_async("workspace/didChangeConfiguration", lifecycle.did_change_configuration, params)
 
-    @server.feature(T.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    @handler(T.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def _folders(params: T.DidChangeWorkspaceFoldersParams) -> None:
         await server.guard_async("workspace/didChangeWorkspaceFolders", lifecycle.workspace_folders_changed, params)
 
-    @server.feature(T.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+    @handler(T.WINDOW_WORK_DONE_PROGRESS_CANCEL)
     def _progress_cancel(params: T.WorkDoneProgressCancelParams) -> None:
         if session.runs is not None:  # a run's progress token: cancel the run
             server.guard("window/workDoneProgress/cancel", session.runs.progress_cancelled, params.token)
 
-    @server.feature(T.SET_TRACE)
+    @handler(T.SET_TRACE)
     def _set_trace(params: T.SetTraceParams) -> None:
         return None
 
     features.register(server, session)
-    run_commands.install(session)
     return server
 
 
@@ -209,4 +249,4 @@ def serve(tcp: str | None = None) -> int:
     return server.transport.serve(stdin, stdout)
 
 
-__all__ = ["CrewServer", "create_server", "serve"]
+__all__ = ["CrewServer", "create_server", "load_commands", "serve"]

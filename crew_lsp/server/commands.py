@@ -14,6 +14,7 @@ import asyncio
 import inspect
 import os
 import shutil
+import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -94,6 +95,11 @@ class RecoverArgs(RunIdArgs):
     accept: bool
 
 
+class MetricsArgs(Args):
+    filter: str | None = Field(None, min_length=1, max_length=200)  # a glob on metric names
+    format: Literal["json", "prometheus"] = "json"
+
+
 ARGUMENTS: dict[str, type[Args]] = {
     "crew.run": RunArgs,
     "crew.cancel": CancelArgs,
@@ -107,6 +113,7 @@ ARGUMENTS: dict[str, type[Args]] = {
     "crew.doctor": Empty,
     "crew.exportDiagnostics": RunIdArgs,
     "crew.recover": RecoverArgs,
+    "crew.metrics": MetricsArgs,
 }
 
 # Commands that start programs: refused in an untrusted workspace.
@@ -141,10 +148,6 @@ def command(name: str, args: type[BaseModel] | None = None, *, starts_programs: 
         return fn
 
     return deco
-
-
-def names() -> list[str]:
-    return sorted(COMMANDS)
 
 
 def _describe(exc: ValidationError) -> str:
@@ -249,6 +252,30 @@ def _writable_dir(path: Path) -> tuple[bool, str]:
     return ok, (f"{path} is writable" if probe == path else f"{path} can be created under {probe}") if ok else f"{probe} is not writable"
 
 
+@command("crew.metrics")
+def metrics(ls: Session, args: MetricsArgs) -> Any:
+    """The session's metrics: `{metrics: snapshot}`, or the Prometheus exposition text (docs/telemetry.md)."""
+    return ls.metrics.render(args.filter, args.format)
+
+
+def _bindable(ls: Session, address: str) -> tuple[bool, str]:
+    """Whether `metrics.serve` can be (or is) served."""
+    from crew_lsp.telemetry.exporters import MetricsServeError, parse_serve_address
+
+    http = ls.metrics.http
+    if http is not None:
+        return True, f"serving {http.url}"
+    try:
+        host, port = parse_serve_address(address)
+        with socket.create_server((host, port)):
+            pass
+    except MetricsServeError as exc:
+        return False, str(exc)
+    except OSError as exc:
+        return False, f"cannot bind {address}: {exc.strerror or exc}"
+    return True, f"{host}:{port} can be bound"
+
+
 @command("crew.doctor")
 async def doctor(ls: Session, args: Empty) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
@@ -301,6 +328,8 @@ async def doctor(ls: Session, args: Empty) -> dict[str, Any]:
         runtime = {"runtime": worker.runtime or os.environ.get("CREW_RUNTIME") or "scaffold", "reason": "settings", "command": worker.command}
         check("runtime resolution", True, f"{runtime['runtime']} (engine not installed)")
     check("workspace trust", True, "trusted" if ls.settings.trustedWorkspace else "untrusted: run commands are refused")
+    if ls.settings.metrics.serve:
+        check("metrics endpoint bindable", *_bindable(ls, ls.settings.metrics.serve))
     return {
         "ok": all(c["ok"] for c in checks),
         "version": ls.version,

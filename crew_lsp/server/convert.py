@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as T
 from pygls.uris import from_fs_path, to_fs_path
 
-from crew_lsp.checks.codes import doc_url
-from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.text import Span
 
 if TYPE_CHECKING:
+    from crew_lsp.checks.diagnostic import Diagnostic
     from crew_lsp.server.profile import ClientProfile
 
 SOURCE = "crew"
@@ -89,6 +88,12 @@ def overlaps(a: Span, b: Span) -> bool:
 
 # ---------------------------------------------------------------- diagnostics
 
+def _code_url(code: str) -> str:
+    from crew_lsp.checks.codes import doc_url  # the checks load with the first index, not to answer `initialize`
+
+    return doc_url(code)
+
+
 def diagnostic_dict(d: Diagnostic, client: ClientProfile, uris: Uris) -> dict[str, Any]:
     """A diagnostic as LSP JSON (codeDescription and data always: clients that predate them ignore them)."""
     out: dict[str, Any] = {
@@ -97,7 +102,7 @@ def diagnostic_dict(d: Diagnostic, client: ClientProfile, uris: Uris) -> dict[st
         "code": d.code,
         "source": SOURCE,
         "message": d.message,
-        "codeDescription": {"href": doc_url(d.code)},
+        "codeDescription": {"href": _code_url(d.code)},
     }
     if d.data:
         out["data"] = d.data

@@ -121,7 +121,7 @@ def register(server: LanguageServer, session: Session) -> None:
     what the client did not declare)."""
     for f in FEATURES:
         options = f.options() if callable(f.options) else f.options  # a callable: options built on registration
-        server.feature(f.method, options)(_bound(f.handle, session))
+        server.feature(f.method, options)(session.metrics.timed(f.method, _bound(f.handle, session)))
 
 
 def _bound(handle: Callable[[Session, Any], Awaitable[Any]], session: Session) -> Callable[[Any], Awaitable[Any]]:

@@ -32,8 +32,10 @@ class Lifecycle:
     before any later message is handled) and indexes them in the background.
     """
 
-    def __init__(self, session: Session, watch_parent: Callable[[int], Awaitable[None]]):
+    def __init__(self, session: Session, watch_parent: Callable[[int], Awaitable[None]],
+                 after_load: Callable[[], Any] = lambda: None):
         self.session = session
+        self._after_load = after_load  # loads what `initialize` was answered without (app.load_services)
         self.sync = Sync(session, self.adopt)
         self._watch_parent = watch_parent
         self._process_id: int | None = None
@@ -91,6 +93,7 @@ class Lifecycle:
                         self._add_folder(str(folder.ws.folder), implicit=folder.implicit)
         session.spawn(self.sync.register_watchers())
         await self.load(list(session.project.folders))
+        self._after_load()
         if session.runs is not None:  # interrupted runs of a previous server (docs/runs.md, Reliability)
             session.spawn(session.runs.startup())
 
@@ -203,7 +206,8 @@ class Lifecycle:
             self._ignored_program_settings.update(new)
             names = ", ".join(new)
             self.session.show_warning(f"crew-lsp: {names} ignored: workspace settings cannot choose the program a "
-                                      "worker runs (a cloned repository could set it). Set it in your user settings.")
+                                      "worker runs, open a port or send data elsewhere (a cloned repository could "
+                                      "set them). Set them in your user settings.")
         return data
 
     # ------------------------------------------------------------ progress
@@ -299,3 +303,4 @@ class Lifecycle:
     def shutdown(self) -> None:
         self.sync.stop()
         self.session.cancel_background()
+        self.session.metrics.close()

@@ -162,6 +162,7 @@ class RunService(RunRecovery):
             if key not in self.managers:  # no other request made it meanwhile
                 made = RunManager(key, server_id=self.server_id, snapshot_provider=lambda: self._snapshot(key, folder),
                                   extra_roots=list(self.ls.settings.roots), task_group=group)
+                self.ls.metrics.watch(made, folder.ws)  # its MetricsListener and crew/metrics (server/metrics.py)
                 made.add_listener(self.notifier.on_update)
                 self.managers[key] = made
         mgr = self.managers[key]

@@ -2,8 +2,8 @@
 
 A session holds the state of one editor connection — open documents, the project (one index per
 workspace folder), the settings, what the client supports (`ClientProfile`), the diagnostics
-publisher and the run service — and the few ways to talk back: `notify`, `notify_crew`, `request`,
-`log`, `log_error`, `show_warning`, plus `spawn` for background work. Handler modules (features,
+publisher, the session's metrics and the run service — and the few ways to talk back: `notify`,
+`notify_crew`, `request`, `log`, `log_error`, `show_warning`, plus `spawn` for background work. Handler modules (features,
 commands, lifecycle, sync, the run commands) receive a session; only `app.py` knows pygls' server.
 """
 
@@ -21,6 +21,7 @@ from crew_lsp.server.convert import Uris
 from crew_lsp.server.diagnostics import Publisher
 from crew_lsp.server.errors import redact
 from crew_lsp.server.jsonrpc import send_json
+from crew_lsp.server.metrics import SessionMetrics
 from crew_lsp.server.profile import ClientProfile
 from crew_lsp.server.project import Folder, Project
 
@@ -62,6 +63,7 @@ class Session:
         self.severity_overrides: dict[str, str] | None = None
         self.client = ClientProfile(None)
         self.diagnostics = Publisher(self)
+        self.metrics = SessionMetrics(self)  # the registry itself is created once `initialize` is answered
         self.runs: Any = None  # the run service (run_service.RunService), attached by run_commands.install
         self._tasks: set[asyncio.Task] = set()
         self._errors: list[float] = []

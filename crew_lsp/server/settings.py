@@ -3,8 +3,9 @@
 Settings arrive as loose JSON from editors. A bad value never stops the server: the offending field
 keeps its default and the problem is reported once (`Settings.from_raw` returns the warnings).
 
-Settings that choose a program (`PROGRAM_SETTINGS`) are read only from `initializationOptions`, the
-editor's user-level settings: the answer to `workspace/configuration` (and the settings pushed with
+Settings that choose a program, open a port or send data elsewhere (`PROGRAM_SETTINGS`: the worker,
+`metrics.serve`, `otlp.*`) are read only from `initializationOptions`, the editor's user-level settings:
+the answer to `workspace/configuration` (and the settings pushed with
 `workspace/didChangeConfiguration`) may come from the repository — VS Code merges the folder's
 `.vscode/settings.json` into it — so they are dropped from it (`without_program_settings`), and so is a
 `trustedWorkspace` that would raise trust (one that lowers it is kept).
@@ -50,12 +51,38 @@ class WorkerSettings(_Model):
     passEnv: list[str] = Field(default_factory=list)  # variables workers may inherit beyond the allow-list
 
 
+class MetricsSettings(_Model):
+    serve: str | None = Field(None, min_length=1, max_length=300)  # `[HOST:]PORT` of `/metrics` (127.0.0.1 by default)
+
+    @field_validator("serve", mode="before")
+    @classmethod
+    def _port_number(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class TelemetrySettings(_Model):
+    enabled: bool | None = None  # unset: the config files decide (on by default)
+
+
+class ObservabilitySettings(_Model):
+    metricRetentionDays: int | None = Field(None, ge=1, le=365)
+
+
+class OtlpSettings(_Model):
+    enabled: bool | None = None
+    endpoint: str | None = Field(None, pattern=r"^https?://", max_length=2000)
+    headers: dict[str, str] | None = None
+
+
 class Settings(_Model):
     diagnostics: DiagnosticsSettings = Field(default_factory=DiagnosticsSettings)
     roots: list[str] = Field(default_factory=list)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     trustedWorkspace: bool = True
-    telemetry: dict[str, Any] = Field(default_factory=dict)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    otlp: OtlpSettings = Field(default_factory=OtlpSettings)
 
     @classmethod
     def from_raw(cls, raw: Any) -> tuple[Settings, list[str]]:
@@ -76,8 +103,10 @@ class Settings(_Model):
         return dict(self.diagnostics.severity)
 
 
-# `passEnv` is one of them: it decides which of the user's secrets a worker may read
-PROGRAM_SETTINGS = (("worker", "runtime"), ("worker", "command"), ("worker", "passEnv"))
+# `passEnv` is one of them: it decides which of the user's secrets a worker may read; `metrics.serve`
+# opens a port; `otlp.*` decides where the figures (and the headers, an API key) are sent
+PROGRAM_SETTINGS = (("worker", "runtime"), ("worker", "command"), ("worker", "passEnv"), ("metrics", "serve"),
+                    ("otlp", "enabled"), ("otlp", "endpoint"), ("otlp", "headers"))
 
 
 def without_program_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

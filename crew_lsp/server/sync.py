@@ -92,6 +92,7 @@ class Sync:
         if path is None:
             return
         session.docs[path] = Doc(td.uri, path, td.text, td.version)
+        session.metrics.documents_changed()
         self._closing.pop(path, None)
         if not session.project.holding(path):
             self.adopt(path)
@@ -113,6 +114,7 @@ class Sync:
         path = session.uris.path(params.text_document.uri)
         if path is None or session.docs.pop(path, None) is None:
             return
+        session.metrics.documents_changed()
         ticket = self._closing[path] = self._closing.get(path, 0) + 1
         ((_path, loader),) = session.project.loaders([path])
         loaded = await asyncio.to_thread(loader.load, path)

@@ -82,7 +82,7 @@ def write_project(root: Path, files: dict[str, str] | None = None) -> Path:
     return root
 
 
-CREW_METHODS = ("crew/runUpdate", "crew/heartbeat", "crew/health")
+CREW_METHODS = ("crew/runUpdate", "crew/heartbeat", "crew/health", "crew/metrics")
 # variables of the test run's own environment that would change what a server under test does
 SERVER_ENV_DROPPED = ("CREW_LSP_DEBUG", "CREW_RUNTIME", "CREW_WORKER_COMMAND", "PI_TEAMS_PI_BIN", "PI_CREW_DEPTH", "PI_CREW_MAX_DEPTH")
 

@@ -68,6 +68,7 @@ class _FakeServer:
 
 async def test_registry_validates_with_the_argument_model_and_enforces_trust():
     calls = []
+    real = commands.COMMANDS.get("crew.run")
 
     @commands.command("crew.run")
     async def run(ls, args: commands.RunArgs):
@@ -75,7 +76,7 @@ async def test_registry_validates_with_the_argument_model_and_enforces_trust():
         return {"runId": "r1"}
 
     try:
-        assert "crew.run" in commands.names()
+        assert "crew.run" in commands.COMMANDS
         with pytest.raises(JsonRpcException) as err:
             await commands.dispatch(_FakeServer(), "crew.run", [{"team": "docs"}])
         assert err.value.code == -32602 and "argument `goal` is required" in err.value.message
@@ -88,10 +89,12 @@ async def test_registry_validates_with_the_argument_model_and_enforces_trust():
             await commands.dispatch(_FakeServer(trusted=False), "crew.run", [{"goal": "x"}])
         assert err.value.code == -32803 and "not trusted" in err.value.message
     finally:
-        commands.COMMANDS.pop("crew.run", None)
+        _restore("crew.run", real)
 
 
 async def test_a_failing_handler_is_a_request_failed_error_with_redacted_message():
+    real = commands.COMMANDS.get("crew.status")
+
     @commands.command("crew.status")
     def status(ls, args):
         raise RuntimeError("boom api_key=SECRET123")
@@ -104,4 +107,12 @@ async def test_a_failing_handler_is_a_request_failed_error_with_redacted_message
         assert "SECRET123" not in err.value.message and "boom" in err.value.message
         assert server.errors == ["crew.status failed"]
     finally:
-        commands.COMMANDS.pop("crew.status", None)
+        _restore("crew.status", real)
+
+
+def _restore(name: str, command: commands.Command | None) -> None:
+    """Put back the handler a test replaced (the real ones are registered when run_commands is imported)."""
+    if command is None:
+        commands.COMMANDS.pop(name, None)
+    else:
+        commands.COMMANDS[name] = command
