@@ -131,6 +131,8 @@ class Notifier:
             self.ls.log_error("run notification failed", exc)
 
     def _on_update(self, update: RunUpdate) -> None:
+        if update.heartbeats is not None and update.event is None and update.heartbeat is None and not update.final:
+            return  # a watcher tick: figures for metrics, nothing an editor would see change
         ch = self.channels.get(update.run_id)
         if ch is None:
             if update.final or (update.status in RUN_TERMINAL and update.event is None):
