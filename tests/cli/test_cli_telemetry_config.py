@@ -22,8 +22,10 @@ def test_the_checker_knows_every_telemetry_key_and_suggests_the_intended_one(tmp
         ("CREW502", "Unknown config key `enabld` in `telemetry`"),
         ("CREW502", "Unknown config key `metricRetentionDay` in `observability`"),
         ("CREW503", "`observability.metricRetentionDays`: Input should be greater than or equal to 1"),
-        ("CREW503", "`otlp.endpoint`: URL scheme should be 'http' or 'https'"),
         ("CREW502", "Unknown config key `headrs` in `otlp`"),
+        # where metrics are sent is the user's choice: a project file cannot set it at all
+        ("CREW504", "`otlp.enabled` cannot be set by a project config (a cloned repository must not change it)"),
+        ("CREW504", "`otlp.endpoint` cannot be set by a project config (a cloned repository must not change it)"),
     }
     messages = " ".join(d["message"] for d in json.loads(out.stdout))
     for suggestion in ("did you mean `enabled`", "did you mean `metricRetentionDays`", "did you mean `headers`"):

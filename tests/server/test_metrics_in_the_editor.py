@@ -153,7 +153,7 @@ async def test_a_finished_run_appends_the_snapshot_to_the_day_file_of_the_jsonl_
         await s.run_until(run_id)
         (day,) = await s.until(lambda: _metric_files(s.root), what="the metrics day file")
         record = json.loads(day.read_text().splitlines()[-1])
-        assert set(record) == {"exportedAt", "metrics"} and day.name == record["exportedAt"][:10] + ".jsonl"
+        assert set(record) == {"exportedAt", "session", "metrics"} and day.name == record["exportedAt"][:10] + ".jsonl"
         assert _value(record["metrics"], "crew_runs_total", status="completed") == 1
         assert _value(record["metrics"], "crew_tasks_total", status="completed") == 2
     finally:
