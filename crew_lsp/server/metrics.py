@@ -50,7 +50,6 @@ NOTIFY_S = 2.0  # crew/metrics while runs are active
 EXPORT_INTERVAL_S = 60.0  # the sinks while runs are active
 MAX_PENDING = 1000  # handler timings kept until the registry exists (the first seconds of a session)
 DEFAULT_RETENTION_DAYS = 7
-USER_CONFIG_ROLES = ("legacy-user", "user")  # Workspace.config_files() roles under the user root
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,29 +63,17 @@ class TelemetryConfig:
 
 
 def telemetry_config(ws: Workspace, settings: Settings) -> TelemetryConfig:
-    """The telemetry settings of a folder: editor settings first, then its config files (see the module doc)."""
-    from crew_lsp.resources.jsonread import JsonReadError, read_json_file
+    """The telemetry settings of a folder: the editor settings first, then the merged config files
+    (the engine's one merge, which ignores `otlp.*` in the workspace's files — see the module doc)."""
+    from crew_lsp.engine.config import load_config
 
-    enabled: Any = None
-    retention: Any = None
-    otlp: dict[str, Any] = {}
-    for role, path in ws.config_files():
-        try:
-            data = read_json_file(path)
-        except (OSError, JsonReadError):
-            continue  # a missing or invalid file contributes nothing
-        if not isinstance(data, dict):
-            continue
-        enabled = _section(data, "telemetry").get("enabled", enabled)
-        retention = _section(data, "observability").get("metricRetentionDays", retention)
-        if role in USER_CONFIG_ROLES:
-            otlp.update(_section(data, "otlp"))
-    if settings.telemetry.enabled is not None:
-        enabled = settings.telemetry.enabled
+    cfg = load_config(ws)
+    enabled = cfg.telemetry_enabled if settings.telemetry.enabled is None else settings.telemetry.enabled
+    retention = cfg.metric_retention_days
     if settings.observability.metricRetentionDays is not None:
         retention = settings.observability.metricRetentionDays
-    user_otlp = settings.otlp.model_dump(exclude_none=True)
-    otlp.update(user_otlp)
+    otlp = {"enabled": cfg.otlp.enabled, "endpoint": cfg.otlp.endpoint, "headers": dict(cfg.otlp.headers)}
+    otlp.update(settings.otlp.model_dump(exclude_none=True))
     endpoint = otlp.get("endpoint") if otlp.get("enabled") is True else None
     if not (isinstance(endpoint, str) and endpoint.startswith(("http://", "https://"))):
         endpoint = None
@@ -98,11 +85,6 @@ def telemetry_config(ws: Workspace, settings: Settings) -> TelemetryConfig:
         otlp_endpoint=endpoint,
         otlp_headers=tuple(sorted((str(k), str(v)) for k, v in headers.items() if isinstance(v, str))),
     )
-
-
-def _section(data: dict, name: str) -> dict:
-    value = data.get(name)
-    return value if isinstance(value, dict) else {}
 
 
 class Host(Protocol):
