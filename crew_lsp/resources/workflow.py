@@ -259,21 +259,17 @@ def _plain_breaks(text: str) -> bool:
     return text.isascii() or ("\u2028" not in text and "\u2029" not in text)
 
 
-def _candidates(doc: Document, fences: bool, plain: bool) -> list[tuple[int, int]]:
+def _candidates(doc: Document, fences: bool) -> list[tuple[int, int]]:
     """(line, index) of every place in the body where a heading or a fence may start."""
     text = doc.text
     start = doc.body_offset
     candidates: list[tuple[int, int]] = []
     if start == 0 and _FIRST_LINE.match(text):
         candidates.append((0, 0))
-    if plain:
-        pattern = _CANDIDATE if fences else _HEADING_ONLY
-    else:
-        pattern = _JS_CANDIDATE if fences else _JS_HEADING_ONLY
     count = text.count
     last = start
     line_no = doc.frontmatter.body_start
-    for m in pattern.finditer(text, start - 1 if start else 0):
+    for m in (_JS_CANDIDATE if fences else _JS_HEADING_ONLY).finditer(text, start - 1 if start else 0):
         p = m.start() + 1
         line_no += count("\n", last, p)
         last = p
@@ -284,11 +280,29 @@ def _candidates(doc: Document, fences: bool, plain: bool) -> list[tuple[int, int
     return candidates
 
 
+def _candidate_lines(doc: Document, fences: bool) -> list[int]:
+    """`_candidates` of a text whose only line breaks are `\\n`: every candidate starts its line."""
+    text = doc.text
+    start = doc.body_offset
+    candidates: list[int] = []
+    if start == 0 and _FIRST_LINE.match(text):
+        candidates.append(0)
+    count = text.count
+    last = start
+    line_no = doc.frontmatter.body_start
+    for m in (_CANDIDATE if fences else _HEADING_ONLY).finditer(text, start - 1 if start else 0):
+        p = m.start() + 1
+        line_no += count("\n", last, p)
+        last = p
+        candidates.append(line_no)
+    return candidates
+
+
 def _headings(doc: Document, plain: bool) -> list[Heading]:
     """pi-crew's headings (`^##\\s+(.+)` in JavaScript's multi-line mode), from one scan of the body text.
 
     ``plain``: the text has no line break but `\\n` (see `_plain_breaks`), so every candidate starts its
-    line and a heading's text runs to the end of its line.
+    line and a heading's text runs to the end of its line: the simpler scan `_plain_headings` finds them.
     """
     headings: list[Heading] = []
     text = doc.text
@@ -297,11 +311,13 @@ def _headings(doc: Document, plain: bool) -> list[Heading]:
     fences = "`" in text or "~" in text  # (one-character tests are memchr; "```" is a slow search)
     if not fences and "##" not in text:
         return headings
+    if plain:
+        return _plain_headings(doc, _candidate_lines(doc, fences))
     lines = doc.lines
     n = len(lines)
     in_fence = False
     skip_to = (doc.frontmatter.body_start, 0)  # text before this was taken by a heading (as the global regex moves on)
-    for i, h in _candidates(doc, fences, plain):
+    for i, h in _candidates(doc, fences):
         if (i, h) < skip_to:
             continue
         line = lines[i]
@@ -324,16 +340,46 @@ def _headings(doc: Document, plain: bool) -> list[Heading]:
         if j == n:
             break
         raw = lines[j]
-        if plain:  # the text runs to the end of the line, the section starts on the next one
-            headings.append(Heading(i, j, raw[k:].rstrip(JS_SPACE), j != i, in_fence, raw, k, h))
-            skip_to = (j + 1, 0)
-            continue
         stop = _BREAKS.search(raw, k)
         end = stop.start() if stop is not None else len(raw)
         label = raw[k:end].strip(JS_SPACE)
         section = (j + 1, 0) if stop is None or not raw[end:].strip(JS_SPACE) else (j, end)
         headings.append(Heading(i, j, label, j != i, in_fence, raw, k, h, section))
         skip_to = (j, end)
+    return headings
+
+
+def _plain_headings(doc: Document, candidates: list[int]) -> list[Heading]:
+    """`_headings` of a text whose only line breaks are `\\n`: a heading's text is the rest of its line
+    (or, for a bare `##`, the next non-blank line) and its section starts on the next line."""
+    headings: list[Heading] = []
+    lines = doc.lines
+    n = len(lines)
+    in_fence = False
+    skip_to = 0  # lines before this were taken by a bare `##` (as the global regex moves on)
+    for i in candidates:
+        if i < skip_to:
+            continue
+        line = lines[i]
+        if line[:2] != "##":
+            in_fence = not in_fence
+            continue
+        if len(line) > 2 and line[2] not in JS_SPACE_CHARS:
+            continue  # `##x`, `###`
+        label = line[2:].strip(JS_SPACE)
+        if label:
+            headings.append(Heading(i, i, label, False, in_fence, line, line.index(label, 2)))
+            continue
+        # `\s+` runs over the line break and blank lines: the text is the next non-blank line
+        j = i + 1
+        while j < n and not lines[j].strip(JS_SPACE):
+            j += 1
+        if j == n:
+            break
+        raw = lines[j]
+        label = raw.strip(JS_SPACE)
+        headings.append(Heading(i, j, label, True, in_fence, raw, raw.index(label)))
+        skip_to = j + 1
     return headings
 
 
