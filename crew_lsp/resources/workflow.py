@@ -467,62 +467,64 @@ def _read_section(step: Step, section: list[str], lines: list[str]) -> None:
     its trailing spaces (a `\\r` too).
     """
     sl, sc = step.heading.section
-    count = len(section)
-    at = 0
-    while True:  # the first text line, without its indentation
-        if at == count:
-            return
-        raw = section[at]
+    for at, raw in enumerate(section):  # the first text line, without its indentation
         text = raw.lstrip(JS_SPACE)
         if text:
             break
-        at += 1
+    else:
+        return
     off = len(raw) - len(text) + (sc if at == 0 else 0)  # where ``text`` starts in its document line
+    i = sl + at  # its document line
+    end = sl + len(section)
     metas = step.meta
     entries = step.meta_entries
-    meta_match = _META.match
     cache_get = _META_CACHE.get
     while True:
-        if text[-1:] in JS_SPACE_CHARS and _rest_blank(section, at + 1):
+        if text[-1] in JS_SPACE_CHARS and _rest_blank(section, i - sl + 1):
             text = text.rstrip(JS_SPACE)
         found = cache_get(text)
         if found is None:
-            match = meta_match(text)
-            if match is None:
-                break  # a blank line ends the block (no blank line matches), any other line starts the task
-            key, value = match.group(1, 2)
-            if value and value[-1] in JS_SPACE_CHARS:
-                value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
-            found = (key, value, match.start(2))
-            if len(_META_CACHE) >= _META_CACHE_MAX:
-                _META_CACHE.clear()
-            _META_CACHE[text] = found
+            found = _read_meta_line(text)
+            if found is None:
+                break  # a blank line ends the block, any other line starts the task
         key, value, v0 = found
-        i = sl + at
         line = lines[i]
         v0 += off
         if v0 > len(line):
             v0 = len(line)  # past a \r eaten by `\s*` when the value is empty
-        meta = Meta(key, value, i, line, v0, off)
+        metas[key] = meta = Meta(key, value, i, line, v0, off)
         entries.append(meta)
-        metas[key] = meta
-        at += 1
-        if at == count:
+        i += 1
+        if i == end:
             return
-        text = section[at]
+        text = section[i - sl]
         if not text:
-            at += 1  # a blank line ends the block (the usual one, tested first)
-            break
+            break  # a blank line ends the block (an empty one is told apart at once; one of spaces never matches)
         off = 0
     # the task: from the first non-blank line on
-    while at < count:
-        text = section[at]
+    while i < end:
+        text = section[i - sl]
         stripped = text.lstrip(JS_SPACE)
         if stripped:
-            step.task_start_line = sl + at  # (the task text is joined from here on first use)
-            step.task_start_col = sc + len(text) - len(stripped) if at == 0 and sc else 0
+            step.task_start_line = i  # (the task text is joined from here on first use)
+            step.task_start_col = sc + len(text) - len(stripped) if i == sl and sc else 0
             return
-        at += 1
+        i += 1
+
+
+def _read_meta_line(text: str) -> tuple[str, str, int] | None:
+    """(key, value, index of the value) of a `key: value` line, remembered for the next file."""
+    match = _META.match(text)
+    if match is None:
+        return None
+    key, value = match.group(1, 2)
+    if value and value[-1] in JS_SPACE_CHARS:
+        value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
+    found = (key, value, match.start(2))
+    if len(_META_CACHE) >= _META_CACHE_MAX:
+        _META_CACHE.clear()
+    _META_CACHE[text] = found
+    return found
 
 
 def _rest_blank(section: list[str], at: int) -> bool:
