@@ -7,7 +7,7 @@ This is deliberately *not* YAML: it reproduces exactly what pi-crew reads, and r
 from __future__ import annotations
 
 from crew_lsp.resources.record import Record
-from crew_lsp.resources.text import JS_SPACE, Span, js_trim, span_in_line, split_lines, utf16_len
+from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, Span, js_trim, span_in_line, split_lines, utf16_len
 
 BOM = "\ufeff"
 DIGITS = "0123456789"
@@ -54,7 +54,7 @@ class Entry(Record):
 
     @property
     def indented(self) -> bool:
-        return bool(self.raw) and self.raw[0] in JS_SPACE
+        return bool(self.raw) and self.raw[0] in JS_SPACE_CHARS
 
 
 class Item(Record):

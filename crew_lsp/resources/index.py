@@ -278,6 +278,10 @@ def _dependents_of_content(snap: Snapshot, res: Resource) -> set[str]:
     return set()
 
 
+def _runners(snap: Snapshot, workflow: str) -> list[str]:
+    return [team.path for team in snap.teams_running(workflow)]
+
+
 def _dependents(prev: Snapshot, snap: Snapshot, old: Resource | None, new: Resource | None) -> set[str]:
     """Files whose diagnostics may change when ``old`` becomes ``new`` (names, scopes, links)."""
     kinds = {r.kind for r in (old, new) if r is not None}
@@ -305,6 +309,8 @@ def _dependents(prev: Snapshot, snap: Snapshot, old: Resource | None, new: Resou
         workflows = {"default"} | {r.model.workflow for r in (old, new) if r is not None}  # type: ignore[union-attr]
         for wf in snap.of_kind("workflow"):
             if wf.name in workflows or not snap.teams_running(wf.name) or not prev.teams_running(wf.name):
+                affected.add(wf.path)
+            elif _runners(prev, wf.name) != _runners(snap, wf.name):  # a team that took or lost a name ran it
                 affected.add(wf.path)
     if "workflow" in kinds:
         names_changed = prev.workflows.keys() != snap.workflows.keys()

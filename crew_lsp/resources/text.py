@@ -12,6 +12,9 @@ from collections import namedtuple
 # What JavaScript's String.prototype.trim removes (pi-crew trims with it). Python's str.strip differs:
 # it keeps U+FEFF (so a BOM line `\ufeff---` would not look like a role) and strips \x1c-\x1f and \x85.
 JS_SPACE = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# The same characters as a set, for one-character tests: `ch in JS_SPACE` searches a string of a wider kind
+# (it converts an ASCII `ch` first, each time); a set lookup is one hash probe.
+JS_SPACE_CHARS = frozenset(JS_SPACE)
 
 
 # JS_SPACE as a regex class body, with ranges (a shorter pattern compiles faster at start-up).

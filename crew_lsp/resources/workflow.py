@@ -6,7 +6,7 @@ import re
 
 from crew_lsp.resources.frontmatter import Document, Item, csv_texts, leading_int, parse_bool, split_csv
 from crew_lsp.resources.record import Record
-from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CLASS, Span, js_trim, span_in_line
+from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, JS_SPACE_CLASS, Span, js_trim, span_in_line
 
 STEP_KEYS = frozenset(
     ("role", "dependsOn", "parallelGroup", "output", "reads", "model", "skills", "progress", "worktree", "verify", "task")
@@ -241,11 +241,22 @@ def task_id(index: int, step_id: str) -> str:
 
 # Lines that may be a heading (`##…`) or a fence (what pi-crew's fence test matches), found from the
 # line break before them: a pattern that starts with a literal is searched at C speed. The heading
-# search is a JavaScript multi-line regex, so a lone `\r`, U+2028 and U+2029 start a line too.
-_CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))|[\r\u2028\u2029]##")
-_HEADING_ONLY = re.compile(r"[\n\r\u2028\u2029]##")
+# search is a JavaScript multi-line regex, so a lone `\r`, U+2028 and U+2029 start a line too; the
+# patterns that look for those are several times slower, so only a text that holds one uses them.
+_CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))")
+_HEADING_ONLY = re.compile(r"\n##")
+_JS_CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))|[\r\u2028\u2029]##")
+_JS_HEADING_ONLY = re.compile(r"[\n\r\u2028\u2029]##")
 _FIRST_LINE = re.compile(r"##|[^\S\n]{0,3}(?:```|~~~)")
 _BREAKS = re.compile("[\r\u2028\u2029]")  # what ends a line for JavaScript's `.` and `$`, besides `\n`
+
+
+def _plain_breaks(text: str) -> bool:
+    """Whether JavaScript sees the same lines as we do: no lone `\\r` (the `\\r` of a CRLF is dropped
+    from its line), no U+2028 or U+2029. The usual file; it needs no search for the other breaks."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):  # (one-character tests are memchr)
+        return False
+    return text.isascii() or ("\u2028" not in text and "\u2029" not in text)
 
 
 def _candidates(doc: Document, fences: bool) -> list[tuple[int, int]]:
@@ -258,7 +269,7 @@ def _candidates(doc: Document, fences: bool) -> list[tuple[int, int]]:
     count = text.count
     last = start
     line_no = doc.frontmatter.body_start
-    for m in (_CANDIDATE if fences else _HEADING_ONLY).finditer(text, start - 1 if start else 0):
+    for m in (_JS_CANDIDATE if fences else _JS_HEADING_ONLY).finditer(text, start - 1 if start else 0):
         p = m.start() + 1
         line_no += count("\n", last, p)
         last = p
@@ -269,8 +280,30 @@ def _candidates(doc: Document, fences: bool) -> list[tuple[int, int]]:
     return candidates
 
 
-def _headings(doc: Document) -> list[Heading]:
-    """pi-crew's headings (`^##\\s+(.+)` in JavaScript's multi-line mode), from one scan of the body text."""
+def _candidate_lines(doc: Document, fences: bool) -> list[int]:
+    """`_candidates` of a text whose only line breaks are `\\n`: every candidate starts its line."""
+    text = doc.text
+    start = doc.body_offset
+    candidates: list[int] = []
+    if start == 0 and _FIRST_LINE.match(text):
+        candidates.append(0)
+    count = text.count
+    last = start
+    line_no = doc.frontmatter.body_start
+    for m in (_CANDIDATE if fences else _HEADING_ONLY).finditer(text, start - 1 if start else 0):
+        p = m.start() + 1
+        line_no += count("\n", last, p)
+        last = p
+        candidates.append(line_no)
+    return candidates
+
+
+def _headings(doc: Document, plain: bool) -> list[Heading]:
+    """pi-crew's headings (`^##\\s+(.+)` in JavaScript's multi-line mode), from one scan of the body text.
+
+    ``plain``: the text has no line break but `\\n` (see `_plain_breaks`), so every candidate starts its
+    line and a heading's text runs to the end of its line: the simpler scan `_plain_headings` finds them.
+    """
     headings: list[Heading] = []
     text = doc.text
     if doc.body_offset >= len(text):
@@ -278,6 +311,8 @@ def _headings(doc: Document) -> list[Heading]:
     fences = "`" in text or "~" in text  # (one-character tests are memchr; "```" is a slow search)
     if not fences and "##" not in text:
         return headings
+    if plain:
+        return _plain_headings(doc, _candidate_lines(doc, fences))
     lines = doc.lines
     n = len(lines)
     in_fence = False
@@ -290,7 +325,7 @@ def _headings(doc: Document) -> list[Heading]:
             in_fence = not in_fence
             continue
         k = h + 2
-        if k < len(line) and line[k] not in JS_SPACE:
+        if k < len(line) and line[k] not in JS_SPACE_CHARS:
             continue  # `##x`, `###`
         # `\s+` runs over spaces and line breaks, blank lines included: the text is the first non-blank run
         j = i
@@ -314,32 +349,54 @@ def _headings(doc: Document) -> list[Heading]:
     return headings
 
 
-def _cut(pi_lines: list[str], i: int, sl: int, sc: int, el: int, ec: int) -> tuple[str, int]:
-    """Line ``i`` of the section from (sl, sc) to (el, ec), and the index its text starts at."""
-    text = pi_lines[i]
-    if i == el:
-        text = text[:ec]
-    if i == sl and sc:
-        return text[sc:], sc
-    return text, 0
+def _plain_headings(doc: Document, candidates: list[int]) -> list[Heading]:
+    """`_headings` of a text whose only line breaks are `\\n`: a heading's text is the rest of its line
+    (or, for a bare `##`, the next non-blank line) and its section starts on the next line."""
+    headings: list[Heading] = []
+    lines = doc.lines
+    n = len(lines)
+    in_fence = False
+    skip_to = 0  # lines before this were taken by a bare `##` (as the global regex moves on)
+    for i in candidates:
+        if i < skip_to:
+            continue
+        line = lines[i]
+        if line[:2] != "##":
+            in_fence = not in_fence
+            continue
+        if len(line) > 2 and line[2] not in JS_SPACE_CHARS:
+            continue  # `##x`, `###`
+        label = line[2:].strip(JS_SPACE)
+        if label:
+            headings.append(Heading(i, i, label, False, in_fence, line, line.index(label, 2)))
+            continue
+        # `\s+` runs over the line break and blank lines: the text is the next non-blank line
+        j = i + 1
+        while j < n and not lines[j].strip(JS_SPACE):
+            j += 1
+        if j == n:
+            break
+        raw = lines[j]
+        label = raw.strip(JS_SPACE)
+        headings.append(Heading(i, j, label, True, in_fence, raw, raw.index(label)))
+        skip_to = j + 1
+    return headings
 
 
-def _first_text(pi_lines: list[str], sl: int, sc: int, el: int, ec: int) -> tuple[int, str, int] | None:
-    """The section's first non-blank line: (line, text, index of the text), trimmed as pi-crew trims the section."""
-    last = el if ec else el - 1
-    i = sl
-    while i <= last:
-        text, off = _cut(pi_lines, i, sl, sc, el, ec) if (i == sl and sc) or i == el else (pi_lines[i], 0)
-        stripped = text.lstrip(JS_SPACE)
-        if stripped:
-            return i, stripped, off + len(text) - len(stripped)
-        i += 1
-    return None
+def _section(pi_lines: list[str], sl: int, sc: int, el: int, ec: int) -> list[str]:
+    """The lines of the text from (sl, sc) to (el, ec): a slice, its first line cut at ``sc``, and
+    when ``ec`` is not 0 (the next heading follows a lone `\\r`), line ``el`` up to ``ec``."""
+    section = pi_lines[sl:el]
+    if ec:
+        section.append(pi_lines[el][:ec])
+    if sc and section:
+        section[0] = section[0][sc:]
+    return section
 
 
 def parse_workflow(doc: Document) -> Workflow:
     fm = doc.frontmatter
-    headings = _headings(doc)
+    headings = _headings(doc, _plain_breaks(doc.text))
     mc = fm.get("maxConcurrency")
     n = leading_int(mc) if mc is not None else None
     max_concurrency = n if n is not None and n >= 1 else None
@@ -350,26 +407,34 @@ def parse_workflow(doc: Document) -> Workflow:
     pi_lines = lines if fm.present or not doc.crlf else doc.text.split("\n")
     n_lines = len(lines)
     meta_match = _META.match
+    cache_get = _META_CACHE.get
     # A heading is explicit when the first non-blank line of its section (up to the next heading), trimmed,
     # is `key: value` with a step key.
     explicit: list[bool] = []
-    firsts: list[tuple[int, str, int] | None] = []  # (the steps reuse them when no heading folds)
+    sections: list[list[str]] = []  # (the steps reuse them when no heading folds)
     last = len(headings) - 1
     for k, h in enumerate(headings):
-        nxt = headings[k + 1] if k < last else None
         sl, sc = h.section
-        first = _first_text(pi_lines, sl, sc, *((nxt.line, nxt.hashes) if nxt is not None else (n_lines, 0)))
-        firsts.append(first)
-        if first is None:
-            explicit.append(False)
-            continue
-        text = first[1].rstrip(JS_SPACE)
-        found = _META_CACHE.get(text)
-        if found is None:
-            match = meta_match(text)
-            explicit.append(match is not None and match.group(1) in STEP_KEYS)
+        if k < last:
+            nxt = headings[k + 1]
+            el, ec = nxt.line, nxt.hashes
         else:
-            explicit.append(found[0] in STEP_KEYS)
+            el, ec = n_lines, 0
+        section = _section(pi_lines, sl, sc, el, ec) if sc or ec else pi_lines[sl:el]
+        sections.append(section)
+        is_explicit = False
+        for text in section:
+            if text:
+                text = text.strip(JS_SPACE)
+                if text:
+                    found = cache_get(text)
+                    if found is None:
+                        match = meta_match(text)
+                        is_explicit = match is not None and match.group(1) in STEP_KEYS
+                    else:
+                        is_explicit = found[0] in STEP_KEYS
+                    break
+        explicit.append(is_explicit)
     any_explicit = True in explicit
     steps_h: list[tuple[Heading, bool, int]] = []
     folded: list[Heading] = []
@@ -386,63 +451,84 @@ def parse_workflow(doc: Document) -> Workflow:
         step = Step(h, k, is_explicit, el, lines=lines)
         step.end_cut = ec
         steps.append(step)
-        sl, sc = h.section
         # the same section as for the explicit test, unless a folded heading joins it
-        first = firsts[n] if (nxt[2] if nxt is not None else len(headings)) == n + 1 else _first_text(pi_lines, sl, sc, el, ec)
-        if first is None:
-            continue
-        i, text, off = first
-        # The whole section is trimmed: its first line loses its indentation, its last its trailing spaces (a `\r` too).
-        lb = ec and el or el - 1  # the section's last line, if it holds text
-        while lb > i and not _cut(pi_lines, lb, sl, sc, el, ec)[0].strip(JS_SPACE):
-            lb -= 1
-        _read_meta(step, pi_lines, lines, i, text, off, lb, sl, sc, el, ec)
+        if (nxt[2] if nxt is not None else len(headings)) == n + 1:
+            section = sections[n]
+        else:
+            section = _section(pi_lines, *h.section, el, ec)
+        _read_section(step, section, lines)
     return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=folded)
 
 
-def _read_meta(step: Step, pi_lines: list[str], lines: list[str], i: int, text: str, off: int, lb: int,
-               sl: int, sc: int, el: int, ec: int) -> None:
-    """The metadata block from line ``i`` (whose text starts at ``off``), then where the task starts."""
+def _read_section(step: Step, section: list[str], lines: list[str]) -> None:
+    """The metadata block at the start of a step's section, then where its task starts.
+
+    pi-crew trims the section as a whole: its first text line loses its indentation, its last one
+    its trailing spaces (a `\\r` too).
+    """
+    sl, sc = step.heading.section
+    for at, raw in enumerate(section):  # the first text line, without its indentation
+        text = raw.lstrip(JS_SPACE)
+        if text:
+            break
+    else:
+        return
+    off = len(raw) - len(text) + (sc if at == 0 else 0)  # where ``text`` starts in its document line
+    i = sl + at  # its document line
+    end = sl + len(section)
     metas = step.meta
     entries = step.meta_entries
-    meta_match = _META.match
-    end = el + 1 if ec else el
+    cache_get = _META_CACHE.get
     while True:
-        if i == lb and text[-1:] in JS_SPACE:
+        if text[-1] in JS_SPACE_CHARS and _rest_blank(section, i - sl + 1):
             text = text.rstrip(JS_SPACE)
-        found = _META_CACHE.get(text)
+        found = cache_get(text)
         if found is None:
-            match = meta_match(text)
-            if match is None:
-                break  # the first other line starts the task
-            key, value = match.group(1, 2)
-            if value and value[-1] in JS_SPACE:
-                value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
-            found = (key, value, match.start(2))
-            if len(_META_CACHE) >= _META_CACHE_MAX:
-                _META_CACHE.clear()
-            _META_CACHE[text] = found
+            found = _read_meta_line(text)
+            if found is None:
+                break  # a blank line ends the block, any other line starts the task
         key, value, v0 = found
         line = lines[i]
         v0 += off
         if v0 > len(line):
             v0 = len(line)  # past a \r eaten by `\s*` when the value is empty
-        meta = Meta(key, value, i, line, v0, off)
+        metas[key] = meta = Meta(key, value, i, line, v0, off)
         entries.append(meta)
-        metas[key] = meta
         i += 1
-        if i >= end:
+        if i == end:
             return
-        text, off = _cut(pi_lines, i, sl, sc, el, ec) if i == el else (pi_lines[i], 0)
-        if not text.strip(JS_SPACE):
-            i += 1  # a blank line ends the block
-            break
+        text = section[i - sl]
+        if not text:
+            break  # a blank line ends the block (an empty one is told apart at once; one of spaces never matches)
+        off = 0
     # the task: from the first non-blank line on
     while i < end:
-        text, off = _cut(pi_lines, i, sl, sc, el, ec) if (i == sl and sc) or i == el else (pi_lines[i], 0)
+        text = section[i - sl]
         stripped = text.lstrip(JS_SPACE)
         if stripped:
             step.task_start_line = i  # (the task text is joined from here on first use)
-            step.task_start_col = off + len(text) - len(stripped) if i == sl and sc else 0
+            step.task_start_col = sc + len(text) - len(stripped) if i == sl and sc else 0
             return
         i += 1
+
+
+def _read_meta_line(text: str) -> tuple[str, str, int] | None:
+    """(key, value, index of the value) of a `key: value` line, remembered for the next file."""
+    match = _META.match(text)
+    if match is None:
+        return None
+    key, value = match.group(1, 2)
+    if value and value[-1] in JS_SPACE_CHARS:
+        value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
+    found = (key, value, match.start(2))
+    if len(_META_CACHE) >= _META_CACHE_MAX:
+        _META_CACHE.clear()
+    _META_CACHE[text] = found
+    return found
+
+
+def _rest_blank(section: list[str], at: int) -> bool:
+    for j in range(at, len(section)):
+        if section[j].strip(JS_SPACE):
+            return False
+    return True

@@ -53,3 +53,18 @@ def test_renaming_a_workflow_rechecks_teams_with_unknown_workflows(tmp_path, mon
     changed = index.update(review, read_text(review).replace("name: review", "name: audit"))
     assert lost in changed
     assert fine not in changed
+
+
+def test_a_team_shadowing_another_rechecks_the_workflow_the_shadowed_team_ran(tmp_path, monkeypatch):
+    monkeypatch.setenv("PI_TEAMS_HOME", str(tmp_path / "home"))
+    index = _index(tmp_path / "ws", {
+        ".crew/teams/t1.team.md": "---\nname: alpha\ndefaultWorkflow: flow\n---\n- lead: agent=executor\n",
+        ".crew/teams/beta.team.md": "---\nname: beta\ndefaultWorkflow: flow\n---\n- lead: agent=executor\n",
+        ".crew/workflows/flow.workflow.md": "---\nname: flow\n---\n## plan\nrole: writer\n\nPlan.\n",
+    })
+    flow = _path(index, "flow.workflow.md")
+    t2 = str(tmp_path / "ws" / ".crew" / "teams" / "t2.team.md")
+    text = "---\nname: alpha\n---\n- lead: agent=executor\n"
+    Path(t2).write_text(text, encoding="utf-8")
+    # t2 wins the name `alpha` (last by file name): only `beta` runs `flow` now, and its role check names the teams
+    assert flow in index.update(str(Path(t2).resolve()), text)

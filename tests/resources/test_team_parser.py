@@ -60,6 +60,12 @@ def test_keys_start_at_a_word_boundary():
     assert (r.agent, r.model, r.description) == ("a", None, "subagent=x mymodel=y")
 
 
+def test_an_agent_key_is_found_after_a_word_that_holds_agent():
+    # (a line with no other key word is scanned from each `agent` it holds)
+    r = role("- a: subagent=x agentagent=y agent =z agent=w")
+    assert (r.agent, [t.value for t in r.all_tokens], r.description) == ("w", ["z", "w"], "subagent=x agentagent=y")
+
+
 def test_spaces_after_equals_are_allowed_for_every_key():
     r = role("- planner: agent=planner model= gpt-5")  # pi-crew: model `gpt-5`
     assert (r.agent, r.model, r.leftover_keys) == ("planner", "gpt-5", [])
