@@ -197,6 +197,14 @@ def _pct(values: list[float], q: float) -> float:
 
 # ------------------------------------------------------------------------------------------ runs
 
+
+WARM_IMPORTS = "; ".join([
+    "import crew_lsp.server.app, crew_lsp.server.commands, crew_lsp.server.run_commands, crew_lsp.checks",
+    "import crew_lsp.language.completion, crew_lsp.language.hover, crew_lsp.engine.metrics_listener",
+    "import crew_lsp.telemetry.metrics, crew_lsp.telemetry.snapshot, crew_lsp.telemetry.exporters",
+])
+
+
 async def _spawn_to_initialize_ms(argv: list[str], root: Path, env: dict[str, str]) -> float:
     """One start: spawn the server, send `initialize`, wait for its answer; then stop the server."""
     t_spawn = time.perf_counter()
@@ -243,11 +251,11 @@ async def run_size(size: int, edits: int, keep: Path | None, startup_runs: int =
     expected = _expected(root)
     env = dict(os.environ, PI_TEAMS_HOME=str(home), PYTHONPATH=str(_REPO))
     env.pop("CREW_LSP_DEBUG", None)
-    # like an installed package: bytecode cached (in a private folder), warmed by one import
+    # like an installed package: bytecode cached (in a private folder), warmed by importing every module
+    # a session loads — the server itself loads most of them only after answering initialize
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
-    warm = await asyncio.create_subprocess_exec(sys.executable, "-c", "import crew_lsp.server.app, crew_lsp.language.completion",
-                                                env=env)
+    warm = await asyncio.create_subprocess_exec(sys.executable, "-c", WARM_IMPORTS, env=env)
     await warm.wait()
     out_startup = await startup(root, env, startup_runs) if startup_runs > 0 else None
 

@@ -93,6 +93,13 @@ class Lifecycle:
                         self._add_folder(str(folder.ws.folder), implicit=folder.implicit)
         session.spawn(self.sync.register_watchers())
         await self.load(list(session.project.folders))
+        session.spawn(self._load_services())
+
+    async def _load_services(self) -> None:
+        """The command handlers, the run service and the metrics, once the first diagnostics are out:
+        importing them (the engine, pydantic, prometheus_client) would otherwise delay those."""
+        session = self.session
+        await session.diagnostics.idle(GC_SETTLE_TIMEOUT_S)
         self._after_load()
         if session.runs is not None:  # interrupted runs of a previous server (docs/runs.md, Reliability)
             session.spawn(session.runs.startup())
