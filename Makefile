@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 CREW := $(VENV)/bin/crew-lsp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv test-deps editors prometheus real-pi bench schemas clean
+.PHONY: demo test venv test-deps editors prometheus real-pi client package bench schemas clean
 
 # The venv is rebuilt only when pyproject.toml changes (stamp files make it idempotent).
 $(VENV)/.installed: pyproject.toml
@@ -52,7 +52,29 @@ $(PI_BIN):
 	cd build/pi && npm install --silent --no-audit --no-fund @mariozechner/pi-coding-agent@0.73 >/dev/null
 real-pi: $(PI_BIN)
 
-test: test-deps editors prometheus real-pi
+# The VS Code extension (client/): npm ci only when package-lock.json changes, then lint, type
+# check, bundle with esbuild and the unit tests (node's test runner).
+CLIENT_DEPS := client/node_modules/.installed
+$(CLIENT_DEPS): client/package-lock.json
+	cd client && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# the config schema the extension contributes through jsonValidation (a copy: the package holds only client/)
+client/schemas/config.schema.json: schemas/config.schema.json
+	mkdir -p client/schemas && cp $< $@
+
+client: $(CLIENT_DEPS) client/schemas/config.schema.json
+	cd client && npm run -s lint && npm run -s typecheck && npm run -s bundle && npm test --silent
+
+# build/crew-lsp.vsix: the extension with crew-lsp and its Python dependencies in bundled/libs
+# (@vscode/vsce 3.x: vsce 4 needs Node 22). pydantic-core is compiled, so the package targets linux-x64.
+package: client venv
+	cd client && sh scripts/bundle-python.sh $(abspath $(PY)) $(CURDIR) $(abspath build/bundle-python)
+	mkdir -p build
+	cd client && npx vsce package --no-dependencies --skip-license --allow-missing-repository \
+	  --target linux-x64 --out $(abspath build/crew-lsp.vsix)
+
+test: test-deps editors prometheus real-pi client
 	PI_REAL_BIN=$(abspath $(PI_BIN)) $(PY) -m pytest -q
 
 bench: venv
@@ -67,4 +89,4 @@ schemas: venv
 	$(CREW) schemas --out schemas
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis client/node_modules client/out client/dist client/bundled client/schemas

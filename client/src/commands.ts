@@ -1,0 +1,140 @@
+// The palette commands (category "Crew"). They prompt with QuickPick/InputBox and call the server's
+// `crew.*` commands; their own ids are `crew.client.*`, since vscode-languageclient registers the
+// server's ids itself.
+
+import * as vscode from 'vscode';
+import {
+  doctorLines,
+  goalProblem,
+  runArguments,
+  runPicks,
+  runStatusMarkdown,
+  teamPicks,
+  teamsFromSymbols,
+  validationSummary,
+} from './picks';
+import {
+  ClientCommand,
+  ServerCommand,
+  type DoctorReport,
+  type Recommendation,
+  type RunStatus,
+  type RunSummary,
+  type ValidationCounts,
+} from './protocol';
+import type { RunProgressNotifications } from './runProgress';
+import type { CrewServer } from './server';
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs a command body; a failure (a refused argument, a stopped server) is an error message, never silent. */
+function guarded(what: string, body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Crew: ${what} failed: ${message(error)}`);
+    }
+  };
+}
+
+/** Running programs is refused in an untrusted workspace; say why and offer to manage trust. */
+async function trustedOrExplained(): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const manage = 'Manage Workspace Trust';
+  const choice = await vscode.window.showWarningMessage(
+    'Crew: running teams starts programs, so it is disabled in an untrusted workspace. Checking and editing still work.',
+    manage,
+  );
+  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+export function registerCommands(
+  server: CrewServer,
+  progress: RunProgressNotifications,
+  output: vscode.LogOutputChannel,
+): vscode.Disposable[] {
+  const runTeam = guarded('Run Team', async () => {
+    if (!(await trustedOrExplained())) return;
+    const goal = await vscode.window.showInputBox({
+      title: 'Crew: Run Team',
+      prompt: 'What should the team do?',
+      placeHolder: 'e.g. Write a getting-started page for the greeting module',
+      ignoreFocusOut: true,
+      validateInput: goalProblem,
+    });
+    if (goal === undefined) return;
+    const [recommendation, symbols] = await Promise.all([
+      server.executeCommand<Recommendation>(ServerCommand.recommend, { goal }),
+      server.workspaceSymbols(),
+    ]);
+    const picks = teamPicks(teamsFromSymbols(symbols), recommendation);
+    if (!picks.length) throw new Error('no team is defined');
+    const pick = await vscode.window.showQuickPick(picks, {
+      title: 'Crew: Run Team',
+      placeHolder: 'Team to run',
+      matchOnDescription: true,
+      ignoreFocusOut: true,
+    });
+    if (!pick) return;
+    const { runId } = await server.executeCommand<{ runId: string }>(ServerCommand.run, runArguments(pick.team, goal));
+    progress.expect(runId, `Crew: ${pick.team} — ${goal.trim()}`);
+    output.info(`run ${runId} started: team ${pick.team}`);
+  });
+
+  const pickRun = async (title: string, onlyActive: boolean): Promise<string | undefined> => {
+    const { runs } = await server.executeCommand<{ runs: RunSummary[] }>(ServerCommand.status, {});
+    const picks = runPicks(runs, onlyActive);
+    if (!picks.length) {
+      void vscode.window.showInformationMessage(onlyActive ? 'Crew: no run is active.' : 'Crew: no run yet.');
+      return undefined;
+    }
+    return (await vscode.window.showQuickPick(picks, { title, placeHolder: 'Run', matchOnDetail: true }))?.runId;
+  };
+
+  const cancelRun = guarded('Cancel Run', async () => {
+    const runId = await pickRun('Crew: Cancel Run', true);
+    if (!runId) return;
+    const result = await server.executeCommand<{ status?: string }>(ServerCommand.cancel, { runId, reason: 'cancelled from VS Code' });
+    void vscode.window.showInformationMessage(`Crew: run ${runId} ${result.status ?? 'cancelled'}.`);
+  });
+
+  const showRunStatus = guarded('Show Run Status', async () => {
+    const runId = await pickRun('Crew: Show Run Status', false);
+    if (!runId) return;
+    const status = await server.executeCommand<RunStatus>(ServerCommand.status, { runId });
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: runStatusMarkdown(status) });
+    await vscode.window.showTextDocument(document, { preview: true });
+  });
+
+  const validateWorkspace = guarded('Validate Workspace', async () => {
+    const counts = await server.executeCommand<ValidationCounts>(ServerCommand.validateWorkspace);
+    const showProblems = 'Show Problems';
+    const hasProblems = counts.severity.error + counts.severity.warning > 0;
+    const show = hasProblems ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const choice = await show(validationSummary(counts), ...(hasProblems ? [showProblems] : []));
+    if (choice === showProblems) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  });
+
+  const doctor = guarded('Doctor', async () => {
+    const report = await server.executeCommand<DoctorReport>(ServerCommand.doctor);
+    const lines = doctorLines(report);
+    lines.forEach((line) => output.info(line));
+    output.show(true);
+    const show = report.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    void show(`Crew: ${lines[0]} (details in the Crew output).`);
+  });
+
+  return [
+    vscode.commands.registerCommand(ClientCommand.runTeam, runTeam),
+    vscode.commands.registerCommand(ClientCommand.cancelRun, cancelRun),
+    vscode.commands.registerCommand(ClientCommand.showRunStatus, showRunStatus),
+    vscode.commands.registerCommand(ClientCommand.validateWorkspace, validateWorkspace),
+    vscode.commands.registerCommand(ClientCommand.doctor, doctor),
+    vscode.commands.registerCommand(ClientCommand.restartServer, () => server.restart()),
+    vscode.commands.registerCommand(ClientCommand.showOutput, () => output.show()),
+  ];
+}

@@ -1,0 +1,48 @@
+// Entry points only: build the pieces, start the server, and dispose everything on deactivate.
+
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { needsRestart } from './initOptions';
+import { ServerLanguageStatus } from './languageStatus';
+import { onDidChangeInterpreter } from './python';
+import { RunProgressNotifications } from './runProgress';
+import { CrewServer } from './server';
+import { readServerSettings } from './settings';
+import { RunsStatusBar } from './statusBar';
+
+let server: CrewServer | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Crew', { log: true });
+  server = new CrewServer(context, output);
+  const crew = server;
+  const statusBar = new RunsStatusBar();
+  const progress = new RunProgressNotifications(crew);
+  context.subscriptions.push(
+    output,
+    statusBar,
+    progress,
+    new ServerLanguageStatus(crew),
+    crew.onHealth((health) => statusBar.update(health)),
+    crew.onDidChangeState((status) => {
+      if (status.state !== 'running') progress.closeAll();
+    }),
+    ...registerCommands(crew, progress, output),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (needsRestart((section) => event.affectsConfiguration(section))) void crew.restart();
+    }),
+    // the server learns the workspace is trusted at start (initializationOptions.trustedWorkspace)
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void crew.restart()),
+  );
+  const interpreterWatch = await onDidChangeInterpreter(() => {
+    const settings = readServerSettings();
+    if (!settings.python && !settings.serverPath) void crew.restart();
+  });
+  if (interpreterWatch) context.subscriptions.push(interpreterWatch);
+  await crew.restart();
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.dispose();
+  server = undefined;
+}

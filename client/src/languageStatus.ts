@@ -1,0 +1,67 @@
+// The language status item of crew-lsp (shown next to the language mode of our files): whether the
+// server runs, how many files it indexed and how many errors the workspace has; a click shows the
+// output. The counts come from `crew.validateWorkspace`, refreshed when diagnostics change.
+
+import * as vscode from 'vscode';
+import { DOCUMENT_SELECTOR } from './documents';
+import { ClientCommand, ServerCommand, type ValidationCounts } from './protocol';
+import type { CrewServer } from './server';
+import { serverStatusView, type ServerStatusInput } from './serverStatus';
+
+const REFRESH_DELAY_MS = 1000;
+
+const SEVERITY = {
+  information: vscode.LanguageStatusSeverity.Information,
+  warning: vscode.LanguageStatusSeverity.Warning,
+  error: vscode.LanguageStatusSeverity.Error,
+} as const;
+
+export class ServerLanguageStatus implements vscode.Disposable {
+  private readonly item = vscode.languages.createLanguageStatusItem('crew.server', DOCUMENT_SELECTOR);
+  private readonly disposables: vscode.Disposable[] = [];
+  private status: ServerStatusInput = { state: 'starting' };
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly server: CrewServer) {
+    this.item.name = 'crew-lsp';
+    this.item.command = { title: 'Show Output', command: ClientCommand.showOutput };
+    this.disposables.push(
+      server.onDidChangeState((status) => {
+        this.show(status);
+        if (status.state === 'running') this.scheduleRefresh();
+      }),
+      vscode.languages.onDidChangeDiagnostics(() => this.scheduleRefresh()),
+    );
+    this.show(this.status);
+  }
+
+  private show(status: ServerStatusInput): void {
+    this.status = status;
+    const view = serverStatusView(status);
+    this.item.text = view.text;
+    this.item.detail = view.detail;
+    this.item.busy = view.busy;
+    this.item.severity = SEVERITY[view.severity];
+  }
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
+  }
+
+  private async refresh(): Promise<void> {
+    if (!this.server.isRunning()) return;
+    try {
+      const counts = await this.server.executeCommand<ValidationCounts>(ServerCommand.validateWorkspace);
+      if (this.status.state === 'running') this.show({ state: 'running', counts });
+    } catch {
+      // the server went away meanwhile; its state change updates the item
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.disposables.forEach((d) => d.dispose());
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,119 @@
+// Building the palette commands' prompts, server arguments and summaries from server answers.
+// Pure, so it is unit-tested without VS Code.
+
+import type { DoctorReport, Recommendation, RunStatus, RunSummary, ValidationCounts } from './protocol';
+
+/** A `workspace/symbol` answer entry (LSP `SymbolInformation`), as far as it is read here. */
+export interface WorkspaceSymbolLike {
+  name: string;
+  containerName?: string;
+  location: { uri: string };
+}
+
+export interface TeamChoice {
+  name: string;
+  /** builtin, user or project */
+  scope: string;
+}
+
+export interface TeamPick {
+  label: string;
+  description: string;
+  detail?: string;
+  team: string;
+}
+
+export interface RunPick {
+  label: string;
+  description: string;
+  detail: string;
+  runId: string;
+}
+
+const SCOPE_RANK: Record<string, number> = { project: 0, user: 1, builtin: 2 };
+
+/** Teams among the workspace symbols, one per name: the project's wins over the user's over the builtin. */
+export function teamsFromSymbols(symbols: readonly WorkspaceSymbolLike[]): TeamChoice[] {
+  const byName = new Map<string, TeamChoice>();
+  for (const symbol of symbols) {
+    if (!symbol.location.uri.endsWith('.team.md')) continue;
+    const choice = { name: symbol.name, scope: symbol.containerName ?? '' };
+    const seen = byName.get(symbol.name);
+    if (!seen || (SCOPE_RANK[choice.scope] ?? 3) < (SCOPE_RANK[seen.scope] ?? 3)) byName.set(symbol.name, choice);
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The team QuickPick: the recommended team for the goal first, labelled with the team name. */
+export function teamPicks(teams: readonly TeamChoice[], recommendation?: Recommendation): TeamPick[] {
+  const recommended = recommendation?.team ?? undefined;
+  const picks = teams.map((team): TeamPick => ({ label: team.name, description: team.scope, team: team.name }));
+  const index = picks.findIndex((pick) => pick.team === recommended);
+  if (index < 0 || !recommendation) return picks;
+  const [best] = picks.splice(index, 1);
+  best.description = best.description ? `recommended · ${best.description}` : 'recommended';
+  best.detail = recommendation.reason;
+  return [best, ...picks];
+}
+
+/** `crew.run` arguments; an empty goal is a prompt error, not a server round trip. */
+export function runArguments(team: string, goal: string): { team: string; goal: string } {
+  const trimmed = goal.trim();
+  if (!trimmed) throw new Error('a run needs a goal');
+  return { team, goal: trimmed };
+}
+
+/** An error of the goal input box, or undefined when the goal can be sent. */
+export function goalProblem(goal: string): string | undefined {
+  return goal.trim() ? undefined : 'Describe what the team should do.';
+}
+
+export function runPicks(runs: readonly RunSummary[], onlyActive = false): RunPick[] {
+  return runs
+    .filter((run) => !onlyActive || run.active)
+    .map((run) => ({
+      label: run.runId,
+      description: [[run.team, run.workflow].filter(Boolean).join('/'), run.status].filter(Boolean).join(' · '),
+      detail: [run.goal, run.progress?.message].filter(Boolean).join(' — '),
+      runId: run.runId,
+    }));
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export function validationSummary(counts: ValidationCounts): string {
+  const { error, warning, information, hint } = counts.severity;
+  if (error + warning + information + hint === 0) return `Crew: ${plural(counts.files, 'file')} checked, no problems.`;
+  const parts = [plural(error, 'error'), plural(warning, 'warning')];
+  if (information) parts.push(`${information} information`);
+  if (hint) parts.push(plural(hint, 'hint'));
+  return `Crew: ${plural(counts.files, 'file')} checked: ${parts.join(', ')}.`;
+}
+
+export function doctorLines(report: DoctorReport): string[] {
+  const head = `crew-lsp doctor: ${report.ok ? 'all checks passed' : 'some checks failed'}` +
+    (report.version ? ` (crew-lsp ${report.version}${report.python ? `, Python ${report.python}` : ''})` : '');
+  return [head, ...report.checks.map((check) => `  ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`)];
+}
+
+/** A run's status as a Markdown document. */
+export function runStatusMarkdown(run: RunStatus): string {
+  const manifest = run.manifest ?? {};
+  const lines = [`# Run ${run.runId}`, ''];
+  lines.push(`- **Status:** ${run.status}${run.interrupted ? ' (interrupted)' : ''}`);
+  if (manifest.team || manifest.workflow) lines.push(`- **Team / workflow:** ${manifest.team ?? '?'} / ${manifest.workflow ?? '?'}`);
+  if (manifest.goal) lines.push(`- **Goal:** ${manifest.goal}`);
+  if (manifest.createdAt) lines.push(`- **Started:** ${manifest.createdAt}`);
+  if (run.progress?.message) lines.push(`- **Progress:** ${run.progress.message}`);
+  const tasks = run.tasks ?? [];
+  if (tasks.length) {
+    lines.push('', '| task | role | status | heartbeat |', '|---|---|---|---|');
+    for (const task of tasks) {
+      const status = task.error ? `${task.status}: ${task.error.replace(/\|/g, '\\|').replace(/\n/g, ' ')}` : task.status;
+      lines.push(`| ${task.id} | ${task.role ?? ''} | ${status} | ${task.heartbeatLevel ?? ''} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,76 @@
+// The extension manifest (package.json) is the contract with VS Code: these tests read it as data.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { CONFIG_FILE_PATTERNS } from '../src/documents';
+import { ClientCommand, ServerCommand } from '../src/protocol';
+
+const clientDir = path.resolve(__dirname, '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(clientDir, 'package.json'), 'utf8'));
+const properties: Record<string, { scope?: string }> = manifest.contributes.configuration.properties;
+
+/** The server's command names, from its own list (crew_lsp/server/command_names.py). */
+function serverCommandNames(): string[] {
+  const source = fs.readFileSync(path.join(clientDir, '..', 'crew_lsp', 'server', 'command_names.py'), 'utf8');
+  return [...source.matchAll(/"(crew\.[A-Za-z]+)"/g)].map((m) => m[1]);
+}
+
+test('no command of the extension reuses a server command id', () => {
+  const server = serverCommandNames();
+  assert.ok(server.includes(ServerCommand.run), 'the server list was read');
+  for (const { command } of manifest.contributes.commands) {
+    assert.ok(!server.includes(command), `${command} is also a server command`);
+  }
+});
+
+test('every client command is contributed, in the Crew category, and every contributed one is known', () => {
+  const contributed = manifest.contributes.commands.map((c: { command: string }) => c.command).sort();
+  assert.deepEqual(contributed, Object.values(ClientCommand).sort());
+  for (const command of manifest.contributes.commands) assert.equal(command.category, 'Crew');
+});
+
+test('the palette titles read as the product names them', () => {
+  const titles = manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
+  assert.deepEqual(titles, [
+    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: Restart Server', 'Crew: Run Team…', 'Crew: Show Output',
+    'Crew: Show Run Status', 'Crew: Validate Workspace',
+  ]);
+});
+
+test('settings that choose a program are machine or application scope and restricted in untrusted workspaces', () => {
+  const programSettings = ['crew.server.python', 'crew.server.path', 'crew.worker.runtime', 'crew.worker.command', 'crew.worker.passEnv', 'crew.metrics.serve'];
+  const trust = manifest.capabilities.untrustedWorkspaces;
+  assert.equal(trust.supported, 'limited');
+  assert.deepEqual([...trust.restrictedConfigurations].sort(), [...programSettings].sort());
+  for (const name of programSettings) {
+    assert.ok(['machine', 'application'].includes(properties[name]?.scope ?? ''), `${name} has scope ${properties[name]?.scope}`);
+  }
+});
+
+test('every setting of the brief is contributed', () => {
+  assert.deepEqual(Object.keys(properties).sort(), [
+    'crew.diagnostics.delayMs', 'crew.diagnostics.severity', 'crew.metrics.serve', 'crew.server.path', 'crew.server.python',
+    'crew.trace.server', 'crew.worker.command', 'crew.worker.passEnv', 'crew.worker.runtime',
+  ]);
+});
+
+test('the config files are validated with the config schema, the same files the server reads', () => {
+  const [validation] = manifest.contributes.jsonValidation;
+  assert.deepEqual(validation.fileMatch, [...CONFIG_FILE_PATTERNS]);
+  assert.equal(validation.url, './schemas/config.schema.json');
+});
+
+test('the extension activates on the crew roots, so problems in closed files show at once', () => {
+  for (const event of ['workspaceContains:.crew/**/*.md', 'workspaceContains:.pi/teams/**/*.md']) {
+    assert.ok(manifest.activationEvents.includes(event), event);
+  }
+});
+
+test('the engine range accepts VS Code 1.100, as does the vscode-languageclient in use', () => {
+  assert.equal(manifest.engines.vscode, '^1.100.0');
+  const languageClient = JSON.parse(fs.readFileSync(path.join(clientDir, 'node_modules', 'vscode-languageclient', 'package.json'), 'utf8'));
+  const [, major, minor] = /^\^(\d+)\.(\d+)/.exec(languageClient.engines.vscode) ?? [];
+  assert.ok(Number(major) === 1 && Number(minor) <= 100, `vscode-languageclient needs ${languageClient.engines.vscode}`);
+});
