@@ -84,6 +84,7 @@ bench: venv
 	$(PY) bench/engine.py
 	$(PY) bench/hostile.py
 	$(PY) bench/telemetry.py
+	$(PY) bench/redact.py
 
 schemas: venv
 	$(CREW) schemas --out schemas

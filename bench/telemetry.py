@@ -63,7 +63,7 @@ async def scaffold_run(folder: Path, listener: TimedListener | None) -> float:
         t0 = time.perf_counter()
         final = await runs.wait(await runs.start(goal="benchmark telemetry", team="bench"))
         wall = time.perf_counter() - t0
-    assert final["status"] == "completed", final["status"]
+    assert final.status == "completed", final.status
     return wall
 
 
