@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crew_lsp.resources.frontmatter import parse_document
-from crew_lsp.resources.workflow import _headings, _plain_breaks, parse_workflow
+from crew_lsp.resources.headings import find_headings, plain_breaks
+from crew_lsp.resources.workflow import parse_workflow
 
 # Lines that exercise headings, bare headings, fences (which flip `in_fence`) and JavaScript-only spaces.
 LINES = st.sampled_from([
@@ -25,13 +26,13 @@ PLAIN_DOCUMENT = st.builds(lambda fm, lines, sep: fm.replace("\n", sep) + sep.jo
 @given(PLAIN_DOCUMENT)
 def test_quick_heading_scan_finds_what_the_full_scan_finds(text):
     doc = parse_document(text)
-    assert _plain_breaks(text)
-    assert _headings(doc, True) == _headings(doc, False)
+    assert plain_breaks(text)
+    assert find_headings(doc, True) == find_headings(doc, False)
 
 
 @pytest.mark.parametrize("text", ["Intro.\r## plan\n", "a\u2028## b", "a\u2029b", "## a\r\n\rb", "## a\r"])
 def test_a_lone_line_break_takes_the_full_scan(text):
-    assert not _plain_breaks(text)
+    assert not plain_breaks(text)
 
 
 def test_a_heading_after_a_lone_carriage_return_is_found():
