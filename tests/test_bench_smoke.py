@@ -1,0 +1,25 @@
+"""The benchmark scripts still run against the code they measure (their figures are printed by
+`make bench`; here only that they run to the end on small inputs)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.mark.parametrize("argv", [
+    ["engine.py", "--quick"],
+    ["telemetry.py", "--quick"],
+    ["lsp.py", "--sizes", "200", "--edits", "20", "--startup-runs", "1"],
+    ["language.py"],
+    ["redact.py"],
+])
+def test_benchmark_script_runs(argv: list[str]):
+    proc = subprocess.run([sys.executable, str(BENCH / argv[0]), *argv[1:]], capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
