@@ -34,8 +34,9 @@ test('every client command is contributed, in the Crew category, and every contr
 test('the palette titles read as the product names them', () => {
   const titles = manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
   assert.deepEqual(titles, [
-    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: Restart Server', 'Crew: Run Team…', 'Crew: Show Output',
-    'Crew: Show Run Status', 'Crew: Validate Workspace',
+    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: Preview Plan…', 'Crew: Restart Server', 'Crew: Resume Run…',
+    'Crew: Run Team…', 'Crew: Run Workflow…', 'Crew: Show Metrics', 'Crew: Show Output', 'Crew: Show Run Status',
+    'Crew: Validate Workspace',
   ]);
 });
 
