@@ -8,6 +8,7 @@ import { onDidChangeInterpreter } from './python';
 import { RunProgressNotifications } from './runProgress';
 import { CrewServer } from './server';
 import { readServerSettings } from './settings';
+import { RunsView } from './runsView';
 import { RunsStatusBar } from './statusBar';
 import { VirtualDocuments } from './virtualDocuments';
 import { registerWorkflowCommands } from './workflowCommands';
@@ -26,6 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar,
     progress,
     documents,
+    new RunsView(crew, progress, documents),
     new ServerLanguageStatus(crew),
     crew.onHealth((health) => statusBar.update(health)),
     crew.onDidChangeState((status) => {

@@ -179,6 +179,14 @@ export const ClientCommand = {
   doctor: 'crew.client.doctor',
   restartServer: 'crew.client.restartServer',
   showOutput: 'crew.client.showOutput',
+  // the Runs view's title and context actions (hidden from the palette)
+  runsRefresh: 'crew.client.runs.refresh',
+  runsCancel: 'crew.client.runs.cancel',
+  runsResume: 'crew.client.runs.resume',
+  runsRetryTask: 'crew.client.runs.retryTask',
+  runsOpenResult: 'crew.client.runs.openResult',
+  runsOpenPrompt: 'crew.client.runs.openPrompt',
+  runsOpenEvents: 'crew.client.runs.openEvents',
 } as const;
 
 export const Notification = {
