@@ -3,6 +3,7 @@
 // server's ids itself.
 
 import * as vscode from 'vscode';
+import { guarded, trustedOrExplained } from './commandGuards';
 import {
   doctorLines,
   goalProblem,
@@ -24,33 +25,6 @@ import {
 } from './protocol';
 import type { RunProgressNotifications } from './runProgress';
 import type { CrewServer } from './server';
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Runs a command body; a failure (a refused argument, a stopped server) is an error message, never silent. */
-function guarded(what: string, body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      void vscode.window.showErrorMessage(`Crew: ${what} failed: ${message(error)}`);
-    }
-  };
-}
-
-/** Running programs is refused in an untrusted workspace; say why and offer to manage trust. */
-async function trustedOrExplained(): Promise<boolean> {
-  if (vscode.workspace.isTrusted) return true;
-  const manage = 'Manage Workspace Trust';
-  const choice = await vscode.window.showWarningMessage(
-    'Crew: running teams starts programs, so it is disabled in an untrusted workspace. Checking and editing still work.',
-    manage,
-  );
-  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
-  return false;
-}
 
 export function registerCommands(
   server: CrewServer,

@@ -8,7 +8,10 @@ import { onDidChangeInterpreter } from './python';
 import { RunProgressNotifications } from './runProgress';
 import { CrewServer } from './server';
 import { readServerSettings } from './settings';
+import { RunsView } from './runsView';
 import { RunsStatusBar } from './statusBar';
+import { VirtualDocuments } from './virtualDocuments';
+import { registerWorkflowCommands } from './workflowCommands';
 
 let server: CrewServer | undefined;
 
@@ -18,16 +21,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const crew = server;
   const statusBar = new RunsStatusBar();
   const progress = new RunProgressNotifications(crew);
+  const documents = new VirtualDocuments();
   context.subscriptions.push(
     output,
     statusBar,
     progress,
+    documents,
+    new RunsView(crew, progress, documents),
     new ServerLanguageStatus(crew),
     crew.onHealth((health) => statusBar.update(health)),
     crew.onDidChangeState((status) => {
       if (status.state !== 'running') progress.closeAll();
     }),
     ...registerCommands(crew, progress, output),
+    ...registerWorkflowCommands(crew, progress, documents, output),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (needsRestart((section) => event.affectsConfiguration(section))) void crew.restart();
     }),

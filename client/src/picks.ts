@@ -32,16 +32,27 @@ export interface RunPick {
 
 const SCOPE_RANK: Record<string, number> = { project: 0, user: 1, builtin: 2 };
 
-/** Teams among the workspace symbols, one per name: the project's wins over the user's over the builtin. */
-export function teamsFromSymbols(symbols: readonly WorkspaceSymbolLike[]): TeamChoice[] {
+/** The resources among the workspace symbols whose file name ends with `suffix`, one per name: the
+ * project's wins over the user's over the builtin. */
+function resourcesFromSymbols(symbols: readonly WorkspaceSymbolLike[], suffix: string): TeamChoice[] {
   const byName = new Map<string, TeamChoice>();
   for (const symbol of symbols) {
-    if (!symbol.location.uri.endsWith('.team.md')) continue;
+    if (!symbol.location.uri.endsWith(suffix)) continue;
     const choice = { name: symbol.name, scope: symbol.containerName ?? '' };
     const seen = byName.get(symbol.name);
     if (!seen || (SCOPE_RANK[choice.scope] ?? 3) < (SCOPE_RANK[seen.scope] ?? 3)) byName.set(symbol.name, choice);
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Teams among the workspace symbols (`.team.md` files). */
+export function teamsFromSymbols(symbols: readonly WorkspaceSymbolLike[]): TeamChoice[] {
+  return resourcesFromSymbols(symbols, '.team.md');
+}
+
+/** Workflows among the workspace symbols (`.workflow.md` files). */
+export function workflowsFromSymbols(symbols: readonly WorkspaceSymbolLike[]): TeamChoice[] {
+  return resourcesFromSymbols(symbols, '.workflow.md');
 }
 
 /** The team QuickPick: the recommended team for the goal first, labelled with the team name. */
@@ -63,6 +74,11 @@ export function runArguments(team: string, goal: string): { team: string; goal: 
   return { team, goal: trimmed };
 }
 
+/** `crew.run` arguments of "Run Workflow…": the team runs the chosen workflow. */
+export function runWorkflowArguments(team: string, workflow: string, goal: string): { team: string; workflow: string; goal: string } {
+  return { ...runArguments(team, goal), workflow };
+}
+
 /** An error of the goal input box, or undefined when the goal can be sent. */
 export function goalProblem(goal: string): string | undefined {
   return goal.trim() ? undefined : 'Describe what the team should do.';
@@ -77,6 +93,11 @@ export function runPicks(runs: readonly RunSummary[], onlyActive = false): RunPi
       detail: [run.goal, run.progress?.message].filter(Boolean).join(' — '),
       runId: run.runId,
     }));
+}
+
+/** Runs "Resume Run…" offers: ended without completing (interrupted, failed or cancelled), not active. */
+export function resumableRunPicks(runs: readonly RunSummary[]): RunPick[] {
+  return runPicks(runs.filter((run) => !run.active && (run.interrupted || ['failed', 'cancelled'].includes(run.status))));
 }
 
 function plural(count: number, word: string): string {

@@ -50,12 +50,31 @@ export interface RunSummary {
   folder?: string;
 }
 
+/** One task of `crew.status {runId}`. */
+export interface TaskStatus {
+  id: string;
+  role?: string;
+  status: string;
+  heartbeatLevel?: HeartbeatLevel | null;
+  error?: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
 /** `crew.status {runId}`. */
 export interface RunStatus {
   runId: string;
   status: string;
-  manifest?: { team?: string; workflow?: string; goal?: string; createdAt?: string; cwd?: string };
-  tasks?: { id: string; role?: string; status: string; heartbeatLevel?: HeartbeatLevel | null; error?: string | null }[];
+  manifest?: {
+    team?: string;
+    workflow?: string;
+    goal?: string;
+    createdAt?: string;
+    cwd?: string;
+    /** absolute folders of the run: `artifacts` holds `results/<taskId>.txt` and `prompts/<taskId>.md` */
+    paths?: { state?: string; artifacts?: string };
+  };
+  tasks?: TaskStatus[];
   progress?: RunProgress;
   active?: boolean;
   interrupted?: boolean;
@@ -68,6 +87,53 @@ export interface Recommendation {
   score: number;
   reason: string;
   alternatives: { team: string; score: number }[];
+}
+
+/** One task of a `crew.plan` answer. */
+export interface PlannedTask {
+  id: string;
+  stepId?: string;
+  role: string;
+  agent?: string | null;
+  dependsOn: string[];
+  output?: string | null;
+  reads?: string[];
+  model?: string | null;
+  verify?: boolean;
+  wave: number;
+}
+
+/** `crew.plan`: a plan, or why the team cannot run the workflow. */
+export type PlanAnswer =
+  | { ok: true; team: string; workflow: string; goal: string; concurrency: number; tasks: PlannedTask[]; waves: string[][]; warnings: string[] }
+  | { ok: false; error: string; diagnostics?: { code?: string; message: string; path?: string }[] };
+
+/** One series of a metrics snapshot; histograms carry count, sum, buckets and quantiles. */
+export interface MetricSeries {
+  labels: Record<string, string>;
+  value?: number;
+  count?: number;
+  sum?: number;
+  p50?: number | null;
+  p95?: number | null;
+  p99?: number | null;
+}
+
+/** One metric of `crew.metrics` (docs/telemetry.md, Snapshot). */
+export interface Metric {
+  name: string;
+  type: string;
+  help?: string;
+  series: MetricSeries[];
+}
+
+/** One event of `crew.events`. */
+export interface RunEvent {
+  time: string;
+  type: string;
+  taskId?: string;
+  message?: string;
+  metadata?: { seq?: number };
 }
 
 /** `crew.validateWorkspace`. */
@@ -93,17 +159,34 @@ export const ServerCommand = {
   recommend: 'crew.recommend',
   validateWorkspace: 'crew.validateWorkspace',
   doctor: 'crew.doctor',
+  plan: 'crew.plan',
+  resume: 'crew.resume',
+  retry: 'crew.retry',
+  events: 'crew.events',
+  metrics: 'crew.metrics',
 } as const;
 
 /** The extension's own commands; vscode-languageclient registers the server's `crew.*` ids itself. */
 export const ClientCommand = {
   runTeam: 'crew.client.runTeam',
+  runWorkflow: 'crew.client.runWorkflow',
+  resumeRun: 'crew.client.resumeRun',
+  previewPlan: 'crew.client.previewPlan',
+  showMetrics: 'crew.client.showMetrics',
   cancelRun: 'crew.client.cancelRun',
   showRunStatus: 'crew.client.showRunStatus',
   validateWorkspace: 'crew.client.validateWorkspace',
   doctor: 'crew.client.doctor',
   restartServer: 'crew.client.restartServer',
   showOutput: 'crew.client.showOutput',
+  // the Runs view's title and context actions (hidden from the palette)
+  runsRefresh: 'crew.client.runs.refresh',
+  runsCancel: 'crew.client.runs.cancel',
+  runsResume: 'crew.client.runs.resume',
+  runsRetryTask: 'crew.client.runs.retryTask',
+  runsOpenResult: 'crew.client.runs.openResult',
+  runsOpenPrompt: 'crew.client.runs.openPrompt',
+  runsOpenEvents: 'crew.client.runs.openEvents',
 } as const;
 
 export const Notification = {

@@ -32,10 +32,12 @@ test('every client command is contributed, in the Crew category, and every contr
 });
 
 test('the palette titles read as the product names them', () => {
-  const titles = manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
+  const hidden = new Set(manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command));
+  const titles = manifest.contributes.commands.filter((c: { command: string }) => !hidden.has(c.command)).map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
   assert.deepEqual(titles, [
-    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: Restart Server', 'Crew: Run Team…', 'Crew: Show Output',
-    'Crew: Show Run Status', 'Crew: Validate Workspace',
+    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: Preview Plan…', 'Crew: Restart Server', 'Crew: Resume Run…',
+    'Crew: Run Team…', 'Crew: Run Workflow…', 'Crew: Show Metrics', 'Crew: Show Output', 'Crew: Show Run Status',
+    'Crew: Validate Workspace',
   ]);
 });
 
@@ -73,4 +75,17 @@ test('the engine range accepts VS Code 1.100, as does the vscode-languageclient 
   const languageClient = JSON.parse(fs.readFileSync(path.join(clientDir, 'node_modules', 'vscode-languageclient', 'package.json'), 'utf8'));
   const [, major, minor] = /^\^(\d+)\.(\d+)/.exec(languageClient.engines.vscode) ?? [];
   assert.ok(Number(major) === 1 && Number(minor) <= 100, `vscode-languageclient needs ${languageClient.engines.vscode}`);
+});
+
+test('the Runs view has its own activity-bar container, and its item actions stay out of the palette', () => {
+  const [container] = manifest.contributes.viewsContainers.activitybar;
+  assert.equal(container.title, 'Crew Runs');
+  assert.ok(fs.existsSync(path.join(clientDir, container.icon)), container.icon);
+  assert.deepEqual(manifest.contributes.views[container.id].map((v: { id: string }) => v.id), ['crew.runs']);
+  const hidden = manifest.contributes.menus.commandPalette.map((m: { command: string }) => m.command).sort();
+  assert.deepEqual(hidden, Object.values(ClientCommand).filter((id) => id.startsWith('crew.client.runs.')).sort());
+  const itemActions = manifest.contributes.menus['view/item/context'].map((m: { command: string }) => m.command);
+  for (const action of ['cancel', 'resume', 'retryTask', 'openResult', 'openPrompt', 'openEvents']) {
+    assert.ok(itemActions.includes(`crew.client.runs.${action}`), action);
+  }
 });

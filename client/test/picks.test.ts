@@ -3,12 +3,15 @@ import { test } from 'node:test';
 import {
   doctorLines,
   goalProblem,
+  resumableRunPicks,
   runArguments,
   runPicks,
+  runWorkflowArguments,
   runStatusMarkdown,
   teamPicks,
   teamsFromSymbols,
   validationSummary,
+  workflowsFromSymbols,
 } from '../src/picks';
 import type { Recommendation } from '../src/protocol';
 
@@ -87,4 +90,31 @@ test('a run status document lists the tasks in a table, escaping what would brea
   assert.match(text, /^# Run r1\n/);
   assert.match(text, /- \*\*Team \/ workflow:\*\* default \/ default/);
   assert.match(text, /\| 01_explore \| explorer \| failed: exit 1 \\\| bad thing \| {2}\|/);
+});
+
+test('workflows come from the .workflow.md symbols, one per name', () => {
+  const workflows = workflowsFromSymbols([
+    symbol('default', 'teams/default.team.md', 'builtin'),
+    symbol('research', 'workflows/research.workflow.md', 'builtin'),
+    symbol('research', '.crew/workflows/research.workflow.md', 'project'),
+    symbol('default', 'workflows/default.workflow.md', 'builtin'),
+  ]);
+  assert.deepEqual(workflows, [{ name: 'default', scope: 'builtin' }, { name: 'research', scope: 'project' }]);
+});
+
+test('a workflow run is sent with the team, the workflow and the trimmed goal', () => {
+  assert.deepEqual(runWorkflowArguments('research', 'research', ' Compare caches '), { team: 'research', workflow: 'research', goal: 'Compare caches' });
+  assert.throws(() => runWorkflowArguments('research', 'research', ''), /needs a goal/);
+});
+
+test('resume offers the interrupted, failed and cancelled runs that are not active', () => {
+  const runs = [
+    { runId: 'live', status: 'running', active: true },
+    { runId: 'crashed', status: 'running', active: false, interrupted: true },
+    { runId: 'failed', status: 'failed', active: false },
+    { runId: 'stopped', status: 'cancelled', active: false },
+    { runId: 'done', status: 'completed', active: false },
+    { runId: 'blocked', status: 'blocked', active: false },
+  ];
+  assert.deepEqual(resumableRunPicks(runs).map((pick) => pick.runId), ['crashed', 'failed', 'stopped']);
 });

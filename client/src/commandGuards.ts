@@ -1,0 +1,31 @@
+// What every command body shares: failures become error messages, and commands that start programs
+// explain why they do nothing in an untrusted workspace.
+
+import * as vscode from 'vscode';
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs a command body; a failure (a refused argument, a stopped server) is an error message, never silent. */
+export function guarded<A extends unknown[]>(what: string, body: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await body(...args);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Crew: ${what} failed: ${errorMessage(error)}`);
+    }
+  };
+}
+
+/** Running programs is refused in an untrusted workspace; say why and offer to manage trust. */
+export async function trustedOrExplained(): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const manage = 'Manage Workspace Trust';
+  const choice = await vscode.window.showWarningMessage(
+    'Crew: running teams starts programs, so it is disabled in an untrusted workspace. Checking and editing still work.',
+    manage,
+  );
+  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
