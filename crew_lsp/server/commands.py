@@ -163,7 +163,7 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-async def dispatch(ls: Session, name: str, arguments: list[Any]) -> Any:
+async def dispatch(session: Session, name: str, arguments: list[Any]) -> Any:
     spec = COMMANDS.get(name)
     if spec is None:
         raise JsonRpcInvalidParams(message=f"unknown command {name!r}")
@@ -178,17 +178,17 @@ async def dispatch(ls: Session, name: str, arguments: list[Any]) -> Any:
         args = spec.args.model_validate(raw)
     except ValidationError as exc:
         raise JsonRpcInvalidParams(message=f"{name}: {_describe(exc)}") from None
-    if spec.starts_programs and not ls.settings.trustedWorkspace:
+    if spec.starts_programs and not session.settings.trustedWorkspace:
         raise JsonRpcException(code=REQUEST_FAILED,
                                message=f"{name} refused: the workspace is not trusted (crew.trustedWorkspace is false)")
     try:
-        result = spec.handler(ls, args)
+        result = spec.handler(session, args)
         if inspect.isawaitable(result):
             result = await result
     except (JsonRpcException, asyncio.CancelledError):
         raise
     except Exception as exc:
-        ls.log_error(f"{name} failed", exc)
+        session.log_error(f"{name} failed", exc)
         raise request_failed(f"{name} failed: {exc}") from None
     return result
 
@@ -203,16 +203,16 @@ def _counts() -> dict[str, Any]:
 
 
 @command("crew.validateWorkspace")
-async def validate_workspace(ls: Session, args: Empty) -> dict[str, Any]:
+async def validate_workspace(session: Session, args: Empty) -> dict[str, Any]:
     """Counts per severity and per code, for every scope (cancellable: it yields between files)."""
     total = _counts()
     scopes: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
     folders = []
-    overrides = ls.severity_overrides
+    overrides = session.severity_overrides
     slice_start = time.perf_counter()
-    for folder in list(ls.project.folders):
-        if not await ls.folder_ready(folder):
+    for folder in list(session.project.folders):
+        if not await session.folder_ready(folder):
             continue
         folders.append(str(folder.ws.folder))
         snap = folder.snapshot
@@ -253,16 +253,16 @@ def _writable_dir(path: Path) -> tuple[bool, str]:
 
 
 @command("crew.metrics")
-def metrics(ls: Session, args: MetricsArgs) -> Any:
+def metrics(session: Session, args: MetricsArgs) -> Any:
     """The session's metrics: `{metrics: snapshot}`, or the Prometheus exposition text (docs/telemetry.md)."""
-    return ls.metrics.render(args.filter, args.format)
+    return session.metrics.render(args.filter, args.format)
 
 
-def _bindable(ls: Session, address: str) -> tuple[bool, str]:
+def _bindable(session: Session, address: str) -> tuple[bool, str]:
     """Whether `metrics.serve` can be (or is) served."""
     from crew_lsp.telemetry.exporters import MetricsServeError, parse_serve_address
 
-    http = ls.metrics.http
+    http = session.metrics.http
     if http is not None:
         return True, f"serving {http.url}"
     try:
@@ -277,14 +277,14 @@ def _bindable(ls: Session, address: str) -> tuple[bool, str]:
 
 
 @command("crew.doctor")
-async def doctor(ls: Session, args: Empty) -> dict[str, Any]:
+async def doctor(session: Session, args: Empty) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
 
     def check(name: str, ok: bool, detail: str) -> None:
         checks.append({"name": name, "ok": ok, "detail": detail})
 
     roots = []
-    for folder in ls.project.folders:
+    for folder in session.project.folders:
         ws = folder.ws
         entry = {
             "folder": str(ws.folder), "repo": str(ws.repo), "crewRoot": str(ws.crew), "crewRootExists": ws.crew.is_dir(),
@@ -303,7 +303,7 @@ async def doctor(ls: Session, args: Empty) -> dict[str, Any]:
     if not roots:
         check("workspace folders", False, "the client opened no workspace folder")
 
-    worker = ls.settings.worker
+    worker = session.settings.worker
     runtime: dict[str, Any] = {"runtime": None, "reason": None, "command": None}
     try:
         from crew_lsp.engine.config import WorkerConfigError, resolve_worker
@@ -327,16 +327,16 @@ async def doctor(ls: Session, args: Empty) -> dict[str, Any]:
     else:
         runtime = {"runtime": worker.runtime or os.environ.get("CREW_RUNTIME") or "scaffold", "reason": "settings", "command": worker.command}
         check("runtime resolution", True, f"{runtime['runtime']} (engine not installed)")
-    check("workspace trust", True, "trusted" if ls.settings.trustedWorkspace else "untrusted: run commands are refused")
-    if ls.settings.metrics.serve:
-        check("metrics endpoint bindable", *_bindable(ls, ls.settings.metrics.serve))
+    check("workspace trust", True, "trusted" if session.settings.trustedWorkspace else "untrusted: run commands are refused")
+    if session.settings.metrics.serve:
+        check("metrics endpoint bindable", *_bindable(session, session.settings.metrics.serve))
     return {
         "ok": all(c["ok"] for c in checks),
-        "version": ls.version,
+        "version": session.version,
         "python": sys.version.split()[0],
         "checks": checks,
         "roots": roots,
         "runtime": runtime,
-        "settings": _redact_value(ls.settings.model_dump()),
-        "openDocuments": len(ls.docs),
+        "settings": _redact_value(session.settings.model_dump()),
+        "openDocuments": len(session.docs),
     }

@@ -77,9 +77,9 @@ class Channel:
 
 
 class Notifier:
-    def __init__(self, ls: Session, is_active: Callable[[str], bool] = lambda run_id: False,
+    def __init__(self, session: Session, is_active: Callable[[str], bool] = lambda run_id: False,
                  recent_deadletters: Callable[[], Awaitable[int]] | None = None):
-        self.ls = ls
+        self.session = session
         self.is_active = is_active  # whether a run executes in this server now
         self.recent_deadletters = recent_deadletters  # entries on disk within the alert window
         self.channels: dict[str, Channel] = {}
@@ -98,22 +98,22 @@ class Notifier:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        return asyncio.get_running_loop() if self.ls.loop is None else self.ls.loop
+        return asyncio.get_running_loop() if self.session.loop is None else self.session.loop
 
     def _crew(self, method: str, params: dict[str, Any]) -> None:
-        if self.ls.notify_crew(method, params):
+        if self.session.notify_crew(method, params):
             self.sent[method] = self.sent.get(method, 0) + 1
 
     def _progress(self, token: str, value: dict[str, Any]) -> None:
-        self.ls.notify("$/progress", {"token": token, "value": value})
+        self.session.notify("$/progress", {"token": token, "value": value})
 
     def show(self, kind: T.MessageType, message: str) -> None:
         from crew_lsp.server.errors import redact as _redact
 
         try:
-            self.ls.notify("window/showMessage", {"type": int(kind), "message": _redact(message)})
+            self.session.notify("window/showMessage", {"type": int(kind), "message": _redact(message)})
         except Exception as exc:  # the client went away
-            self.ls.log_error("window/showMessage failed", exc)
+            self.session.log_error("window/showMessage failed", exc)
 
     def _channel(self, run_id: str) -> Channel:
         ch = self.channels.get(run_id)
@@ -128,7 +128,7 @@ class Notifier:
         try:
             self._on_update(update)
         except Exception as exc:
-            self.ls.log_error("run notification failed", exc)
+            self.session.log_error("run notification failed", exc)
 
     def _on_update(self, update: RunUpdate) -> None:
         if update.heartbeats is not None and update.event is None and update.heartbeat is None and not update.final:
@@ -190,14 +190,14 @@ class Notifier:
         self._schedule(ch)
 
     def _start_progress(self, ch: Channel) -> None:
-        if ch.held or not ch.tracked or not self.ls.client.progress or ch.token_state not in ("none", "ended", "failed"):
+        if ch.held or not ch.tracked or not self.session.client.progress or ch.token_state not in ("none", "ended", "failed"):
             return
         ch.token = str(uuid.uuid4())
         ch.token_state = "creating"
-        self.ls.spawn(self._create(ch, ch.token))
+        self.session.spawn(self._create(ch, ch.token))
 
     async def _create(self, ch: Channel, token: str) -> None:
-        request = self.ls.request(T.WINDOW_WORK_DONE_PROGRESS_CREATE,
+        request = self.session.request(T.WINDOW_WORK_DONE_PROGRESS_CREATE,
                                                       T.WorkDoneProgressCreateParams(token=token))
         try:
             # never cancelled while the client answers (pygls would resolve a cancelled future)
@@ -207,7 +207,7 @@ class Notifier:
         except Exception as exc:  # the client refused the token: no progress for this run
             if ch.token == token:
                 ch.token_state = "failed"
-            self.ls.log(f"crew-lsp: window/workDoneProgress/create refused: {exc}")
+            self.session.log(f"crew-lsp: window/workDoneProgress/create refused: {exc}")
             self._maybe_drop(ch)
             return
         if ch.token != token:
@@ -251,14 +251,14 @@ class Notifier:
         try:
             self._flush_now(ch)
         except Exception as exc:
-            self.ls.log_error("run notification failed", exc)
+            self.session.log_error("run notification failed", exc)
 
     def _flush_now(self, ch: Channel) -> None:
         update = ch.latest
         if update is None or ch.finished or ch.held or ch.token_state == "creating":
             return  # a tracked run's updates wait for its `$/progress` begin
         ch.last_sent = self.loop.time()
-        if self.ls.client.crew_notifications:
+        if self.session.client.crew_notifications:
             params = run_update_params(update.view())
             if params != ch.last_update:
                 ch.last_update = params
@@ -326,7 +326,7 @@ class Notifier:
 
     def _health_changed(self) -> None:
         """Schedule a coalesced crew/health; it is computed and compared when the timer fires."""
-        if not self.ls.client.crew_notifications or self._health_timer is not None:
+        if not self.session.client.crew_notifications or self._health_timer is not None:
             return
         delay = max(0.0, self._health_last + HEALTH_COALESCE_S - self.loop.time())
         self._health_timer = self.loop.call_later(delay, self._send_health)
@@ -341,7 +341,7 @@ class Notifier:
             self._health_last = self.loop.time()
             self._crew("crew/health", health)
         except Exception as exc:
-            self.ls.log_error("crew/health failed", exc)
+            self.session.log_error("crew/health failed", exc)
 
     def _deadletter(self) -> None:
         """A deadletter was written: count the entries on disk (every process's) and alert at most hourly."""
@@ -349,7 +349,7 @@ class Notifier:
         if self.recent_deadletters is None or self._deadletter_counting or now - self._deadletter_alerted < ALERT_WINDOW_S:
             return
         self._deadletter_counting = True
-        self.ls.spawn(self._count_deadletters())
+        self.session.spawn(self._count_deadletters())
 
     async def _count_deadletters(self) -> None:
         try:

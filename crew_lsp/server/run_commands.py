@@ -1,6 +1,6 @@
 """The run commands on the server (docs/editor.md, Commands): argument models and handlers.
 
-The handlers drive `run_service.RunService` (one per server, `ls.runs`, one `RunManager` per
+The handlers drive `run_service.RunService` (one per server, `session.runs`, one `RunManager` per
 workspace folder): `crew.run` answers `{runId}` at once and the run outlives the request.
 `crew.recommend` scores teams in recommend.py.
 
@@ -165,10 +165,10 @@ def _goal_and_names(method: str, snap: Any, args: Any) -> str:
 
 
 @command("crew.run", RunCmd)
-async def run(ls: Session, args: RunCmd) -> dict[str, Any]:
+async def run(session: Session, args: RunCmd) -> dict[str, Any]:
     from crew_lsp.engine.config import WorkerConfigError
 
-    svc = service(ls)
+    svc = service(session)
     if svc.closing:
         raise failed("crew.run", "the server is shutting down")
     folder = await svc.folder("crew.run", args)
@@ -188,21 +188,21 @@ async def run(ls: Session, args: RunCmd) -> dict[str, Any]:
 
 
 @command("crew.cancel", CancelCmd)
-async def cancel(ls: Session, args: CancelCmd) -> dict[str, Any]:
-    svc = service(ls)
+async def cancel(session: Session, args: CancelCmd) -> dict[str, Any]:
+    svc = service(session)
     _, stored = await svc.locate("crew.cancel", args)
     stopping = asyncio.ensure_future(svc.cancel(args.runId, args.reason or "cancelled by the user", stored))
     return await _engine_call("crew.cancel", asyncio.shield(stopping))
 
 
-async def _requeue(ls: Session, cmd: str, args: Any, call: Callable[[RunManager], Awaitable[dict]]) -> dict:
+async def _requeue(session: Session, cmd: str, args: Any, call: Callable[[RunManager], Awaitable[dict]]) -> dict:
     from crew_lsp.engine.config import WorkerConfigError
 
-    svc = service(ls)
+    svc = service(session)
     if svc.closing:
         raise failed(cmd, "the server is shutting down")
     folder, mgr = await svc.locate(cmd, args)
-    if not await ls.folder_ready(folder):
+    if not await session.folder_ready(folder):
         raise failed(cmd, f"the workspace folder {folder.path} is still being indexed; try again")
 
     async def go() -> dict:
@@ -219,26 +219,26 @@ async def _requeue(ls: Session, cmd: str, args: Any, call: Callable[[RunManager]
 
 
 @command("crew.resume", RunIdCmd)
-async def resume(ls: Session, args: RunIdCmd) -> dict[str, Any]:
-    return await _requeue(ls, "crew.resume", args,
+async def resume(session: Session, args: RunIdCmd) -> dict[str, Any]:
+    return await _requeue(session, "crew.resume", args,
                           lambda mgr: mgr.resume(args.runId))
 
 
 @command("crew.retry", RetryCmd)
-async def retry(ls: Session, args: RetryCmd) -> dict[str, Any]:
-    return await _requeue(ls, "crew.retry", args,
+async def retry(session: Session, args: RetryCmd) -> dict[str, Any]:
+    return await _requeue(session, "crew.retry", args,
                           lambda mgr: mgr.retry(args.runId, args.taskId))
 
 
 @command("crew.recover", RecoverCmd)
-async def recover(ls: Session, args: RecoverCmd) -> dict[str, Any]:
-    return await _requeue(ls, "crew.recover", args,
+async def recover(session: Session, args: RecoverCmd) -> dict[str, Any]:
+    return await _requeue(session, "crew.recover", args,
                           lambda mgr: mgr.recover(args.runId, args.accept))
 
 
 @command("crew.status", StatusCmd)
-async def status(ls: Session, args: StatusCmd) -> dict[str, Any]:
-    svc = service(ls)
+async def status(session: Session, args: StatusCmd) -> dict[str, Any]:
+    svc = service(session)
     if args.runId is not None:
         _, mgr = await svc.locate("crew.status", args)
         return (await _engine_call("crew.status", mgr.status(args.runId))).to_json()
@@ -253,14 +253,14 @@ async def status(ls: Session, args: StatusCmd) -> dict[str, Any]:
 
 
 @command("crew.events", EventsCmd)
-async def events(ls: Session, args: EventsCmd) -> dict[str, Any]:
-    _, mgr = await service(ls).locate("crew.events", args)
+async def events(session: Session, args: EventsCmd) -> dict[str, Any]:
+    _, mgr = await service(session).locate("crew.events", args)
     return await _engine_call("crew.events", mgr.events(args.runId, args.sinceSeq or 0, args.limit or 200))
 
 
 @command("crew.plan", PlanCmd)
-async def plan(ls: Session, args: PlanCmd) -> dict[str, Any]:
-    svc = service(ls)
+async def plan(session: Session, args: PlanCmd) -> dict[str, Any]:
+    svc = service(session)
     folder = await svc.folder("crew.plan", args)
     goal = _goal_and_names("crew.plan", folder.snapshot, args)
     mgr = await svc.manager(folder)
@@ -268,15 +268,15 @@ async def plan(ls: Session, args: PlanCmd) -> dict[str, Any]:
 
 
 @command("crew.exportDiagnostics", RunIdCmd)
-async def export_diagnostics(ls: Session, args: RunIdCmd) -> dict[str, Any]:
-    _, mgr = await service(ls).locate("crew.exportDiagnostics", args)
+async def export_diagnostics(session: Session, args: RunIdCmd) -> dict[str, Any]:
+    _, mgr = await service(session).locate("crew.exportDiagnostics", args)
     path = await _engine_call("crew.exportDiagnostics", mgr.export_diagnostics(args.runId))
     return {"runId": args.runId, "path": path}
 
 
 @command("crew.recommend", RecommendCmd)
-async def recommend_command(ls: Session, args: RecommendCmd) -> dict[str, Any]:
-    folder = await service(ls).folder("crew.recommend", args)
+async def recommend_command(session: Session, args: RecommendCmd) -> dict[str, Any]:
+    folder = await service(session).folder("crew.recommend", args)
     return recommend(folder.snapshot, args.goal)
 
 

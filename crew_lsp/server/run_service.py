@@ -1,6 +1,6 @@
 """The run service behind the run commands: one `RunManager` per workspace folder, live progress.
 
-`RunService` (one per server, `ls.runs`) owns one `RunManager` per workspace folder, created on
+`RunService` (one per server, `session.runs`) owns one `RunManager` per workspace folder, created on
 first use, reading the server's live index (`snapshot_provider`) and running programs chosen only
 by the *user-level* worker settings (`crew.worker` from initializationOptions/the `crew` settings
 section) or the environment — never by workspace files. Every run executes as a task of the
@@ -66,10 +66,10 @@ def failed(cmd: str, message: str, data: Any = None) -> JsonRpcException:
 # ---------------------------------------------------------------- the service
 
 class RunService(RunRecovery):
-    def __init__(self, ls: Session):
-        self.ls = ls
+    def __init__(self, session: Session):
+        self.session = session
         self.managers: dict[Path, RunManager] = {}
-        self.notifier = Notifier(ls, self.is_active, self.recent_deadletters)
+        self.notifier = Notifier(session, self.is_active, self.recent_deadletters)
         self.server_id = f"crew-lsp-{os.getpid()}-{secrets.token_hex(3)}"
         self.closing = False
         self._group: TaskGroup | None = None  # where every run executes, while the supervisor holds it open
@@ -81,15 +81,15 @@ class RunService(RunRecovery):
 
     def folders(self) -> list[Folder]:
         """Workspace folders in the client's order (implicit folders of loose files last)."""
-        project = self.ls.project.folders
+        project = self.session.project.folders
         ordered: list[Folder] = []
         try:
-            uris = list(self.ls.workspace.folders)
+            uris = list(self.session.workspace.folders)
         except Exception:
             uris = []
         for uri in uris:
-            path = self.ls.uris.path(uri)
-            folder = self.ls.project.find(Path(path).resolve()) if path else None
+            path = self.session.uris.path(uri)
+            folder = self.session.project.find(Path(path).resolve()) if path else None
             if folder is not None and folder not in ordered:
                 ordered.append(folder)
         rest = [f for f in project if f not in ordered]
@@ -108,11 +108,11 @@ class RunService(RunRecovery):
         if where is None:
             return None
         name, raw = where
-        path = self.ls.uris.path(raw) if raw.startswith("file:") else os.path.realpath(os.path.expanduser(raw))
+        path = self.session.uris.path(raw) if raw.startswith("file:") else os.path.realpath(os.path.expanduser(raw))
         if not path:
             raise invalid(cmd, name, f"{raw!r} is not a file path or file URI")
         target = Path(path)
-        for folder in self.ls.project.folders:  # innermost first
+        for folder in self.session.project.folders:  # innermost first
             root = folder.ws.folder
             if target == root or root in target.parents:
                 return folder
@@ -125,7 +125,7 @@ class RunService(RunRecovery):
             if not folders:
                 raise failed(cmd, "no workspace folder is open")
             folder = folders[0]
-        if not await self.ls.folder_ready(folder):
+        if not await self.session.folder_ready(folder):
             raise failed(cmd, f"the workspace folder {folder.path} is still being indexed; try again")
         return folder
 
@@ -135,7 +135,7 @@ class RunService(RunRecovery):
             return None
         if self._supervisor is None:
             self._group_open, self._group_done = anyio.Event(), anyio.Event()
-            self._supervisor = self.ls.spawn(self._supervise(self._group_open, self._group_done))
+            self._supervisor = self.session.spawn(self._supervise(self._group_open, self._group_done))
         if self._group is None and self._group_open is not None:
             await self._group_open.wait()
         return self._group
@@ -161,20 +161,20 @@ class RunService(RunRecovery):
             group = await self._task_group()
             if key not in self.managers:  # no other request made it meanwhile
                 made = RunManager(key, server_id=self.server_id, snapshot_provider=lambda: self._snapshot(key, folder),
-                                  extra_roots=list(self.ls.settings.roots), task_group=group)
-                self.ls.metrics.watch(made, folder.ws)  # its MetricsListener and crew/metrics (server/metrics.py)
+                                  extra_roots=list(self.session.settings.roots), task_group=group)
+                self.session.metrics.watch(made, folder.ws)  # its MetricsListener and crew/metrics (server/metrics.py)
                 made.add_listener(self.notifier.on_update)
                 self.managers[key] = made
         mgr = self.managers[key]
         # the user-level worker, read again on every use: a resumed or recovered run runs with the
         # settings of now, never with the runtime its manifest (a workspace file) records
-        mgr.runtime = self.ls.settings.worker.runtime
-        mgr.worker_command = self.ls.settings.worker.command
-        mgr.pass_env = self.ls.settings.worker.passEnv
+        mgr.runtime = self.session.settings.worker.runtime
+        mgr.worker_command = self.session.settings.worker.command
+        mgr.pass_env = self.session.settings.worker.passEnv
         return mgr
 
     def _snapshot(self, key: Path, fallback: Folder) -> Any:
-        live = self.ls.project.find(key)  # folders are rebuilt when `crew.roots` changes
+        live = self.session.project.find(key)  # folders are rebuilt when `crew.roots` changes
         return (live or fallback).snapshot
 
     def is_active(self, run_id: str) -> bool:
@@ -220,7 +220,7 @@ class RunService(RunRecovery):
         """`window/workDoneProgress/cancel`: cancel the run behind the token (the notifier answers once per token)."""
         run_id = self.notifier.run_of_token(token)
         if run_id is not None:
-            self.ls.spawn(self.cancel(run_id, "cancelled from the editor"))
+            self.session.spawn(self.cancel(run_id, "cancelled from the editor"))
 
     async def start_run(self, folder: Folder, args: RunArgs, goal: str, run_id: str) -> str:
         """Start run ``run_id`` (the caller holds its notifications until it has answered)."""
@@ -241,9 +241,9 @@ class RunService(RunRecovery):
             done, pending = await asyncio.wait(closing, timeout=CLOSE_TIMEOUT_S)
             for task in done:
                 if not task.cancelled() and task.exception() is not None:
-                    self.ls.log_error("stopping runs failed", task.exception())
+                    self.session.log_error("stopping runs failed", task.exception())
             if pending:
-                self.ls.log(f"crew-lsp: {len(pending)} run manager(s) did not stop in {CLOSE_TIMEOUT_S:g} s",
+                self.session.log(f"crew-lsp: {len(pending)} run manager(s) did not stop in {CLOSE_TIMEOUT_S:g} s",
                             T.MessageType.Warning)
         self.notifier.flush_all()
         if self._group_done is not None:
@@ -252,7 +252,7 @@ class RunService(RunRecovery):
             await asyncio.wait([self._supervisor], timeout=CLOSE_TIMEOUT_S)
 
 
-def service(ls: Session) -> RunService:
-    if getattr(ls, "runs", None) is None:
-        ls.runs = RunService(ls)
-    return ls.runs
+def service(session: Session) -> RunService:
+    if getattr(session, "runs", None) is None:
+        session.runs = RunService(session)
+    return session.runs
