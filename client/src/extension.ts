@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { needsRestart } from './initOptions';
 import { ServerLanguageStatus } from './languageStatus';
+import { MetricsPanel } from './metricsPanel';
+import { PlanPanels } from './planPanels';
 import { onDidChangeInterpreter } from './python';
 import { RunProgressNotifications } from './runProgress';
 import { CrewServer } from './server';
@@ -22,19 +24,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const statusBar = new RunsStatusBar();
   const progress = new RunProgressNotifications(crew);
   const documents = new VirtualDocuments();
+  const plans = new PlanPanels(context.extensionUri, crew);
+  const metrics = new MetricsPanel(context.extensionUri, crew);
   context.subscriptions.push(
     output,
     statusBar,
     progress,
     documents,
-    new RunsView(crew, progress, documents),
+    plans,
+    metrics,
+    new RunsView(crew, progress, documents, plans),
     new ServerLanguageStatus(crew),
     crew.onHealth((health) => statusBar.update(health)),
     crew.onDidChangeState((status) => {
       if (status.state !== 'running') progress.closeAll();
     }),
     ...registerCommands(crew, progress, output),
-    ...registerWorkflowCommands(crew, progress, documents, output),
+    ...registerWorkflowCommands(crew, progress, { documents, plans, metrics }, output),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (needsRestart((section) => event.affectsConfiguration(section))) void crew.restart();
     }),

@@ -50,10 +50,17 @@ export interface RunSummary {
   folder?: string;
 }
 
-/** One task of `crew.status {runId}`. */
+/** One task of `crew.status {runId}`: the task as stored, with its plan fields. */
 export interface TaskStatus {
   id: string;
+  stepId?: string;
   role?: string;
+  agent?: string | null;
+  dependsOn?: string[];
+  output?: string | null;
+  reads?: string[];
+  model?: string | null;
+  verify?: boolean;
   status: string;
   heartbeatLevel?: HeartbeatLevel | null;
   error?: string | null;
@@ -187,9 +194,11 @@ export const ClientCommand = {
   runsOpenResult: 'crew.client.runs.openResult',
   runsOpenPrompt: 'crew.client.runs.openPrompt',
   runsOpenEvents: 'crew.client.runs.openEvents',
+  runsShowGraph: 'crew.client.runs.showGraph',
 } as const;
 
 export const Notification = {
   health: 'crew/health',
   runUpdate: 'crew/runUpdate',
+  metrics: 'crew/metrics',
 } as const;

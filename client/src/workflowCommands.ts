@@ -1,12 +1,15 @@
 // "Run Workflow…", "Preview Plan…", "Resume Run…" and "Show Metrics": the palette commands built on
-// `crew.plan`, `crew.resume` and `crew.metrics`.
+// `crew.plan`, `crew.resume` and `crew.metrics`. A plan and the metrics open as webviews; a plan
+// the server refuses opens as a document that says why.
 
 import * as vscode from 'vscode';
 import { errorMessage, guarded, trustedOrExplained } from './commandGuards';
 import { goalProblem, resumableRunPicks, runWorkflowArguments, teamPicks, teamsFromSymbols, workflowsFromSymbols } from './picks';
-import { noWorkflowMessage, planMarkdown, workflowPicks } from './plans';
-import { metricsMarkdown } from './metricsText';
-import { ClientCommand, ServerCommand, type Metric, type PlanAnswer, type RunSummary } from './protocol';
+import { noWorkflowMessage, refusedPlanMarkdown, workflowPicks } from './plans';
+import type { MetricsPanel } from './metricsPanel';
+import { followRun, graphFromPlan, type PlanGraph } from './planGraph';
+import type { PlanPanels } from './planPanels';
+import { ClientCommand, ServerCommand, type PlanAnswer, type RunStatus, type RunSummary } from './protocol';
 import type { RunProgressNotifications } from './runProgress';
 import type { CrewServer } from './server';
 import type { VirtualDocuments } from './virtualDocuments';
@@ -52,10 +55,25 @@ function askGoal(title: string): Thenable<string | undefined> {
   });
 }
 
+/** The plan's graph, coloured by the newest active run of the same team and workflow if there is one. */
+async function planGraph(server: CrewServer, plan: Extract<PlanAnswer, { ok: true }>): Promise<PlanGraph> {
+  const graph = graphFromPlan(plan);
+  const { runs } = await server.executeCommand<{ runs: RunSummary[] }>(ServerCommand.status, {});
+  const live = runs.find((run) => run.active && run.team === plan.team && run.workflow === plan.workflow);
+  if (!live) return graph;
+  return followRun(graph, await server.executeCommand<RunStatus>(ServerCommand.status, { runId: live.runId }));
+}
+
+export interface WorkflowViews {
+  documents: VirtualDocuments;
+  plans: PlanPanels;
+  metrics: MetricsPanel;
+}
+
 export function registerWorkflowCommands(
   server: CrewServer,
   progress: RunProgressNotifications,
-  documents: VirtualDocuments,
+  views: WorkflowViews,
   output: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
   const runWorkflow = guarded('Run Workflow', async () => {
@@ -78,7 +96,11 @@ export function registerWorkflowCommands(
     const goal = await askGoal(title);
     if (goal === undefined) return;
     const plan = await server.executeCommand<PlanAnswer>(ServerCommand.plan, runWorkflowArguments(choice.team, choice.workflow, goal));
-    await documents.show(`plan ${choice.team}-${choice.workflow}.md`, planMarkdown(plan));
+    if (!plan.ok) {
+      await views.documents.show(`plan ${choice.team}-${choice.workflow}.md`, refusedPlanMarkdown(plan));
+      return;
+    }
+    views.plans.show(`plan:${plan.team}/${plan.workflow}`, await planGraph(server, plan), true);
   });
 
   const resumeRun = guarded('Resume Run', async () => {
@@ -94,10 +116,7 @@ export function registerWorkflowCommands(
     await resume(server, progress, runId);
   });
 
-  const showMetrics = guarded('Show Metrics', async () => {
-    const { metrics } = await server.executeCommand<{ metrics: Metric[] }>(ServerCommand.metrics, {});
-    await documents.show('metrics.md', metricsMarkdown(metrics, new Date()));
-  });
+  const showMetrics = guarded('Show Metrics', () => views.metrics.show());
 
   return [
     vscode.commands.registerCommand(ClientCommand.runWorkflow, runWorkflow),

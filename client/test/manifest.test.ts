@@ -85,7 +85,7 @@ test('the Runs view has its own activity-bar container, and its item actions sta
   const hidden = manifest.contributes.menus.commandPalette.map((m: { command: string }) => m.command).sort();
   assert.deepEqual(hidden, Object.values(ClientCommand).filter((id) => id.startsWith('crew.client.runs.')).sort());
   const itemActions = manifest.contributes.menus['view/item/context'].map((m: { command: string }) => m.command);
-  for (const action of ['cancel', 'resume', 'retryTask', 'openResult', 'openPrompt', 'openEvents']) {
+  for (const action of ['cancel', 'resume', 'retryTask', 'openResult', 'openPrompt', 'openEvents', 'showGraph']) {
     assert.ok(itemActions.includes(`crew.client.runs.${action}`), action);
   }
 });
