@@ -34,7 +34,9 @@ function nodeElement(node: PlanGraph['nodes'][number], x: number, y: number): HT
   box.style.top = `${y + LABEL_ROW}px`;
   box.tabIndex = 0;
   const role = node.agent ? `${node.role} (agent ${node.agent})` : node.role;
-  box.append(element('span', 'crew-task-id', node.id), element('span', 'crew-task-role', role), element('span', 'crew-task-status', node.status));
+  const line = element('span', 'crew-task-line');
+  line.append(element('span', 'crew-task-role', role), ' · ', element('span', 'crew-task-status', node.status));
+  box.append(element('span', 'crew-task-id', node.id), line);
   box.title = [`${node.id} — ${role}`, `wave ${node.wave}`, ...node.details].join('\n');
   return box;
 }
