@@ -20,5 +20,6 @@ COMMAND_NAMES = (
     "crew.retry",
     "crew.run",
     "crew.status",
+    "crew.teams",
     "crew.validateWorkspace",
 )
