@@ -26,6 +26,14 @@ import {
 import type { RunProgressNotifications } from './runProgress';
 import type { CrewServer } from './server';
 
+/** A run's status (tasks, roles, status, heartbeat) as a Markdown document: "Show Run Status" and
+ * the "Show Summary" of a run's end message. */
+export async function openRunStatus(server: CrewServer, runId: string): Promise<void> {
+  const status = await server.executeCommand<RunStatus>(ServerCommand.status, { runId });
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: runStatusMarkdown(status) });
+  await vscode.window.showTextDocument(document, { preview: true });
+}
+
 export function registerCommands(
   server: CrewServer,
   progress: RunProgressNotifications,
@@ -78,10 +86,7 @@ export function registerCommands(
 
   const showRunStatus = guarded('Show Run Status', async () => {
     const runId = await pickRun('Crew: Show Run Status', false);
-    if (!runId) return;
-    const status = await server.executeCommand<RunStatus>(ServerCommand.status, { runId });
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: runStatusMarkdown(status) });
-    await vscode.window.showTextDocument(document, { preview: true });
+    if (runId) await openRunStatus(server, runId);
   });
 
   const validateWorkspace = guarded('Validate Workspace', async () => {

@@ -1,12 +1,13 @@
 // Entry points only: build the pieces, start the server, and dispose everything on deactivate.
 
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { openRunStatus, registerCommands } from './commands';
 import { needsRestart } from './initOptions';
 import { ServerLanguageStatus } from './languageStatus';
 import { MetricsPanel } from './metricsPanel';
 import { PlanPanels } from './planPanels';
 import { onDidChangeInterpreter } from './python';
+import { RunEndMessages } from './runEnd';
 import { RunProgressNotifications } from './runProgress';
 import { CrewServer } from './server';
 import { readServerSettings } from './settings';
@@ -30,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     statusBar,
     progress,
+    new RunEndMessages(progress, (runId) => openRunStatus(crew, runId)),
     documents,
     plans,
     metrics,

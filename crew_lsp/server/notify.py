@@ -5,7 +5,8 @@ listeners run on the event loop and must not block, so `on_update` only records 
 of a run and schedules a flush; the flush sends, per run, at most one `crew/runUpdate` and one
 `$/progress` report every `COALESCE_S` (4 per second). The final state of a run is always sent
 (the engine's `final` update arrives once everything is on disk), then `$/progress` ends and a
-`window/showMessage` says how the run ended.
+`window/showMessage` says how the run ended — unless the client declared
+`experimental.crewRunEndMessages` (it shows the end itself, from the final `crew/runUpdate`).
 
 `$/progress` follows the protocol exactly: a fresh uuid token per run created with
 `window/workDoneProgress/create` (only when the client supports work-done progress), then
@@ -268,7 +269,7 @@ class Notifier:
             ch.finished = True  # a run of another process changed on disk (e.g. cancelled): shown, not followed
         if ch.final:
             ch.finished = True
-            if ch.tracked:
+            if ch.tracked and not self.session.client.crew_run_end_messages:
                 status = update.status
                 self.show(_MESSAGE_TYPE.get(status, T.MessageType.Info), self._end_message(ch, long=True))
             self._health_changed()

@@ -53,6 +53,8 @@ class ClientProfile:
         self.show_message_request = declared("window.show_message")
         experimental = caps.experimental if isinstance(caps.experimental, dict) else {}
         self.crew_notifications = bool(experimental.get("crewNotifications"))
+        # the client shows how a run ended itself (from the final crew/runUpdate): no window/showMessage then
+        self.crew_run_end_messages = self.crew_notifications and bool(experimental.get("crewRunEndMessages"))
         # diagnostics (codeDescription and data are plain extra fields: clients that predate them ignore them)
         self.related_information = bool(has("text_document.publish_diagnostics.related_information"))
         self.unnecessary_tag = T.DiagnosticTag.Unnecessary in (
