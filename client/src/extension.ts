@@ -1,6 +1,7 @@
 // Entry points only: build the pieces, start the server, and dispose everything on deactivate.
 
 import * as vscode from 'vscode';
+import { commandMiddleware } from './commandMiddleware';
 import { openRunStatus, registerCommands } from './commands';
 import { needsRestart } from './initOptions';
 import { ServerLanguageStatus } from './languageStatus';
@@ -54,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (!settings.python && !settings.serverPath) void crew.restart();
   });
   if (interpreterWatch) context.subscriptions.push(interpreterWatch);
+  crew.commandMiddleware = commandMiddleware(progress, plans, documents);
   await crew.restart();
 }
 

@@ -13,6 +13,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import type { CommandMiddleware } from './commandMiddleware';
 import { CrewNotificationsFeature } from './crewFeature';
 import { DOCUMENT_SELECTOR } from './documents';
 import { buildServerLaunch, type ServerLaunch } from './launch';
@@ -37,6 +38,9 @@ export class CrewServer implements vscode.Disposable {
   readonly onRunUpdate = this.runUpdateEmitter.event;
   /** `crew/metrics`: a snapshot every 2 seconds while runs are active. */
   readonly onMetrics = this.metricsEmitter.event;
+
+  /** Wraps the server's own commands when vscode-languageclient runs them (the code lenses). */
+  commandMiddleware: CommandMiddleware | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -131,6 +135,9 @@ export class CrewServer implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: readInitializationOptions(),
       synchronize: { configurationSection: 'crew' },
+      middleware: {
+        executeCommand: (command, args, next) => (this.commandMiddleware ? this.commandMiddleware(command, args, next) : next(command, args)),
+      },
     };
     // the id `crew` makes vscode-languageclient honour the `crew.trace.server` setting
     const client = new LanguageClient('crew', 'crew-lsp', serverOptions, clientOptions);

@@ -45,7 +45,7 @@ async function pickTeamAndWorkflow(server: CrewServer, title: string): Promise<T
   return pick && { team, workflow: pick.workflow };
 }
 
-function askGoal(title: string): Thenable<string | undefined> {
+export function askGoal(title: string): Thenable<string | undefined> {
   return vscode.window.showInputBox({
     title,
     prompt: 'What should the team do?',
