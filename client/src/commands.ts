@@ -11,7 +11,6 @@ import {
   runPicks,
   runStatusMarkdown,
   teamPicks,
-  teamsFromSymbols,
   validationSummary,
 } from './picks';
 import {
@@ -25,6 +24,7 @@ import {
 } from './protocol';
 import type { RunProgressNotifications } from './runProgress';
 import type { CrewServer } from './server';
+import { listTeams } from './workflowCommands';
 
 /** A run's status (tasks, roles, status, heartbeat) as a Markdown document: "Show Run Status" and
  * the "Show Summary" of a run's end message. */
@@ -49,11 +49,11 @@ export function registerCommands(
       validateInput: goalProblem,
     });
     if (goal === undefined) return;
-    const [recommendation, symbols] = await Promise.all([
+    const [recommendation, teams] = await Promise.all([
       server.executeCommand<Recommendation>(ServerCommand.recommend, { goal }),
-      server.workspaceSymbols(),
+      listTeams(server),
     ]);
-    const picks = teamPicks(teamsFromSymbols(symbols), recommendation);
+    const picks = teamPicks(teams, recommendation);
     if (!picks.length) throw new Error('no team is defined');
     const pick = await vscode.window.showQuickPick(picks, {
       title: 'Crew: Run Team',

@@ -96,6 +96,11 @@ export interface Recommendation {
   alternatives: { team: string; score: number }[];
 }
 
+/** `crew.teams`: the effective teams by name. */
+export interface TeamList {
+  teams: { name: string; description: string; scope: string; path: string; defaultWorkflow: string }[];
+}
+
 /** One task of a `crew.plan` answer. */
 export interface PlannedTask {
   id: string;
@@ -164,6 +169,7 @@ export const ServerCommand = {
   cancel: 'crew.cancel',
   status: 'crew.status',
   recommend: 'crew.recommend',
+  teams: 'crew.teams',
   validateWorkspace: 'crew.validateWorkspace',
   doctor: 'crew.doctor',
   plan: 'crew.plan',

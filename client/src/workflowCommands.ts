@@ -4,12 +4,21 @@
 
 import * as vscode from 'vscode';
 import { errorMessage, guarded, trustedOrExplained } from './commandGuards';
-import { goalProblem, resumableRunPicks, runWorkflowArguments, teamPicks, teamsFromSymbols, workflowsFromSymbols } from './picks';
+import {
+  goalProblem,
+  resumableRunPicks,
+  runWorkflowArguments,
+  teamPicks,
+  teamsFromServer,
+  teamsFromSymbols,
+  workflowsFromSymbols,
+  type TeamChoice,
+} from './picks';
 import { noWorkflowMessage, refusedPlanMarkdown, workflowPicks } from './plans';
 import type { MetricsPanel } from './metricsPanel';
 import { followRun, graphFromPlan, type PlanGraph } from './planGraph';
 import type { PlanPanels } from './planPanels';
-import { ClientCommand, ServerCommand, type PlanAnswer, type RunStatus, type RunSummary } from './protocol';
+import { ClientCommand, ServerCommand, type PlanAnswer, type RunStatus, type RunSummary, type TeamList } from './protocol';
 import type { RunProgressNotifications } from './runProgress';
 import type { CrewServer } from './server';
 import type { VirtualDocuments } from './virtualDocuments';
@@ -19,10 +28,17 @@ interface TeamAndWorkflow {
   workflow: string;
 }
 
+/** The teams with their descriptions (`crew.teams`); from the workspace symbols, without
+ * descriptions, when the server is an older crew-lsp (`crew.server.path`) without that command. */
+export async function listTeams(server: CrewServer): Promise<TeamChoice[]> {
+  if (server.offersCommand(ServerCommand.teams)) return teamsFromServer(await server.executeCommand<TeamList>(ServerCommand.teams, {}));
+  return teamsFromSymbols(await server.workspaceSymbols());
+}
+
 /** A team, then one of the workflows it can run: `crew.plan` (with no goal yet) refuses the others. */
 async function pickTeamAndWorkflow(server: CrewServer, title: string): Promise<TeamAndWorkflow | undefined> {
-  const symbols = await server.workspaceSymbols();
-  const teams = teamPicks(teamsFromSymbols(symbols));
+  const [symbols, choices] = await Promise.all([server.workspaceSymbols(), listTeams(server)]);
+  const teams = teamPicks(choices);
   if (!teams.length) throw new Error('no team is defined');
   const team = (await vscode.window.showQuickPick(teams, { title, placeHolder: 'Team', matchOnDescription: true, ignoreFocusOut: true }))?.team;
   if (!team) return undefined;
