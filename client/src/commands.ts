@@ -24,6 +24,7 @@ import {
 } from './protocol';
 import type { RunProgressNotifications } from './runProgress';
 import type { CrewServer } from './server';
+import { newSkillArguments, skillNameProblem, skillTemplatePicks } from './skills';
 import { listTeams } from './workflowCommands';
 
 /** A run's status (tasks, roles, status, heartbeat) as a Markdown document: "Show Run Status" and
@@ -89,6 +90,26 @@ export function registerCommands(
     if (runId) await openRunStatus(server, runId);
   });
 
+  const newSkill = guarded('New Skill', async () => {
+    if (!(await trustedOrExplained('creating a skill writes into the workspace, so it is disabled in an untrusted workspace'))) return;
+    if (!server.offersCommand(ServerCommand.newSkill)) {
+      throw new Error(`this crew-lsp has no ${ServerCommand.newSkill} command: update it, or clear crew.server.path to use the bundled one`);
+    }
+    const title = 'Crew: New Skill';
+    const name = await vscode.window.showInputBox({
+      title,
+      prompt: 'Name of the skill: its folder under skills/ and its name in teams and workflows',
+      placeHolder: 'e.g. code-review',
+      ignoreFocusOut: true,
+      validateInput: skillNameProblem,
+    });
+    if (name === undefined) return;
+    const template = await vscode.window.showQuickPick(skillTemplatePicks(), { title, placeHolder: 'Start from a template', ignoreFocusOut: true });
+    if (!template) return;
+    const { uri } = await server.executeCommand<{ uri: string }>(ServerCommand.newSkill, newSkillArguments(name, template.label));
+    await vscode.window.showTextDocument(vscode.Uri.parse(uri));
+  });
+
   const validateWorkspace = guarded('Validate Workspace', async () => {
     const counts = await server.executeCommand<ValidationCounts>(ServerCommand.validateWorkspace);
     const showProblems = 'Show Problems';
@@ -111,6 +132,7 @@ export function registerCommands(
     vscode.commands.registerCommand(ClientCommand.runTeam, runTeam),
     vscode.commands.registerCommand(ClientCommand.cancelRun, cancelRun),
     vscode.commands.registerCommand(ClientCommand.showRunStatus, showRunStatus),
+    vscode.commands.registerCommand(ClientCommand.newSkill, newSkill),
     vscode.commands.registerCommand(ClientCommand.validateWorkspace, validateWorkspace),
     vscode.commands.registerCommand(ClientCommand.doctor, doctor),
     vscode.commands.registerCommand(ClientCommand.restartServer, () => server.restart()),

@@ -177,6 +177,7 @@ export const ServerCommand = {
   retry: 'crew.retry',
   events: 'crew.events',
   metrics: 'crew.metrics',
+  newSkill: 'crew.newSkill',
 } as const;
 
 /** The extension's own commands; vscode-languageclient registers the server's `crew.*` ids itself. */
@@ -185,6 +186,7 @@ export const ClientCommand = {
   runWorkflow: 'crew.client.runWorkflow',
   resumeRun: 'crew.client.resumeRun',
   previewPlan: 'crew.client.previewPlan',
+  newSkill: 'crew.client.newSkill',
   showMetrics: 'crew.client.showMetrics',
   cancelRun: 'crew.client.cancelRun',
   showRunStatus: 'crew.client.showRunStatus',
