@@ -5,9 +5,9 @@
 import dagre from '@dagrejs/dagre';
 import type { PlanGraph } from './planGraph';
 
-export const NODE_WIDTH = 190;
-export const NODE_HEIGHT = 58;
-const COLUMN_GAP = 80;
+export const NODE_WIDTH = 170;
+export const NODE_HEIGHT = 56;
+const COLUMN_GAP = 56;
 const ROW_GAP = 24;
 const MARGIN = 16;
 

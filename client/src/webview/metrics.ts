@@ -78,7 +78,8 @@ function draw(view: MetricsView): void {
   if (!root) return;
   const head = element('header', 'crew-header');
   const runs = view.activeRuns ? `${view.activeRuns} run${view.activeRuns === 1 ? '' : 's'} active: refreshing` : 'no run active';
-  head.append(element('h1', '', 'Crew metrics'), element('p', 'crew-muted', `Snapshot of ${view.takenAt} — ${runs}`));
+  const takenAt = new Date(view.takenAt).toLocaleTimeString();
+  head.append(element('h1', '', 'Crew metrics'), element('p', 'crew-muted', `Snapshot of ${takenAt} — ${runs}`));
   root.replaceChildren(head, ...view.charts.map(chartSection));
 }
 

@@ -4,7 +4,7 @@
 // calls: no HTML strings, no inline styles (the CSP allows neither).
 
 import type { PlanGraph } from '../planGraph';
-import { layoutGraph, type Point } from '../planLayout';
+import { layoutGraph, type PlacedNode, type Point } from '../planLayout';
 import type { ToWebview } from '../webviewMessages';
 import { element, postReady, svgElement } from './dom';
 
@@ -26,12 +26,14 @@ function header(graph: PlanGraph): HTMLElement {
   return head;
 }
 
-function nodeElement(node: PlanGraph['nodes'][number], x: number, y: number): HTMLElement {
+function nodeElement(node: PlanGraph['nodes'][number], placed: PlacedNode): HTMLElement {
   const box = element('div', 'crew-task-node');
   box.dataset.taskId = node.id;
   box.dataset.status = node.status;
-  box.style.left = `${x}px`;
-  box.style.top = `${y + LABEL_ROW}px`;
+  box.style.left = `${placed.x}px`;
+  box.style.top = `${placed.y + LABEL_ROW}px`;
+  box.style.width = `${placed.width}px`;
+  box.style.height = `${placed.height}px`;
   box.tabIndex = 0;
   const role = node.agent ? `${node.role} (agent ${node.agent})` : node.role;
   const line = element('span', 'crew-task-line');
@@ -82,7 +84,7 @@ function draw(graph: PlanGraph): void {
   for (const placed of layout.nodes) {
     const node = byId.get(placed.id);
     if (!node) continue;
-    const box = nodeElement(node, placed.x, placed.y);
+    const box = nodeElement(node, placed);
     nodesById.set(node.id, box);
     canvas.append(box);
   }
