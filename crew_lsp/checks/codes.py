@@ -78,6 +78,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW503": (W, "config value of wrong type, range, enum or pattern"),
     "CREW504": (W, "sensitive key in project config"),
     "CREW505": (I, "advisory range"),
+    "CREW510": (W, "agent override names no agent (drift)"),
 }
 
 
