@@ -79,6 +79,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW504": (W, "sensitive key in project config"),
     "CREW505": (I, "advisory range"),
     "CREW510": (W, "agent override names no agent (drift)"),
+    "CREW601": (E, "AGENTS.md guidance markers unbalanced or reversed"),
+    "CREW602": (W, "second guidance section, never read"),
+    "CREW603": (W, "unclosed block or stray text pi-crew deletes"),
+    "CREW604": (W, "CRLF line endings make pi-crew drop every block"),
+    "CREW605": (E, "invalid guidance block id"),
 }
 
 

@@ -99,7 +99,7 @@ def derive(snap: Snapshot) -> Snapshot:
     losers: dict[str, tuple[str, str]] = {}
     by_lower: dict[str, list[Resource]] = {}
     for res in ordered:
-        if res.kind == "config":
+        if res.kind in ("config", "guidance"):
             continue
         key = res.name.lower() if res.kind == "agent" else res.name
         groups[(res.kind, res.scope, key)].append(res)
