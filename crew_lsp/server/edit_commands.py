@@ -160,3 +160,28 @@ async def guidance_remove(session: Session, args: GuidanceRemoveArgs) -> dict[st
         raise _refused(f"{Path(path).name}: {exc}") from None
     return {"path": path, **await propose(session, edit, f"Remove crew guidance from {Path(path).name}", args.apply)}
 
+
+
+# ---------------------------------------------------------------- export to other agent tools
+
+EXPORTABLE = ("agent", "team", "workflow", "skill")
+
+
+@command("crew.export", ExportArgs)
+async def export_resources(session: Session, args: ExportArgs) -> dict[str, Any]:
+    """Files for Claude Code, Cursor or Codex from one resource, or from every project resource."""
+    from crew_lsp.language.export import TARGETS, export
+
+    folder, path = await _folder(session, args.path)
+    snap = folder.snapshot
+    if path is None:
+        resources = [r for r in snap.resources.values() if r.scope == "project" and r.kind in EXPORTABLE and folder.reported(r.path)]
+    else:
+        res = snap.resources.get(str(path))
+        if res is None or res.kind not in EXPORTABLE:
+            raise _refused(f"`{args.path}` is no agent, team, workflow or skill of the workspace")
+        resources = [res]
+    result = export(args.target, resources, str(folder.ws.repo), lambda p: current_text(session, folder, p))
+    what = Path(resources[0].path).name if len(resources) == 1 else f"{len(resources)} resources"
+    proposed = await propose(session, result.edit, f"Export {what} to {TARGETS[args.target]}", args.apply)
+    return {**proposed, "files": sorted(result.files), "dropped": [d.as_dict() for d in result.dropped]}
