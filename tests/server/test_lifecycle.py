@@ -112,6 +112,7 @@ async def test_every_file_the_index_reads_is_watched(tmp_path, monkeypatch):
         repo / ".crew/workflows/docs.workflow.md": "---\nname: docs\n---\n## write\nrole: scribe\n\nWrite.\n",
         repo / ".crew/config.json": "{}\n",
         repo / ".pi/pi-crew.json": "{}\n",
+        repo / "AGENTS.md": "# Rules\n",
         folder / "skills/review/SKILL.md": "---\nname: review\ndescription: r\n---\nReview.\n",
         extra / "agents/helper.md": "---\nname: helper\n---\nHelp.\n",
         home / ".pi/agent/teams/mine.team.md": "---\nname: mine\n---\n- scribe: scribe\n",
