@@ -181,7 +181,12 @@ async def export_resources(session: Session, args: ExportArgs) -> dict[str, Any]
         if res is None or res.kind not in EXPORTABLE:
             raise _refused(f"`{args.path}` is no agent, team, workflow or skill of the workspace")
         resources = [res]
-    result = export(args.target, resources, str(folder.ws.repo), lambda p: current_text(session, folder, p))
+    from crew_lsp.language.guidance import GuidanceRefused
+
+    try:
+        result = export(args.target, resources, str(folder.ws.repo), lambda p: current_text(session, folder, p))
+    except GuidanceRefused as exc:  # the codex export writes a block of AGENTS.md
+        raise _refused(f"AGENTS.md: {exc}") from None
     what = Path(resources[0].path).name if len(resources) == 1 else f"{len(resources)} resources"
     proposed = await propose(session, result.edit, f"Export {what} to {TARGETS[args.target]}", args.apply)
     return {**proposed, "files": sorted(result.files), "dropped": [d.as_dict() for d in result.dropped]}
