@@ -94,8 +94,7 @@ def _lines_removal(g: Guidance, first: int, last: int) -> Span:
 
 def _removal(g: Guidance, marker: Marker) -> Span:
     """A marker alone on its line goes with the line; one sharing its line goes alone."""
-    line = g.lines[marker.line]
-    if marker.start == 0 and marker.end == utf16_len(line.rstrip()) and not line[:1].isspace():
+    if utf16_len(g.lines[marker.line].strip()) == marker.end - marker.start:
         return _lines_removal(g, marker.line, marker.line)
     return _span(marker)
 

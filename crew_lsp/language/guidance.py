@@ -79,6 +79,8 @@ def update_edit(path: str, text: str | None, content: str, block_id: str = BLOCK
     if section is None:
         return _edit(path, _append_section(g, _section(block_id, content, nl)))
     assert section.end is not None
+    if section.end.line == section.start.line:
+        raise GuidanceRefused("the guidance START and END markers share a line: put each on a line of its own first")
     lines = content.split("\n")
     for block in section.blocks:
         if block.id != block_id:

@@ -92,10 +92,19 @@ def current_text(session: Session, folder: Folder, path: str) -> str | None:
     return loaded.text
 
 
-async def propose(session: Session, edit: WorkspaceEdit, label: str, apply: bool) -> dict[str, Any]:
+def _check_targets(folder: Folder, edit: WorkspaceEdit) -> None:
+    """Every file the edit touches lies inside the repository, and is reached through no symlink leaving it."""
+    repo = os.path.realpath(folder.ws.repo)
+    for path in [*edit.changes, *(p for p, _text in edit.creates)]:
+        if os.path.islink(path) or not _inside(Path(os.path.realpath(os.path.dirname(path))), Path(repo)):
+            raise _refused(f"{path} lies behind a symlink leaving the workspace: not changed")
+
+
+async def propose(session: Session, folder: Folder, edit: WorkspaceEdit, label: str, apply: bool) -> dict[str, Any]:
     """`{edit, applied}`: the edit as LSP JSON (None when nothing changes), sent for applying when asked."""
     if not edit.changes and not edit.creates:
         return {"edit": None, "applied": False}
+    _check_targets(folder, edit)
     versions = {path: doc.version for path, doc in session.docs.items()}
     lsp = workspace_edit(edit, session.uris, session.client, versions)
     if lsp is None:
@@ -144,7 +153,7 @@ async def guidance_update(session: Session, args: GuidanceUpdateArgs) -> dict[st
         edit = update_edit(path, text, workspace_guidance(folder.snapshot))
     except GuidanceRefused as exc:
         raise _refused(f"{Path(path).name}: {exc}") from None
-    return {"path": path, **await propose(session, edit, f"Update the crew guidance block of {Path(path).name}", args.apply)}
+    return {"path": path, **await propose(session, folder, edit, f"Update the crew guidance block of {Path(path).name}", args.apply)}
 
 
 @command("crew.guidance.remove", GuidanceRemoveArgs)
@@ -158,7 +167,7 @@ async def guidance_remove(session: Session, args: GuidanceRemoveArgs) -> dict[st
         edit = remove_edit(path, text, args.ids)
     except GuidanceRefused as exc:
         raise _refused(f"{Path(path).name}: {exc}") from None
-    return {"path": path, **await propose(session, edit, f"Remove crew guidance from {Path(path).name}", args.apply)}
+    return {"path": path, **await propose(session, folder, edit, f"Remove crew guidance from {Path(path).name}", args.apply)}
 
 
 
@@ -188,5 +197,5 @@ async def export_resources(session: Session, args: ExportArgs) -> dict[str, Any]
     except GuidanceRefused as exc:  # the codex export writes a block of AGENTS.md
         raise _refused(f"AGENTS.md: {exc}") from None
     what = Path(resources[0].path).name if len(resources) == 1 else f"{len(resources)} resources"
-    proposed = await propose(session, result.edit, f"Export {what} to {TARGETS[args.target]}", args.apply)
+    proposed = await propose(session, folder, result.edit, f"Export {what} to {TARGETS[args.target]}", args.apply)
     return {**proposed, "files": sorted(result.files), "dropped": [d.as_dict() for d in result.dropped]}

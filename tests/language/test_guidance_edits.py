@@ -109,3 +109,8 @@ def test_the_block_lists_the_shared_teams_and_agents_with_markers_and_pipes_neut
     assert "| `scout` | Finds files \\| ends comments |" in content
     assert "<!--" not in content and "-->" not in content
     assert guidance_codes(updated("# Notes\n", content), ws.snap()) == []
+
+
+def test_start_and_end_on_one_line_is_refused_rather_than_edited_around():
+    with pytest.raises(GuidanceRefused, match="share a line"):
+        update_edit(PATH, "<!-- PI-CREW:GUIDANCE:START --><!-- PI-CREW:GUIDANCE:END -->\n", CONTENT)

@@ -169,3 +169,13 @@ async def test_without_apply_the_edit_is_only_returned(tmp_path):
             "crew-agent-scribe.mdc", "crew-team-broken.mdc", "crew-team-docs.mdc", "crew-workflow-docs.mdc"]
     finally:
         await stop_session(s)
+
+
+async def test_export_refuses_to_write_through_a_symlink_leaving_the_workspace(session, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    session.path(".claude").symlink_to(outside)
+    with pytest.raises(JsonRpcException) as err:
+        await session.command("crew.export", {"target": "claude"})
+    assert "symlink leaving the workspace" in err.value.message
+    assert session.client.edits == [] and list(outside.iterdir()) == []
