@@ -4,7 +4,7 @@ One pure function, `export`, turns resources into the files another tool reads:
 
 | target | agent | team / workflow | skill |
 |---|---|---|---|
-| `claude` (Claude Code) | subagent `.claude/agents/<name>.md` | slash command `.claude/commands/crew-<kind>-<name>.md` | `.claude/skills/<name>/SKILL.md` |
+| `claude` (Claude Code) | subagent `.claude/agents/<name>.md` | slash command `.claude/commands/crew-<kind>-<name>.md`, the goal as its arguments | `.claude/skills/<name>/SKILL.md` |
 | `cursor` | rule `.cursor/rules/crew-<kind>-<name>.mdc` (applied when relevant) | the same | the same |
 | `codex` | one `crew-lsp-export` block in the guidance section of `AGENTS.md` | the same | the same |
 
@@ -122,10 +122,14 @@ def _document(res: Resource, target: str, kind_kept: set[str]) -> tuple[str, lis
     if res.kind == "skill":
         head.append(f"name: {slug(res.name)}")
     head.append(f"description: {_yaml(description)}")
+    body = _body(res)
     if target == "cursor":
         head.append("alwaysApply: false")
+    elif res.kind in ("team", "workflow"):  # a Claude Code slash command: its arguments are the goal
+        head.append('argument-hint: "<goal>"')
+        body = body.replace("{goal}", "$ARGUMENTS") + "\n\nGoal: $ARGUMENTS"
     head += ["---", "", f"# {res.name}", ""]
-    return "\n".join(head + [_body(res)]) + "\n", dropped
+    return "\n".join(head + [body]) + "\n", dropped
 
 
 def _path(target: str, res: Resource, name: str) -> str:

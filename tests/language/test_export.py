@@ -47,6 +47,7 @@ def test_claude_gets_subagents_commands_per_kind_and_the_dropped_fields(ws: WS):
     assert 'description: "\\"quotes\\" and: colons"' in unicode_agent  # quoted safely for YAML
     flow = created[f"{root}/.claude/commands/crew-workflow-flow.md"]
     assert "- **build** (executor, after scan): Build it." in flow
+    assert 'argument-hint: "<goal>"' in flow and "- **scan** (lead): Scan the code for $ARGUMENTS. More text." in flow
     dropped = {(d.path.rsplit("/", 1)[-1], d.field) for d in result.dropped}
     assert {("scout.md", "model"), ("scout.md", "thinking"), ("scout.md", "skills"), ("scout.md", "tools"),
             ("nameless.md", "name")} <= dropped
