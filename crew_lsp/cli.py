@@ -1,4 +1,4 @@
-"""`crew-lsp` command line: check | serve | run | runs | plan | metrics | doctor | schemas (README.md, Command line).
+"""`crew-lsp` command line: check | serve | run | runs | plan | metrics | doctor | export | schemas (README.md, Command line).
 
 Imports are deferred to the subcommand that needs them so `crew-lsp check` never pays for the
 language server, pydantic (unless a config file exists) or rich.
@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, text in (("run", "run a team"), ("runs", "inspect and control runs"),
                        ("plan", "show a run's tasks without running"),
                        ("metrics", "run metrics: durations, tokens, retries, heartbeats"),
-                       ("doctor", "check the environment: roots, worker, state, metrics endpoint")):
+                       ("doctor", "check the environment: roots, worker, state, metrics endpoint"),
+                       ("export", "write the files Claude Code, Cursor or Codex read for the workspace's resources")):
         sub.add_parser(name, help=text, add_help=False)
     return parser
 
@@ -89,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         from crew_lsp.engine.doctor import main as doctor_main
 
         return doctor_main(argv[1:])
+    if argv and argv[0] == "export":
+        from crew_lsp.export_cli import main as export_main
+
+        return export_main(argv[1:])
     if argv and argv[0] == "check":
         plain = _plain_check_args(argv)
         if plain is not None:

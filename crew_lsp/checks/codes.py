@@ -78,6 +78,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW503": (W, "config value of wrong type, range, enum or pattern"),
     "CREW504": (W, "sensitive key in project config"),
     "CREW505": (I, "advisory range"),
+    "CREW510": (W, "agent override names no agent (drift)"),
+    "CREW601": (E, "AGENTS.md guidance markers unbalanced or reversed"),
+    "CREW602": (W, "second guidance section, never read"),
+    "CREW603": (W, "unclosed block or stray text pi-crew deletes"),
+    "CREW604": (W, "CRLF line endings make pi-crew drop every block"),
+    "CREW605": (E, "invalid guidance block id"),
 }
 
 

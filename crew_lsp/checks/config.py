@@ -1,4 +1,4 @@
-"""Config rules (CREW501–CREW505): walk the JSON with positions against the pydantic models."""
+"""Config rules (CREW501–CREW505, and CREW510 in checks/drift.py): walk the JSON with positions against the pydantic models."""
 
 from __future__ import annotations
 
@@ -45,7 +45,12 @@ def check_config(ctx: Ctx) -> None:
     if not isinstance(cfg.node, ObjectNode):
         ctx.add(diag("CREW501", cfg.node.span if cfg.node else Span(0, 0, 0, 0), "The config must be a JSON object; pi-crew ignores this whole file."))
         return
-    _walk(ctx, cfg.node, _models().CrewConfig, "", sanitise=cfg.role in WORKSPACE_ROLES)
+    workspace_file = cfg.role in WORKSPACE_ROLES
+    _walk(ctx, cfg.node, _models().CrewConfig, "", sanitise=workspace_file)
+    if not workspace_file:  # a project file may not set overrides at all (CREW504)
+        from crew_lsp.checks.drift import check_drift
+
+        check_drift(ctx, cfg.node)
 
 
 def _walk(ctx: Ctx, node: ObjectNode, model: Any, prefix: str, sanitise: bool) -> None:

@@ -99,7 +99,7 @@ def derive(snap: Snapshot) -> Snapshot:
     losers: dict[str, tuple[str, str]] = {}
     by_lower: dict[str, list[Resource]] = {}
     for res in ordered:
-        if res.kind == "config":
+        if res.kind in ("config", "guidance"):
             continue
         key = res.name.lower() if res.kind == "agent" else res.name
         groups[(res.kind, res.scope, key)].append(res)
@@ -296,6 +296,8 @@ def _dependents(prev: Snapshot, snap: Snapshot, old: Resource | None, new: Resou
     if "agent" in kinds:
         # when the effective agent names change, every unresolved reference's did-you-mean may change too
         names_changed = {r.name for r in prev.agents.values()} != {r.name for r in snap.agents.values()}
+        if names_changed or prev.disabled_agents.keys() != snap.disabled_agents.keys():
+            affected.update(r.path for r in snap.configs)  # their `agents.overrides` keys name agents (drift)
         for team in snap.of_kind("team"):
             roles = team.model.roles  # type: ignore[union-attr]
             if any(r.agent.lower() in lowered for r in roles):

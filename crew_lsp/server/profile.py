@@ -63,3 +63,5 @@ class ClientProfile:
         self.document_changes = bool(has("workspace.workspace_edit.document_changes"))
         operations = has("workspace.workspace_edit.resource_operations", []) or []
         self.can_create = T.ResourceOperationKind.Create in operations
+        self.apply_edit = bool(has("workspace.apply_edit"))  # workspace/applyEdit requests
+        self.change_annotations = declared("workspace.workspace_edit.change_annotation_support")  # edits it can preview

@@ -30,6 +30,7 @@ WORKSPACE_GLOBS = (
     "**/.pi/pi-crew.json",
     "**/.crew",
     "**/.pi",
+    "**/AGENTS.md",  # (only the repository root's is read: another one changing costs a rescan)
 )
 
 
@@ -57,6 +58,8 @@ def file_watchers(workspaces: list[Workspace], relative: bool, uri: Callable[[st
             watch(root, SKILL_GLOBS)
         for _role, config in ws.config_files():
             watch(config.parent, (config.name,))
+        guidance = ws.guidance_file()
+        watch(guidance.parent, (guidance.name,))
     for base in sorted(wanted):
         for glob in sorted(wanted[base]):
             watchers.append(T.FileSystemWatcher(glob_pattern=T.RelativePattern(base_uri=uri(str(base)), pattern=glob)))

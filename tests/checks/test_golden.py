@@ -21,7 +21,7 @@ from crew_lsp.checks.codes import CODES
 from crew_lsp.checks.diagnostic import TRUNCATED
 
 GOLDEN = Path(__file__).parent / "golden"
-WORKSPACE_CONTENT = {".crew", ".pi", "skills", "home"}
+WORKSPACE_CONTENT = {".crew", ".pi", "skills", "home", "AGENTS.md"}
 
 
 def _fixtures() -> list[str]:

@@ -33,7 +33,7 @@ async def test_capabilities_follow_the_client(tmp_path):
             assert caps.document_formatting_provider
             if profile == "vscode":
                 assert caps.diagnostic_provider is None  # VS Code 1.65 has no pull: push only
-                assert list(caps.code_action_provider.code_action_kinds) == ["quickfix", "source.fixAll.crew"]
+                assert list(caps.code_action_provider.code_action_kinds) == ["quickfix", "source.fixAll.crew", "source.crew.export"]
                 assert caps.rename_provider.prepare_provider is True
                 assert caps.code_lens_provider is not None
                 assert caps.inlay_hint_provider is None  # the client declares no inlay hints
@@ -55,7 +55,7 @@ async def test_capabilities_follow_the_client(tmp_path):
 IMPLEMENTED_COMMANDS = {
     "crew.run", "crew.cancel", "crew.resume", "crew.retry", "crew.status", "crew.events", "crew.plan",
     "crew.recommend", "crew.recover", "crew.exportDiagnostics", "crew.validateWorkspace", "crew.doctor",
-    "crew.metrics", "crew.teams",
+    "crew.metrics", "crew.teams", "crew.export", "crew.guidance.update", "crew.guidance.remove",
 }
 
 
@@ -112,6 +112,7 @@ async def test_every_file_the_index_reads_is_watched(tmp_path, monkeypatch):
         repo / ".crew/workflows/docs.workflow.md": "---\nname: docs\n---\n## write\nrole: scribe\n\nWrite.\n",
         repo / ".crew/config.json": "{}\n",
         repo / ".pi/pi-crew.json": "{}\n",
+        repo / "AGENTS.md": "# Rules\n",
         folder / "skills/review/SKILL.md": "---\nname: review\ndescription: r\n---\nReview.\n",
         extra / "agents/helper.md": "---\nname: helper\n---\nHelp.\n",
         home / ".pi/agent/teams/mine.team.md": "---\nname: mine\n---\n- scribe: scribe\n",
