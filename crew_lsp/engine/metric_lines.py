@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 from crew_lsp.telemetry.redact import is_secret_key, redact_text
 
@@ -45,9 +46,17 @@ def parse_metric_line(line: str) -> tuple[str, float] | None:
         return None
     name, literal = match.groups()
     value = float(literal)
-    if not math.isfinite(value) or is_secret_key(name) or redact_text(name) != name:
-        return None
-    return name, value
+    return (name, value) if valid_metric(name, value) else None
+
+
+_NAME = re.compile(NAME_PATTERN, re.ASCII)
+
+
+def valid_metric(name: object, value: object) -> bool:
+    """Whether a (name, value) pair is one a metric line can carry: also the check of pairs read back
+    from stored events, which a damaged or planted run folder could hold."""
+    return (isinstance(name, str) and _NAME.fullmatch(name) is not None and type(value) in (int, float)
+            and math.isfinite(value) and not is_secret_key(name) and redact_text(name) == name)
 
 
 def looks_like_metric(line: str) -> bool:
@@ -70,7 +79,7 @@ def split_metric_lines(text: str) -> tuple[str, dict[str, float]]:
     return "\n".join(kept), found
 
 
-def format_metrics(metrics: dict[str, float] | None) -> str:
+def format_metrics(metrics: Mapping[str, float] | None) -> str:
     """``coverage=81.5 tests=42``: the way the terminal and hovers show a task's metrics."""
     if not metrics:
         return ""
