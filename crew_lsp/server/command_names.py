@@ -13,6 +13,7 @@ COMMAND_NAMES = (
     "crew.events",
     "crew.exportDiagnostics",
     "crew.metrics",
+    "crew.newSkill",
     "crew.plan",
     "crew.recommend",
     "crew.recover",
