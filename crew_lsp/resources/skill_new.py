@@ -15,6 +15,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Callable
 
 from crew_lsp.resources.skill_templates import TEMPLATES, SkillTemplate, Slot
 from crew_lsp.resources.text import js_trim
@@ -89,26 +90,48 @@ def yaml_value(text: str) -> str:
     return text if plain else json.dumps(text, ensure_ascii=False)
 
 
-def fill(text: str, slots: dict[str, Slot]) -> str:
-    """The text with each ``{slot}`` at its default."""
-    for key, slot in slots.items():
-        text = text.replace("{" + key + "}", slot.default)
+_SLOT = re.compile(r"\{([a-z]+)\}")
+Put = Callable[[str, Slot], str]
+
+
+def _default(key: str, slot: Slot) -> str:
+    return slot.default
+
+
+def _as_is(text: str) -> str:
     return text
 
 
-def render_skill(name: str, template: SkillTemplate | None = None, description: str | None = None, nl: str = "\n") -> str:
+def fill(text: str, slots: dict[str, Slot], put: Put = _default, literal: Callable[[str], str] = _as_is) -> str:
+    """``text`` with each ``{slot}`` replaced by ``put(key, slot)`` (its default unless told otherwise) and
+    the text around the slots passed through ``literal``; one pass, so a value is never read for slots."""
+    out, pos = [], 0
+    for match in _SLOT.finditer(text):
+        slot = slots.get(match.group(1))
+        if slot is not None:
+            out += [literal(text[pos:match.start()]), put(match.group(1), slot)]
+            pos = match.end()
+    out.append(literal(text[pos:]))
+    return "".join(out)
+
+
+def render_skill(name: str, template: SkillTemplate | None = None, description: str | None = None, nl: str = "\n",
+                 put: Put = _default, literal: Callable[[str], str] = _as_is) -> str:
     """The `SKILL.md` of a new skill: `name:`, `description:`, then the template's text with its slots at
-    their defaults and its guardrails as **Rules** (or a short skeleton without a template)."""
+    their defaults and its guardrails as **Rules** (or a short skeleton without a template). ``put`` and
+    ``literal`` let completion write the same text as a snippet (language/completion_skill.py); the
+    description is the slot ``{description}``."""
     desc = description or (template.description if template is not None else BLANK_DESCRIPTION)
-    lines = ["---", f"name: {name}", f"description: {yaml_value(desc)}", "---"]
+    slots = {"description": Slot(yaml_value(desc)), **(template.slots if template is not None else {})}
+    lines = ["---", f"name: {name}", "description: {description}", "---"]
     if template is None:
         lines += [f"# {name}", "", "Say what the agent does when this skill applies, step by step.", "", "## Rules", "",
                   "- Write each rule as an instruction the agent can follow and a reviewer can check."]
     else:
-        lines += [f"# {template.title}", "", fill(template.purpose, template.slots), "", "## Steps", ""]
-        lines += [f"{i}. {fill(step, template.slots)}" for i, step in enumerate(template.steps, 1)]
-        lines += ["", "## Rules", ""] + [f"- {fill(rule, template.slots)}" for rule in template.rules]
-    return nl.join(lines) + nl
+        lines += [f"# {template.title}", "", template.purpose, "", "## Steps", ""]
+        lines += [f"{i}. {step}" for i, step in enumerate(template.steps, 1)]
+        lines += ["", "## Rules", ""] + [f"- {rule}" for rule in template.rules]
+    return nl.join(fill(line, slots, put, literal) for line in lines) + nl
 
 
 def skill_file(folder: Path, skill_root: Path, name: str) -> Path:

@@ -138,3 +138,8 @@ def test_writing_never_replaces_a_file_that_appeared_meanwhile(tmp_path):
     with pytest.raises(NewSkillError, match="already exists"):
         write_skill_file(path, "second")
     assert path.read_text() == "first"
+
+
+def test_a_description_is_written_as_given_even_when_it_looks_like_a_slot():
+    text = render_skill("x", check_template("code-review"), "Review {language} code")
+    assert _frontmatter(text)["description"] == "Review {language} code"
