@@ -69,6 +69,9 @@ def test_no_template_where_it_would_not_start_the_file_or_the_file_has_frontmatt
     below, here = cursor("\n|")
     res, snap = _skill(ws, below)
     assert complete(res, snap, *here) == []  # frontmatter must start the file
+    hidden, here = cursor("|\n---\nname: house-style\n---\n")  # a frontmatter hidden by a blank line (CREW101)
+    res, snap = _skill(ws, hidden)
+    assert complete(res, snap, *here) == []
     with_frontmatter, here = cursor("---\nname: house-style\ndescription: x\n---\n|")
     res, snap = _skill(ws, with_frontmatter)
     assert [i.label for i in complete(res, snap, *here)] == []
