@@ -59,11 +59,6 @@ def valid_metric(name: object, value: object) -> bool:
             and math.isfinite(value) and not is_secret_key(name) and redact_text(name) == name)
 
 
-def looks_like_metric(line: str) -> bool:
-    """A line that starts like a metric line (a malformed one is worth a note in the task's log)."""
-    return line.startswith(PREFIX)
-
-
 def split_metric_lines(text: str) -> tuple[str, dict[str, float]]:
     """The text without its metric lines, and the metrics they carry (last value wins)."""
     if PREFIX not in text:
