@@ -147,7 +147,7 @@ class CrewServer(LanguageServer):
 
 def load_commands() -> ModuleType:
     """The command registry with every handler registered (pydantic, the checks, the run engine)."""
-    from crew_lsp.server import commands, edit_commands, run_commands  # noqa: F401  (importing registers their commands)
+    from crew_lsp.server import commands, edit_commands, run_commands, skill_commands  # noqa: F401  (importing registers their commands)
 
     return commands
 

@@ -16,6 +16,7 @@ COMMAND_NAMES = (
     "crew.guidance.remove",
     "crew.guidance.update",
     "crew.metrics",
+    "crew.newSkill",
     "crew.plan",
     "crew.recommend",
     "crew.recover",

@@ -49,10 +49,15 @@ _MESSAGE_TYPE = {"completed": T.MessageType.Info, "cancelled": T.MessageType.War
 
 
 def run_update_params(view: RunView) -> dict[str, Any]:
-    """`crew/runUpdate` (docs/editor.md, Notifications): the run, its tasks with their heartbeat level, progress."""
-    return {"runId": view.run_id, "status": view.status,
-            "tasks": [{"id": t.id, "status": t.status, "role": t.role, "heartbeat": t.heartbeat_level} for t in view.tasks],
-            "progress": view.progress.to_json()}
+    """`crew/runUpdate` (docs/editor.md, Notifications): the run, its tasks with their heartbeat level and
+    metrics (only tasks that have some, at most 32 each: engine/metric_lines.py), progress."""
+    tasks = []
+    for t in view.tasks:
+        entry = {"id": t.id, "status": t.status, "role": t.role, "heartbeat": t.heartbeat_level}
+        if t.metrics:
+            entry["metrics"] = dict(t.metrics)
+        tasks.append(entry)
+    return {"runId": view.run_id, "status": view.status, "tasks": tasks, "progress": view.progress.to_json()}
 
 
 class Channel:

@@ -60,6 +60,7 @@ class ClientProfile:
         self.unnecessary_tag = T.DiagnosticTag.Unnecessary in (
             has("text_document.publish_diagnostics.tag_support.value_set", []) or [])
         # workspace edits
+        self.apply_edit = bool(has("workspace.apply_edit"))  # the server may send workspace/applyEdit
         self.document_changes = bool(has("workspace.workspace_edit.document_changes"))
         operations = has("workspace.workspace_edit.resource_operations", []) or []
         self.can_create = T.ResourceOperationKind.Create in operations

@@ -55,7 +55,7 @@ async def test_capabilities_follow_the_client(tmp_path):
 IMPLEMENTED_COMMANDS = {
     "crew.run", "crew.cancel", "crew.resume", "crew.retry", "crew.status", "crew.events", "crew.plan",
     "crew.recommend", "crew.recover", "crew.exportDiagnostics", "crew.validateWorkspace", "crew.doctor",
-    "crew.metrics", "crew.teams", "crew.export", "crew.guidance.update", "crew.guidance.remove",
+    "crew.metrics", "crew.teams", "crew.export", "crew.guidance.update", "crew.guidance.remove", "crew.newSkill",
 }
 
 
