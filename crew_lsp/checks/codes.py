@@ -42,6 +42,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW112": (I, "`name` differs from the file name"),
     "CREW113": (W, "empty body"),
     "CREW114": (W, "file not read: too large, binary, not a regular file, or a symlink leaving the workspace"),
+    # SKILL.md where the skill listing parses YAML (pi-crew 0.9.8 on): errors leave the skill out of the listing
+    "CREW140": (E, "skill left out of the listing: YAML error, or frontmatter not a mapping"),
+    "CREW141": (E, "skill left out of the listing: `name` not lower-case hyphen-case, empty or over 64 characters"),
+    "CREW142": (E, "skill left out of the listing: `description` missing, not a string, over 1024 characters or with `<`/`>`"),
+    "CREW143": (E, "skill left out of the listing: `license`, `allowed-tools`, `metadata`, `compatibility`, `version` or `author` of the wrong type"),
+    "CREW144": (I, "skill key pi-crew does not know (the skill is kept)"),
+    "CREW145": (I, "prompt header shows the description differently from the listing"),
     "CREW201": (E, "role references an unknown agent"),
     "CREW202": (E, "`defaultWorkflow` names an unknown workflow"),
     "CREW203": (W, "duplicate role name"),
