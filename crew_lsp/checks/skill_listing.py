@@ -14,7 +14,8 @@ import re
 
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag, edit, fix
-from crew_lsp.resources.skill_yaml import NAME_MAX, NAME_PATTERN, SkillListing, SkillYamlError, compose, read_skill_listing
+from crew_lsp.resources.skill_yaml import NAME_MAX, NAME_PATTERN, SkillListing, read_skill_listing
+from crew_lsp.resources.yaml_npm import YamlError, compose
 from crew_lsp.resources.text import Span
 
 _DROPPED_CODES = {"frontmatter": "CREW140", "name": "CREW141", "description": "CREW142"}  # any other field: CREW143
@@ -89,7 +90,7 @@ def _unquote(ctx: Ctx, span: Span) -> list[dict] | None:
     inner = value[1:-1]
     try:
         before, after = compose(f"d: {value}"), compose(f"d: {inner}")
-    except SkillYamlError:  # the unquoted text is no YAML: no fix
+    except YamlError:  # the unquoted text is no YAML: no fix
         return None
     same = before is not None and after is not None and after.items and after.items[0][1].type == "string" and after.items[0][1].value == before.items[0][1].value
     return [fix("Remove the quotes", edit(span, inner), preferred=True)] if same else None

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crew_lsp.resources.skill_yaml import SkillYamlError, compose, read_skill_listing
+from crew_lsp.resources.skill_yaml import read_skill_listing
+from crew_lsp.resources.yaml_npm import YamlError, compose
 from crew_lsp.resources.text import Span
 
 
@@ -108,7 +109,7 @@ def test_findings_point_at_the_token_in_document_lines_and_utf16_columns():
 def test_alias_expansion_beyond_the_npm_packages_limit_is_refused_without_expanding():
     laughs = "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{n}: &{n} [{','.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
-    with pytest.raises(SkillYamlError, match="too many aliases"):
+    with pytest.raises(YamlError, match="too many aliases"):
         compose(laughs)
     compose("a: &x 1\nb: [" + ",".join(["*x"] * 99) + "]")  # 100 uses of one scalar are still fine
 
@@ -170,7 +171,7 @@ ORACLE_CASES = [
 def _mine(source: str) -> dict:
     try:
         root = compose(source)
-    except SkillYamlError:
+    except YamlError:
         return {"ok": False}
     kind = "null" if root is None or root.kind == "scalar" and root.type == "null" else root.kind
     fields = {}
