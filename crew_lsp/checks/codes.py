@@ -49,6 +49,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW143": (E, "skill left out of the listing: `license`, `allowed-tools`, `metadata`, `compatibility`, `version` or `author` of the wrong type"),
     "CREW144": (I, "skill key pi-crew does not know (the skill is kept)"),
     "CREW145": (I, "prompt header shows the description differently from the listing"),
+    "CREW146": (I, "SKILL.md frontmatter too large to check as YAML"),
     "CREW201": (E, "role references an unknown agent"),
     "CREW202": (E, "`defaultWorkflow` names an unknown workflow"),
     "CREW203": (W, "duplicate role name"),

@@ -1,4 +1,4 @@
-"""SKILL.md rules for readings where the skill listing parses YAML (CREW140–CREW145; docs/formats.md, Skills at 0.10).
+"""SKILL.md rules for readings where the skill listing parses YAML (CREW140–CREW146; docs/formats.md, Skills at 0.10).
 
 From pi-crew 0.9.8 on, a skill whose frontmatter fails validation is silently left out of the listing
 agents choose skills from: each reason is an error on the token at fault. A key pi-crew does not know
@@ -40,7 +40,8 @@ def check_skill_listing(ctx: Ctx, *, header_keeps_quotes: bool = True) -> SkillL
         return listing
     for finding in listing.findings:
         if not finding.dropped:
-            ctx.add(diag("CREW144", finding.span, f"{finding.message[:1].upper()}{finding.message[1:]}.", data={"field": finding.field}))
+            code = "CREW146" if finding.field == "size" else "CREW144"
+            ctx.add(diag(code, finding.span, f"{finding.message[:1].upper()}{finding.message[1:]}.", data={"field": finding.field}))
             continue
         code = _DROPPED_CODES.get(finding.field, "CREW143")
         ctx.add(diag(code, finding.span, f"This skill is missing from pi-crew's skill listing: {finding.message}.",

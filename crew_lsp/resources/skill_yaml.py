@@ -10,6 +10,7 @@ as the npm package reads it by `yaml_npm`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import Span, col16, js_trim
@@ -22,6 +23,9 @@ ALLOWED_SKILL_KEYS = ("name", "description", "license", "allowed-tools", "metada
 NAME_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 NAME_MAX = 64
 DESCRIPTION_MAX = 1024  # in UTF-16 code units, as JavaScript counts a string's length
+_KNOWN = ", ".join(f"`{k}`" for k in ALLOWED_SKILL_KEYS)
+# A longer frontmatter is not parsed (it would take seconds in an editor); no real skill comes close.
+MAX_FRONTMATTER = 256 * 1024
 VERSION_PATTERN = re.compile(r"\d+\.\d+(?:\.\d+)?(?:-[A-Za-z0-9.-]+)?\Z")
 
 
@@ -65,6 +69,7 @@ class _Positions:
     def __init__(self, text: str, base: int):
         self.text = text
         self.base = base
+        self._starts: list[int] | None = None  # offsets of the line starts, found on the first span
 
     def span(self, start: int, end: int) -> Span:
         a, b = self.base + start, self.base + max(start, end)
@@ -72,8 +77,10 @@ class _Positions:
 
     def _at(self, offset: int) -> tuple[int, int]:
         text = self.text
-        line = text.count("\n", 0, offset)
-        begin = text.rfind("\n", 0, offset) + 1
+        if self._starts is None:
+            self._starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        line = bisect_right(self._starts, offset) - 1
+        begin = self._starts[line]
         stop = text.find("\n", begin)
         line_text = text[begin : stop if stop >= 0 else len(text)]
         return line, col16(line_text, min(offset - begin, len(line_text.rstrip("\r"))))
@@ -97,6 +104,9 @@ def read_skill_listing(text: str) -> SkillListing:
     source = match.group(1)
     header = header_description(source)
     at = _Positions(text, match.start(1))
+    if len(source) > MAX_FRONTMATTER:
+        finding = SkillFinding("size", f"the frontmatter is over {MAX_FRONTMATTER // 1024} KiB: crew-lsp does not check it as YAML (pi-crew does)", False, at.span(0, 0))
+        return SkillListing(True, "", [finding], header)
     try:
         root = compose(source)
     except YamlError as exc:
@@ -133,7 +143,7 @@ def _validate(root: YamlNode, at: _Positions) -> SkillListing:
             fields[key.value] = (key, value)  # (duplicates were rejected while composing)
         label = key.value if key.kind == "scalar" else at.text[at.base + key.start : at.base + key.end]
         if not (key.kind == "scalar" and key.type == "string" and key.value in ALLOWED_SKILL_KEYS):
-            findings.append(SkillFinding("unknown-key", f"`{label}` is not a key pi-crew knows for skills (it knows {', '.join(f'`{k}`' for k in ALLOWED_SKILL_KEYS)}); pi-crew warns and keeps the skill", False, at.span(key.start, key.end)))
+            findings.append(SkillFinding("unknown-key", f"`{label}` is not a key pi-crew knows for skills (it knows {_KNOWN}); pi-crew warns and keeps the skill", False, at.span(key.start, key.end)))
 
     def drop(field: str, message: str, node: YamlNode, key: YamlNode | None = None) -> None:
         if key is not None and node.type == "null" and node.start == node.end:

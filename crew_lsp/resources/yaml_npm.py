@@ -138,7 +138,8 @@ def _compose(source: str, restore: dict[int, int] | None) -> YamlNode | None:
     composer = _Composer(restore)
     loader = None
     try:
-        loader = yaml.SafeLoader(source)
+        # libyaml's parser when PyYAML has it (about 20 times faster, same events and offsets)
+        loader = yaml.CSafeLoader(source) if yaml.__with_libyaml__ else yaml.SafeLoader(source)
         while (event := loader.get_event()) is not None:
             composer.take(event)
     except yaml.MarkedYAMLError as exc:
@@ -259,10 +260,17 @@ class _Composer:
 
 
 NESTED_MAPPING = "YAML error: a second `: ` inside a plain value (`key: a: b`) starts a nested mapping YAML does not allow there; quote the value"
+_TAB = "a tab cannot indent YAML; use spaces"
+_UNEXPECTED = "unexpected text after a value; quote the whole value"
+# PyYAML's messages (pure Python) and libyaml's, turned into what an author can act on
 _HINTS = {
-    "mapping values are not allowed here": NESTED_MAPPING[len("YAML error: ") :],
+    "mapping values are not allowed": NESTED_MAPPING[len("YAML error: ") :],
     "could not find expected ':'": "a line without `key:` continues the key above (a multi-line implicit key); indent it under a value or quote the value",
-    "found character '\\t' that cannot start any token": "a tab cannot indent YAML; use spaces",
+    "found character '\\t' that cannot start any token": _TAB,
+    "found a tab character that violates indentation": _TAB,
+    "expected <block end>, but found": _UNEXPECTED,
+    "did not find expected key": _UNEXPECTED,
+    "exceeded maximum nesting depth": f"the frontmatter nests more than {MAX_DEPTH} levels deep",
 }
 
 
@@ -270,6 +278,4 @@ def _explain(problem: str) -> str:
     for known, hint in _HINTS.items():
         if problem.startswith(known):
             return f"YAML error: {hint}"
-    if problem.startswith("expected <block end>, but found"):
-        return f"YAML error: unexpected text after a value ({problem.split('but found ', 1)[1]}); quote the whole value"
     return f"YAML error: {problem}"

@@ -23,7 +23,7 @@ from crew_lsp.resources.index import Index
 
 GOLDEN = Path(__file__).parent / "golden_skill_listing"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
-LISTING_CODES = ("CREW140", "CREW141", "CREW142", "CREW143", "CREW144", "CREW145")
+LISTING_CODES = ("CREW140", "CREW141", "CREW142", "CREW143", "CREW144", "CREW145", "CREW146")
 
 
 def check_as_yaml_listing(root: Path) -> list[Found]:

@@ -17,6 +17,17 @@ from crew_lsp.resources.yaml_npm import YamlError, compose
 from crew_lsp.resources.text import Span
 
 
+@pytest.fixture(params=["libyaml", "python"])
+def parser(request, monkeypatch):
+    """Each test that takes it runs with libyaml's parser and with PyYAML's pure-Python one (a machine without libyaml)."""
+    import yaml
+
+    if request.param == "libyaml" and not yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml")
+    monkeypatch.setattr(yaml, "__with_libyaml__", request.param == "libyaml")
+    return request.param
+
+
 def skill(frontmatter: str, body: str = "Body.\n") -> str:
     return f"---\n{frontmatter}\n---\n{body}"
 
@@ -62,7 +73,7 @@ def test_the_listing_unquotes_and_unfolds_the_description_but_the_header_keeps_i
     ("name: a\ndescription: x\nversion: 1.0", "version"),
     ("name: a\ndescription: x\nauthor:", "author"),
 ])
-def test_each_reason_pi_crew_drops_a_skill_from_its_listing(frontmatter: str, field: str):
+def test_each_reason_pi_crew_drops_a_skill_from_its_listing(frontmatter: str, field: str, parser: str):
     listing = read_skill_listing(skill(frontmatter))
     assert listing.dropped
     assert field in [f.field for f in listing.findings if f.dropped]
@@ -78,12 +89,17 @@ def test_each_reason_pi_crew_drops_a_skill_from_its_listing(frontmatter: str, fi
     "name: a\ndescription: x\nallowed-tools: [read, grep]\nmetadata: {owner: me}",
     "name: a\ndescription: caf\u00e9 \u2028 \U0001f600 \x07",  # characters YAML 1.2 reads as text
 ])
-def test_skills_pi_crew_keeps(frontmatter: str):
+def test_skills_pi_crew_keeps(frontmatter: str, parser: str):
     assert not read_skill_listing(skill(frontmatter)).dropped
 
 
 def test_unknown_keys_are_kept_with_a_soft_finding():
     assert reasons(skill("name: a\ndescription: x\norigin: imported\ntriggers:\n  - a")) == [("unknown-key", False), ("unknown-key", False)]
+
+
+def test_a_frontmatter_over_the_size_bound_is_not_parsed():
+    listing = read_skill_listing(skill("name: a\ndescription: x\nnotes: " + "x" * 300_000))
+    assert [(f.field, f.dropped) for f in listing.findings] == [("size", False)]
 
 
 def test_no_frontmatter_or_an_empty_one_keeps_the_skill():
@@ -97,7 +113,7 @@ def test_the_frontmatter_ends_at_the_first_line_starting_with_three_dashes():
     assert (listing.dropped, listing.name) == (False, "a")
 
 
-def test_findings_point_at_the_token_in_document_lines_and_utf16_columns():
+def test_findings_point_at_the_token_in_document_lines_and_utf16_columns(parser: str):
     [duplicate] = read_skill_listing("---\r\nname: a\r\ndescription: x\r\nname: b\r\n---\r\n").findings
     assert duplicate.span == Span(3, 0, 3, 4)
     [html] = read_skill_listing(skill("name: a\ndescription: \U0001f600 <b>")).findings
@@ -114,7 +130,7 @@ def test_alias_expansion_beyond_the_npm_packages_limit_is_refused_without_expand
     compose("a: &x 1\nb: [" + ",".join(["*x"] * 99) + "]")  # 100 uses of one scalar are still fine
 
 
-def test_deep_nesting_is_a_finding_not_a_crash():
+def test_deep_nesting_is_a_finding_not_a_crash(parser: str):
     [finding] = read_skill_listing(skill("name: a\ndescription: " + "[" * 5000 + "]" * 5000)).findings
     assert finding.dropped and "nests more than" in finding.message
 
@@ -122,6 +138,7 @@ def test_deep_nesting_is_a_finding_not_a_crash():
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab: -\t\n\r\"'[]{}&*!|>#?,%@`\\") + ["\u2028", "\ud800", "\x00"]), max_size=80))
 def test_any_frontmatter_gives_a_listing_and_never_raises(frontmatter: str):
+    # (hypothesis runs it with the parser PyYAML picks; the cases above pin both parsers)
     listing = read_skill_listing(skill(frontmatter))
     assert isinstance(listing.dropped, bool)
 
@@ -183,7 +200,7 @@ def _mine(source: str) -> dict:
 
 
 @pytest.mark.skipif(_npm_yaml() is None, reason="needs node and the npm yaml package of a pi install (PI_REAL_BIN)")
-def test_the_reader_agrees_with_the_npm_yaml_package(tmp_path: Path):
+def test_the_reader_agrees_with_the_npm_yaml_package(tmp_path: Path, parser: str):
     script = tmp_path / "oracle.js"
     script.write_text(_ORACLE, encoding="utf-8")
     run = subprocess.run(["node", str(script), str(_npm_yaml())], input=json.dumps(ORACLE_CASES), capture_output=True, text=True, timeout=60, check=True)
