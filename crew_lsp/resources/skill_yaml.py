@@ -26,7 +26,7 @@ DESCRIPTION_MAX = 1024  # in UTF-16 code units, as JavaScript counts a string's 
 _KNOWN = ", ".join(f"`{k}`" for k in ALLOWED_SKILL_KEYS)
 # A longer frontmatter is not parsed (it would take seconds in an editor); no real skill comes close.
 MAX_FRONTMATTER = 256 * 1024
-VERSION_PATTERN = re.compile(r"\d+\.\d+(?:\.\d+)?(?:-[A-Za-z0-9.-]+)?\Z")
+VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+(?:\.[0-9]+)?(?:-[A-Za-z0-9.-]+)?\Z")  # (JavaScript's `\d` is ASCII)
 
 
 class SkillFinding(Record):
@@ -154,11 +154,11 @@ def _validate(root: YamlNode, at: _Positions) -> SkillListing:
     if name is not None and name[1].type != "null":
         node = name[1]
         if node.type != "string":
-            drop("name", f"`name` must be a string, not a {node.type}", node, name[0])
+            drop("name", f"`name` must be a string, not {_a(node.type)}", node, name[0])
         elif not node.value:
             drop("name", "`name` is empty", node)
-        elif len(node.value) > NAME_MAX:
-            drop("name", f"`name` is {len(node.value)} characters long; at most {NAME_MAX} are allowed", node)
+        elif (size := _js_length(node.value)) > NAME_MAX:
+            drop("name", f"`name` is {size} characters long; at most {NAME_MAX} are allowed", node)
         elif not NAME_PATTERN.match(node.value):
             drop("name", f"`name: {node.value}` is not lower-case hyphen-case (`a-z`, `0-9`, single `-` between words)", node)
     entry = fields.get("description")
@@ -169,7 +169,7 @@ def _validate(root: YamlNode, at: _Positions) -> SkillListing:
         node = entry[1]
         description_span = at.span(node.start, _line_end(at, node))
         if node.type != "string":
-            drop("description", f"`description` must be a string, not a {node.type}", node, entry[0])
+            drop("description", f"`description` must be a string, not {_a(node.type)}", node, entry[0])
         elif (size := _js_length(node.value)) > DESCRIPTION_MAX:
             drop("description", f"`description` is {size} characters long; at most {DESCRIPTION_MAX} are allowed", node)
         elif "<" in node.value or ">" in node.value:
@@ -213,6 +213,10 @@ def _fits(node: YamlNode, kind: str) -> bool:
     if kind == "map":
         return node.kind == "map"
     return node.type == "string" and VERSION_PATTERN.match(node.value) is not None
+
+
+def _a(js_type: str) -> str:
+    return {"object": "a list or mapping"}.get(js_type, f"a {js_type}")
 
 
 def _js_length(text: str) -> int:

@@ -128,7 +128,7 @@ def _stand_ins(source: str) -> tuple[str, dict[int, int] | None]:
         return source, None
     used = set(source)
     free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in used)
-    there = {ord(ch): ord(next(free, "\ufffd")) for ch in sorted(foreign)}
+    there = {ord(ch): ord(next(free, "\ufffd")) for ch in sorted(foreign)}  # (past 6,400 kinds: U+FFFD, values lose them)
     return source.translate(there), {v: k for k, v in there.items()}
 
 
@@ -175,7 +175,6 @@ class _Composer:
         self.root: YamlNode | None = None
         self.open: list[tuple[YamlNode, list, set]] = []  # collection, [pending key], key identities
         self.anchors: dict[str, _Anchor] = {}
-        self.by_node: dict[int, _Anchor] = {}
         self.aliased: dict[int, list[_Anchor]] = {}  # a collection → the anchors it holds through aliases
         self.documents = 0
 
@@ -217,7 +216,7 @@ class _Composer:
 
     def _anchor(self, name: str | None, node: YamlNode) -> None:
         if name is not None:
-            self.anchors[name] = self.by_node[id(node)] = _Anchor(node)
+            self.anchors[name] = _Anchor(node)
 
     def _attach(self, node: YamlNode) -> None:
         if not self.open:
