@@ -11,6 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from checkutil import Found, apply_fix
 from wantmarkers import format_body, locate, materialise, read_wants
 
@@ -122,3 +124,17 @@ def test_fix_ranges_count_utf16_units_on_lines_with_astral_characters(tmp_path: 
     unquoted = {f.code: f for f in check_as_yaml_listing(tmp_path)}["CREW145"]
     apply_fix(tmp_path, "skills/emoji/SKILL.md", unquoted.first_fix)
     assert skill.read_text(encoding="utf-8").splitlines()[2] == "description: \U0001f600 tidy"
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list("ab:- \t\n\"'>|[]{}#&*!") + ["é", "\U0001f600", "\u2028"]), max_size=60))
+def test_any_skill_file_gets_diagnostics_with_working_fixes_and_no_crash(tmp_path: Path, frontmatter: str):
+    skill = tmp_path / "skills" / "any" / "SKILL.md"
+    skill.parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / ".crew").mkdir(exist_ok=True)
+    skill.write_text(f"---\nname: any\n{frontmatter}\n---\nBody.\n", encoding="utf-8")
+    for found in check_as_yaml_listing(tmp_path):
+        if found.first_fix is not None:
+            text = skill.read_text(encoding="utf-8")
+            apply_fix(tmp_path, "skills/any/SKILL.md", found.first_fix)
+            skill.write_text(text, encoding="utf-8")
