@@ -107,7 +107,7 @@ class Sync:
         doc.text = apply_changes(doc.text, params.content_changes)
         doc.version = params.text_document.version
         session.diagnostics.edited(doc.path)
-        self.apply(doc.path, doc.text)
+        self.apply(doc.path, doc.text, typed=True)
 
     async def did_close(self, params: T.DidCloseTextDocumentParams) -> None:
         session = self.session
@@ -147,9 +147,10 @@ class Sync:
             return
         await self.reload([path])
 
-    def apply(self, path: str, text: str | None, problem: Problem | None = None, *, force: bool = False) -> None:
+    def apply(self, path: str, text: str | None, problem: Problem | None = None, *, force: bool = False,
+              typed: bool = False) -> None:
         """Put a text (None = gone; not read when there is a problem) into every index holding the path;
-        queue what it affects."""
+        queue what it affects (`typed`: an edit of the open document, part of a burst when quick)."""
         session = self.session
         changed = session.project.set_text(path, text, problem)
         paths: set[str] = set()
@@ -158,7 +159,7 @@ class Sync:
         if force:
             session.diagnostics.mark(paths | {path}, republish={path})
         else:
-            session.diagnostics.mark(paths)
+            session.diagnostics.mark(paths, typed=path if typed else None)
 
     # ------------------------------------------------------------ disk
 
