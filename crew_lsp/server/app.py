@@ -14,6 +14,7 @@ Layout of `crew_lsp.server` (docs/architecture.md has the module map):
 - settings.py     the `crew` settings model (initializationOptions / workspace configuration)
 - project.py      one effective index per workspace folder, routing paths to indexes
 - sync.py         open documents (incremental sync) and watched files
+- watchers.py     the file watchers asked of the client; disk_watch.py the server's own, for clients without
 - diagnostics.py  push/pull diagnostics with per-file hashes and a debounce timer
 - features.py     LSP requests → crew_lsp.language.*
 - command_names.py the command names advertised to `initialize` (the handlers load after it)
@@ -184,7 +185,7 @@ def create_server() -> CrewServer:
     @handler(T.SHUTDOWN)
     async def _shutdown(params: Any) -> None:
         await server.stop_runs()
-        server.guard("shutdown", lifecycle.shutdown)
+        await server.guard_async("shutdown", lifecycle.shutdown)
 
     @handler(T.TEXT_DOCUMENT_DID_SAVE, T.SaveOptions(include_text=False))
     async def _did_save(params: T.DidSaveTextDocumentParams) -> None:

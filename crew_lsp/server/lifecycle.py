@@ -133,6 +133,7 @@ class Lifecycle:
             await self._load(folders, counts, total)
         finally:
             self.session.spawn(self._gc_settle())
+        await self.sync.folders_changed()
 
     async def _load(self, folders: list[Folder], counts: dict[Folder, int], total: int) -> None:
         token = await self._progress_begin("crew-lsp: indexing", total) if total >= PROGRESS_MIN_FILES else None
@@ -302,12 +303,13 @@ class Lifecycle:
                 if folder is not None:
                     added.append(folder)
         await self.load(added)
+        await self.sync.folders_changed()
         for path in removed_paths:
             owner = project.owner(path)
             if owner is None or not (owner.reported(path) or path in session.docs):
                 session.diagnostics.clear(path)
 
-    def shutdown(self) -> None:
-        self.sync.stop()
+    async def shutdown(self) -> None:
+        await self.sync.stop()
         self.session.cancel_background()
         self.session.metrics.close()
