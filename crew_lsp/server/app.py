@@ -110,7 +110,7 @@ class CrewServer(LanguageServer):
         self.session = Session(self, converter)
         self.transport = StdioTransport(self, self.session, on_lost=self.stop_runs)
         self.lifecycle = Lifecycle(self.session, self.transport.watch_parent,
-                                   after_load=lambda: load_services(self.session))
+                                   after_load=lambda: load_services(self.session), prepare=import_services)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls reports handler failures here; a log line, never a popup
@@ -151,6 +151,14 @@ def load_commands() -> ModuleType:
     from crew_lsp.server import commands, run_commands  # noqa: F401  (importing registers the run commands)
 
     return commands
+
+
+def import_services() -> None:
+    """Import what `load_services` uses, in a worker thread: importing the engine, pydantic and
+    prometheus_client takes a few hundred milliseconds that the event loop would otherwise stall for."""
+    load_commands()
+    import crew_lsp.engine.manager  # noqa: F401  (the run service's managers)
+    import crew_lsp.telemetry.metrics  # noqa: F401  (the session's metrics registry)
 
 
 def load_services(session: Session) -> ModuleType:

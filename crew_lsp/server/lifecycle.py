@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import os
 import uuid
 from pathlib import Path
@@ -33,9 +34,10 @@ class Lifecycle:
     """
 
     def __init__(self, session: Session, watch_parent: Callable[[int], Awaitable[None]],
-                 after_load: Callable[[], Any] = lambda: None):
+                 after_load: Callable[[], Any] = lambda: None, prepare: Callable[[], Any] = lambda: None):
         self.session = session
         self._after_load = after_load  # loads what `initialize` was answered without (app.load_services)
+        self._prepare = prepare  # imports what `after_load` needs, in a worker thread (app.import_services)
         self.sync = Sync(session, self.adopt)
         self._watch_parent = watch_parent
         self._process_id: int | None = None
@@ -100,6 +102,7 @@ class Lifecycle:
         importing them (the engine, pydantic, prometheus_client) would otherwise delay those."""
         session = self.session
         await session.diagnostics.idle(GC_SETTLE_TIMEOUT_S)
+        await asyncio.to_thread(self._prepare)
         self._after_load()
         if session.runs is not None:  # interrupted runs of a previous server (docs/runs.md, Reliability)
             session.spawn(session.runs.startup())
@@ -133,6 +136,8 @@ class Lifecycle:
         await self.sync.folders_changed()
 
     async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
+        # the checks are imported while the files are read, not on the event loop once they are
+        checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks"))
         token = await self._progress_begin("crew-lsp: indexing", total) if total >= PROGRESS_MIN_FILES else None
         done_before = 0
         for folder, (loader, entries) in listed.items():
@@ -144,6 +149,7 @@ class Lifecycle:
             except Exception as exc:
                 self.session.log_error(f"indexing {folder.path} failed", exc)
             done_before += len(entries)
+            await asyncio.gather(checks, return_exceptions=True)  # a failure shows when the checks are used
             self._folder_ready(folder)
         if token is not None:
             self._progress_end(token, f"{total} files indexed")
