@@ -43,6 +43,11 @@ class DiskWatcher:
         if self._task is None or self._task.done():
             self._task = asyncio.ensure_future(self._run())
 
+    @property
+    def watched(self) -> frozenset[str]:
+        """The directories watched (or polled) now."""
+        return self._current[1]
+
     async def refresh(self) -> None:
         """The folders changed: watch what they list now (the watcher restarts only when that differs)."""
         if (await asyncio.to_thread(self._plan)) != self._current:
@@ -68,7 +73,7 @@ class DiskWatcher:
                     if vanished:
                         raise
                     vanished = True  # a directory went between planning and watching: plan again, once
-        except OSError as exc:  # the OS watcher cannot start (watch limit, no such facility)
+        except Exception as exc:  # the OS watcher cannot start (watch limit, no such facility) or failed
             self._log_error("watching the resource folders failed; polling them instead", exc)
             await self.poll()
 
@@ -120,11 +125,6 @@ class DiskWatcher:
                 raise
             except Exception as exc:
                 self._log_error("polling the resource folders failed", exc)
-
-    @property
-    def watched(self) -> frozenset[str]:
-        """The directories watched (or polled) now."""
-        return self._current[1]
 
 
 class PollSchedule:
