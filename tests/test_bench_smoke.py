@@ -16,6 +16,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
     ["engine.py", "--quick"],
     ["telemetry.py", "--quick"],
     ["lsp.py", "--sizes", "200", "--edits", "20", "--startup-runs", "1"],
+    ["scale.py", "--quick", "--sizes", "200"],
     ["language.py"],
     ["redact.py"],
 ])

@@ -269,3 +269,20 @@ async def test_tcp_transport(tmp_path):
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_open_documents_are_published_first_at_cold_start(tmp_path):
+    # many broken teams; the one the editor opens sorts last, yet its diagnostics come first
+    files = {f".crew/teams/t{i:03}.team.md": f"---\nname: t{i:03}\ndescription: d\ndefaultWorkflow: docs\n---\n"
+             f"- explorer: agent=nobody{i} find\n" for i in range(300)}
+    files[".crew/workflows/docs.workflow.md"] = "---\nname: docs\ndescription: d\n---\n\n## a\nrole: explorer\n\nDo {goal}.\n"
+    opened = ".crew/teams/zzz.team.md"
+    files[opened] = "---\nname: zzz\ndescription: d\ndefaultWorkflow: docs\n---\n- explorer: agent=nobody find\n"
+    s = await start_session(tmp_path, "vscode", files=files)  # `initialized` is sent: indexing has begun
+    try:
+        s.open(opened)
+        await s.until(lambda: len([p for p in s.publishes if p.diagnostics]) > 1, what="the cold start's publishes")
+        first = next(p for p in s.publishes if p.diagnostics)
+        assert first.uri == s.uri(opened)
+    finally:
+        await stop_session(s)
