@@ -106,7 +106,8 @@ def make_client(answer: str | None = None) -> LanguageClient:
     - ``events``: ``(monotonic time, method, params)`` of every `crew/*` notification, progress
       creation and report, showMessage and response; ``asked``: every showMessageRequest, answered
       with the action titled ``answer`` (or dismissed when ``answer`` is None); ``edits``: every
-      workspace/applyEdit, answered as applied (the test applies it itself).
+      workspace/applyEdit, answered as applied (the test applies it itself) — or, when a test sets
+      ``apply_edit_with`` to an editor's apply function, answered by that function.
     """
     client = LanguageClient(converter_factory=default_converter)
     client.publishes = []  # type: ignore[attr-defined]
@@ -115,6 +116,7 @@ def make_client(answer: str | None = None) -> LanguageClient:
     client.events = []  # type: ignore[attr-defined]
     client.asked = []  # type: ignore[attr-defined]
     client.edits = []  # type: ignore[attr-defined]
+    client.apply_edit_with = None  # type: ignore[attr-defined]
     features = dict(DEFAULT_CLIENT_FEATURES)
 
     def record(method: str):
@@ -155,8 +157,10 @@ def make_client(answer: str | None = None) -> LanguageClient:
         return T.MessageActionItem(title=answer) if answer else None
 
     def apply_edit(client: LanguageClient, params: T.ApplyWorkspaceEditParams) -> T.ApplyWorkspaceEditResult:
-        client.edits.append(params)  # recorded, not applied: the test applies it where it wants to
-        return T.ApplyWorkspaceEditResult(applied=True)
+        client.edits.append(params)
+        if client.apply_edit_with is not None:
+            return client.apply_edit_with(params)
+        return T.ApplyWorkspaceEditResult(applied=True)  # recorded, not applied: the test applies it where it wants to
 
     features.update({
         T.WORKSPACE_APPLY_EDIT: apply_edit,

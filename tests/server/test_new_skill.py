@@ -38,11 +38,6 @@ class Editor:
                 path.write_text(edit.new_text + path.read_text())
         return T.ApplyWorkspaceEditResult(applied=True)
 
-    @property
-    def apply_request(self):
-        """`apply` as a plain function: pygls marks the handler it registers, and a bound method takes no marks."""
-        return lambda params: self.apply(params)
-
 
 async def _error(s, args) -> JsonRpcException:
     with pytest.raises(JsonRpcException) as err:
@@ -53,7 +48,7 @@ async def _error(s, args) -> JsonRpcException:
 async def test_the_editor_applies_a_file_creation_the_file_checks_clean_and_a_second_call_changes_nothing(tmp_path):
     s = await start_session(tmp_path, "vscode", FILES)
     editor = Editor()
-    s.client.feature(T.WORKSPACE_APPLY_EDIT)(editor.apply_request)
+    s.client.apply_edit_with = editor.apply
     try:
         result = await s.command("crew.newSkill", {"name": "house-style", "template": "code-review"})
         path = s.path(SKILL)
@@ -75,8 +70,7 @@ async def test_the_editor_applies_a_file_creation_the_file_checks_clean_and_a_se
 
 async def test_an_edit_the_editor_declines_is_a_request_failed_error_saying_why(tmp_path):
     s = await start_session(tmp_path, "vscode", FILES)
-    s.client.feature(T.WORKSPACE_APPLY_EDIT)(
-        lambda params: T.ApplyWorkspaceEditResult(applied=False, failure_reason="the user said no"))
+    s.client.apply_edit_with = lambda params: T.ApplyWorkspaceEditResult(applied=False, failure_reason="the user said no")
     try:
         err = await _error(s, {"name": "declined"})
         assert err.code == REQUEST_FAILED and "the user said no" in err.message
