@@ -5,9 +5,9 @@ from __future__ import annotations
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag
 from crew_lsp.checks.references import check_model, check_skills, check_thinking, check_tools, model_ok, skills_known
-from crew_lsp.resources.agent import Agent
-from crew_lsp.resources.fields import THINKING_LEVELS, TOOLS
-from crew_lsp.resources.frontmatter import csv_items, csv_texts
+from crew_lsp.resources.agent import NO_TOOLS, Agent
+from crew_lsp.resources.fields import THINKING_LEVELS
+from crew_lsp.resources.frontmatter import comma_items, csv_items, csv_texts
 
 _THINKING_OK = frozenset(("", "false", *THINKING_LEVELS))  # values `check_thinking` accepts
 
@@ -30,8 +30,14 @@ def check_agent(ctx: Ctx) -> None:
     if entry is not None and entry.line not in handled and entry.value not in _THINKING_OK:
         check_thinking(ctx, entry.value, entry.value_span)
     entry = f.get("tools")
-    if entry is not None and entry.line not in handled and entry.value and not all(t in TOOLS for t in agent.tools):
-        check_tools(ctx, csv_items(entry))
+    if entry is not None and entry.line not in handled and entry.value:
+        reading = ctx.reading
+        if reading.tools_split and entry.value in NO_TOOLS:
+            if ctx.res.scope == "project":
+                ctx.add(diag("CREW120", entry.value_span, f"`tools: {entry.value}` lists no tools, and an empty list passes no tool limit: this project agent gets every tool (less its role's exclusions). List the tools it may use.",
+                             data={"value": entry.value}))
+        elif not all(t in reading.tools for t in agent.tools):
+            check_tools(ctx, comma_items(entry) if reading.tools_split else csv_items(entry))
     for key in ("skills", "skill"):  # no `false` convention here: `skills: false` names a skill `false`
         entry = f.get(key)
         if entry is None or entry.line in handled:

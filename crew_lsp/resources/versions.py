@@ -46,7 +46,7 @@ class Reading:
     __slots__ = ("version", "agent_fields", "team_fields", "workflow_fields", "step_fields", "tools", "builtin_tools",
                  "tools_split", "read_only_roles", "write_roles", "unknown_role_writes", "role_default_skills",
                  "role_line_keys", "role_fallback_models", "workflow_concurrency_floor", "pi_agent_root",
-                 "dynamic_workflows", "home_aliases", "project_step_keys_stripped", "since")
+                 "dynamic_workflows", "home_aliases", "project_step_keys_stripped", "sanitised_prompt", "since")
 
     def __init__(self, **values: object):
         for name in self.__slots__:
@@ -72,6 +72,7 @@ class Reading:
     dynamic_workflows: bool  # `*.dwf.ts` files are workflows known by name
     home_aliases: tuple[str, ...]  # environment variables naming the home of the user root, first wins
     project_step_keys_stripped: tuple[str, ...]  # step keys dropped (with a warning) in project workflows
+    sanitised_prompt: bool  # an agent's system prompt is sanitised (invisible characters, comments, override lines)
     since: dict[tuple[str, str], str]  # (kind, key) → the version that started reading it, for hover
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -104,7 +105,7 @@ BASELINE = Reading(
     step_fields=STEP_FIELDS, tools=TOOLS, builtin_tools=TOOLS, tools_split=False, read_only_roles=READ_ONLY_ROLES,
     write_roles=WRITE_ROLES, unknown_role_writes=True, role_default_skills=ROLE_DEFAULT_SKILLS,
     role_line_keys=("agent", "model", "maxConcurrency"), role_fallback_models=False, workflow_concurrency_floor=1,
-    pi_agent_root=False, dynamic_workflows=False, home_aliases=("PI_TEAMS_HOME",), project_step_keys_stripped=(), since={},
+    pi_agent_root=False, dynamic_workflows=False, home_aliases=("PI_TEAMS_HOME",), project_step_keys_stripped=(), sanitised_prompt=False, since={},
 )
 
 
@@ -142,6 +143,7 @@ _PRE_STEP = ("preStepScript", "preStepArgs", "preStepTimeout", "preStepOptional"
 
 # Every change from 0.2.0 on, oldest first ("since" is the first release tag holding it: in or before).
 CHANGES: tuple[Change, ...] = (
+    Change("0.3.9", "agent system prompts are sanitised", lambda r: {"sanitised_prompt": True}),
     _keys("agent", "0.6.0", "agent `effort`",
           _f("effort", "enum", "Reasoning effort hint passed to the model.", values=("low", "medium", "high"))),
     _keys("step", "0.6.0", "step `seedPaths` and the `preStep*` keys",

@@ -47,11 +47,11 @@ def use_home(root: Path, monkeypatch) -> None:
         monkeypatch.setenv("PI_TEAMS_HOME", str(root / "home"))
 
 
-def check(root: Path) -> list[Found]:
-    """Diagnostics of the project files of ``root``, as `crew-lsp check root` reports them."""
+def check(root: Path, pi_crew_version: str | None = None) -> list[Found]:
+    """Diagnostics of the project files of ``root``, as `crew-lsp check root [--pi-crew-version V]` reports them."""
     base = root.resolve()
     out = []
-    for path, d in collect([str(base)]):
+    for path, d in collect([str(base)], pi_crew_version):
         rel = Path(path).relative_to(base).as_posix()
         out.append(Found(rel, d.span.as_list(), d.code, d.severity.label, d.message, d))
     return sorted(out, key=lambda f: (f.path, f.range, f.code))
