@@ -216,7 +216,7 @@ def _value_quiet(value: str, spec: FieldSpec) -> bool:
         return not value or value in spec.values
     if kind == "int":
         return is_positive_int(value)
-    if kind == "flag":
+    if kind == "anycase":
         return value.lower() in spec.values
     return True
 
@@ -243,7 +243,7 @@ def check_value(ctx: Ctx, entry: Entry, spec: FieldSpec) -> None:
                          fixes=[fix(f"Change to `{c}`", edit(entry.value_span, c), preferred=i == 0) for i, c in enumerate(close)], data={"allowed": list(spec.values)}))
     elif spec.kind == "int":
         check_int(ctx, entry)
-    elif spec.kind == "flag" and value.lower() not in spec.values:
+    elif spec.kind == "anycase" and value.lower() not in spec.values:
         ctx.add(diag("CREW109", entry.value_span, f"`{value}` is not one of {', '.join(f'`{v}`' for v in spec.values)} (any case); pi-crew treats `{entry.key}` as not set.",
                      data={"allowed": list(spec.values)}))
 
