@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
 
 from lsprotocol import types as T
 
@@ -20,7 +20,7 @@ from crew_lsp.resources.loader import Problem, stamp_of
 from crew_lsp.resources.text import index_of_col16
 from crew_lsp.server.project import disk_changes
 from crew_lsp.server.session import Doc
-from crew_lsp.server.watchers import file_watchers
+from crew_lsp.server.watchers import file_watchers, is_version_source
 
 if TYPE_CHECKING:
     from crew_lsp.server.session import Session
@@ -76,9 +76,10 @@ def apply_changes(text: str, changes: Iterable[Any]) -> str:
 class Sync:
     """Documents and disk → the indexes → the publisher; `adopt` gives a loose document a folder."""
 
-    def __init__(self, session: Session, adopt: Callable[[str], None]):
+    def __init__(self, session: Session, adopt: Callable[[str], None], redetect: Callable[[], Awaitable[None]] | None = None):
         self.session = session
         self.adopt = adopt
+        self.redetect = redetect  # a file that says the pi-crew version changed: detect it again
         self._closing: dict[str, int] = {}
         self._poll_task: asyncio.Task | None = None
         self._registration_id: str | None = None
@@ -204,9 +205,13 @@ class Sync:
         session = self.session
         paths: list[str] = []
         rescan = False
+        version_changed = False
         for change in params.changes:
             path = session.uris.path(change.uri)
             if path is None:
+                continue
+            if is_version_source(path):
+                version_changed = True
                 continue
             if change.type == T.FileChangeType.Deleted:
                 paths.append(path)
@@ -215,6 +220,8 @@ class Sync:
                     rescan = True  # a created folder, or a file of a new root: look again
                     continue
                 paths.append(path)
+        if version_changed and self.redetect is not None:
+            await self.redetect()
         await self.reload(paths)
         if rescan:
             await self.rescan()
@@ -262,6 +269,8 @@ class Sync:
             await asyncio.sleep(POLL_SECONDS)
             try:
                 await self.rescan()
+                if self.redetect is not None:
+                    await self.redetect()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

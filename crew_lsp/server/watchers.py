@@ -14,6 +14,10 @@ from typing import Callable, Iterable
 from lsprotocol import types as T
 
 from crew_lsp.resources.discovery import KIND_DIRS, Workspace
+from crew_lsp.resources.version_detect import pi_agent_dir
+
+# below a pi settings folder (`<repo>/.pi`, `~/.pi/agent`): the files that say which pi-crew version runs
+VERSION_GLOBS = ("settings.json", "npm/node_modules/pi-crew/package.json", "git/github.com/baphuongna/pi-crew/package.json")
 
 # a resource root (`.crew`, `.pi/teams`, an extra root, the user root): its kind folders and their files
 ROOT_GLOBS = ("agents/*.md", "teams/*.team.md", "workflows/*.workflow.md", *KIND_DIRS.values())
@@ -30,7 +34,17 @@ WORKSPACE_GLOBS = (
     "**/.pi/pi-crew.json",
     "**/.crew",
     "**/.pi",
+    *(f"**/.pi/{g}" for g in VERSION_GLOBS),
 )
+
+
+def is_version_source(path: str) -> bool:
+    """A file the pi-crew version is detected from (a pi settings file, an installed pi-crew's package.json)."""
+    p = Path(path)
+    if p.name == "settings.json":
+        return p.parent.name == ".pi" or p.parent == pi_agent_dir()
+    return p.name == "package.json" and p.parent.name == "pi-crew"
+
 
 
 def _inside(path: Path, folders: Iterable[Path]) -> bool:
@@ -57,6 +71,8 @@ def file_watchers(workspaces: list[Workspace], relative: bool, uri: Callable[[st
             watch(root, SKILL_GLOBS)
         for _role, config in ws.config_files():
             watch(config.parent, (config.name,))
+    if workspaces:
+        watch(pi_agent_dir(), VERSION_GLOBS)
     for base in sorted(wanted):
         for glob in sorted(wanted[base]):
             watchers.append(T.FileSystemWatcher(glob_pattern=T.RelativePattern(base_uri=uri(str(base)), pattern=glob)))
