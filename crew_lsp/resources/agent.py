@@ -51,7 +51,7 @@ class Agent(Record):
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _MARKUP = re.compile(r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>|</?script\b[^>]*>", re.S | re.I)
-_OVERRIDES = re.compile(r"^[ \t]*(?:SYSTEM|OVERRIDE)[ \t]*:.*$|\[SYSTEM:[^\]]*\]|^```system\b.*?^```", re.M | re.S | re.I)
+_OVERRIDES = re.compile(r"^[ \t]*(?:SYSTEM|OVERRIDE)[ \t]*:[^\n]*$|\[SYSTEM:[^\]]*\]|^```system\b(?:(?!^```)[\s\S])*^```", re.M | re.I)
 _PROJECT_LINES = re.compile(r"^[ \t]*(?:role|persona|behavior|directive)[ \t]*:.*$", re.M | re.I)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
