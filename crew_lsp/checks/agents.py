@@ -8,6 +8,7 @@ from crew_lsp.checks.references import check_model, check_skills, check_thinking
 from crew_lsp.resources.agent import NO_TOOLS, Agent
 from crew_lsp.resources.fields import THINKING_LEVELS
 from crew_lsp.resources.frontmatter import comma_items, csv_items, csv_texts
+from crew_lsp.resources.text import js_trim
 
 _THINKING_OK = frozenset(("", "false", *THINKING_LEVELS))  # values `check_thinking` accepts
 
@@ -16,7 +17,9 @@ def check_agent(ctx: Ctx) -> None:
     agent: Agent = ctx.res.model  # type: ignore[assignment]
     fm = ctx.doc.frontmatter
     if fm.present and not agent.system_prompt:
-        ctx.add(diag("CREW113", ctx.name_span(), "The agent has no system prompt: its body is empty, so the worker gets only the default prompt."))
+        why = "its body is empty" if not js_trim(ctx.doc.body_text) else \
+            "nothing is left of its body once pi-crew removes comments, invisible characters and override lines"
+        ctx.add(diag("CREW113", ctx.name_span(), f"The agent has no system prompt: {why}, so the worker gets only the default prompt."))
     f = fm.fields
     handled = ctx.handled_lines
     entry = f.get("model")
