@@ -26,8 +26,11 @@ def check_resource(res: Resource, snap: Snapshot, severity_overrides: dict[str, 
     if res.kind == "config":
         from crew_lsp.checks.config import check_config
 
-        check_config(ctx)
+        check_config(ctx, ctx.reading.config())
         return finish(ctx.diags, "", severity_overrides)
+    if res.kind == "skill" and ctx.reading.skill_yaml_listing:
+        check_skill(ctx, yaml_listing=True)  # the YAML listing's rules replace the line grammar's
+        return finish(ctx.diags, res.text, severity_overrides)
     check_block(ctx)
     if res.kind == "skill":
         check_keys(ctx)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from crew_lsp.resources.loader import Loader
 from crew_lsp.resources.record import Record
+from crew_lsp.resources.shipped import shipped_root
 from crew_lsp.resources.version_detect import Detection, detect
 from crew_lsp.resources.versions import Reading, reading_for
 
@@ -30,13 +31,6 @@ def home(aliases: tuple[str, ...] = ("PI_TEAMS_HOME",)) -> Path:
 
 def user_root(aliases: tuple[str, ...] = ("PI_TEAMS_HOME",)) -> Path:
     return home(aliases) / ".pi" / "agent"
-
-
-def shipped_root() -> Path:
-    """Where our builtin agents/teams/workflows/skills live (source tree or installed wheel)."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_builtin"
-    return installed if installed.is_dir() else package.parent
 
 
 def _stops() -> set[Path]:
@@ -179,6 +173,8 @@ class Workspace(Record):
                 return "workflow", scope
         if parent == self.pi_agents() and name.endswith(".md") and not name.endswith((".team.md", ".workflow.md")):
             return "agent", "project"
+        if self.builtin == shipped_root() and p in self.reading.added_builtin_agents():
+            return "agent", "builtin"
         return None
 
     def config_role(self, path: str) -> str:
@@ -236,6 +232,8 @@ def scan(ws: Workspace, loader: Loader | None = None) -> list[tuple[str, str, st
                 ok = name.endswith(f".{kind}.md") or dynamic and kind == "workflow" and name.endswith(DYNAMIC_WORKFLOW)
             if ok:
                 found.append((kind, scope, join(folder, name)))
+    if ws.builtin == shipped_root():  # (a resource package ships its own builtins)
+        found += [("agent", "builtin", str(path)) for path in ws.reading.added_builtin_agents() if lexists(str(path))]
     for scope, root in ws.skill_roots():
         for name in _listdir(str(root), loader):
             folder = join(str(root), name)

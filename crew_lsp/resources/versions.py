@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from crew_lsp.resources.fields import (AGENT_FIELDS, READ_ONLY_ROLES, ROLE_DEFAULT_SKILLS, STEP_FIELDS, TEAM_FIELDS, TOOLS,
                                        WORKFLOW_FIELDS, WRITE_ROLES, FieldSpec)
 
 Version = tuple[int, int, int]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (imported where used: `crew-lsp check` of a workspace without config never needs them)
+    from crew_lsp.resources.catalogue import RoleTools
+    from crew_lsp.resources.config_versions import ConfigRules
 
 _VERSION = re.compile(r"v?(\d{1,6})\.(\d{1,6})(?:\.(\d{1,6}))?(?:[-+][0-9A-Za-z.+-]*)?")
 
@@ -46,7 +52,7 @@ class Reading:
     __slots__ = ("version", "agent_fields", "team_fields", "workflow_fields", "step_fields", "tools", "builtin_tools",
                  "tools_split", "read_only_roles", "write_roles", "unknown_role_writes", "role_default_skills",
                  "role_line_keys", "role_fallback_models", "workflow_concurrency_floor", "pi_agent_root",
-                 "dynamic_workflows", "home_aliases", "project_step_keys_stripped", "sanitised_prompt", "since")
+                 "dynamic_workflows", "home_aliases", "project_step_keys_stripped", "sanitised_prompt", "skill_yaml_listing", "since")
 
     def __init__(self, **values: object):
         for name in self.__slots__:
@@ -73,6 +79,7 @@ class Reading:
     home_aliases: tuple[str, ...]  # environment variables naming the home of the user root, first wins
     project_step_keys_stripped: tuple[str, ...]  # step keys dropped (with a warning) in project workflows
     sanitised_prompt: bool  # an agent's system prompt is sanitised (invisible characters, comments, override lines)
+    skill_yaml_listing: bool  # the skill listing reads SKILL.md frontmatter as YAML and drops invalid skills
     since: dict[tuple[str, str], str]  # (kind, key) → the version that started reading it, for hover
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -92,6 +99,24 @@ class Reading:
             return True
         return self.unknown_role_writes and role not in self.read_only_roles
 
+    def config(self) -> ConfigRules:
+        """What this version does with its config files: merge order, sanitising, keys and ranges."""
+        from crew_lsp.resources.config_versions import config_rules
+
+        return config_rules(self.version)
+
+    def added_builtin_agents(self) -> list[Path]:
+        """The files of the builtin agents this version ships beyond 0.2.0's (our text of them)."""
+        from crew_lsp.resources.catalogue import added_builtin_agent_files
+
+        return added_builtin_agent_files(self.version)
+
+    def role_tools(self) -> dict[str, RoleTools]:
+        """Each role's tool defaults at this version (none before 0.8.1)."""
+        from crew_lsp.resources.catalogue import role_tool_configs
+
+        return role_tool_configs(self.version)
+
     @property
     def step_keys(self) -> frozenset[str]:
         return frozenset(self.step_fields)
@@ -105,7 +130,7 @@ BASELINE = Reading(
     step_fields=STEP_FIELDS, tools=TOOLS, builtin_tools=TOOLS, tools_split=False, read_only_roles=READ_ONLY_ROLES,
     write_roles=WRITE_ROLES, unknown_role_writes=True, role_default_skills=ROLE_DEFAULT_SKILLS,
     role_line_keys=("agent", "model", "maxConcurrency"), role_fallback_models=False, workflow_concurrency_floor=1,
-    pi_agent_root=False, dynamic_workflows=False, home_aliases=("PI_TEAMS_HOME",), project_step_keys_stripped=(), sanitised_prompt=False, since={},
+    pi_agent_root=False, dynamic_workflows=False, home_aliases=("PI_TEAMS_HOME",), project_step_keys_stripped=(), sanitised_prompt=False, skill_yaml_listing=False, since={},
 )
 
 
@@ -162,6 +187,7 @@ CHANGES: tuple[Change, ...] = (
                values=r.tools, default="the role's tools")}}),
     Change("0.8.1", "`.pi/agents` is a 4th agent root", lambda r: {"pi_agent_root": True}),
     Change("0.9.0", "`*.dwf.ts` dynamic workflows", lambda r: {"dynamic_workflows": True}),
+    Change("0.9.8", "SKILL.md frontmatter is YAML for the skill listing; invalid skills are left out", lambda r: {"skill_yaml_listing": True}),
     _keys("workflow", "0.9.15", "workflow `topology`",
           _f("topology", "anycase", "Shape of the workflow (advisory; any case).", values=("single", "sequential", "concurrent", "complex-dag", "dynamic"))),
     _keys("workflow", "0.9.17", "workflow `coalesceMicroTasks`",
