@@ -46,7 +46,6 @@ def _roots(ws) -> list[Check]:
 ENGINE_KEEPS_0_2 = (
     ((0, 8, 1), "role tool defaults and the builtin/project tool policy"),
     ((0, 8, 1), "the skill roots `.pi/skills`, `.agents/skills` and the shipped-first skill precedence"),
-    ((0, 9, 17), "the writer's default skill `verification-before-done`"),
     ((0, 9, 46), "role permissions (`verifier` and `writer` write, unknown roles read-only)"),
     ((0, 9, 60), "role-line `thinking=` and `fallbackModels=`"),
 )
