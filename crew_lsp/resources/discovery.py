@@ -10,7 +10,7 @@ from crew_lsp.resources.loader import Loader
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.shipped import shipped_root
 from crew_lsp.resources.version_detect import Detection, detect
-from crew_lsp.resources.versions import Reading, reading_for
+from crew_lsp.resources.versions import BASELINE, Reading, reading_for
 
 _REPO_DIR_MARKERS = (".git", ".pi", ".crew", ".hg", ".svn", ".factory", ".omc")
 _REPO_FILE_MARKERS = (
@@ -81,8 +81,6 @@ class Workspace(Record):
 
     def __init__(self, folder: Path, repo: Path, crew: Path, builtin: Path, user: Path, extra_roots: list[Path] | None = None,
                  detection: Detection | None = None, reading: Reading | None = None):
-        from crew_lsp.resources.versions import BASELINE
-
         self.folder = folder
         self.repo = repo
         self.crew = crew

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from crew_lsp.resources.fields import (AGENT_FIELDS, READ_ONLY_ROLES, ROLE_DEFAULT_SKILLS, STEP_FIELDS, TEAM_FIELDS, TOOLS,
-                                       WORKFLOW_FIELDS, WRITE_ROLES, FieldSpec)
+from crew_lsp.resources.fields import (AGENT_FIELDS, READ_ONLY_ROLES, ROLE_DEFAULT_SKILLS, SKILL_FIELDS, STEP_FIELDS, TEAM_FIELDS,
+                                       TOOLS, WORKFLOW_FIELDS, WRITE_ROLES, FieldSpec)
 
 Version = tuple[int, int, int]
 
@@ -89,9 +89,7 @@ class Reading:
         return Reading(**{**{n: getattr(self, n) for n in self.__slots__}, **changes})
 
     def fields(self, kind: str) -> dict[str, FieldSpec]:
-        """The frontmatter keys of a markdown kind (skills: the shared table, not versioned here)."""
-        from crew_lsp.resources.fields import SKILL_FIELDS
-
+        """The frontmatter keys of a markdown kind (skills: the line grammar's table; the YAML listing has its own)."""
         return {"agent": self.agent_fields, "team": self.team_fields, "workflow": self.workflow_fields}.get(kind, SKILL_FIELDS)
 
     def may_write(self, role: str) -> bool:

@@ -239,9 +239,11 @@ async def validate_workspace(session: Session, args: Empty) -> dict[str, Any]:
 
 def _pi_crew(ws: Any) -> dict[str, Any]:
     """The version a workspace is read as: `version`, `source`, `why` and a one-line `summary`."""
+    from crew_lsp.resources.versions import show
+
     found = ws.detection
     if found is None:  # a workspace built without detection (tests): its reading says the version
-        return {"version": ".".join(map(str, ws.reading.version)), "source": "", "why": "", "summary": ""}
+        return {"version": show(ws.reading.version), "source": "", "why": "", "summary": ""}
     return {"version": found.shown, "source": found.source, "why": found.why, "summary": found.describe()}
 
 
