@@ -16,7 +16,7 @@ from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag, edit, fix
 from crew_lsp.resources.skill_yaml import NAME_MAX, NAME_PATTERN, SkillListing, read_skill_listing
 from crew_lsp.resources.yaml_npm import YamlError, compose
-from crew_lsp.resources.text import Span
+from crew_lsp.resources.text import Span, col16, index_of_col16
 
 _DROPPED_CODES = {"frontmatter": "CREW140", "name": "CREW141", "description": "CREW142"}  # any other field: CREW143
 _TODO_DESCRIPTION = "TODO - what this skill teaches and when it applies"  # (no `: `, which YAML would refuse)
@@ -65,7 +65,7 @@ def _short(text: str) -> str:
 
 def _fixes(ctx: Ctx, field: str, message: str, span: Span, folder: str) -> list[dict] | None:
     if field == "name" and "hyphen-case" in message:
-        wanted = folder if NAME_PATTERN.match(folder) and len(folder) <= NAME_MAX else _hyphen_case(ctx.doc.lines[span.line][span.start : span.end])
+        wanted = folder if NAME_PATTERN.match(folder) and len(folder) <= NAME_MAX else _hyphen_case(_text(ctx, span))
         return [fix(f"Change to `{wanted}`", edit(span, wanted), preferred=True)] if wanted else None
     if field == "frontmatter" and "nested mapping" in message:
         line = ctx.doc.lines[span.line]
@@ -73,8 +73,15 @@ def _fixes(ctx: Ctx, field: str, message: str, span: Span, folder: str) -> list[
         if m is not None:
             value = m.group("value")
             quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            return [fix("Quote the value (the prompt header then shows the quotes)", edit(Span(span.line, m.start("value"), span.line, m.end("value")), quoted), preferred=True)]
+            value_span = Span(span.line, col16(line, m.start("value")), span.line, col16(line, m.end("value")))
+            return [fix("Quote the value (the prompt header then shows the quotes)", edit(value_span, quoted), preferred=True)]
     return None
+
+
+def _text(ctx: Ctx, span: Span) -> str:
+    """The text of a one-line span (its columns are UTF-16 units)."""
+    line = ctx.doc.lines[span.line]
+    return line[index_of_col16(line, span.start) : index_of_col16(line, span.end)]
 
 
 def _hyphen_case(text: str) -> str:
@@ -85,7 +92,7 @@ def _unquote(ctx: Ctx, span: Span) -> list[dict] | None:
     """"Remove the quotes" when the unquoted text reads as the same string (so the listing stays the same)."""
     if span.line != span.end_line:
         return None
-    value = ctx.doc.lines[span.line][span.start : span.end]
+    value = _text(ctx, span)
     if len(value) < 2 or value[0] not in "\"'" or value[-1] != value[0]:
         return None
     inner = value[1:-1]

@@ -108,3 +108,17 @@ def test_line_reader_behaviour_is_unchanged_without_the_yaml_listing(tmp_path: P
             check_skill(ctx)
             codes |= {d.code for d in ctx.diags}
     assert not codes & set(LISTING_CODES)
+
+
+def test_fix_ranges_count_utf16_units_on_lines_with_astral_characters(tmp_path: Path):
+    skill = tmp_path / "skills" / "emoji" / "SKILL.md"
+    skill.parent.mkdir(parents=True)
+    skill.write_text('---\nname: emoji\ndescription: "\U0001f600 tidy"\nnote: see 😀: here\n---\nBody.\n', encoding="utf-8")
+    (tmp_path / ".crew").mkdir()
+    found = {f.code: f for f in check_as_yaml_listing(tmp_path)}
+    assert found["CREW140"].range == [3, 12, 3, 13]  # the second `:`, after an emoji of two UTF-16 units
+    apply_fix(tmp_path, "skills/emoji/SKILL.md", found["CREW140"].first_fix)
+    assert skill.read_text(encoding="utf-8").splitlines()[3] == 'note: "see 😀: here"'
+    unquoted = {f.code: f for f in check_as_yaml_listing(tmp_path)}["CREW145"]
+    apply_fix(tmp_path, "skills/emoji/SKILL.md", unquoted.first_fix)
+    assert skill.read_text(encoding="utf-8").splitlines()[2] == "description: \U0001f600 tidy"
