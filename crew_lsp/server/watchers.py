@@ -13,14 +13,14 @@ from typing import Callable, Iterable
 
 from lsprotocol import types as T
 
-from crew_lsp.resources.discovery import KIND_DIRS, Workspace
+from crew_lsp.resources.discovery import DYNAMIC_WORKFLOW, KIND_DIRS, Workspace
 from crew_lsp.resources.version_detect import pi_agent_dir
 
 # below a pi settings folder (`<repo>/.pi`, `~/.pi/agent`): the files that say which pi-crew version runs
 VERSION_GLOBS = ("settings.json", "npm/node_modules/pi-crew/package.json", "git/github.com/baphuongna/pi-crew/package.json")
 
 # a resource root (`.crew`, `.pi/teams`, an extra root, the user root): its kind folders and their files
-ROOT_GLOBS = ("agents/*.md", "teams/*.team.md", "workflows/*.workflow.md", *KIND_DIRS.values())
+ROOT_GLOBS = ("agents/*.md", "teams/*.team.md", "workflows/*.workflow.md", f"workflows/*{DYNAMIC_WORKFLOW}", *KIND_DIRS.values())
 SKILL_GLOBS = ("*/SKILL.md", "*")  # below a skills folder
 
 # relative to each workspace folder, wherever the crew root and the skills lie below it
