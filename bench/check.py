@@ -6,7 +6,8 @@ Measures, as medians:
   (c) that process's peak RSS (os.wait4 rusage);
   (d) diagnostics and files with diagnostics (sanity: about 5 % of the files are broken).
 
-The user root is isolated (PI_TEAMS_HOME points to an empty folder) so ~/.pi never changes the result.
+The user root is isolated (PI_TEAMS_HOME and PI_CODING_AGENT_DIR point to an empty folder) so ~/.pi never
+changes the result; the files are read as the newest pi-crew version.
 
     .venv/bin/python bench/check.py [--runs 15] [--warmup 2] [--proc-runs 10] [--json] [--profile N] [--keep DIR]
 """
@@ -230,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(tmp) / "home"  # empty: no user scope, no user config
         home.mkdir()
         os.environ["PI_TEAMS_HOME"] = str(home)
+        os.environ["PI_CODING_AGENT_DIR"] = str(home / ".pi" / "agent")  # no pi settings: read as the newest pi-crew
         env = dict(os.environ)
         ws = Path(args.keep).resolve() if args.keep else Path(tmp) / "project"
         if args.keep and ws.exists():

@@ -45,6 +45,7 @@ def measure(rounds: int) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PI_TEAMS_HOME"] = str(Path(tmp) / "home")  # ~/.pi never changes the figures
+        os.environ["PI_CODING_AGENT_DIR"] = str(Path(tmp) / "home" / ".pi" / "agent")  # (nor its pi settings)
         crew = Path(tmp) / "ws" / ".crew"
         for rel, text in {"agents/scout.md": AGENT, "teams/squad.team.md": TEAM, "workflows/flow.workflow.md": big_workflow()}.items():
             (crew / rel).parent.mkdir(parents=True, exist_ok=True)

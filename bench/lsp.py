@@ -243,6 +243,7 @@ async def run_size(size: int, edits: int, keep: Path | None, startup_runs: int =
     home = base / "home"
     home.mkdir(exist_ok=True)
     os.environ["PI_TEAMS_HOME"] = str(home)  # the in-process expectation uses the same isolated user root
+    os.environ["PI_CODING_AGENT_DIR"] = str(home / ".pi" / "agent")  # and the same pi settings (none)
     root, wf = generate_workspace(base / "ws", size)
     root = root.resolve()
     wf = wf.resolve()

@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--pi-crew-version", metavar="VERSION", default=None,
+                       help="read the files as this pi-crew version (x.y.z, 0.2, 0.10 or auto; default: detected)")
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", metavar="HOST:PORT")
     serve.add_argument("--stdio", action="store_true", help="accepted for editor clients that add it")
@@ -114,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from crew_lsp.report import run_check
 
-        return run_check(args.paths, args.format, args.color)
+        return run_check(args.paths, args.format, args.color, args.pi_crew_version)
     if args.command == "serve":
         from crew_lsp.server.app import serve
 

@@ -17,18 +17,20 @@ from crew_lsp.resources.index import Index
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFORMATION: "\033[36m", Severity.HINT: "\033[2m"}
 
 
-def collect(paths: list[str]) -> list[tuple[str, Diagnostic]]:
-    """Diagnostics of the project files of every PATH (folder or file), in path order."""
+def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[str] | None = None) -> list[tuple[str, Diagnostic]]:
+    """Diagnostics of the project files of every PATH (folder or file), in path order, read as
+    ``pi_crew_version`` (None or `auto`: the version each workspace runs). ``notes`` collects what
+    the user should be told once (a version newer than crew-lsp knows)."""
     found: dict[str, list[Diagnostic]] = {}
     for raw in paths:
         path = Path(raw).resolve()
         if path.is_dir():
-            snap = Index.load(Workspace.discover(path)).snapshot
+            snap = Index.load(_workspace(path, pi_crew_version, notes)).snapshot
             found.update(check_snapshot(snap))
         else:
             given = Path(raw).absolute()
             path = given.parent.resolve() / given.name  # not a symlink's target: the loader judges the link
-            snap = Index.load(Workspace.discover(path.parent)).snapshot
+            snap = Index.load(_workspace(path.parent, pi_crew_version, notes)).snapshot
             res = snap.resources.get(str(path))
             if res is None:
                 from crew_lsp.checks.files import check_unread
@@ -44,9 +46,19 @@ def collect(paths: list[str]) -> list[tuple[str, Diagnostic]]:
                 if loaded.problem is not None:
                     found[str(path)] = check_unread(loaded.problem)
                     continue
-                res = parse_resource(kind, "loose", str(path), loaded.text)
+                res = parse_resource(kind, "loose", str(path), loaded.text, reading=snap.workspace.reading)
             found[str(path)] = check_resource(res, snap)
     return [(p, d) for p in sorted(found) for d in found[p]]
+
+
+def _workspace(folder: Path, pi_crew_version: str | None, notes: list[str] | None) -> Workspace:
+    ws = Workspace.discover(folder, pi_crew_version=pi_crew_version)
+    found = ws.detection
+    if notes is not None and found is not None and found.newer_than_known:
+        note = f"crew-lsp check: {found.describe()}"
+        if note not in notes:
+            notes.append(note)
+    return ws
 
 
 def _display(path: str) -> str:
@@ -111,16 +123,28 @@ def to_text(items: list[tuple[str, Diagnostic]], color: bool) -> str:
     return "\n".join(out)
 
 
-def run_check(paths: list[str], fmt: str, color: str = "auto") -> int:
+def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: str | None = None) -> int:
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         print(f"crew-lsp check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if pi_crew_version is not None:
+        from crew_lsp.resources.versions import VersionError, parse_version
+
+        try:
+            if pi_crew_version.strip().lower() != "auto":
+                parse_version(pi_crew_version)
+        except VersionError as exc:
+            print(f"crew-lsp check: --pi-crew-version: {exc}", file=sys.stderr)
+            return 2
+    notes: list[str] = []
     try:
-        items = collect(paths)
+        items = collect(paths, pi_crew_version, notes)
     except Exception as exc:  # an internal failure must not look like "no errors"
         print(f"crew-lsp check: internal error: {exc!r}", file=sys.stderr)
         return 2
+    for note in notes:
+        print(note, file=sys.stderr)
     if fmt == "json":
         print(json.dumps(to_json(items), indent=2))
     elif fmt == "sarif":

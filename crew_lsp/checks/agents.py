@@ -5,9 +5,10 @@ from __future__ import annotations
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag
 from crew_lsp.checks.references import check_model, check_skills, check_thinking, check_tools, model_ok, skills_known
-from crew_lsp.resources.agent import Agent
-from crew_lsp.resources.fields import THINKING_LEVELS, TOOLS
-from crew_lsp.resources.frontmatter import csv_items, csv_texts
+from crew_lsp.resources.agent import NO_TOOLS, Agent
+from crew_lsp.resources.fields import THINKING_LEVELS
+from crew_lsp.resources.frontmatter import comma_items, csv_items, csv_texts
+from crew_lsp.resources.text import js_trim
 
 _THINKING_OK = frozenset(("", "false", *THINKING_LEVELS))  # values `check_thinking` accepts
 
@@ -16,7 +17,9 @@ def check_agent(ctx: Ctx) -> None:
     agent: Agent = ctx.res.model  # type: ignore[assignment]
     fm = ctx.doc.frontmatter
     if fm.present and not agent.system_prompt:
-        ctx.add(diag("CREW113", ctx.name_span(), "The agent has no system prompt: its body is empty, so the worker gets only the default prompt."))
+        why = "its body is empty" if not js_trim(ctx.doc.body_text) else \
+            "nothing is left of its body once pi-crew removes comments, invisible characters and override lines"
+        ctx.add(diag("CREW113", ctx.name_span(), f"The agent has no system prompt: {why}, so the worker gets only the default prompt."))
     f = fm.fields
     handled = ctx.handled_lines
     entry = f.get("model")
@@ -30,8 +33,14 @@ def check_agent(ctx: Ctx) -> None:
     if entry is not None and entry.line not in handled and entry.value not in _THINKING_OK:
         check_thinking(ctx, entry.value, entry.value_span)
     entry = f.get("tools")
-    if entry is not None and entry.line not in handled and entry.value and not all(t in TOOLS for t in agent.tools):
-        check_tools(ctx, csv_items(entry))
+    if entry is not None and entry.line not in handled and entry.value:
+        reading = ctx.reading
+        if reading.tools_split and entry.value in NO_TOOLS:
+            if ctx.res.scope == "project":
+                ctx.add(diag("CREW120", entry.value_span, f"`tools: {entry.value}` lists no tools, and an empty list passes no tool limit: this project agent gets every tool (less its role's exclusions). List the tools it may use.",
+                             data={"value": entry.value}))
+        elif not all(t in reading.tools for t in agent.tools):
+            check_tools(ctx, comma_items(entry) if reading.tools_split else csv_items(entry))
     for key in ("skills", "skill"):  # no `false` convention here: `skills: false` names a skill `false`
         entry = f.get(key)
         if entry is None or entry.line in handled:

@@ -42,6 +42,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW112": (I, "`name` differs from the file name"),
     "CREW113": (W, "empty body"),
     "CREW114": (W, "file not read: too large, binary, not a regular file, or a symlink leaving the workspace"),
+    "CREW120": (W, "`tools: none` on a project agent grants every tool"),
+    "CREW121": (W, "agent in `.crew/agents` hidden by one in `.pi/agents`"),
     # SKILL.md where the skill listing parses YAML (pi-crew 0.9.8 on): errors leave the skill out of the listing
     "CREW140": (E, "skill left out of the listing: YAML error, or frontmatter not a mapping"),
     "CREW141": (E, "skill left out of the listing: `name` not lower-case hyphen-case, empty or over 64 characters"),
@@ -71,6 +73,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW312": (E, "workflow has no steps"),
     "CREW313": (W, "workflow `implementation` without an `assess` step"),
     "CREW314": (H, "workflow no team uses"),
+    "CREW330": (W, "`preStep*` key dropped from a project workflow"),
     "CREW401": (W, "model reference contains whitespace"),
     "CREW402": (W, "model reference with an empty segment"),
     "CREW403": (W, "unknown skill"),

@@ -9,6 +9,7 @@ from crew_lsp.resources.frontmatter import Document
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.record import Record
+from crew_lsp.resources.versions import Reading
 from crew_lsp.resources.text import Span, end_of, utf16_len, whole_line
 
 
@@ -20,6 +21,11 @@ class Ctx(Record):
         self.snap = snap
         self.diags = [] if diags is None else diags
         self.handled_lines = set() if handled_lines is None else handled_lines  # lines a more specific rule already explained
+
+    @property
+    def reading(self) -> Reading:
+        """What the workspace's pi-crew version reads (key tables, tool names, grammar switches)."""
+        return self.snap.workspace.reading
 
     @property
     def doc(self) -> Document:

@@ -7,7 +7,7 @@ from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import Related, diag, edit, fix
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import frontmatter_template, todo_description
-from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
+from crew_lsp.resources.fields import FieldSpec
 from crew_lsp.resources.frontmatter import Document, Entry, Frontmatter, csv_items, is_positive_int, leading_int
 from crew_lsp.resources.skill import description_line
 from crew_lsp.resources.text import JS_SPACE_CHARS, Span, utf16_len
@@ -88,6 +88,8 @@ def _yaml_constructs(ctx: Ctx) -> None:
         indented = entry.raw[0] in JS_SPACE_CHARS  # (an entry's line holds at least its `:`)
         if value and not indented and value[0] not in _YAML_STARTS:
             continue  # the usual `key: value` line: nothing YAML about it
+        if entry.key == "tools" and value == "[]" and ctx.reading.tools_split:
+            continue  # a word of the `tools:` grammar: no tools listed
         lines = lines or ctx.doc.lines
         if entry.value == "" and not indented:
             items, j = [], entry.line + 1
@@ -141,7 +143,7 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
     res, fm = ctx.res, ctx.doc.frontmatter
     if not fm.present:
         return
-    specs = specs if specs is not None else FIELDS_BY_KIND[res.kind]
+    specs = specs if specs is not None else ctx.reading.fields(res.kind)
     entries, fields = fm.entries, fm.fields
     for entry in entries if len(entries) != len(fields) else ():  # only when some key repeats
         winner = fields[entry.key]
@@ -214,6 +216,8 @@ def _value_quiet(value: str, spec: FieldSpec) -> bool:
         return not value or value in spec.values
     if kind == "int":
         return is_positive_int(value)
+    if kind == "anycase":
+        return value.lower() in spec.values
     return True
 
 
@@ -239,6 +243,9 @@ def check_value(ctx: Ctx, entry: Entry, spec: FieldSpec) -> None:
                          fixes=[fix(f"Change to `{c}`", edit(entry.value_span, c), preferred=i == 0) for i, c in enumerate(close)], data={"allowed": list(spec.values)}))
     elif spec.kind == "int":
         check_int(ctx, entry)
+    elif spec.kind == "anycase" and value.lower() not in spec.values:
+        ctx.add(diag("CREW109", entry.value_span, f"`{value}` is not one of {', '.join(f'`{v}`' for v in spec.values)} (any case); pi-crew treats `{entry.key}` as not set.",
+                     data={"allowed": list(spec.values)}))
 
 
 def check_bool(ctx: Ctx, entry: Entry, default: str) -> None:
@@ -257,6 +264,9 @@ def check_int(ctx: Ctx, entry: Entry) -> None:
     n = leading_int(value)
     if kind == "team":
         applies = "the value acts as 1" if n is not None else "pi-crew keeps a non-number and the workflow's or the default concurrency applies"
+    elif kind == "workflow" and ctx.reading.workflow_concurrency_floor is None:
+        applies = f"it is read as {n}" if n is not None and n >= 1 else "pi-crew keeps it and the scheduler runs one worker at a time (values below 1 act as 1)" \
+            if n is not None else "it is ignored and the default concurrency applies"
     elif kind == "workflow":
         applies = f"it is read as {n}" if n is not None and n >= 1 else "it is ignored and the default concurrency applies"
     else:

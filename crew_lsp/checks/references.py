@@ -7,7 +7,7 @@ import re
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag, edit, fix
 from crew_lsp.checks.suggest import did_you_mean, suggest
-from crew_lsp.resources.fields import THINKING_LEVELS, TOOLS
+from crew_lsp.resources.fields import THINKING_LEVELS
 from crew_lsp.resources.frontmatter import Item
 from crew_lsp.resources.skill import valid_skill_name
 from crew_lsp.resources.text import Span, utf16_len
@@ -60,10 +60,16 @@ def check_thinking(ctx: Ctx, value: str, span: Span) -> None:
 
 
 def check_tools(ctx: Ctx, items: list[Item]) -> None:
+    tools = ctx.reading.tools
     for item in items:
-        if item.text not in TOOLS:
-            close = suggest(item.text, TOOLS)
-            ctx.add(diag("CREW405", item.span, f"Unknown tool `{item.text}` (tools are {', '.join(TOOLS)}){did_you_mean(close)}",
+        if item.text not in tools:
+            if ctx.reading.tools_split and '"' in item.text and item.text.replace('"', "") in tools:
+                bare = item.text.replace('"', "")
+                ctx.add(diag("CREW405", item.span, f"Unknown tool `{item.text}`: `tools:` is split on `,` only and its quotes are kept, so this is not `{bare}`",
+                             fixes=[fix(f"Change to `{bare}`", edit(item.span, bare), preferred=True)]))
+                continue
+            close = suggest(item.text, tools)
+            ctx.add(diag("CREW405", item.span, f"Unknown tool `{item.text}` (tools are {', '.join(tools)}){did_you_mean(close)}",
                          fixes=[fix(f"Change to `{c}`", edit(item.span, c), preferred=i == 0) for i, c in enumerate(close)]))
 
 

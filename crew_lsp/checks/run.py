@@ -12,11 +12,13 @@ from crew_lsp.checks.skills import check_skill
 from crew_lsp.checks.teams import check_team
 from crew_lsp.checks.workflows import check_workflow
 from crew_lsp.resources.index import Snapshot, paused_gc
-from crew_lsp.resources.model import Resource
+from crew_lsp.resources.model import Resource, is_dynamic_workflow
 
 
 def check_resource(res: Resource, snap: Snapshot, severity_overrides: dict[str, str] | None = None) -> list[Diagnostic]:
     """Every diagnostic of one file against a snapshot. Never raises on any content."""
+    if is_dynamic_workflow(res.path):
+        return []  # a workflow written as code: known by name, not read
     problem = snap.problems.get(res.path)
     if problem is not None:
         return check_unread(problem, severity_overrides)
@@ -24,12 +26,15 @@ def check_resource(res: Resource, snap: Snapshot, severity_overrides: dict[str, 
     if res.kind == "config":
         from crew_lsp.checks.config import check_config
 
-        check_config(ctx)
+        check_config(ctx, ctx.reading.config())
         return finish(ctx.diags, "", severity_overrides)
     if res.kind == "guidance":
         from crew_lsp.checks.guidance import check_guidance
 
         check_guidance(ctx)
+        return finish(ctx.diags, res.text, severity_overrides)
+    if res.kind == "skill" and ctx.reading.skill_yaml_listing:
+        check_skill(ctx, yaml_listing=True)  # the YAML listing's rules replace the line grammar's
         return finish(ctx.diags, res.text, severity_overrides)
     check_block(ctx)
     if res.kind == "skill":

@@ -7,7 +7,7 @@ import re
 from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import Related, create_fix, diag, edit, fix
-from crew_lsp.checks.references import check_model, check_skills, model_ok
+from crew_lsp.checks.references import check_model, check_skills, check_thinking, model_ok
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import agent_template, workflow_template
 from crew_lsp.resources.frontmatter import is_positive_int, leading_int
@@ -66,7 +66,7 @@ def check_team(ctx: Ctx) -> None:
         found = agents.get(agent.lower())
         if found is None or found.name != agent:
             _check_role_agent(ctx, role)
-        if "maxConcurrency" in tokens or "model" in tokens or role.leftover_keys or role.glued or "=" in agent or \
+        if "maxConcurrency" in tokens or "model" in tokens or "thinking" in tokens or "fallbackModels" in tokens or role.leftover_keys or role.glued or "=" in agent or \
                 role.skills and not all(i.text in skills and valid_skill_name(i.text) for i in role.skills):
             _check_role_metadata(ctx, role)
     _check_workflow_link(ctx, team)
@@ -135,6 +135,12 @@ def _check_role_metadata(ctx: Ctx, role: Role) -> None:
     model = role.tokens.get("model")
     if model is not None and not model_ok(model.value):
         check_model(ctx, model.value, model.value_span, "role")
+    thinking = role.tokens.get("thinking")
+    if thinking is not None:
+        check_thinking(ctx, thinking.value, thinking.value_span)
+    for item in role.fallback_models:
+        if not model_ok(item.text):
+            check_model(ctx, item.text, item.span, "fallback")
 
 
 def _check_swallowed(ctx: Ctx, role: Role, token: Token) -> None:

@@ -12,7 +12,6 @@ from crew_lsp.checks.graph import cycles, resolve
 from crew_lsp.checks.references import check_model, check_skills, model_ok, skills_known
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.checks.templates import frontmatter_template
-from crew_lsp.resources.fields import STEP_FIELDS
 from crew_lsp.resources.frontmatter import csv_texts, split_csv
 from crew_lsp.resources.names import LISTED, cycle_path, list_names
 from crew_lsp.resources.text import Span, span_in_line
@@ -88,11 +87,11 @@ _FLAGS = frozenset(("progress", "worktree", "verify"))
 _TRUE_FALSE = frozenset(("true", "false"))
 
 
-def _meta_quiet(ctx: Ctx, step: Step) -> bool:
+def _meta_quiet(ctx: Ctx, step: Step, step_fields: dict, stripped: tuple[str, ...]) -> bool:
     """True when `_check_meta` has nothing to say (decided in one pass, without spans or suggestions)."""
     for meta in step.meta_entries:
         key, value = meta.key, meta.value
-        if key not in STEP_FIELDS:
+        if key not in step_fields or key in stripped:
             return False
         if key in _FLAGS:
             if value not in _TRUE_FALSE:
@@ -109,12 +108,19 @@ def _meta_quiet(ctx: Ctx, step: Step) -> bool:
 
 
 def _check_meta(ctx: Ctx, step: Step) -> None:
-    if _meta_quiet(ctx, step):
+    reading = ctx.reading
+    step_fields = reading.step_fields
+    stripped = reading.project_step_keys_stripped if ctx.res.scope == "project" else ()
+    if _meta_quiet(ctx, step, step_fields, stripped):
         return
     for meta in step.meta_entries:
-        if meta.key in STEP_FIELDS:
+        if meta.key in stripped:
+            ctx.add(diag("CREW330", meta.key_span, f"`{meta.key}` is dropped from project workflows (pi-crew strips every `preStep*` key there, with a warning): the script never runs.",
+                         data={"key": meta.key}))
             continue
-        close = suggest(meta.key, STEP_FIELDS)
+        if meta.key in step_fields:
+            continue
+        close = suggest(meta.key, step_fields)
         if close:
             ctx.add(diag("CREW305", meta.key_span, f"Unknown step key `{meta.key}` is stored but never used{did_you_mean(close)}",
                          fixes=[fix(f"Change to `{c}`", edit(meta.key_span, c), preferred=j == 0) for j, c in enumerate(close)]))

@@ -52,6 +52,28 @@ def _drift(ws) -> list[Check]:
     return [Check("config drift", harmless, text) for harmless, text in lines]
 
 
+# What runs still do as pi-crew 0.2.0 did, though later versions changed it (docs/runs.md): said by
+# `doctor` when the workspace runs a version with the change.
+ENGINE_KEEPS_0_2 = (
+    ((0, 8, 1), "role tool defaults and the builtin/project tool policy"),
+    ((0, 8, 1), "the skill roots `.pi/skills`, `.agents/skills` and the shipped-first skill precedence"),
+    ((0, 9, 46), "role permissions (`verifier` and `writer` write, unknown roles read-only)"),
+    ((0, 9, 60), "role-line `thinking=` and `fallbackModels=`"),
+)
+
+
+def version_checks(ws) -> list[Check]:
+    """Which pi-crew version the workspace is read as, and why; what runs do not follow of it."""
+    found = ws.detection
+    if found is None:
+        return []
+    checks = [Check("pi-crew version", True, found.describe())]
+    kept = [what for since, what in ENGINE_KEEPS_0_2 if found.version >= since]
+    if kept:
+        checks.append(Check("runs follow pi-crew 0.2.0 for", True, "; ".join(kept)))
+    return checks
+
+
 def _worker(runtime: str | None, command: str | None) -> list[Check]:
     from crew_lsp.engine.config import WorkerConfigError, resolve_worker
 
@@ -120,14 +142,14 @@ def _interrupted(store) -> Check:
 
 
 def diagnose(folder: str | Path, *, runtime: str | None = None, worker_command: str | None = None,
-             serve: str | None = None) -> list[Check]:
+             serve: str | None = None, pi_crew_version: str | None = None) -> list[Check]:
     """Every check for the workspace ``folder``; ``serve``: a metrics address to try binding."""
     from crew_lsp.engine.state import RunStore
     from crew_lsp.resources.discovery import Workspace
 
-    ws = Workspace.discover(folder)
+    ws = Workspace.discover(folder, pi_crew_version=pi_crew_version)
     store = RunStore(ws.crew, ws.repo)
-    checks = [*_roots(ws), *_drift(ws), *_worker(runtime, worker_command), _state(store)]
+    checks = [*_roots(ws), *version_checks(ws), *_drift(ws), *_worker(runtime, worker_command), _state(store)]
     if serve:
         checks.append(_bindable(serve))
     checks.append(_interrupted(store))
@@ -143,6 +165,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runtime", choices=RUNTIMES, help="the runtime to check (else CREW_RUNTIME, as `run` does)")
     parser.add_argument("--worker-command", metavar="'CMD ARGS'", help="the command runtime's program to check")
     parser.add_argument("--serve-check", metavar="[HOST:]PORT", help="check that this metrics address can be bound")
+    parser.add_argument("--pi-crew-version", metavar="VERSION", help="the pi-crew version to read as (x.y.z, 0.2, 0.10 or auto)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -150,7 +173,14 @@ def main(argv: list[str]) -> int:
     if not Path(args.cwd).is_dir():
         print(f"crew-lsp: no folder {args.cwd}", file=sys.stderr)
         return EXIT_INVALID
-    checks = diagnose(args.cwd, runtime=args.runtime, worker_command=args.worker_command, serve=args.serve_check)
+    from crew_lsp.resources.versions import VersionError
+
+    try:
+        checks = diagnose(args.cwd, runtime=args.runtime, worker_command=args.worker_command, serve=args.serve_check,
+                          pi_crew_version=args.pi_crew_version)
+    except VersionError as exc:
+        print(f"crew-lsp doctor: --pi-crew-version: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     ok = all(c.ok for c in checks)
     if args.json:
         print(json.dumps({"ok": ok, "checks": [asdict(c) for c in checks]}, indent=2))

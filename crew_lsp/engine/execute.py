@@ -23,6 +23,7 @@ from crew_lsp.engine.prompts import Prompt, build_prompt, model_for, select_skil
 from crew_lsp.engine.files import append_bytes, write_once
 from crew_lsp.engine.workers.base import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.environment import worker_environment
+from crew_lsp.resources.fields import ROLE_DEFAULT_SKILLS
 from crew_lsp.telemetry.redact import redact_text
 
 READS_LIMIT = 24_000
@@ -90,7 +91,8 @@ class TaskRunner:
         role = ctx.roles.get(task.role)
         agent = snap.agent(task.agent) if snap is not None else None
         agent_skills = list(getattr(agent.model, "skills", []) or []) if agent is not None else []
-        skills = skill_texts(select_skills(task, role, agent_skills, ctx.skills_override), snap)
+        defaults = snap.workspace.reading.role_default_skills if snap is not None else ROLE_DEFAULT_SKILLS
+        skills = skill_texts(select_skills(task, role, agent_skills, ctx.skills_override, defaults), snap)
         deps = [(dep, self._result_text(dep)) for dep in dep_tasks]
         reads = []
         for name in task.reads:

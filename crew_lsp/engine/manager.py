@@ -153,7 +153,7 @@ class RunManager:
         return await anyio.to_thread.run_sync(load_snapshot, self.folder)
 
     async def _config(self) -> EngineConfig:
-        return await anyio.to_thread.run_sync(load_config, self.ws)
+        return await anyio.to_thread.run_sync(load_config, self.ws, self.ws.reading.config())  # (the version's merge order and sanitising)
 
     async def _thresholds(self) -> Thresholds:
         """Heartbeat thresholds of the workspace's config: the same ones the run's watcher uses."""

@@ -201,7 +201,7 @@ async def session_metrics(mgr: Any, tg: Any) -> AsyncIterator[None]:
     from crew_lsp.telemetry.exporters import JsonlSink, export_periodically
     from crew_lsp.telemetry.metrics import CrewMetrics
 
-    cfg = await anyio.to_thread.run_sync(load_config, mgr.ws)
+    cfg = await anyio.to_thread.run_sync(load_config, mgr.ws, mgr.ws.reading.config())
     if not cfg.telemetry_enabled:
         yield
         return

@@ -59,12 +59,13 @@ def substitute_goal(text: str, goal: str) -> str:
     return text.replace("{goal}", goal)
 
 
-def select_skills(task: TaskState, role: RoleInfo | None, agent_skills: list[str], override: list[str] | None = None) -> list[str]:
+def select_skills(task: TaskState, role: RoleInfo | None, agent_skills: list[str], override: list[str] | None = None,
+                  role_defaults: dict[str, tuple[str, ...]] = ROLE_DEFAULT_SKILLS) -> list[str]:
     """Role defaults (unless the role's `skills=false` or the step's `skills: false`), agent, role `skills=`,
-    step `skills:`, run override (docs/formats.md, Skills)."""
+    step `skills:`, run override (docs/formats.md, Skills). `role_defaults`: the pi-crew version's."""
     names: list[str] = []
     if (role is None or not role.skills_disabled) and task.skills != []:
-        names += ROLE_DEFAULT_SKILLS.get(task.role, ())
+        names += role_defaults.get(task.role, ())
     names += agent_skills
     if role is not None and role.skills:
         names += role.skills

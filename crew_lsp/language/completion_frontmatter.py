@@ -6,7 +6,7 @@ from crew_lsp.language.completion_context import BOOLS, KEY_CHARS, CompletionCon
 from crew_lsp.language.info import field_markdown, models_seen, skill_markdown
 from crew_lsp.language.locate import CSV_KINDS, choice_escape
 from crew_lsp.language.types import CompletionItem
-from crew_lsp.resources.fields import FIELDS_BY_KIND, TOOLS, FieldSpec
+from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
 from crew_lsp.resources.text import Span
 
 
@@ -21,10 +21,14 @@ class FrontmatterCompletion(CompletionContext):
             b = KEY_CHARS.match(text, idx).end()  # type: ignore[union-attr]
             return self.frontmatter_keys(self.span(a, b), has_colon=colon >= 0)
         key = text[:colon].strip()
-        spec = FIELDS_BY_KIND.get(self.res.kind, {}).get(key)
+        spec = self.fields().get(key)
         if spec is None:
             return []
         return self.frontmatter_values(spec, colon + 1)
+
+    def fields(self) -> dict[str, FieldSpec]:
+        """The keys the workspace's pi-crew version reads for this kind (a key is offered only from then on)."""
+        return self.snap.workspace.reading.fields(self.res.kind) if self.res.kind in FIELDS_BY_KIND else {}
 
     def present_keys(self) -> set[str]:
         fm = self.doc.frontmatter
@@ -37,7 +41,8 @@ class FrontmatterCompletion(CompletionContext):
         return keys
 
     def frontmatter_keys(self, replace: Span, has_colon: bool) -> list[CompletionItem]:
-        fields = FIELDS_BY_KIND.get(self.res.kind, {})
+        fields = self.fields()
+        since = self.snap.workspace.reading.since
         present = {fields[k].alias_of or k if k in fields else k for k in self.present_keys()}
         items = []
         for i, spec in enumerate(fields.values()):
@@ -46,12 +51,13 @@ class FrontmatterCompletion(CompletionContext):
             insert, snippet = spec.name, False
             if not has_colon:
                 insert, snippet = self.key_insert(spec)
-            items.append(CompletionItem(spec.name, "key", key_detail(spec), field_markdown(spec), insert, snippet, replace,
+            doc = field_markdown(spec, since.get((self.res.kind, spec.name), ""))
+            items.append(CompletionItem(spec.name, "key", key_detail(spec), doc, insert, snippet, replace,
                                         f"{i + (50 if spec.alias_of else 0):02d}"))
         return items
 
     def key_insert(self, spec: FieldSpec) -> tuple[str, bool]:
-        values = BOOLS if spec.kind == "bool" else spec.values if spec.kind in ("enum", "thinking") else ()
+        values = BOOLS if spec.kind == "bool" else spec.values if spec.kind in ("enum", "anycase", "thinking") else ()
         if self.snippets and values:
             return f"{spec.name}: ${{1|{','.join(choice_escape(v) for v in values)}|}}", True
         return f"{spec.name}: ", False
@@ -77,8 +83,11 @@ class FrontmatterCompletion(CompletionContext):
         if spec.kind == "bool":
             for v in BOOLS:
                 add(v)
-        elif spec.kind in ("enum", "thinking", "tools"):
-            for v in spec.values or (TOOLS if spec.kind == "tools" else ()):
+        elif spec.kind == "tools":
+            for v in snap.workspace.reading.tools:
+                add(v, detail=spec.name)
+        elif spec.kind in ("enum", "anycase", "thinking"):
+            for v in spec.values:
                 add(v, detail=spec.name)
         elif spec.kind == "skills":
             for name, skill in sorted(snap.skills.items()):

@@ -8,7 +8,6 @@ from crew_lsp.language.completion_context import BOOLS, KEY_CHARS, CompletionCon
 from crew_lsp.language.info import field_markdown, first_task_line, models_seen, role_markdown, role_pool, skill_markdown
 from crew_lsp.language.locate import choice_escape, meta_at_line, snippet_escape, step_at_line
 from crew_lsp.language.types import CompletionItem
-from crew_lsp.resources.fields import STEP_FIELDS
 from crew_lsp.resources.text import Span
 from crew_lsp.resources.workflow import Step, Workflow
 
@@ -58,7 +57,8 @@ class WorkflowBodyCompletion(CompletionContext):
     def step_keys(self, step: Step, replace: Span, has_colon: bool) -> list[CompletionItem]:
         present = {m.key for m in step.meta_entries if m.line != self.line}
         items = []
-        for i, spec in enumerate(STEP_FIELDS.values()):
+        reading = self.snap.workspace.reading
+        for i, spec in enumerate(reading.step_fields.values()):
             if spec.name in present:
                 continue
             if has_colon:
@@ -67,7 +67,8 @@ class WorkflowBodyCompletion(CompletionContext):
                 insert, snippet = f"{spec.name}: ${{1|true,false|}}", True
             else:
                 insert, snippet = f"{spec.name}: ", False
-            items.append(CompletionItem(spec.name, "key", key_detail(spec), field_markdown(spec), insert, snippet, replace, f"{i:02d}"))
+            doc = field_markdown(spec, reading.since.get(("step", spec.name), ""))
+            items.append(CompletionItem(spec.name, "key", key_detail(spec), doc, insert, snippet, replace, f"{i:02d}"))
         return items
 
     def step_values(self, wf: Workflow, step: Step, key: str, value_start: int) -> list[CompletionItem]:

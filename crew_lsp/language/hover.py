@@ -8,6 +8,7 @@ from crew_lsp.language.info import (
     agent_markdown,
     code,
     field_markdown,
+    key_markdown,
     first_task_line,
     role_markdown,
     role_pool,
@@ -16,7 +17,6 @@ from crew_lsp.language.info import (
 )
 from crew_lsp.language.locate import At, field_spec, locate
 from crew_lsp.language.types import Hover
-from crew_lsp.resources.fields import STEP_FIELDS
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.workflow import Workflow
@@ -33,8 +33,7 @@ def hover(res: Resource, snap: Snapshot, line: int, character: int) -> Hover | N
 def _markdown(res: Resource, snap: Snapshot, at: At) -> str | None:
     kind = at.kind
     if kind == "fm-key":
-        spec = field_spec(res.kind, at.text)
-        return field_markdown(spec) if spec else None
+        return key_markdown(res.kind, at.text, snap.workspace.reading, snap.workspace.detection)
     if kind == "fm-value":
         return _fm_value(res, snap, at)
     if kind == "role-name":
@@ -51,8 +50,8 @@ def _markdown(res: Resource, snap: Snapshot, at: At) -> str | None:
     if kind == "step-id":
         return step_markdown(at.step)  # type: ignore[arg-type]
     if kind == "step-key":
-        spec = STEP_FIELDS.get(at.text)
-        return field_markdown(spec) if spec else f"`{at.text}` is not a step key: pi-crew stores it and ignores it."
+        text = key_markdown("step", at.text, snap.workspace.reading, snap.workspace.detection)
+        return text or f"`{at.text}` is not a step key: pi-crew stores it and ignores it."
     if kind == "step-value":
         return _step_value(res, snap, at)
     if kind == "placeholder":
@@ -73,7 +72,8 @@ def _markdown(res: Resource, snap: Snapshot, at: At) -> str | None:
 def _fm_value(res: Resource, snap: Snapshot, at: At) -> str | None:
     entry = at.entry
     assert entry is not None
-    spec = field_spec(res.kind, entry.key)
+    reading = snap.workspace.reading
+    spec = field_spec(res.kind, entry.key, reading)
     if spec is None:
         return None
     key = spec.alias_of or spec.name
@@ -86,7 +86,7 @@ def _fm_value(res: Resource, snap: Snapshot, at: At) -> str | None:
         return f"**workflow {code(wf.name)}** ({wf.scope})\n\n{desc or 'No description provided.'}\n\nsteps: {steps}\n\n`{wf.path}`"
     if spec.kind == "skills" and at.item is not None:
         return _skill(snap, at.item.text)
-    return field_markdown(spec)
+    return field_markdown(spec, reading.since.get((res.kind, key), ""))
 
 
 def _agent(snap: Snapshot, name: str) -> str:
@@ -126,5 +126,5 @@ def _step_value(res: Resource, snap: Snapshot, at: At) -> str | None:
         if writers:
             return f"Shared file {code(at.item.text)}, written by step " + ", ".join(code(s.id) for s in writers) + "."
         return f"No step of this workflow writes {code(at.item.text)}."
-    spec = STEP_FIELDS.get(meta.key)
-    return field_markdown(spec) if spec else None
+    spec = snap.workspace.reading.step_fields.get(meta.key)
+    return field_markdown(spec, snap.workspace.reading.since.get(("step", meta.key), "")) if spec else None

@@ -7,6 +7,8 @@ from crew_lsp.resources.frontmatter import csv_items
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.team import Role
+from crew_lsp.resources.version_detect import Detection
+from crew_lsp.resources.versions import Reading
 from crew_lsp.resources.workflow import Step
 
 ROLE_KEYS: dict[str, str] = {
@@ -25,7 +27,8 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def field_markdown(spec: FieldSpec) -> str:
+def field_markdown(spec: FieldSpec, since: str = "") -> str:
+    """A key's documentation; ``since``: the pi-crew version that started reading it."""
     parts = [f"**{spec.name}** — {spec.doc}"]
     if spec.kind == "bool":
         parts.append("Allowed: `true`, `false` (exactly, lower-case; anything else is not set)")
@@ -38,7 +41,26 @@ def field_markdown(spec: FieldSpec) -> str:
         parts.append("`false` = explicitly none")
     if spec.default:
         parts.append(f"Default: {code(spec.default) if ' ' not in spec.default else spec.default}")
+    if since:
+        parts.append(f"Read since pi-crew {since}.")
     return "\n\n".join(parts)
+
+
+def key_markdown(kind: str, key: str, reading: Reading, found: Detection | None) -> str | None:
+    """Hover text of a frontmatter (or `step`) key as the workspace's version reads it; for a key only a
+    later version reads, says from which version on."""
+    from crew_lsp.language.locate import field_spec
+    from crew_lsp.resources.versions import NEWEST, reading_for
+
+    spec = field_spec(kind, key, reading)
+    if spec is not None:
+        return field_markdown(spec, reading.since.get((kind, key), ""))
+    later = reading_for(NEWEST).since.get((kind, key))
+    if later is None:
+        return None
+    why = f" ({found.source})" if found is not None else ""
+    return (f"`{key}` is read from pi-crew {later} on. This workspace is read as pi-crew "
+            f"{'.'.join(map(str, reading.version))}{why}, which ignores it.")
 
 
 def agent_markdown(agent: Resource, heading: str | None = None) -> str:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
+from crew_lsp.resources.versions import BASELINE, Reading
 from crew_lsp.resources.frontmatter import Entry, Item, csv_items, split_csv
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.team import Role, Team, Token
@@ -55,8 +56,11 @@ def line_at(res: Resource, line: int) -> str:
     return lines[line] if 0 <= line < len(lines) else ""
 
 
-def field_spec(kind: str, key: str) -> FieldSpec | None:
-    return FIELDS_BY_KIND.get(kind, {}).get(key)
+def field_spec(kind: str, key: str, reading: Reading = BASELINE) -> FieldSpec | None:
+    """The key of a kind (`step` for workflow step keys) as ``reading``'s pi-crew version reads it."""
+    if kind == "step":
+        return reading.step_fields.get(key)
+    return reading.fields(kind).get(key) if kind in FIELDS_BY_KIND else None
 
 
 def name_span(res: Resource) -> Span:

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from crew_lsp.resources.frontmatter import Document, csv_texts, leading_int, parse_bool
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import js_trim
+from crew_lsp.resources.versions import BASELINE, Reading
+
+NO_TOOLS = ("none", "[]")  # `tools:` words for an empty list (which lists no tools, so the worker gets every tool)
+ALL_TOOLS = ("all", "*")  # `tools:` words for the builtin tools (any case)
+
+
+def split_tools(value: str, reading: Reading) -> list[str]:
+    """The `tools:` list as the version reads it: quote-aware CSV, or (since 0.8.1) a plain split on `,`."""
+    if not reading.tools_split:
+        return csv_texts(value)
+    word = js_trim(value)
+    if word in NO_TOOLS:
+        return []
+    if word.lower() in ALL_TOOLS:
+        return list(reading.builtin_tools)
+    return [t for t in (js_trim(p) for p in value.split(",")) if t]
 
 
 class Agent(Record):
@@ -31,7 +49,25 @@ class Agent(Record):
         self.cost = cost
 
 
-def parse_agent(doc: Document) -> Agent:
+_INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
+_MARKUP = re.compile(r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>|</?script\b[^>]*>", re.S | re.I)
+_OVERRIDES = re.compile(r"^[ \t]*(?:SYSTEM|OVERRIDE)[ \t]*:[^\n]*$|\[SYSTEM:[^\]]*\]|^```system\b(?:(?!^```)[\s\S])*^```", re.M | re.I)
+_PROJECT_LINES = re.compile(r"^[ \t]*(?:role|persona|behavior|directive)[ \t]*:.*$", re.M | re.I)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def sanitised_prompt(body: str, scope: str) -> str:
+    """The system prompt after pi-crew's sanitising (since 0.3.9): invisible characters, HTML comments and
+    script tags go for every agent; override lines for user and project agents; persona lines for project ones."""
+    text = _MARKUP.sub("", _INVISIBLE.sub("", body))
+    if scope != "builtin":
+        text = _OVERRIDES.sub("", text)
+    if scope == "project":
+        text = _PROJECT_LINES.sub("", text)
+    return js_trim(_BLANK_RUNS.sub("\n\n", text))
+
+
+def parse_agent(doc: Document, reading: Reading = BASELINE, scope: str = "project") -> Agent:
     f = doc.frontmatter.fields
 
     def value(key: str) -> str | None:
@@ -48,13 +84,13 @@ def parse_agent(doc: Document) -> Agent:
     thinking = value("thinking")
     max_turns = leading_int(value("maxTurns") or "")
     disabled = parse_bool(value("disabled")) is True or parse_bool(value("enabled")) is False
-    body = js_trim(doc.body_text)
+    body = sanitised_prompt(doc.body_text, scope) if reading.sanitised_prompt else js_trim(doc.body_text)
     return Agent(
         description=value("description") or "No description provided.",
         model=None if model in (None, "", "false") else model,
         fallback_models=items("fallbackModels"),
         thinking=None if thinking in (None, "", "false") else thinking,
-        tools=items("tools"),
+        tools=split_tools(value("tools") or "", reading),
         skills=items("skills", "skill"),
         system_prompt_mode="append" if value("systemPromptMode") == "append" else "replace",
         inherit_project_context=value("inheritProjectContext") == "true",

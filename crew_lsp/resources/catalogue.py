@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crew_lsp.resources.discovery import shipped_root
+from crew_lsp.resources.shipped import shipped_root
 from crew_lsp.resources.record import Record
 
 Version = tuple[int, int, int]

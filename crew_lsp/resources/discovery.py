@@ -8,28 +8,29 @@ from pathlib import Path
 
 from crew_lsp.resources.loader import Loader
 from crew_lsp.resources.record import Record
+from crew_lsp.resources.shipped import shipped_root
+from crew_lsp.resources.version_detect import Detection, detect
+from crew_lsp.resources.versions import BASELINE, Reading, reading_for
 
 _REPO_DIR_MARKERS = (".git", ".pi", ".crew", ".hg", ".svn", ".factory", ".omc")
 _REPO_FILE_MARKERS = (
     "package.json", "pyproject.toml", "Cargo.toml", "go.mod", "pom.xml", "composer.json", "build.gradle", "build.gradle.kts",
 )
 KIND_DIRS = {"agent": "agents", "team": "teams", "workflow": "workflows"}
+DYNAMIC_WORKFLOW = ".dwf.ts"  # a workflow written as code: known by its name, not read
 
 
-def home() -> Path:
-    value = os.environ.get("PI_TEAMS_HOME", "").strip()
-    return Path(value) if value else Path.home()
+def home(aliases: tuple[str, ...] = ("PI_TEAMS_HOME",)) -> Path:
+    """The user root's home: the first of the version's home variables that is set, else the OS home."""
+    for name in aliases:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return Path(value)
+    return Path.home()
 
 
-def user_root() -> Path:
-    return home() / ".pi" / "agent"
-
-
-def shipped_root() -> Path:
-    """Where our builtin agents/teams/workflows/skills live (source tree or installed wheel)."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_builtin"
-    return installed if installed.is_dir() else package.parent
+def user_root(aliases: tuple[str, ...] = ("PI_TEAMS_HOME",)) -> Path:
+    return home(aliases) / ".pi" / "agent"
 
 
 def _stops() -> set[Path]:
@@ -76,28 +77,39 @@ def is_resource_package(folder: Path) -> bool:
 class Workspace(Record):
     """Every root one workspace folder sees, resolved once."""
 
-    __slots__ = ("folder", "repo", "crew", "builtin", "user", "extra_roots")
+    __slots__ = ("folder", "repo", "crew", "builtin", "user", "extra_roots", "detection", "reading")
 
-    def __init__(self, folder: Path, repo: Path, crew: Path, builtin: Path, user: Path, extra_roots: list[Path] | None = None):
+    def __init__(self, folder: Path, repo: Path, crew: Path, builtin: Path, user: Path, extra_roots: list[Path] | None = None,
+                 detection: Detection | None = None, reading: Reading | None = None):
         self.folder = folder
         self.repo = repo
         self.crew = crew
         self.builtin = builtin
         self.user = user
         self.extra_roots = [] if extra_roots is None else extra_roots
+        self.detection = detection  # which pi-crew version this workspace runs, and why (None: not detected)
+        self.reading = reading if reading is not None else BASELINE if detection is None else reading_for(detection.version)
 
     @classmethod
-    def discover(cls, folder: Path | str, extra_roots: list[str] | None = None) -> Workspace:
+    def discover(cls, folder: Path | str, extra_roots: list[str] | None = None, pi_crew_version: str | None = None) -> Workspace:
+        """The roots of ``folder``, read as the pi-crew version it runs (``pi_crew_version``: the
+        user's choice, `auto` or None to detect it). Raises VersionError for a bad version text."""
         folder = Path(folder).resolve()
         repo = repo_root(folder)
         builtin = folder if is_resource_package(folder) else shipped_root()
         extras = [Path(r).expanduser().resolve() for r in extra_roots or []]
-        return cls(folder, repo, crew_root(repo), builtin, user_root(), extras)
+        detection = detect(repo, pi_crew_version)
+        reading = reading_for(detection.version)
+        return cls(folder, repo, crew_root(repo), builtin, user_root(reading.home_aliases), extras, detection, reading)
 
     def scope_dirs(self) -> list[tuple[str, Path]]:
         """Resource roots in fold order: project first, then builtin, then user (later wins)."""
         project = [("project", self.crew)] + [("project", r) for r in self.extra_roots]
         return project + [("builtin", self.builtin), ("user", self.user)]
+
+    def pi_agents(self) -> Path | None:
+        """`<repo>/.pi/agents`, the 4th agent root of the versions that read it (after the crew root's agents)."""
+        return self.repo / ".pi" / "agents" if self.reading.pi_agent_root else None
 
     def boundaries(self) -> list[Path]:
         """The roots no read may leave (through a symlink): the repository, each extra root, the user root, ours."""
@@ -161,8 +173,12 @@ class Workspace(Record):
                 return "agent", scope
             if parent == root / "teams" and name.endswith(".team.md"):
                 return "team", scope
-            if parent == root / "workflows" and name.endswith(".workflow.md"):
+            if parent == root / "workflows" and (name.endswith(".workflow.md") or self.reading.dynamic_workflows and name.endswith(DYNAMIC_WORKFLOW)):
                 return "workflow", scope
+        if parent == self.pi_agents() and name.endswith(".md") and not name.endswith((".team.md", ".workflow.md")):
+            return "agent", "project"
+        if self.builtin == shipped_root() and p in self.reading.added_builtin_agents():
+            return "agent", "builtin"
         return None
 
     def config_role(self, path: str) -> str:
@@ -191,6 +207,16 @@ def _listdir(path: str, loader: Loader) -> list[str]:
         return []
 
 
+def _kind_folders(ws: Workspace, pi_agents: Path | None) -> list[tuple[str, str, str]]:
+    """(scope, folder, kind) of every resource folder, in fold order (`.pi/agents` right after the crew root's)."""
+    out = []
+    for scope, root in ws.scope_dirs():
+        out += [(scope, os.path.join(str(root), sub), kind) for kind, sub in KIND_DIRS.items()]
+        if pi_agents is not None and root == ws.crew:
+            out.append(("project", str(pi_agents), "agent"))
+    return out
+
+
 def scan(ws: Workspace, loader: Loader | None = None) -> list[tuple[str, str, str]]:
     """Every resource file of every scope as (kind, scope, path), in fold order.
 
@@ -200,16 +226,18 @@ def scan(ws: Workspace, loader: Loader | None = None) -> list[tuple[str, str, st
     found: list[tuple[str, str, str]] = []
     join = os.path.join  # plain strings: a Path per file costs more than reading the file
     lexists = os.path.lexists
-    for scope, root in ws.scope_dirs():
-        for kind, sub in KIND_DIRS.items():
-            folder = join(str(root), sub)
-            for name in _listdir(folder, loader):
-                if kind == "agent":
-                    ok = name.endswith(".md") and not name.endswith((".team.md", ".workflow.md"))
-                else:
-                    ok = name.endswith(f".{kind}.md")
-                if ok:
-                    found.append((kind, scope, join(folder, name)))
+    dynamic = ws.reading.dynamic_workflows
+    pi_agents = ws.pi_agents()
+    for scope, folder, kind in _kind_folders(ws, pi_agents):
+        for name in _listdir(folder, loader):
+            if kind == "agent":
+                ok = name.endswith(".md") and not name.endswith((".team.md", ".workflow.md"))
+            else:
+                ok = name.endswith(f".{kind}.md") or dynamic and kind == "workflow" and name.endswith(DYNAMIC_WORKFLOW)
+            if ok:
+                found.append((kind, scope, join(folder, name)))
+    if ws.builtin == shipped_root():  # (a resource package ships its own builtins)
+        found += [("agent", "builtin", str(path)) for path in ws.reading.added_builtin_agents() if lexists(str(path))]
     for scope, root in ws.skill_roots():
         for name in _listdir(str(root), loader):
             folder = join(str(root), name)

@@ -22,7 +22,7 @@ class FieldSpec(Record):
                  false_ok: bool = False, lenient_enum: bool = False):
         setattr_ = object.__setattr__
         setattr_(self, "name", name)
-        setattr_(self, "kind", kind)  # text | enum | bool | csv | int | model | models | tools | skills | thinking | path
+        setattr_(self, "kind", kind)  # text | enum | anycase (enum, any case) | bool | csv | int | model | models | tools | skills | thinking | path
         setattr_(self, "doc", doc)
         setattr_(self, "values", values)
         setattr_(self, "default", default)

@@ -267,6 +267,19 @@ def csv_texts(value: str) -> list[str]:
     return texts
 
 
+def comma_items(entry: Entry) -> list[Item]:
+    """The items of a value split on `,` only: quotes are kept, duplicates too, empty items dropped."""
+    items: list[Item] = []
+    start = entry.value_index
+    for piece in entry.value.split(","):
+        text = js_trim(piece)
+        if text:
+            a = start + len(piece) - len(piece.lstrip(JS_SPACE))
+            items.append(Item(text, span_in_line(entry.line, entry.raw, a, a + len(text))))
+        start += len(piece) + 1
+    return items
+
+
 def csv_items(entry: Entry | None) -> list[Item]:
     if entry is None:
         return []

@@ -168,12 +168,12 @@ def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loa
             problems[path] = loaded.problem
         stamps[path] = loaded.stamp
         try:
-            resources[path] = parse_resource(kind, scope, path, loaded.text, role)
+            resources[path] = parse_resource(kind, scope, path, loaded.text, role, ws.reading)
         except Exception as exc:
             if not guard:
                 raise
             problems[path] = internal_problem(exc)
-            resources[path] = parse_resource(kind, scope, path, "", role)
+            resources[path] = parse_resource(kind, scope, path, "", role, ws.reading)
     return resources, problems, stamps
 
 
@@ -224,7 +224,7 @@ class Index:
         if found is None:
             return None
         kind, scope = found
-        return parse_resource(kind, scope, path, text, self.workspace.config_role(path))
+        return parse_resource(kind, scope, path, text, self.workspace.config_role(path), self.workspace.reading)
 
     def update(self, path: str, text: str | None, resource: Resource | None = None, problem: Problem | None = None) -> set[str]:
         """Replace (or with ``text=None`` remove) one file; returns the paths to re-check.

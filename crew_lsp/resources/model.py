@@ -10,11 +10,13 @@ from crew_lsp.resources.frontmatter import Document, parse_document
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.skill import Skill, parse_skill
 from crew_lsp.resources.team import Team, parse_team
+from crew_lsp.resources.versions import BASELINE, Reading
 from crew_lsp.resources.workflow import Workflow, parse_workflow
 
 KINDS = ("agent", "team", "workflow", "skill", "config", "guidance")
 SCOPES = ("builtin", "user", "project")
 _SUFFIX = {"team": ".team.md", "workflow": ".workflow.md", "agent": ".md"}
+_DYNAMIC = ".dwf.ts"  # a dynamic workflow (code): known by name only
 
 TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
 if TYPE_CHECKING:  # the JSON reader is imported when a config file is parsed, the marker reader for AGENTS.md
@@ -86,14 +88,20 @@ def base_name(kind: str, path: str) -> str:
         return PurePath(path).parent.name
     name = _name(path)
     suffix = _SUFFIX.get(kind, "")
+    if kind == "workflow" and name.endswith(_DYNAMIC):
+        suffix = _DYNAMIC
     if suffix and name.endswith(suffix):
         return name[: -len(suffix)]
     dot = name.rfind(".")  # PurePath.stem
     return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
-def parse_resource(kind: str, scope: str, path: str, text: str, config_role: str = "project") -> Resource:
-    """Parse one file of a known kind. Never raises on any text."""
+def is_dynamic_workflow(path: str) -> bool:
+    return path.endswith(_DYNAMIC)
+
+
+def parse_resource(kind: str, scope: str, path: str, text: str, config_role: str = "project", reading: Reading = BASELINE) -> Resource:
+    """Parse one file of a known kind, as the pi-crew version of ``reading`` does. Never raises on any text."""
     file_name = base_name(kind, path)
     if kind == "config":
         from crew_lsp.resources.jsonpos import JsonError, parse_json
@@ -107,14 +115,16 @@ def parse_resource(kind: str, scope: str, path: str, text: str, config_role: str
         from crew_lsp.resources.guidance import parse_guidance
 
         return Resource(kind, scope, path, file_name, file_name, None, parse_guidance(text), text)
+    if kind == "workflow" and path.endswith(_DYNAMIC):
+        return Resource(kind, scope, path, file_name, file_name, parse_document(""), Workflow(None, [], [], []), text)
     doc = parse_document(text)
     model: Agent | Team | Workflow | Skill
     if kind == "agent":
-        model = parse_agent(doc)
+        model = parse_agent(doc, reading, scope)
     elif kind == "team":
-        model = parse_team(doc)
+        model = parse_team(doc, reading)
     elif kind == "workflow":
-        model = parse_workflow(doc)
+        model = parse_workflow(doc, reading, scope)
     else:
         model = parse_skill(doc, file_name)
     declared = doc.frontmatter.get("name") or ""  # (already trimmed as JavaScript trims)

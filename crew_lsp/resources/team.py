@@ -7,6 +7,7 @@ import re
 from crew_lsp.resources.frontmatter import Document, Item, leading_int
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CLASS, Span, span_in_line
+from crew_lsp.resources.versions import BASELINE, Reading
 
 
 def _js(pattern: str) -> re.Pattern[str]:
@@ -19,8 +20,23 @@ _SKILL_ITEM = re.compile(r"[A-Za-z0-9_-]+")
 # The other keys come out in one left-to-right scan, each match consuming its value: in
 # `model=gpt-5,agent=critic` the model is `gpt-5,agent=critic` and no agent key is read.
 # (The leading `\b` is checked by hand, see `_scan`: a pattern that starts with its key words is searched faster.)
-_KEYS = _js(r"(agent|model|maxConcurrency)\s*=\s*(\S+)")
-_LEFTOVER_KEY = _js(r"\b(agent|model|skills|maxConcurrency)\s*=")
+_FALLBACKS = _js(r"\bfallbackModels\s*=\s*([\w/.:-]+(?:\s*,\s*[\w/.:-]+)*)")
+_FALLBACK_ITEM = re.compile(r"[\w/.:-]+", re.ASCII)
+_PATTERNS: dict[tuple[tuple[str, ...], bool], tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _key_patterns(reading: Reading) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The scan for a version's role-line keys, and the pattern for a `key=` left in the text."""
+    keys = reading.role_line_keys
+    found = _PATTERNS.get((keys, reading.role_fallback_models))
+    if found is None:
+        words = "|".join(keys)
+        deleted = "skills|fallbackModels" if reading.role_fallback_models else "skills"
+        found = _PATTERNS[(keys, reading.role_fallback_models)] = (_js(rf"({words})\s*=\s*(\S+)"), _js(rf"\b({words}|{deleted})\s*="))
+    return found
+
+
+_KEYS, _LEFTOVER_KEY = _key_patterns(BASELINE)
 _JS_SPACES = re.compile(f"[{JS_SPACE_CLASS}]+")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
@@ -110,6 +126,19 @@ class Role(Record):
         return token.value if token else None
 
     @property
+    def thinking(self) -> str | None:
+        token = self.tokens.get("thinking")
+        return token.value if token else None
+
+    @property
+    def fallback_models(self) -> list[Item]:
+        token = self.tokens.get("fallbackModels")
+        if token is None:
+            return []
+        return [Item(m.group(), span_in_line(self.line, self.raw, token.va + m.start(), token.va + m.end()))
+                for m in _FALLBACK_ITEM.finditer(token.value)]
+
+    @property
     def max_concurrency(self) -> int | None:
         token = self.tokens.get("maxConcurrency")
         if token is None:
@@ -155,7 +184,7 @@ def _matches(pattern: re.Pattern[str], text: str, word: str) -> list[re.Match[st
     return found
 
 
-def parse_role_line(line_no: int, raw: str) -> Role | None:
+def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role | None:
     if raw[:2] == "- ":  # the usual role line: no indentation, one space
         dash = 0
         text = raw[2:]
@@ -188,9 +217,12 @@ def parse_role_line(line_no: int, raw: str) -> Role | None:
         cuts: list[Token] = []
         if "skills" in meta:
             meta, cuts = _delete_skills(role, meta, meta_start)
-        meta = _scan(role, meta, meta_start, cuts)
+        if reading.role_fallback_models and "fallbackModels" in meta:
+            meta = _blank_fallbacks(role, meta, meta_start, cuts)
+        keys, leftover = _key_patterns(reading) if reading is not BASELINE else (_KEYS, _LEFTOVER_KEY)
+        meta = _scan(role, meta, meta_start, cuts, keys)
         if "=" in meta:
-            for match in _LEFTOVER_KEY.finditer(meta):
+            for match in leftover.finditer(meta):
                 a, b = _raw_at(match.start(), cuts, meta_start), _raw_at(match.end(), cuts, meta_start, True)
                 role.leftover_keys.append((match.group(1), span_in_line(line_no, raw, a, b)))
     role._masked = meta
@@ -246,15 +278,28 @@ def _delete_skills(role: Role, meta: str, meta_start: int) -> tuple[str, list[To
     return "".join(pieces), cuts
 
 
-def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token]) -> str:
-    """One left-to-right scan for `agent=`, `model=`, `maxConcurrency=`; returns the text with them blanked."""
+def _blank_fallbacks(role: Role, meta: str, meta_start: int, cuts: list[Token]) -> str:
+    """`fallbackModels=a,b` tokens leave the text (the last one wins) before the key scan; blanked here,
+    which reads the same as pi-crew's deletion except where a token is glued to the text before it."""
+    for match in _matches(_FALLBACKS, meta, "fallbackModels"):
+        a, b = match.span()
+        raw_a, raw_b = _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True)
+        token = Token("fallbackModels", match.group(1), role.line, role.raw, raw_a, raw_b, _raw_at(match.start(1), cuts, meta_start))
+        role.all_tokens.append(token)
+        role.tokens["fallbackModels"] = token
+        meta = meta[:a] + " " * (b - a) + meta[b:]
+    return meta
+
+
+def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re.Pattern[str] = _KEYS) -> str:
+    """One left-to-right scan for the version's keys (`agent=`, `model=`, …); returns the text with them blanked."""
     line_no, raw = role.line, role.raw
     tokens, all_tokens = role.tokens, role.all_tokens
-    search = _KEYS.search
+    search = pattern.search
     # The usual line holds only `agent=`: with no other key word in it, every match starts at an `agent`,
     # so trying the pattern at each `agent` (found by a fast `find`) gives the same matches as the search.
-    only_agent = "model" not in meta and "maxConcurrency" not in meta
-    keys_at = _KEYS.match
+    only_agent = "model" not in meta and "maxConcurrency" not in meta and "thinking" not in meta
+    keys_at = pattern.match
     pos = 0
     while True:
         if only_agent:
@@ -288,14 +333,14 @@ def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token]) -> str:
         pos = b
 
 
-def parse_team(doc: Document) -> Team:
+def parse_team(doc: Document, reading: Reading = BASELINE) -> Team:
     fm = doc.frontmatter
     roles: list[Role] = []
     lines = doc.lines
     for i in doc.body_lines:
         line = lines[i]
         if "-" in line:
-            role = parse_role_line(i, line)
+            role = parse_role_line(i, line, reading)
             if role is not None:
                 roles.append(role)
     workflow = fm.get("defaultWorkflow") or fm.get("workflow") or None

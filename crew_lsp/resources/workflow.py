@@ -8,6 +8,7 @@ from crew_lsp.resources.frontmatter import Document, Item, csv_texts, leading_in
 from crew_lsp.resources.headings import Heading, find_headings, plain_breaks
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, JS_SPACE_CLASS, Span, js_trim, span_in_line
+from crew_lsp.resources.versions import BASELINE, Reading
 
 STEP_KEYS = frozenset(
     ("role", "dependsOn", "parallelGroup", "output", "reads", "model", "skills", "progress", "worktree", "verify", "task")
@@ -221,12 +222,15 @@ def _section(pi_lines: list[str], sl: int, sc: int, el: int, ec: int) -> list[st
     return section
 
 
-def parse_workflow(doc: Document) -> Workflow:
+def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "project") -> Workflow:
+    """The steps of a workflow as ``reading``'s version finds them (its step keys make a heading explicit)."""
     fm = doc.frontmatter
     headings = find_headings(doc, plain_breaks(doc.text))
     mc = fm.get("maxConcurrency")
     n = leading_int(mc) if mc is not None else None
-    max_concurrency = n if n is not None and n >= 1 else None
+    floor = reading.workflow_concurrency_floor
+    max_concurrency = n if n is not None and (floor is None or n >= floor) else None
+    step_keys = STEP_KEYS if reading is BASELINE else reading.step_keys
     if not headings:
         return Workflow(max_concurrency=max_concurrency, steps=[], headings=headings, folded=[])
     lines = doc.lines
@@ -257,9 +261,9 @@ def parse_workflow(doc: Document) -> Workflow:
                     found = cache_get(text)
                     if found is None:
                         match = meta_match(text)
-                        is_explicit = match is not None and match.group(1) in STEP_KEYS
+                        is_explicit = match is not None and match.group(1) in step_keys
                     else:
-                        is_explicit = found[0] in STEP_KEYS
+                        is_explicit = found[0] in step_keys
                     break
         explicit.append(is_explicit)
     any_explicit = True in explicit

@@ -209,12 +209,14 @@ async def validate_workspace(session: Session, args: Empty) -> dict[str, Any]:
     scopes: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
     folders = []
+    versions: list[dict[str, Any]] = []  # the pi-crew version each folder is read as, and why (the language status)
     overrides = session.severity_overrides
     slice_start = time.perf_counter()
     for folder in list(session.project.folders):
         if not await session.folder_ready(folder):
             continue
         folders.append(str(folder.ws.folder))
+        versions.append({"folder": str(folder.ws.folder), **_pi_crew(folder.ws)})
         snap = folder.snapshot
         for path, res in list(snap.resources.items()):
             if path in seen:
@@ -232,7 +234,17 @@ async def validate_workspace(session: Session, args: Empty) -> dict[str, Any]:
                 slice_start = time.perf_counter()
     for counts in [total, *scopes.values()]:
         counts["codes"] = dict(sorted(counts["codes"].items()))
-    return {**total, "scopes": dict(sorted(scopes.items())), "folders": folders}
+    return {**total, "scopes": dict(sorted(scopes.items())), "folders": folders, "piCrew": versions}
+
+
+def _pi_crew(ws: Any) -> dict[str, Any]:
+    """The version a workspace is read as: `version`, `source`, `why` and a one-line `summary`."""
+    from crew_lsp.resources.versions import show
+
+    found = ws.detection
+    if found is None:  # a workspace built without detection (tests): its reading says the version
+        return {"version": show(ws.reading.version), "source": "", "why": "", "summary": ""}
+    return {"version": found.shown, "source": found.source, "why": found.why, "summary": found.describe()}
 
 
 def _redact_value(value: Any) -> Any:
@@ -291,6 +303,7 @@ async def doctor(session: Session, args: Empty) -> dict[str, Any]:
             "builtin": str(ws.builtin), "user": str(ws.user), "userExists": ws.user.is_dir(),
             "extraRoots": [str(r) for r in ws.extra_roots],
             "files": len(folder.snapshot.resources),
+            "piCrew": _pi_crew(ws),
         }
         roots.append(entry)
         check(f"roots of {ws.folder}", True,
@@ -304,6 +317,10 @@ async def doctor(session: Session, args: Empty) -> dict[str, Any]:
             check("config drift", harmless, text)
         ok, detail = _writable_dir(ws.crew / "state")
         check(f"state writable in {ws.folder}", ok, detail)
+        from crew_lsp.engine.doctor import version_checks
+
+        for found in version_checks(ws):
+            check(f"{found.name} of {ws.folder}", found.ok, found.detail)
     if not roots:
         check("workspace folders", False, "the client opened no workspace folder")
 

@@ -38,12 +38,13 @@ class Lifecycle:
         self.session = session
         self._after_load = after_load  # loads what `initialize` was answered without (app.load_services)
         self._prepare = prepare  # imports what `after_load` needs, in a worker thread (app.import_services)
-        self.sync = Sync(session, self.adopt)
+        self.sync = Sync(session, self.adopt, self.redetect_versions)
         self._watch_parent = watch_parent
         self._process_id: int | None = None
         self._folders: list[str] = []
         self._init_options: dict[str, Any] = {}
         self._ignored_program_settings: set[str] = set()
+        self._told_newer: set[tuple[int, int, int]] = set()  # versions newer than known, already told
         self._gc_paused = 0
         self._gc_was_enabled = True
 
@@ -89,7 +90,7 @@ class Lifecycle:
                 from crew_lsp.server.settings import merge
 
                 old, new = self._apply_settings_values(merge(self._init_options, raw))
-                if old.roots != new.roots:  # nothing is loaded yet: rediscover with the new roots
+                if old.roots != new.roots or old.piCrewVersion != new.piCrewVersion:  # nothing is loaded yet: rediscover
                     for folder in list(session.project.folders):
                         session.project.remove(folder)
                         self._add_folder(str(folder.ws.folder), implicit=folder.implicit)
@@ -110,13 +111,24 @@ class Lifecycle:
     def _add_folder(self, path: str, implicit: bool = False) -> Folder | None:
         session = self.session
         try:
-            ws = Workspace.discover(path, session.settings.roots)
+            ws = Workspace.discover(path, session.settings.roots, session.settings.piCrewVersion)
         except Exception as exc:
             session.log_error(f"cannot open workspace folder {path}", exc)
             return None
         if session.project.find(ws.folder) is not None:
             return None
+        self._tell_version(ws)
         return session.project.add(ws, implicit=implicit)
+
+    def _tell_version(self, ws: Workspace) -> None:
+        """Log the version a folder is read as; say once per session when it is newer than crew-lsp knows."""
+        found = ws.detection
+        if found is None:
+            return
+        self.session.log(f"crew-lsp: {ws.folder} is read as {found.describe()}", T.MessageType.Info)
+        if found.newer_than_known and found.newer_than_known not in self._told_newer:
+            self._told_newer.add(found.newer_than_known)
+            self.session.show_info(f"crew-lsp: {found.describe()}.")
 
     async def load(self, folders: list[Folder]) -> None:
         """Index folders in the background, then apply open documents and check everything."""
@@ -189,7 +201,7 @@ class Lifecycle:
     def adopt(self, path: str) -> None:
         """A document outside every workspace folder: give it a folder of its own (its repo root)."""
         session = self.session
-        ws = session.project.implicit_for(path, session.settings.roots)
+        ws = session.project.implicit_for(path, session.settings.roots, session.settings.piCrewVersion)
         if ws is None:
             return
         folder = session.project.add(ws, implicit=True)
@@ -270,12 +282,28 @@ class Lifecycle:
     async def apply_settings(self, raw: dict[str, Any]) -> None:
         """A changed setting re-checks what it affects; nothing restarts."""
         old, new = self._apply_settings_values(raw)
-        if old.roots != new.roots:
-            await self._reopen_folders()
+        if old.roots != new.roots or old.piCrewVersion != new.piCrewVersion:
+            await self._reopen_folders()  # (another version reads every file differently: index again)
             return
         session = self.session
         if old.diagnostics.severity != new.diagnostics.severity:
             session.diagnostics.mark(session.project.reported_paths() | session.diagnostics.known() | set(session.docs))
+
+    async def redetect_versions(self) -> None:
+        """A pi settings file or an installed package changed: index again the folders whose version changed."""
+        from crew_lsp.resources.version_detect import detect
+
+        session = self.session
+        for folder in session.project.folders:
+            found = folder.ws.detection
+            try:
+                now = detect(folder.ws.repo, session.settings.piCrewVersion)
+            except Exception as exc:
+                session.log_error("detecting the pi-crew version failed", exc)
+                return
+            if found is None or (now.version, now.newer_than_known) != (found.version, found.newer_than_known):
+                await self._reopen_folders()
+                return
 
     async def _reopen_folders(self) -> None:
         session = self.session

@@ -67,7 +67,7 @@ def telemetry_config(ws: Workspace, settings: Settings) -> TelemetryConfig:
     (the engine's one merge, which ignores `otlp.*` in the workspace's files — see the module doc)."""
     from crew_lsp.engine.config import load_config
 
-    cfg = load_config(ws)
+    cfg = load_config(ws, ws.reading.config())
     enabled = cfg.telemetry_enabled if settings.telemetry.enabled is None else settings.telemetry.enabled
     retention = cfg.metric_retention_days
     if settings.observability.metricRetentionDays is not None:

@@ -244,11 +244,11 @@ class Project:
         for folder in self.folders:
             yield folder, folder.snapshot
 
-    def implicit_for(self, path: str, roots: list[str]) -> Workspace | None:
+    def implicit_for(self, path: str, roots: list[str], pi_crew_version: str | None = None) -> Workspace | None:
         """A workspace for a document outside every folder (no rootUri, a loose file)."""
         try:
             repo = repo_root(Path(path).parent)
-            ws = Workspace.discover(repo, roots)
+            ws = Workspace.discover(repo, roots, pi_crew_version)
         except Exception:
             return None
         if ws.classify(path) is None or self.find(ws.folder) is not None:

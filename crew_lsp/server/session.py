@@ -123,6 +123,13 @@ class Session:
             detail = f": {type(exc).__name__}: {exc}\n{tb}"
         self.log(f"crew-lsp: {context}{detail}", T.MessageType.Error)
 
+    def show_info(self, message: str) -> None:
+        try:
+            self._server.window_show_message(T.ShowMessageParams(type=T.MessageType.Info, message=redact(message)))
+        except Exception:
+            pass
+        self.log(message, T.MessageType.Info)
+
     def show_warning(self, message: str) -> None:
         try:
             self._server.window_show_message(T.ShowMessageParams(type=T.MessageType.Warning, message=redact(message)))

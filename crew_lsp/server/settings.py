@@ -74,8 +74,26 @@ class OtlpSettings(_Model):
     headers: dict[str, str] | None = None
 
 
+def _pi_crew_version(value: Any) -> Any:
+    """`auto`, or a version crew-lsp can read as (`0.10.1`, `0.10`); any other text is refused."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.lower() in ("", "auto"):
+        return "auto"
+    from crew_lsp.resources.versions import VersionError, parse_version
+
+    try:
+        parse_version(text)
+    except VersionError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
 class Settings(_Model):
     diagnostics: DiagnosticsSettings = Field(default_factory=DiagnosticsSettings)
+    # which pi-crew version the files are read as; a workspace may set it: it chooses no program
+    piCrewVersion: str = "auto"
     roots: list[str] = Field(default_factory=list)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     trustedWorkspace: bool = True
@@ -83,6 +101,8 @@ class Settings(_Model):
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     otlp: OtlpSettings = Field(default_factory=OtlpSettings)
+
+    _version = field_validator("piCrewVersion", mode="before")(_pi_crew_version)
 
     @classmethod
     def from_raw(cls, raw: Any) -> tuple[Settings, list[str]]:

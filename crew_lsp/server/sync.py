@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
 
 from lsprotocol import types as T
 
@@ -21,7 +21,7 @@ from crew_lsp.resources.text import index_of_col16
 from crew_lsp.server.disk_watch import DiskWatcher
 from crew_lsp.server.project import disk_changes
 from crew_lsp.server.session import Doc
-from crew_lsp.server.watchers import directories_to_watch, file_watchers
+from crew_lsp.server.watchers import directories_to_watch, file_watchers, is_version_source
 
 if TYPE_CHECKING:
     from crew_lsp.server.session import Session
@@ -75,9 +75,10 @@ def apply_changes(text: str, changes: Iterable[Any]) -> str:
 class Sync:
     """Documents and disk → the indexes → the publisher; `adopt` gives a loose document a folder."""
 
-    def __init__(self, session: Session, adopt: Callable[[str], None]):
+    def __init__(self, session: Session, adopt: Callable[[str], None], redetect: Callable[[], Awaitable[None]] | None = None):
         self.session = session
         self.adopt = adopt
+        self.redetect = redetect  # a file that says the pi-crew version changed: detect it again
         self._closing: dict[str, int] = {}
         self._disk: DiskWatcher | None = None
         self._registration_id: str | None = None
@@ -211,14 +212,20 @@ class Sync:
 
     async def disk_changed(self, changes: list[tuple[str, bool]]) -> None:
         """Paths changed on disk (with whether each was deleted): re-read those the indexes hold; any
-        other (a created folder, a file of a new root) makes the server look at every folder again."""
+        other (a created folder, a file of a new root) makes the server look at every folder again; a
+        file that says which pi-crew version runs makes it detect the version again."""
         paths: list[str] = []
         rescan = False
+        version_changed = False
         for path, deleted in changes:
-            if deleted or self.session.project.holding(path):
+            if is_version_source(path):
+                version_changed = True
+            elif deleted or self.session.project.holding(path):
                 paths.append(path)
             else:
                 rescan = True
+        if version_changed and self.redetect is not None:
+            await self.redetect()
         await self.reload(paths)
         if rescan:
             await self.rescan()

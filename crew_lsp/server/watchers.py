@@ -16,11 +16,15 @@ from typing import Callable, Iterable
 
 from lsprotocol import types as T
 
-from crew_lsp.resources.discovery import KIND_DIRS, Workspace
+from crew_lsp.resources.discovery import DYNAMIC_WORKFLOW, KIND_DIRS, Workspace
 from crew_lsp.resources.loader import Loader
+from crew_lsp.resources.version_detect import pi_agent_dir
+
+# below a pi settings folder (`<repo>/.pi`, `~/.pi/agent`): the files that say which pi-crew version runs
+VERSION_GLOBS = ("settings.json", "npm/node_modules/pi-crew/package.json", "git/github.com/baphuongna/pi-crew/package.json")
 
 # a resource root (`.crew`, `.pi/teams`, an extra root, the user root): its kind folders and their files
-ROOT_GLOBS = ("agents/*.md", "teams/*.team.md", "workflows/*.workflow.md", *KIND_DIRS.values())
+ROOT_GLOBS = ("agents/*.md", "teams/*.team.md", "workflows/*.workflow.md", f"workflows/*{DYNAMIC_WORKFLOW}", *KIND_DIRS.values())
 SKILL_GLOBS = ("*/SKILL.md", "*")  # below a skills folder
 
 # relative to each workspace folder, wherever the crew root and the skills lie below it
@@ -35,7 +39,17 @@ WORKSPACE_GLOBS = (
     "**/.crew",
     "**/.pi",
     "**/AGENTS.md",  # (only the repository root's is read: another one changing costs a rescan)
+    *(f"**/.pi/{g}" for g in VERSION_GLOBS),
 )
+
+
+def is_version_source(path: str) -> bool:
+    """A file the pi-crew version is detected from (a pi settings file, an installed pi-crew's package.json)."""
+    p = Path(path)
+    if p.name == "settings.json":
+        return p.parent.name == ".pi" or p.parent == pi_agent_dir()
+    return p.name == "package.json" and p.parent.name == "pi-crew"
+
 
 
 def _inside(path: Path, folders: Iterable[Path]) -> bool:
@@ -64,6 +78,8 @@ def file_watchers(workspaces: list[Workspace], relative: bool, uri: Callable[[st
             watch(config.parent, (config.name,))
         guidance = ws.guidance_file()
         watch(guidance.parent, (guidance.name,))
+    if workspaces:
+        watch(pi_agent_dir(), VERSION_GLOBS)
     for base in sorted(wanted):
         for glob in sorted(wanted[base]):
             watchers.append(T.FileSystemWatcher(glob_pattern=T.RelativePattern(base_uri=uri(str(base)), pattern=glob)))

@@ -50,21 +50,22 @@ def use_home(root: Path, monkeypatch) -> None:
         monkeypatch.setenv("PI_TEAMS_HOME", str(root / "home"))
 
 
-def check(root: Path) -> list[Found]:
-    """Diagnostics of the project files of ``root``, as `crew-lsp check root` reports them, and of the
-    user config files of its `home/` (checked against the workspace, as the editor checks an open one)."""
+def check(root: Path, pi_crew_version: str | None = None) -> list[Found]:
+    """Diagnostics of the project files of ``root``, as `crew-lsp check root [--pi-crew-version V]` reports
+    them, and of the user config files of its `home/` (checked against the workspace, as the editor
+    checks an open one)."""
     base = root.resolve()
     out = []
-    for path, d in collect([str(base)]) + _user_configs(base):
+    for path, d in collect([str(base)], pi_crew_version) + _user_configs(base, pi_crew_version):
         rel = Path(path).relative_to(base).as_posix()
         out.append(Found(rel, d.span.as_list(), d.code, d.severity.label, d.message, d))
     return sorted(out, key=lambda f: (f.path, f.range, f.code))
 
 
-def _user_configs(base: Path) -> list[tuple[str, Diagnostic]]:
+def _user_configs(base: Path, pi_crew_version: str | None) -> list[tuple[str, Diagnostic]]:
     if not (base / "home").is_dir():
         return []
-    snap = Index.load(Workspace.discover(base)).snapshot
+    snap = Index.load(Workspace.discover(base, pi_crew_version=pi_crew_version)).snapshot
     home = str(base / "home")
     return [(res.path, d) for res in snap.configs if res.scope == "user" and res.path.startswith(home)
             for d in check_resource(res, snap)]

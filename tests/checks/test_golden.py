@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from checkutil import Found, apply_fix, check, use_home
-from wantmarkers import Pinned, format_body, locate, materialise, read_wants
+from wantmarkers import Pinned, fixture_versions, format_body, locate, materialise, read_wants
 
 from crew_lsp.checks.codes import CODES
 from crew_lsp.checks.diagnostic import TRUNCATED
+from crew_lsp.resources.versions import Version, show
 
 GOLDEN = Path(__file__).parent / "golden"
 WORKSPACE_CONTENT = {".crew", ".pi", "skills", "home", "AGENTS.md"}
@@ -38,6 +39,15 @@ def _fixtures() -> list[str]:
 FIXTURES = _fixtures()
 
 
+def _runs(names: list[str]) -> list:
+    """(fixture, version) pairs: each fixture as every pi-crew version its markers call for (README, Versions)."""
+    out = []
+    for name in names:
+        versions = fixture_versions(read_wants(GOLDEN / name))
+        out += [pytest.param(name, v, id=name if len(versions) == 1 else f"{name}@{show(v)}") for v in versions]
+    return out
+
+
 def _severity(p: Pinned) -> str:
     return p.want.severity or CODES[p.want.code][0].label
 
@@ -46,8 +56,8 @@ def _key(p: Pinned) -> tuple:
     return (p.want.path, tuple(p.range), p.want.code, _severity(p))
 
 
-def _workspace(name: str, dst: Path, monkeypatch) -> tuple[Path, list[Pinned]]:
-    root, pinned = materialise(GOLDEN / name, dst)
+def _workspace(name: str, dst: Path, monkeypatch, version: Version) -> tuple[Path, list[Pinned]]:
+    root, pinned = materialise(GOLDEN / name, dst, version)
     use_home(root, monkeypatch)
     return root, pinned
 
@@ -78,12 +88,12 @@ def test_fixtures_state_expectations_as_markers():
     assert sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("expected.json")) == []
 
 
-@pytest.mark.parametrize("name", FIXTURES)
-def test_golden(name: str, tmp_path: Path, monkeypatch):
-    root, pinned = _workspace(name, tmp_path / "ws", monkeypatch)
+@pytest.mark.parametrize(("name", "version"), _runs(FIXTURES))
+def test_golden(name: str, version: Version, tmp_path: Path, monkeypatch):
+    root, pinned = _workspace(name, tmp_path / "ws", monkeypatch, version)
     if name in CODES:
-        assert any(p.want.code == name for p in pinned), "a fixture named after a code shows that code"
-    found = check(root)
+        assert any(w.code == name for w in read_wants(GOLDEN / name)), "a fixture named after a code shows that code"
+    found = check(root, show(version))
     assert sorted(f.key for f in found) == sorted(_key(p) for p in pinned), "the checker reports:\n" + _as_markers(found, root)
     by_key: dict[tuple, list[Found]] = defaultdict(list)
     for f in found:
@@ -100,20 +110,21 @@ def test_golden(name: str, tmp_path: Path, monkeypatch):
             assert fix is not None and p.want.fix in fix["title"], (where, fix)
 
 
-@pytest.mark.parametrize("name", [n for n in FIXTURES if any(w.fix for w in read_wants(GOLDEN / n))])
-def test_golden_fix_removes_the_code(name: str, tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize(("name", "version"), _runs([n for n in FIXTURES if any(w.fix for w in read_wants(GOLDEN / n))]))
+def test_golden_fix_removes_the_code(name: str, version: Version, tmp_path: Path, monkeypatch):
     """Applying a diagnostic's first quick fix makes that diagnostic go away on re-checking, and brings
     no new problem into the file."""
-    for n, want in enumerate(read_wants(GOLDEN / name)):
+    wants = [w for w in read_wants(GOLDEN / name) if w.applies(version)]
+    for n, want in enumerate(wants):
         if want.fix is None:
             continue
-        root, pinned = _workspace(name, tmp_path / f"fix{n}", monkeypatch)
+        root, pinned = _workspace(name, tmp_path / f"fix{n}", monkeypatch, version)
         p = pinned[n]
         path, code = p.want.path, p.want.code
-        before = check(root)
+        before = check(root, show(version))
         target = next(f for f in before if f.key == _key(p))
         apply_fix(root, path, target.first_fix)
-        after = check(root)
+        after = check(root, show(version))
         was = sum(1 for f in before if f.path == path and f.code == code)
         left = [f.message for f in after if f.path == path and f.code == code]
         assert len(left) < was, (path, code, left)

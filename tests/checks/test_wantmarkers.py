@@ -4,7 +4,7 @@ it was, `at`/`in` pin a range, and a malformed marker is a clear error."""
 from __future__ import annotations
 
 import pytest
-from wantmarkers import MarkerError, locate, parse_body, pin, read_sidecar, strip_inline
+from wantmarkers import MarkerError, fixture_versions, locate, parse_body, pin, read_sidecar, strip_inline
 
 TEAM = """---
 name: typo
@@ -87,3 +87,31 @@ def test_an_empty_at_is_the_start_of_the_line():
     (w,) = read_sidecar('line 2: want CREW114 at "" "Not checked"\n', "blob.md")
     assert pin(w, "\x00\x01\nsecond").range == [1, 0, 1, 0]
     assert locate("\x00\x01\nsecond", [1, 0, 1, 0]) == ("", None)
+
+
+VERSIONED = """---
+topology: dag
+<!-- want@<0.9.15 CREW107 at "topology" "not a pi-crew workflow key" -->
+<!-- want@0.9.15 CREW109 at "dag" "is not one of" -->
+<!-- want CREW111 at "" "No description" -->
+---
+"""
+
+
+def test_a_version_selector_limits_a_marker_to_versions_from_or_before_it():
+    _stripped, (before, since, always) = strip_inline(VERSIONED, "w.md")
+    assert (before.versions, since.versions, always.versions) == ("<0.9.15", "0.9.15", None)
+    assert before.applies((0, 2, 0)) and not before.applies((0, 9, 15))
+    assert not since.applies((0, 9, 14)) and since.applies((0, 9, 15)) and since.applies((0, 10, 1))
+    assert always.applies((0, 2, 0)) and always.applies((0, 10, 1))
+
+
+def test_a_fixture_with_versioned_markers_runs_before_at_and_after_each_version():
+    _stripped, wants = strip_inline(VERSIONED, "w.md")
+    assert fixture_versions(wants) == [(0, 2, 0), (0, 9, 15), (0, 10, 1)]
+    assert fixture_versions([w for w in wants if w.versions is None]) == [(0, 2, 0)]
+
+
+def test_a_sidecar_marker_takes_a_version_selector_too():
+    (want,) = read_sidecar('line 3: want@0.10 CREW502 at "\\"nesting\\"" "Unknown config key"\n', "config.json")
+    assert want.versions == "0.10" and want.applies((0, 10, 1)) and not want.applies((0, 9, 64))

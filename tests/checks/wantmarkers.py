@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crew_lsp.resources.text import utf16_len
+from crew_lsp.resources.versions import BASELINE, NEWEST, Version, parse_version
 
 SIDECAR = ".want"
 SEVERITIES = ("error", "warning", "information", "hint")
 
-_INLINE = re.compile(r"^[ \t]*<!--[ \t]*want\b(?P<body>.*?)-->[ \t]*\r?$")
-_SIDECAR_LINE = re.compile(r"^line[ \t]+(?P<line>\d+)[ \t]*:[ \t]*want\b(?P<body>.*)$")
+_SELECTOR = r"(?:@(?P<versions><?\d+\.\d+(?:\.\d+)?))?"  # `want@0.9.15` (from that version on), `want@<0.9.15` (before it)
+_INLINE = re.compile(r"^[ \t]*<!--[ \t]*want" + _SELECTOR + r"\b(?P<body>.*?)-->[ \t]*\r?$")
+_SIDECAR_LINE = re.compile(r"^line[ \t]+(?P<line>\d+)[ \t]*:[ \t]*want" + _SELECTOR + r"\b(?P<body>.*)$")
 _TOKEN = re.compile(r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<word>[A-Za-z0-9_]+)|(?P<bad>\S+))')
 
 
@@ -46,6 +48,19 @@ class Want:
     within: str | None  # a longer piece of the line that holds `at` exactly once, when `at` alone is ambiguous
     fragments: tuple[str, ...]  # pieces of the message
     fix: str | None  # a piece of the first quick fix's title; None: the diagnostic offers no fix
+    versions: str | None = None  # `0.9.15`: checked as that pi-crew version or a later one; `<0.9.15`: before it; None: always
+
+    @property
+    def bound(self) -> Version | None:
+        """The version the selector names (None without a selector)."""
+        return parse_version(self.versions.lstrip("<")) if self.versions else None
+
+    def applies(self, version: Version) -> bool:
+        """Whether the diagnostic is expected when the workspace is read as ``version``."""
+        bound = self.bound
+        if bound is None:
+            return True
+        return version < bound if self.versions.startswith("<") else version >= bound  # type: ignore[union-attr]
 
 
 @dataclass
@@ -56,7 +71,7 @@ class Pinned:
     range: list[int]  # [line, character, endLine, endCharacter], UTF-16 columns
 
 
-def parse_body(body: str, path: str, line: int) -> Want:
+def parse_body(body: str, path: str, line: int, versions: str | None = None) -> Want:
     """Read what follows `want` in a marker: `CODE [severity] at "text" [in "context"] "fragment"… [fix "title"]`."""
     tokens: list[tuple[str, str]] = []
     for m in _TOKEN.finditer(body.strip()):
@@ -100,7 +115,7 @@ def parse_body(body: str, path: str, line: int) -> Want:
         raise fail(f"unexpected {tokens[0][1]!r}")
     if not fragments:
         raise fail("expected at least one quoted piece of the message")
-    return Want(path, line, code, severity, at, within, tuple(fragments), fix)
+    return Want(path, line, code, severity, at, within, tuple(fragments), fix, versions)
 
 
 def strip_inline(text: str, path: str) -> tuple[str, list[Want]]:
@@ -120,7 +135,7 @@ def strip_inline(text: str, path: str) -> tuple[str, list[Want]]:
             continue
         if not kept:
             raise MarkerError(f"{path}:1: a marker needs a line above it to be about")
-        wants.append(parse_body(m.group("body"), path, len(kept) - 1))
+        wants.append(parse_body(m.group("body"), path, len(kept) - 1, m.group("versions")))
         ends_in_open_marker = not raw.endswith("\n")
     if ends_in_open_marker:
         last = kept[-1]
@@ -137,7 +152,7 @@ def read_sidecar(text: str, path: str) -> list[Want]:
         m = _SIDECAR_LINE.match(raw.strip())
         if m is None:
             raise MarkerError(f"{path}{SIDECAR}:{n}: expected `line <N>: want …`, got {raw!r}")
-        wants.append(parse_body(m.group("body"), path, int(m.group("line")) - 1))
+        wants.append(parse_body(m.group("body"), path, int(m.group("line")) - 1, m.group("versions")))
     return wants
 
 
@@ -210,15 +225,23 @@ def read_wants(fixture: Path) -> list[Want]:
     return [w for _, _, wants in _marked_files(fixture) for w in wants]
 
 
-def materialise(fixture: Path, dst: Path) -> tuple[Path, list[Pinned]]:
-    """Write ``fixture`` to ``dst`` without its markers and sidecars; return the copy and every expectation."""
+def fixture_versions(wants: list[Want]) -> list[Version]:
+    """The pi-crew versions a fixture is checked as: 0.2.0, and when a marker names a version, that
+    version and the newest known too (so each versioned rule is seen before, from and at the newest)."""
+    bounds = {w.bound for w in wants if w.bound is not None}
+    return sorted({BASELINE.version, *bounds, NEWEST} if bounds else {BASELINE.version})
+
+
+def materialise(fixture: Path, dst: Path, version: Version | None = None) -> tuple[Path, list[Pinned]]:
+    """Write ``fixture`` to ``dst`` without its markers and sidecars; return the copy and every
+    expectation (those for ``version`` only, when given)."""
     pinned: list[Pinned] = []
     files = list(_marked_files(fixture))
     shutil.copytree(fixture, dst, ignore=shutil.ignore_patterns(f"*{SIDECAR}"))
     for rel, stripped, wants in files:
         if wants and holds_markers((fixture / rel).read_bytes()):
             (dst / rel).write_bytes(stripped.encode("utf-8"))
-        pinned += [pin(w, stripped) for w in wants]
+        pinned += [pin(w, stripped) for w in wants if version is None or w.applies(version)]
     (dst / ".crew").mkdir(exist_ok=True)  # stops the repo-root walk at the fixture
     return dst, pinned
 

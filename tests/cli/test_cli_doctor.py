@@ -43,7 +43,7 @@ def lines(out: subprocess.CompletedProcess) -> dict[str, str]:
 def test_a_ready_workspace_passes_every_check(project):
     out = doctor(cwd=project)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert lines(out) == {"repo root": "✓", "crew root": "✓", "user root": "✓", "builtin root": "✓", "config drift": "✓", "runtime": "✓",
+    assert lines(out) == {"repo root": "✓", "crew root": "✓", "user root": "✓", "builtin root": "✓", "pi-crew version": "✓", "config drift": "✓", "runtime": "✓",
                           "worker program": "✓", "state writable": "✓", "interrupted runs": "✓"}
     assert "✓ runtime: scaffold (default: no worker configured)" in out.stdout
 
@@ -125,3 +125,20 @@ def test_an_interrupted_run_waiting_for_a_decision_is_reported(project, tmp_path
     assert out.returncode == 1
     assert lines(out)["interrupted runs"] == "✗" and "crew-lsp runs recover" in out.stdout
 
+
+
+def test_doctor_says_which_pi_crew_version_and_why(project):
+    (project / ".pi").mkdir()
+    (project / ".pi" / "settings.json").write_text(json.dumps({"packages": ["npm:pi-crew@0.9.46"]}), encoding="utf-8")
+    out = doctor(cwd=project)
+    assert "✓ pi-crew version: pi-crew 0.9.46 (project .pi/settings.json: " in out.stdout
+    assert "npm:pi-crew@0.9.46" in out.stdout
+    # what runs do not follow of that version is said plainly
+    assert "runs follow pi-crew 0.2.0 for: " in out.stdout and "role permissions" in out.stdout
+
+
+def test_doctor_reads_as_the_version_asked_for(project):
+    out = doctor("--pi-crew-version", "0.10", cwd=project)
+    assert "✓ pi-crew version: pi-crew 0.10.1 (setting: `piCrewVersion` is 0.10)" in out.stdout
+    bad = doctor("--pi-crew-version", "ten", cwd=project)
+    assert bad.returncode == 2 and "`ten` is not a version" in bad.stderr

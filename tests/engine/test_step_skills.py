@@ -36,3 +36,15 @@ def test_empty_step_skills_are_not_set(ws, value):
 def test_step_skills_add_to_the_role_defaults(ws):
     task, role = _task_and_role(ws, "skills: minimal-diff")
     assert select_skills(task, role, []) == [*EXECUTOR_DEFAULTS, "minimal-diff"]
+
+
+
+def test_the_role_defaults_are_the_versions(ws):
+    from crew_lsp.resources.versions import reading_for
+
+    (ws.crew / "teams" / "crew.team.md").write_text("---\nname: crew\ndefaultWorkflow: flow\n---\n- writer: agent=writer\n")
+    ws.workflow("flow", "## notes\nrole: writer\n\nWrite {goal}.\n")
+    (task,) = build_plan(load_snapshot(ws.root), EngineConfig(), goal="g", team="crew").tasks
+    assert select_skills(task, None, []) == ["context-artifact-hygiene", "verify-evidence"]
+    newest = reading_for((0, 10, 1)).role_default_skills
+    assert select_skills(task, None, [], role_defaults=newest) == ["context-artifact-hygiene", "verification-before-done"]

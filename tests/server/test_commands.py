@@ -19,6 +19,10 @@ async def test_validate_workspace_counts_per_severity_and_code(session):
     }
     assert result["files"] == sum(scope["files"] for scope in result["scopes"].values())
     assert result["folders"] == [str(session.root.resolve())]
+    # the language status says which pi-crew version the folder is read as, and why
+    (read_as,) = result["piCrew"]
+    assert (read_as["folder"], read_as["version"], read_as["source"]) == (str(session.root.resolve()), "0.2.0", "user pi settings")
+    assert "npm:pi-crew@0.2.0" in read_as["why"] and read_as["summary"].startswith("pi-crew 0.2.0 (user pi settings: ")
     # open documents count with their editor text
     session.open(".crew/teams/broken.team.md")
     session.change(".crew/teams/broken.team.md", (6, 16), (6, 21), "scribe")

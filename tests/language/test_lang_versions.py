@@ -1,0 +1,69 @@
+"""Completion and hover follow the pi-crew version the workspace is read as: a key is offered only
+from the version that reads it, and its hover says since when."""
+
+from __future__ import annotations
+
+from langkit import at, cursor
+
+from crew_lsp.language.completion import complete
+from crew_lsp.language.hover import hover
+from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.index import Index
+
+
+def _snap(ws, version: str):
+    return Index.load(Workspace.discover(ws.root, pi_crew_version=version)).snapshot
+
+
+def _labels(items) -> list[str]:
+    return [i.label for i in items]
+
+
+def test_a_key_is_offered_only_from_the_version_that_reads_it(ws):
+    text, here = cursor("---\nname: shaped\n|\n---\n## executor\nDo it.\n")
+    ws.write("workflows/shaped.workflow.md", text)
+    for version, offered in (("0.2.0", False), ("0.9.14", False), ("0.9.15", True), ("0.10.1", True)):
+        snap = _snap(ws, version)
+        res = ws.res(snap, "workflows/shaped.workflow.md")
+        assert ("topology" in _labels(complete(res, snap, *here))) is offered, version
+
+
+def test_step_keys_follow_the_version(ws):
+    text, here = cursor("---\nname: specced\n---\n## executor\nrole: executor\n|\n")
+    ws.write("workflows/specced.workflow.md", text)
+    old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+    assert "specRefs" not in _labels(complete(ws.res(old, "workflows/specced.workflow.md"), old, *here))
+    assert {"specRefs", "seedPaths", "preStepScript"} <= set(_labels(complete(ws.res(new, "workflows/specced.workflow.md"), new, *here)))
+
+
+def test_tool_values_follow_the_version(ws):
+    text, here = cursor("---\nname: asker\ntools: read, |\n---\nYou ask.\n")
+    ws.write("agents/asker.md", text)
+    old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+    assert "ask" not in _labels(complete(ws.res(old, "agents/asker.md"), old, *here))
+    assert {"ask", "delegate", "scratchpad"} <= set(_labels(complete(ws.res(new, "agents/asker.md"), new, *here)))
+
+
+def test_hover_on_a_versioned_key_says_since_when(ws):
+    ws.write("workflows/shaped.workflow.md", "---\nname: shaped\ntopology: sequential\n---\n## executor\nDo it.\n")
+    snap = _snap(ws, "0.10.1")
+    res = ws.res(snap, "workflows/shaped.workflow.md")
+    h = hover(res, snap, *at(res, "top|ology"))
+    assert h.markdown.startswith("**topology** — ") and "Read since pi-crew 0.9.15." in h.markdown
+
+
+def test_hover_on_a_key_a_later_version_reads_says_this_version_ignores_it(ws):
+    ws.write("workflows/shaped.workflow.md", "---\nname: shaped\ntopology: sequential\n---\n## executor\nDo it.\n")
+    snap = _snap(ws, "0.2.0")
+    res = ws.res(snap, "workflows/shaped.workflow.md")
+    h = hover(res, snap, *at(res, "top|ology"))
+    assert h.markdown == ("`topology` is read from pi-crew 0.9.15 on. This workspace is read as pi-crew 0.2.0 (setting), "
+                          "which ignores it.")
+
+
+def test_hover_on_a_step_key_says_since_when(ws):
+    ws.write("workflows/specced.workflow.md", "---\nname: specced\n---\n## executor\nrole: executor\nspecRefs: docs/spec.md\nDo it.\n")
+    snap = _snap(ws, "0.10")
+    res = ws.res(snap, "workflows/specced.workflow.md")
+    h = hover(res, snap, *at(res, "spec|Refs"))
+    assert "Read since pi-crew 0.10.1." in h.markdown
