@@ -8,7 +8,8 @@ by this interpreter through `crew.server.python`. code-server, its extension hos
 in one process group of their own, killed when the test ends.
 
 `make vscode-e2e-deps` installs code-server, Chromium and playwright-core; without them the test is
-skipped, or fails under `make test` (CREW_EDITORS_REQUIRED=1).
+skipped, or fails under `make test` (CREW_EDITORS_REQUIRED=1). CREW_CODE_SERVER, CREW_CHROMIUM and
+CREW_VSIX point it at other installs or another build of the extension.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 E2E = REPO / "tests/e2e/vscode"
-VSIX = REPO / "build/crew-lsp.vsix"
+VSIX = Path(os.environ.get("CREW_VSIX") or REPO / "build/crew-lsp.vsix")
 SHOTS = REPO / "build/e2e"
 CODE_SERVER = Path(os.environ.get("CREW_CODE_SERVER") or
                    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crew-e2e/code-server/node_modules/.bin/code-server")
@@ -64,6 +65,8 @@ USER_SETTINGS = {
     # machine- and application-scoped settings count only in the user settings, never the workspace's
     "crew.worker.runtime": "scaffold",
     "crew.server.python": sys.executable,
+    # the protocol messages in the Crew output's log file, shown when the test fails
+    "crew.trace.server": "messages",
 }
 
 
@@ -156,6 +159,12 @@ def _planned_task_ids(root: Path, env: dict[str, str]) -> list[str]:
     return [task["id"] for task in json.loads(out.stdout)["tasks"]]
 
 
+def _crew_output(tmp_path: Path) -> str:
+    """The end of the extension's Crew output (VS Code keeps each output channel in a log file)."""
+    logs = sorted((tmp_path / "user-data/logs").glob("*/exthost*/crew-lsp.crew-lsp/*.log"))
+    return "\n".join(log.read_text(errors="replace")[-4000:] for log in logs) or "(no Crew output log)"
+
+
 @pytest.fixture
 def vscode(tmp_path: Path, editor_missing) -> Iterator[dict]:
     for path, reason in REQUIREMENTS:
@@ -195,7 +204,7 @@ def test_vscode_shows_fixes_completes_runs_and_previews_a_team(vscode):
     assert out.exists(), f"the driver wrote nothing (exit {drive.returncode}):\n{drive.stdout[-2000:]}\n{drive.stderr[-2000:]}"
     seen = json.loads(out.read_text())
     assert "error" not in seen, (f"{seen['error']} (screenshot build/e2e/failed-*.png)\n{json.dumps(seen, indent=1)[-3000:]}"
-                                 f"\n{drive.stderr[-2000:]}")
+                                 f"\n{drive.stderr[-2000:]}\nthe Crew output:\n{_crew_output(vscode['tmp'])}")
 
     # a. the Problems panel lists the broken team's problem, its file closed
     assert any(PROBLEM in row for row in seen["problems"]), seen["problems"]
