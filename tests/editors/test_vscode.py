@@ -215,7 +215,9 @@ def test_vscode_shows_fixes_completes_runs_and_previews_a_team(vscode):
     # c. completion after `agent=` offers the builtin agents
     assert {"executor", "planner"} <= set(seen["completions"]), seen["completions"]
     # d. the default team ran (scaffold): the Runs view and the status bar say "completed"
-    assert any("default" in row and "completed" in row for row in seen["runsView"]), seen["runsView"]
+    run_row, *task_rows = seen["runsView"]
+    assert run_row == {"label": "default/default", "description": "completed"}, seen["runsView"]
+    assert [row["label"] for row in task_rows] == plan, seen["runsView"]
     assert seen["statusBar"]["checkIcon"], seen["statusBar"]
     assert "completed" in seen["statusBar"]["tooltip"], seen["statusBar"]
     # e. the plan preview draws one node per planned task

@@ -237,12 +237,15 @@ async function drive(page) {
     { placeholder: /^Team/, text: 'default', pick: 'default' },
   ]);
   await page.locator('.activitybar .action-item a[aria-label^="Crew Runs"]').first().click();
-  const runsRows = page.locator('.pane-body .monaco-list-row');
+  const runsRows = page.locator('.part.sidebar .pane-body .monaco-list-row');
   const runRow = runsRows.filter({ hasText: 'completed' }).first();
   await runRow.waitFor();
   await runRow.click(); // shows its tasks
   await waitUntil(async () => (await runsRows.count()) > PLAN_TASKS, `the run's ${PLAN_TASKS} tasks in the Runs view`);
-  seen.runsView = (await runsRows.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+  seen.runsView = await runsRows.evaluateAll((rows) => rows.map((row) => ({
+    label: row.querySelector('.label-name')?.textContent.trim(),
+    description: row.querySelector('.label-description')?.textContent.trim(),
+  })));
   const statusItem = page.locator('.statusbar-item[id$="crew.runs"]');
   await statusItem.locator('.codicon-check').waitFor();
   seen.statusBar = {
@@ -255,7 +258,7 @@ async function drive(page) {
   seen.statusBar.tooltip = (await tooltip.innerText()).trim();
   seen.runNotifications = (await page.locator('.notification-list-item-message').allInnerTexts()).map((text) => text.trim());
   await shot(page, 'run');
-  await page.mouse.move(640, 300);
+  await page.mouse.move(640, 300); // off the status bar: its tooltip would cover the next screenshot
   seen.steps.push(step);
 
   // e. "Crew: Preview Plan…" draws one node per task of the plan.
