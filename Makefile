@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 CREW := $(VENV)/bin/crew-lsp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv test-deps editors prometheus real-pi client package bench schemas clean
+.PHONY: demo test venv test-deps editors prometheus real-pi client package vscode-e2e-deps bench schemas clean
 
 # The venv is rebuilt only when pyproject.toml changes (stamp files make it idempotent).
 $(VENV)/.installed: pyproject.toml
@@ -68,14 +68,30 @@ client: $(CLIENT_DEPS) client/schemas/config.schema.json
 
 # build/crew-lsp.vsix: the extension with crew-lsp and its Python dependencies in bundled/libs
 # (@vscode/vsce 3.x: vsce 4 needs Node 22). pydantic-core is compiled, so the package targets linux-x64.
+# The README's screenshots (media/screenshots, taken by the end-to-end test) travel in the package and
+# its links stay relative, so VS Code's extension page shows them without a repository URL.
 package: client venv
 	cd client && sh scripts/bundle-python.sh $(abspath $(PY)) $(CURDIR) $(abspath build/bundle-python)
 	mkdir -p build
 	cd client && npx vsce package --no-dependencies --skip-license --allow-missing-repository \
-	  --target linux-x64 --out $(abspath build/crew-lsp.vsix)
+	  --no-rewrite-relative-links --target linux-x64 --out $(abspath build/crew-lsp.vsix)
 
-test: test-deps editors prometheus real-pi client
-	PI_REAL_BIN=$(abspath $(PI_BIN)) $(PY) -m pytest -q
+# A real VS Code for the end-to-end test of the .vsix (tests/editors/test_vscode.py): code-server and
+# Debian chromium, installed into the user's cache by tests/e2e/vscode/install-code-server.sh (which
+# keeps a finished install), and playwright-core to drive the browser (npm ci only when its
+# package-lock.json changes).
+CODE_SERVER_HOME ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/crew-e2e/code-server
+CODE_SERVER := $(CODE_SERVER_HOME)/node_modules/.bin/code-server
+VSCODE_E2E := tests/e2e/vscode
+$(VSCODE_E2E)/node_modules/.installed: $(VSCODE_E2E)/package-lock.json
+	cd $(VSCODE_E2E) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+vscode-e2e-deps: $(VSCODE_E2E)/node_modules/.installed
+	@bash $(VSCODE_E2E)/install-code-server.sh $(CODE_SERVER_HOME) >/dev/null
+
+# CREW_EDITORS_REQUIRED=1: a missing editor fails its test instead of skipping it.
+test: test-deps editors prometheus real-pi client package vscode-e2e-deps
+	PI_REAL_BIN=$(abspath $(PI_BIN)) CREW_CODE_SERVER=$(CODE_SERVER) CREW_EDITORS_REQUIRED=1 $(PY) -m pytest -q
 
 bench: venv
 	$(PY) bench/check.py
@@ -91,4 +107,5 @@ schemas: venv
 	$(CREW) schemas --out schemas
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis client/node_modules client/out client/dist client/bundled client/schemas
+	rm -rf $(VENV) .pytest_cache .hypothesis client/node_modules client/out client/dist client/bundled client/schemas \
+	  $(VSCODE_E2E)/node_modules build/e2e
