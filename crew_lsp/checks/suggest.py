@@ -8,37 +8,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
+from crew_lsp.resources.similar import distance
 
-def distance(a: str, b: str, limit: int = 4) -> int:
-    """Case-insensitive Levenshtein distance, or ``limit`` as soon as it cannot be below it.
-
-    Only the diagonal band |i - j| < limit can hold a value below the limit, so the rest of each row
-    stays at ``limit``: suggestions over hundreds of names cost a few microseconds each.
-    """
-    if abs(len(a) - len(b)) >= limit:
-        return limit
-    a, b = a.lower(), b.lower()
-    if a == b:
-        return 0
-    m = len(b)
-    prev = [j if j < limit else limit for j in range(m + 1)]
-    for i, ca in enumerate(a, 1):
-        cur = [limit] * (m + 1)
-        cur[0] = best = i if i < limit else limit
-        for j in range(max(1, i - limit + 1), min(m, i + limit - 1) + 1):
-            v = prev[j - 1] if ca == b[j - 1] else prev[j - 1] + 1
-            if prev[j] + 1 < v:
-                v = prev[j] + 1
-            if cur[j - 1] + 1 < v:
-                v = cur[j - 1] + 1
-            if v < limit:
-                cur[j] = v
-                if v < best:
-                    best = v
-        if best >= limit:
-            return limit
-        prev = cur
-    return prev[m]
+__all__ = ["did_you_mean", "distance", "suggest"]
 
 
 # Long candidate lists (every agent, every workflow) come back for each unknown name of a run: their
