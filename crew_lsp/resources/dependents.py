@@ -52,7 +52,7 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
     if "agent" in kinds:
         for low in {n.lower() for n in names}:
             out.update(snap.agent_refs.get(low, ()))
-        _near(snap.unresolved_agents, change.agent_names, out)  # their did-you-mean may change
+        _near(snap.unresolved_agents, change.names_out["agents"] | change.names_in["agents"], out)  # their did-you-mean may change
     if "team" in kinds:
         workflows = {"default"} | change.runners_changed | {r.model.workflow for r in (old, new) if r is not None}  # type: ignore[union-attr]
         for w in workflows:
@@ -66,7 +66,7 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
             out.update(snap.workflow_refs.get(w, ()))
             # a team without `defaultWorkflow` is offered one of its own name when that workflow exists
             out.update(t.path for t in snap.team_files.get(w, ()) if t.model.default_workflow is None)  # type: ignore[union-attr]
-        _near(snap.unresolved_workflows, change.workflow_names, out)
+        _near(snap.unresolved_workflows, change.names_out["workflows"] | change.names_in["workflows"], out)
     return out
 
 

@@ -173,11 +173,12 @@ def derive(snap: Snapshot) -> Snapshot:
 class Change:
     """What an incremental update changed beyond the file itself (read by the dependents)."""
 
-    __slots__ = ("agent_names", "workflow_names", "roles_changed", "runners_changed")
+    __slots__ = ("names_out", "names_in", "roles_changed", "runners_changed")
 
     def __init__(self) -> None:
-        self.agent_names: set[str] = set()  # effective agent names that came or went
-        self.workflow_names: set[str] = set()  # effective workflow names that came or went
+        # effective names that went and came, by `Snapshot.names` kind ("agents", "workflows")
+        self.names_out: dict[str, set[str]] = {"agents": set(), "workflows": set()}
+        self.names_in: dict[str, set[str]] = {"agents": set(), "workflows": set()}
         self.roles_changed = False  # the union of the winning teams' roles
         self.runners_changed: set[str] = set()  # workflows whose list of running teams changed
 
@@ -239,14 +240,14 @@ def apply(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, new: 
         if kind == "agent":
             now = t.agents.get(key)
             if (was.name if was else None) != (now.name if now else None):  # (references resolve by name)
-                change.agent_names.update(r.name for r in (was, now) if r is not None)
+                _came_or_went(change, "agents", was, now)
                 _refresh_unresolved(t, key)
         elif kind == "team":
             if was is not winner:
                 _move_team(t, change, was, winner)
         elif kind == "workflow":
             if (was is None) != (winner is None):
-                change.workflow_names.add(key)
+                _came_or_went(change, "workflows", was, winner)
             _refresh_workflow(t, key)
     for res, sign in ((old, -1), (new, 1)):
         if res is not None and res.kind == "team":
@@ -254,6 +255,13 @@ def apply(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, new: 
     t.finish(snap)
     snap.roles = None if change.roles_changed else prev.roles
     return change
+
+
+def _came_or_went(change: Change, kind: str, was: Resource | None, now: Resource | None) -> None:
+    if was is not None:
+        change.names_out[kind].add(was.name)
+    if now is not None:
+        change.names_in[kind].add(now.name)
 
 
 def _move_team(t, change: Change, was: Resource | None, now: Resource | None) -> None:

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 
 from crew_lsp.resources.dependents import dependents
 from crew_lsp.resources.discovery import Workspace, scan
-from crew_lsp.resources.fold import apply, derive
+from crew_lsp.resources.fold import Change, apply, derive
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
 from crew_lsp.resources.model import Resource, parse_resource
 from crew_lsp.resources.record import Record
+from crew_lsp.resources.similar import NameIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class Snapshot(Record):
     __slots__ = ("workspace", "resources", "version", "problems", "configs", "agents", "disabled_agents", "teams",
                  "workflows", "skills", "losers", "same_scope", "teams_by_workflow", "agents_by_lower", "team_files",
                  "workflow_files", "skill_files", "agent_refs", "unresolved_agents", "workflow_refs",
-                 "unresolved_workflows", "unrun_workflows", "role_counts", "roles")
+                 "unresolved_workflows", "unrun_workflows", "role_counts", "roles", "name_indexes")
 
     def __init__(self, workspace: Workspace, resources: Mapping[str, Resource], version: int = 0,
                  problems: Mapping[str, Problem] | None = None):
@@ -61,6 +62,7 @@ class Snapshot(Record):
         self.unrun_workflows: Mapping[str, bool] = {}  # workflow names no winning team runs
         self.role_counts: Mapping[str, int] = {}  # role name → how many winning teams define it
         self.roles: frozenset[str] | None = None  # the union of all team roles, computed on first use
+        self.name_indexes: dict[str, NameIndex] = {}  # did-you-mean lookups, built on first use (see `names`)
 
     def agent(self, name: str) -> Resource | None:
         """The agent a role line's `agent=` resolves to: lower-cased key, case-sensitive match."""
@@ -75,6 +77,14 @@ class Snapshot(Record):
         if self.roles is None:
             self.roles = frozenset(self.role_counts)
         return self.roles
+
+    def names(self, kind: str) -> NameIndex:
+        """The effective names of "agents", "workflows" or "skills", ready for did-you-mean lookups."""
+        found = self.name_indexes.get(kind)
+        if found is None:
+            table = getattr(self, kind)
+            found = self.name_indexes[kind] = NameIndex.of(r.name for r in table.values()) if kind == "agents" else NameIndex.of(table)
+        return found
 
     def of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources.values() if r.kind == kind]
@@ -190,8 +200,20 @@ class Index:
             self.snapshot = derive(snap)  # agent switches may change anything: fold everything again
             return {path} | set(snap.resources)
         change = apply(prev, snap, path, old, new)
+        _carry_name_indexes(prev, snap, change, skills_changed="skill" in (old.kind if old else None, new.kind if new else None))
         self.snapshot = snap
         return dependents(prev, snap, path, old, new, change)
+
+
+def _carry_name_indexes(prev: Snapshot, snap: Snapshot, change: Change, skills_changed: bool) -> None:
+    """The previous generation's did-you-mean lookups, with the names that came and went (not rebuilt)."""
+    for kind, index in prev.name_indexes.items():
+        if kind == "skills":
+            if not skills_changed:
+                snap.name_indexes[kind] = index
+            continue
+        went, came = change.names_out[kind], change.names_in[kind]
+        snap.name_indexes[kind] = index.changed(went, came) if went or came else index
 
 
 def _persistent(table: Mapping) -> Map:

@@ -63,6 +63,7 @@ FILES = {
     ("skills", "verify-evidence/SKILL.md"): skills, ("skills", "new-skill/SKILL.md"): skills,
     ("user", "pi-crew.json"): configs,
 }
+NAME_KINDS = ("agents", "workflows", "skills")
 edits = st.one_of(*(st.tuples(st.just(slot), st.none() | text) for slot, text in FILES.items()))
 
 
@@ -81,7 +82,7 @@ def state(snap: Snapshot) -> dict[str, object]:
     out: dict[str, object] = {}
     for attr in Snapshot.__slots__:
         value = getattr(snap, attr)
-        if attr in ("workspace", "version", "roles"):
+        if attr in ("workspace", "version", "roles", "name_indexes"):  # (the names are compared below)
             continue
         if attr == "configs":
             out[attr] = _plain(value)
@@ -116,10 +117,15 @@ def test_incremental_updates_equal_a_full_rebuild(workspace, sequence):
     for (where, rel), text in sequence:
         path = _path(workspace, where, rel)
         assert workspace.classify(path) is not None, path  # every slot is a file the index takes
+        for kind in NAME_KINDS:
+            index.snapshot.names(kind)  # built, so the edit carries them over
         index.update(path, text)
         snap = index.snapshot
         rebuilt = derive(Snapshot(workspace, dict(snap.resources), problems=dict(snap.problems)))
         assert state(snap) == state(rebuilt), (where, rel, text)
+        for kind in NAME_KINDS:
+            carried, fresh = snap.names(kind), rebuilt.names(kind)
+            assert (carried.forward, carried.backward) == (fresh.forward, fresh.backward), kind
 
 
 def test_an_edit_shares_every_untouched_map_entry_with_the_previous_snapshot(workspace):
