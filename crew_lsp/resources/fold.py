@@ -118,7 +118,6 @@ def derive(snap: Snapshot) -> Snapshot:
     """Fill every effective map of a snapshot from its resources."""
     files: dict[str, dict[str, list[Resource]]] = {kind: {} for kind in FILES}
     configs = []
-    teams = []
     for res in snap.resources.values():
         kind = res.kind
         if kind == "config":
@@ -132,42 +131,54 @@ def derive(snap: Snapshot) -> Snapshot:
             table[key] = [res]
         else:
             found.append(res)
-        if kind == "team":
-            teams.append(res)
     configs.sort(key=fold_order)
     snap.configs = tuple(configs)
     switches = agent_switches(snap.configs)
     for kind, table in files.items():
+        # the usual slot holds one file of a folded scope: it wins, and nothing else is recorded
+        winners = None if kind == "agent" else getattr(snap, kind + "s")  # (agents may be switched off: fill_slot)
+        out = getattr(snap, FILES[kind])
         for key, members in table.items():
+            if len(members) == 1 and winners is not None and members[0].scope in RANK:
+                res = members[0]
+                winners[key] = res
+                out[key] = (res,)
+                continue
             if len(members) > 1:
                 members.sort(key=fold_order)
             fill_slot(snap, kind, key, tuple(members), switches)
     by_workflow: dict[str, list[Resource]] = {}
-    role_counts: dict[str, int] = {}
     for team in snap.teams.values():
         by_workflow.setdefault(team.model.workflow, []).append(team)  # type: ignore[union-attr]
+    snap.teams_by_workflow = {w: tuple(sorted(ts, key=key_of)) if len(ts) > 1 else tuple(ts) for w, ts in by_workflow.items()}
+    return snap
+
+
+def build_references(snap: Snapshot) -> None:
+    """Who names what (for the files an edit re-checks): built on the first edit, not by `crew-lsp check`."""
+    role_counts: dict[str, int] = {}
+    for team in snap.teams.values():
         for role in {r.name for r in team.model.roles}:  # type: ignore[union-attr]
             role_counts[role] = role_counts.get(role, 0) + 1
-    snap.teams_by_workflow = {w: tuple(sorted(ts, key=key_of)) for w, ts in by_workflow.items()}
-    snap.role_counts = role_counts
     agent_refs: dict[str, set[str]] = {}
     workflow_refs: dict[str, set[str]] = {}
     unresolved: dict[str, set[str]] = {}
     agents = snap.agents
-    for team in teams:
-        path = team.path
-        for role in team.model.roles:  # type: ignore[union-attr]
-            low = role.agent.lower()
-            agent_refs.setdefault(low, set()).add(path)
-            if not resolves(agents, role.agent):
-                unresolved.setdefault(low, set()).add(path)
-        workflow_refs.setdefault(team.model.workflow, set()).add(path)  # type: ignore[union-attr]
+    for members in snap.team_files.values():
+        for team in members:
+            path = team.path
+            for role in team.model.roles:  # type: ignore[union-attr]
+                low = role.agent.lower()
+                agent_refs.setdefault(low, set()).add(path)
+                if not resolves(agents, role.agent):
+                    unresolved.setdefault(low, set()).add(path)
+            workflow_refs.setdefault(team.model.workflow, set()).add(path)  # type: ignore[union-attr]
+    snap.role_counts = role_counts
     snap.agent_refs = {k: frozenset(v) for k, v in agent_refs.items()}
     snap.unresolved_agents = {k: frozenset(v) for k, v in unresolved.items()}
     snap.workflow_refs = {k: frozenset(v) for k, v in workflow_refs.items()}
     snap.unresolved_workflows = {w: refs for w, refs in snap.workflow_refs.items() if w not in snap.workflows}
     snap.unrun_workflows = {w: True for w in snap.workflow_files if w not in snap.teams_by_workflow}
-    return snap
 
 
 class Change:
@@ -220,6 +231,7 @@ def apply(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, new: 
     Only the slots of the two files are refolded; every other map entry is shared with `prev`.
     """
     change = Change()
+    prev.references()
     t = _Mutations(prev, snap.resources)
     switches = agent_switches(prev.configs)
     slots: list[tuple[str, str]] = []

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from crew_lsp.resources.dependents import dependents
 from crew_lsp.resources.discovery import Workspace, scan
-from crew_lsp.resources.fold import Change, apply, derive
+from crew_lsp.resources.fold import Change, apply, build_references, derive
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
 from crew_lsp.resources.model import Resource, parse_resource
 from crew_lsp.resources.record import Record
@@ -54,13 +54,13 @@ class Snapshot(Record):
         self.team_files: Mapping[str, tuple[Resource, ...]] = {}
         self.workflow_files: Mapping[str, tuple[Resource, ...]] = {}
         self.skill_files: Mapping[str, tuple[Resource, ...]] = {}
-        # who names what, for the files to re-check after an edit
-        self.agent_refs: Mapping[str, frozenset[str]] = {}  # lower-cased agent name → team files with a role naming it
-        self.unresolved_agents: Mapping[str, frozenset[str]] = {}  # ... the teams among them whose reference does not resolve
-        self.workflow_refs: Mapping[str, frozenset[str]] = {}  # workflow → team files that run it
-        self.unresolved_workflows: Mapping[str, frozenset[str]] = {}  # ... for the names no workflow has
-        self.unrun_workflows: Mapping[str, bool] = {}  # workflow names no winning team runs
-        self.role_counts: Mapping[str, int] = {}  # role name → how many winning teams define it
+        # who names what, for the files to re-check after an edit (None until `references()` builds them)
+        self.agent_refs: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]  # lower-cased agent name → teams naming it
+        self.unresolved_agents: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]  # ... whose reference does not resolve
+        self.workflow_refs: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]  # workflow → team files that run it
+        self.unresolved_workflows: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]  # ... for names no workflow has
+        self.unrun_workflows: Mapping[str, bool] = None  # type: ignore[assignment]  # workflow names no winning team runs
+        self.role_counts: Mapping[str, int] = None  # type: ignore[assignment]  # role name → how many winning teams define it
         self.roles: frozenset[str] | None = None  # the union of all team roles, computed on first use
         self.name_indexes: dict[str, NameIndex] = {}  # did-you-mean lookups, built on first use (see `names`)
 
@@ -75,8 +75,16 @@ class Snapshot(Record):
 
     def all_roles(self) -> frozenset[str]:
         if self.roles is None:
-            self.roles = frozenset(self.role_counts)
+            counts = self.role_counts
+            self.roles = frozenset(counts) if counts is not None else \
+                frozenset(r.name for t in self.teams.values() for r in t.model.roles)  # type: ignore[union-attr]
         return self.roles
+
+    def references(self) -> Snapshot:
+        """This snapshot, with its maps of who names what built (once; `crew-lsp check` never needs them)."""
+        if self.role_counts is None:
+            build_references(self)
+        return self
 
     def names(self, kind: str) -> NameIndex:
         """The effective names of "agents", "workflows" or "skills", ready for did-you-mean lookups."""

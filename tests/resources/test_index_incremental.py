@@ -79,6 +79,7 @@ def _plain(value: object) -> object:
 
 
 def state(snap: Snapshot) -> dict[str, object]:
+    snap.references()
     out: dict[str, object] = {}
     for attr in Snapshot.__slots__:
         value = getattr(snap, attr)
