@@ -110,6 +110,10 @@ class Document(Record):
             lines = self._lines = split_lines(self.text)
         return lines
 
+    def release_lines(self) -> None:
+        """Forget the split lines (they are split again on the next use): an index of every file keeps only texts."""
+        self._lines = None
+
     @property
     def newline(self) -> str:
         """The line ending inserted text should use: the document's own."""

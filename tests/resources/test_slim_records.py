@@ -1,0 +1,30 @@
+"""An index of every file keeps each file's text once: no split lines, no copy of an agent's body.
+
+(50,000 files must fit in a few hundred MiB; the lines and the prompt are worked out again when asked.)
+"""
+
+from __future__ import annotations
+
+from crew_lsp.resources.model import parse_resource
+
+AGENT = "---\nname: scout\ndescription: looks\n---\n\n  Look around.\nReport.\n"
+WORKFLOW = "---\nname: flow\n---\n## plan\nrole: lead\n\nPlan {goal}\nin detail.\n\n## build\nrole: lead\n\nBuild it.\n"
+TEAM = "---\nname: crew\n---\n- lead: agent=scout\n"
+
+
+def test_parsed_files_keep_no_split_lines():
+    for kind, text in (("agent", AGENT), ("workflow", WORKFLOW), ("team", TEAM)):
+        res = parse_resource(kind, "project", f"/ws/.crew/x/{kind}.md", text)
+        assert res.doc._lines is None, kind
+
+
+def test_an_agent_keeps_no_copy_of_its_body_and_still_gives_its_prompt():
+    res = parse_resource("agent", "project", "/ws/.crew/agents/scout.md", AGENT)
+    assert res.model._system_prompt is None
+    assert res.model.system_prompt == "Look around.\nReport."
+
+
+def test_a_step_gives_its_task_text_from_the_released_lines():
+    res = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md", WORKFLOW)
+    assert [s.task_text for s in res.model.steps] == ["Plan {goal}\nin detail.", "Build it."]
+    assert res.doc.lines[4] == "role: lead"  # split again on demand
