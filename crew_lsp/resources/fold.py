@@ -160,19 +160,30 @@ def build_references(snap: Snapshot) -> None:
     for team in snap.teams.values():
         for role in {r.name for r in team.model.roles}:  # type: ignore[union-attr]
             role_counts[role] = role_counts.get(role, 0) + 1
-    agent_refs: dict[str, set[str]] = {}
-    workflow_refs: dict[str, set[str]] = {}
-    unresolved: dict[str, set[str]] = {}
+    agent_refs: dict[str, list[str]] = {}
+    workflow_refs: dict[str, list[str]] = {}
+    unresolved: dict[str, list[str]] = {}
     agents = snap.agents
     for members in snap.team_files.values():
         for team in members:
             path = team.path
-            for role in team.model.roles:  # type: ignore[union-attr]
-                low = role.agent.lower()
-                agent_refs.setdefault(low, set()).add(path)
-                if not resolves(agents, role.agent):
-                    unresolved.setdefault(low, set()).add(path)
-            workflow_refs.setdefault(team.model.workflow, set()).add(path)  # type: ignore[union-attr]
+            model = team.model
+            for role in model.roles:  # type: ignore[union-attr]
+                name = role.agent
+                low = name.lower()
+                refs = agent_refs.get(low)
+                if refs is None:
+                    agent_refs[low] = [path]
+                else:
+                    refs.append(path)
+                found = agents.get(low)
+                if found is None or found.name != name:  # (`resolves`, inline: this runs for every role line)
+                    unresolved.setdefault(low, []).append(path)
+            refs = workflow_refs.get(model.workflow)  # type: ignore[union-attr]
+            if refs is None:
+                workflow_refs[model.workflow] = [path]  # type: ignore[union-attr]
+            else:
+                refs.append(path)
     snap.role_counts = role_counts
     snap.agent_refs = {k: frozenset(v) for k, v in agent_refs.items()}
     snap.unresolved_agents = {k: frozenset(v) for k, v in unresolved.items()}

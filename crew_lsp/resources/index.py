@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from crew_lsp.resources.dependents import dependents
 from crew_lsp.resources.discovery import Workspace, scan
-from crew_lsp.resources.fold import Change, apply, build_references, derive
+from crew_lsp.resources.fold import SHARED, Change, apply, build_references, derive
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
 from crew_lsp.resources.model import Resource, parse_resource
 from crew_lsp.resources.record import Record
@@ -79,6 +79,18 @@ class Snapshot(Record):
             self.roles = frozenset(counts) if counts is not None else \
                 frozenset(r.name for t in self.teams.values() for r in t.model.roles)  # type: ignore[union-attr]
         return self.roles
+
+    def prepare_for_edits(self) -> Snapshot:
+        """Build what the first `Index.update` would (the reference maps, persistent copies of the maps).
+
+        For a server to call in a worker thread after a full build, so the first keystroke of a large
+        workspace does not pay for it. The contents stay the same: readers see no difference.
+        """
+        self.references()
+        for attr in ("resources", "problems", *SHARED):
+            if attr != "configs":
+                setattr(self, attr, _persistent(getattr(self, attr)))
+        return self
 
     def references(self) -> Snapshot:
         """This snapshot, with its maps of who names what built (once; `crew-lsp check` never needs them)."""
@@ -191,6 +203,9 @@ class Index:
         new = resource if resource is not None else (self.parse(path, text) if text is not None else None)
         if new is None and old is None:
             return set()
+        if prev.role_counts is None:
+            with paused_gc():  # the first edit after a full build: a burst of long-lived maps (see prepare_for_edits)
+                prev.prepare_for_edits()
         resources = _persistent(prev.resources).mutate()
         if new is None:
             del resources[path]
