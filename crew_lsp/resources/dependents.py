@@ -13,7 +13,7 @@ from crew_lsp.resources.similar import close
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from crew_lsp.resources.index import Snapshot
+    from crew_lsp.resources.snapshot import Snapshot
     from crew_lsp.resources.model import Resource
     from crew_lsp.resources.team import Team
 

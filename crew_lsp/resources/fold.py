@@ -16,8 +16,8 @@ FILES = {"agent": "agents_by_lower", "team": "team_files", "workflow": "workflow
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from crew_lsp.resources.index import Snapshot
     from crew_lsp.resources.model import Resource
+    from crew_lsp.resources.snapshot import Snapshot
 
 
 def key_of(res: Resource) -> str:
@@ -154,6 +154,29 @@ def derive(snap: Snapshot) -> Snapshot:
     return snap
 
 
+def prepare_for_edits(snap: Snapshot) -> Snapshot:
+    """Build what the first `Index.update` would: the reference maps, and persistent copies of the maps.
+
+    For a server to call in a worker thread after a full build, so that the first keystroke in a
+    large workspace does not pay for it. The contents stay the same: readers see no difference.
+    """
+    from immutables import Map
+
+    references(snap)
+    for attr in ("resources", "problems", *SHARED):
+        table = getattr(snap, attr)
+        if attr != "configs" and not isinstance(table, Map):
+            setattr(snap, attr, Map(table))
+    return snap
+
+
+def references(snap: Snapshot) -> Snapshot:
+    """The snapshot, with its maps of who names what built (once; `crew-lsp check` never needs them)."""
+    if snap.role_counts is None:
+        build_references(snap)
+    return snap
+
+
 def build_references(snap: Snapshot) -> None:
     """Who names what (for the files an edit re-checks): built on the first edit, not by `crew-lsp check`."""
     role_counts: dict[str, int] = {}
@@ -242,7 +265,7 @@ def apply(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, new: 
     Only the slots of the two files are refolded; every other map entry is shared with `prev`.
     """
     change = Change()
-    prev.references()
+    references(prev)
     t = _Mutations(prev, snap.resources)
     switches = agent_switches(prev.configs)
     slots: list[tuple[str, str]] = []

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.fold import references
 from crew_lsp.resources.index import Index, Snapshot, derive
 from crew_lsp.resources.model import Resource
 
@@ -79,7 +80,7 @@ def _plain(value: object) -> object:
 
 
 def state(snap: Snapshot) -> dict[str, object]:
-    snap.references()
+    references(snap)
     out: dict[str, object] = {}
     for attr in Snapshot.__slots__:
         value = getattr(snap, attr)
