@@ -28,3 +28,10 @@ def test_a_step_gives_its_task_text_from_the_released_lines():
     res = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md", WORKFLOW)
     assert [s.task_text for s in res.model.steps] == ["Plan {goal}\nin detail.", "Build it."]
     assert res.doc.lines[4] == "role: lead"  # split again on demand
+
+
+def test_frontmatter_keys_and_short_values_are_one_string_across_files():
+    one = parse_resource("agent", "project", "/ws/.crew/agents/a.md", "---\nname: a\nmodel: openai/gpt-5\n---\nA.\n")
+    two = parse_resource("agent", "project", "/ws/.crew/agents/b.md", "---\nname: b\nmodel: openai/gpt-5\n---\nB.\n")
+    first, second = one.doc.frontmatter.fields["model"], two.doc.frontmatter.fields["model"]
+    assert first.key is second.key and first.value is second.value
