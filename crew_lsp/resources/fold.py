@@ -207,12 +207,12 @@ def build_references(snap: Snapshot) -> None:
                 workflow_refs[model.workflow] = [path]  # type: ignore[union-attr]
             else:
                 refs.append(path)
-    snap.role_counts = role_counts
     snap.agent_refs = {k: frozenset(v) for k, v in agent_refs.items()}
     snap.unresolved_agents = {k: frozenset(v) for k, v in unresolved.items()}
     snap.workflow_refs = {k: frozenset(v) for k, v in workflow_refs.items()}
     snap.unresolved_workflows = {w: refs for w, refs in snap.workflow_refs.items() if w not in snap.workflows}
     snap.unrun_workflows = {w: True for w in snap.workflow_files if w not in snap.teams_by_workflow}
+    snap.role_counts = role_counts  # last: it tells `references` the maps are built (a check thread may ask)
 
 
 class Change:

@@ -144,7 +144,7 @@ class Index:
 
 def _carry_name_indexes(prev: Snapshot, snap: Snapshot, change: Change, skills_changed: bool) -> None:
     """The previous generation's did-you-mean lookups, with the names that came and went (not rebuilt)."""
-    for kind, index in prev.name_indexes.items():
+    for kind, index in list(prev.name_indexes.items()):  # (a check thread may be adding one)
         if kind == "skills":
             if not skills_changed:
                 snap.name_indexes[kind] = index
