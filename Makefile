@@ -80,6 +80,7 @@ test: test-deps editors prometheus real-pi client
 bench: venv
 	$(PY) bench/check.py
 	$(PY) bench/lsp.py
+	$(PY) bench/scale.py
 	$(PY) bench/language.py
 	$(PY) bench/engine.py
 	$(PY) bench/hostile.py

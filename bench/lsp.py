@@ -15,7 +15,10 @@ diagnostics, dynamic file watchers, work-done progress), then measures:
   hover        textDocument/hover round trip (p50/p99), 200 requests
   peak RSS     VmHWM of the server process
 
-    .venv/bin/python bench/lsp.py [--sizes 2000,10000] [--edits 200] [--startup-runs 7] [--json] [--keep DIR]
+    .venv/bin/python bench/lsp.py [--sizes 2000,10000] [--edits 200] [--startup-runs 7] [--json] [--keep DIR] [--strict]
+
+Exit status 0 unless something failed to run; with `--strict`, 1 when a target is missed (the figures
+depend on the machine's load: the smoke test runs it without).
 """
 
 from __future__ import annotations
@@ -44,8 +47,6 @@ NULL_SERVER = _REPO / "bench" / "null_lsp_server.py"
 # a request about a file the server does not know: answered at once, after everything sent before it
 BARRIER = {"textDocument": {"uri": "file:///nonexistent/barrier.md"}, "position": {"line": 0, "character": 0}}
 
-SIZES = {2000: (600, 700, 700), 10000: (3000, 3500, 3500)}
-
 CAPABILITIES: dict[str, Any] = {
     "general": {"positionEncodings": ["utf-16"]},
     "window": {"workDoneProgress": True},
@@ -68,14 +69,11 @@ CAPABILITIES: dict[str, Any] = {
 
 # ------------------------------------------------------------------------------------------ workspace
 
-def _generate(root: Path, size: int) -> tuple[Path, Path]:
+def generate_workspace(root: Path, size: int) -> tuple[Path, Path]:
     """A generated project of `size` files plus a 300-line workflow (and the team that runs it)."""
-    agents, teams, workflows = SIZES.get(size) or (size * 3 // 10, size * 35 // 100, size - size * 3 // 10 - size * 35 // 100)
-    try:
-        from bench.workspace import big_team, big_workflow, generate
-    except ImportError:  # pragma: no cover - the shared generator ships with the repository
-        raise SystemExit("bench/workspace.py is missing")
-    generate(root, agents=agents, teams=teams, workflows=workflows)
+    from bench.workspace import big_team, big_workflow, generate
+
+    generate(root, size=size)
     wf = root / ".crew" / "workflows" / "big.workflow.md"
     wf.write_text(big_workflow("big", 300), encoding="utf-8", newline="\n")
     (root / ".crew" / "teams" / "big.team.md").write_text(big_team("big", "big"), encoding="utf-8", newline="\n")
@@ -177,7 +175,7 @@ class Client:
         self._reader.cancel()
 
 
-def _peak_rss_mb(pid: int) -> float | None:
+def peak_rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -187,7 +185,7 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-def _pct(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
@@ -202,6 +200,7 @@ WARM_IMPORTS = "; ".join([
     "import crew_lsp.server.app, crew_lsp.server.commands, crew_lsp.server.run_commands, crew_lsp.checks",
     "import crew_lsp.language.completion, crew_lsp.language.hover, crew_lsp.engine.metrics_listener",
     "import crew_lsp.telemetry.metrics, crew_lsp.telemetry.snapshot, crew_lsp.telemetry.exporters",
+    "import watchfiles",  # the server's own watcher, for clients without (bench/scale.py's idle figure)
 ])
 
 
@@ -244,7 +243,7 @@ async def run_size(size: int, edits: int, keep: Path | None, startup_runs: int =
     home = base / "home"
     home.mkdir(exist_ok=True)
     os.environ["PI_TEAMS_HOME"] = str(home)  # the in-process expectation uses the same isolated user root
-    root, wf = _generate(base / "ws", size)
+    root, wf = generate_workspace(base / "ws", size)
     root = root.resolve()
     wf = wf.resolve()
     files = sum(1 for _ in (root / ".crew").rglob("*.md"))
@@ -341,8 +340,8 @@ async def run_size(size: int, edits: int, keep: Path | None, startup_runs: int =
             })
             await client.request("textDocument/hover", BARRIER)
             quiet.append(len(client.publishes) - mark)
-        out["edit_ms"] = {"p50": round(_pct(latencies, 50), 2), "p95": round(_pct(latencies, 95), 2),
-                          "p99": round(_pct(latencies, 99), 2), "max": round(max(latencies), 2), "n": len(latencies)}
+        out["edit_ms"] = {"p50": round(percentile(latencies, 50), 2), "p95": round(percentile(latencies, 95), 2),
+                          "p99": round(percentile(latencies, 99), 2), "max": round(max(latencies), 2), "n": len(latencies)}
         out["publishes_per_changing_edit"] = round(statistics.mean(per_edit), 3)
         out["publishes_per_neutral_edit"] = round(statistics.mean(quiet), 3)
 
@@ -365,9 +364,9 @@ async def run_size(size: int, edits: int, keep: Path | None, startup_runs: int =
             await client.request("textDocument/hover", {"textDocument": {"uri": uri},
                                                         "position": {"line": dep_lines[k % len(dep_lines)], "character": 13}})
             hov.append((time.perf_counter() - t0) * 1000)
-        out["completion_ms"] = {"p50": round(_pct(comp, 50), 2), "p99": round(_pct(comp, 99), 2)}
-        out["hover_ms"] = {"p50": round(_pct(hov, 50), 2), "p99": round(_pct(hov, 99), 2)}
-        out["peak_rss_mb"] = round(_peak_rss_mb(proc.pid) or float("nan"), 1)
+        out["completion_ms"] = {"p50": round(percentile(comp, 50), 2), "p99": round(percentile(comp, 99), 2)}
+        out["hover_ms"] = {"p50": round(percentile(hov, 50), 2), "p99": round(percentile(hov, 99), 2)}
+        out["peak_rss_mb"] = round(peak_rss_mb(proc.pid) or float("nan"), 1)
         out["server_errors"] = client.errors[:5]
     finally:
         await client.close()
@@ -410,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated workspaces under DIR")
     parser.add_argument("--startup-runs", type=int, default=7, help="starts of each server for the start-up figure (0: skip)")
+    parser.add_argument("--strict", action="store_true", help="exit status 1 when a target is missed")
     args = parser.parse_args(argv)
     results = []
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
@@ -418,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
     else:
         _print(results)
-    return 0 if all(r["targets_met"] for r in results) else 1
+    return 1 if args.strict and not all(r["targets_met"] for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -381,14 +381,25 @@ def _workflow_text(rng: random.Random, name: str, team: _Team, all_roles: set[st
 # Entry points
 
 
+def split(size: int) -> tuple[int, int, int]:
+    """(agents, teams, workflows) of a ``size``-file project: 30 % agents, 35 % teams, 35 % workflows
+    (2,000 → 600/700/700, 10,000 → 3,000/3,500/3,500, 50,000 → 15,000/17,500/17,500)."""
+    agents, teams = size * 3 // 10, size * 35 // 100
+    return agents, teams, size - agents - teams
+
+
 def generate(root: Path, agents: int = 600, teams: int = 700, workflows: int = 700, broken_ratio: float = 0.05,
-             seed: int = 0, config: bool = False) -> Path:
+             seed: int = 0, config: bool = False, size: int | None = None) -> Path:
     """Write a project of ``agents + teams + workflows`` files under ``root``; returns ``root``.
+
+    ``size``: that many files instead, split as `split` says (the benchmarks use 2,000, 10,000 and 50,000).
 
     Every team runs its own generated workflow (``min(teams, workflows)`` pairs; extra workflows reuse
     teams' roles and are run by nobody). About ``broken_ratio`` of all files carry one defect each.
     ``config=True`` also writes a valid ``.crew/config.json`` (which makes the checker load pydantic).
     """
+    if size is not None:
+        agents, teams, workflows = split(size)
     rng = random.Random(seed)
     root = Path(root)
     crew = root / ".crew"
@@ -472,12 +483,12 @@ def big_team(name: str = "big", workflow: str = "big", roles: tuple[str, ...] = 
     return _fm([("name", name), ("description", f"Runs the long `{workflow}` workflow"), ("defaultWorkflow", workflow)]) + "\n" + lines
 
 
-if __name__ == "__main__":  # python bench/workspace.py DIR [agents teams workflows]
+if __name__ == "__main__":  # python bench/workspace.py DIR [SIZE | AGENTS TEAMS WORKFLOWS]
     import sys
 
     args = sys.argv[1:]
     if not args:
-        print("usage: workspace.py DIR [AGENTS TEAMS WORKFLOWS]", file=sys.stderr)
+        print("usage: workspace.py DIR [SIZE | AGENTS TEAMS WORKFLOWS]", file=sys.stderr)
         raise SystemExit(2)
     counts = [int(a) for a in args[1:4]]
-    print(generate(Path(args[0]), *counts))
+    print(generate(Path(args[0]), size=counts[0]) if len(counts) == 1 else generate(Path(args[0]), *counts))

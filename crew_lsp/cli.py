@@ -1,4 +1,4 @@
-"""`crew-lsp` command line: check | serve | run | runs | plan | metrics | doctor | schemas (README.md, Command line).
+"""`crew-lsp` command line: check | serve | run | runs | plan | metrics | doctor | export | skills | schemas (README.md, Command line).
 
 Imports are deferred to the subcommand that needs them so `crew-lsp check` never pays for the
 language server, pydantic (unless a config file exists) or rich.
@@ -30,10 +30,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--stdio", action="store_true", help="accepted for editor clients that add it")
     schemas = sub.add_parser("schemas", help="write the JSON Schemas of the frontmatter kinds and the config")
     schemas.add_argument("--out", default="schemas", metavar="DIR")
+    skills = sub.add_parser("skills", help="create skills").add_subparsers(dest="action", metavar="ACTION", required=True)
+    new = skills.add_parser("new", help="write skills/NAME/SKILL.md, from a template or as a short skeleton")
+    new.add_argument("name", metavar="NAME")
+    new.add_argument("--template", metavar="T", help="code-review, testing, security-audit, refactor or documentation")
+    new.add_argument("--description", metavar="D", help="the skill's description (default: the template's)")
+    new.add_argument("--cwd", default=".", metavar="DIR", help="workspace folder (default: .)")
     for name, text in (("run", "run a team"), ("runs", "inspect and control runs"),
                        ("plan", "show a run's tasks without running"),
                        ("metrics", "run metrics: durations, tokens, retries, heartbeats"),
-                       ("doctor", "check the environment: roots, worker, state, metrics endpoint")):
+                       ("doctor", "check the environment: roots, worker, state, metrics endpoint"),
+                       ("export", "write the files Claude Code, Cursor or Codex read for the workspace's resources")):
         sub.add_parser(name, help=text, add_help=False)
     return parser
 
@@ -89,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         from crew_lsp.engine.doctor import main as doctor_main
 
         return doctor_main(argv[1:])
+    if argv and argv[0] == "export":
+        from crew_lsp.export_cli import main as export_main
+
+        return export_main(argv[1:])
     if argv and argv[0] == "check":
         plain = _plain_check_args(argv)
         if plain is not None:
@@ -114,5 +125,35 @@ def main(argv: list[str] | None = None) -> int:
         for path in write_schemas(args.out):
             print(path)
         return 0
+    if args.command == "skills":
+        return _new_skill(args.name, args.template, args.description, args.cwd)
     parser.print_help()
     return 2
+
+
+def _new_skill(name: str, template: str | None, description: str | None, cwd: str) -> int:
+    """`crew-lsp skills new`: the file `crew.newSkill` would create, written directly (docs/editor.md, New skill)."""
+    from pathlib import Path
+
+    from crew_lsp.resources.discovery import Workspace
+    from crew_lsp.resources.skill_new import (
+        NewSkillError, check_description, check_name, check_template, render_skill, skill_file, write_skill_file,
+    )
+
+    folder = Path(cwd)
+    if not folder.is_dir():
+        print(f"crew-lsp: skills new: --cwd {cwd} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        name, chosen, text = check_name(name), check_template(template), check_description(description)
+        ws = Workspace.discover(folder)
+        path = skill_file(ws.folder, ws.skill_roots()[0][1], name)
+        write_skill_file(path, render_skill(name, chosen, text))
+    except NewSkillError as exc:
+        print(f"crew-lsp: skills new: {'--' + exc.argument if exc.argument != 'name' else 'NAME'}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"crew-lsp: skills new: cannot write the skill: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0

@@ -19,10 +19,11 @@ task text: ``FAKE_PI: sleep=1.5 fail=error`` (several directive lines merge). Ke
   grandchild=1    start a `sleep 600` child in the same process group
   tool=NAME       one tool call round trip before the answer
   reply=TEXT      the answer text (underscores become spaces)
+  metrics=N:V,…   end the answer with one `CREW_METRIC N=V` line per pair
   once=PATH       apply sleep/fail only if PATH does not exist yet (then create it)
 
 Env equivalents: FAKE_PI_SLEEP, FAKE_PI_PROGRESS, FAKE_PI_SILENT, FAKE_PI_FAIL, FAKE_PI_IGNORE_TERM,
-FAKE_PI_LINGER, FAKE_PI_GRANDCHILD, FAKE_PI_TOOL, FAKE_PI_REPLY, FAKE_PI_ONCE. FAKE_PI_RECORD=DIR
+FAKE_PI_LINGER, FAKE_PI_GRANDCHILD, FAKE_PI_TOOL, FAKE_PI_REPLY, FAKE_PI_METRICS, FAKE_PI_ONCE. FAKE_PI_RECORD=DIR
 writes {argv, env, cwd, pid, prompt} to DIR/<task id or pid>.json for the test to inspect.
 """
 
@@ -35,7 +36,7 @@ import signal
 import sys
 import time
 
-KEYS = ("sleep", "progress", "silent", "fail", "ignore_term", "linger", "grandchild", "tool", "reply", "once")
+KEYS = ("sleep", "progress", "silent", "fail", "ignore_term", "linger", "grandchild", "tool", "reply", "metrics", "once")
 
 
 def emit(obj: dict) -> None:
@@ -169,6 +170,9 @@ def main() -> int:
     else:
         task_line = prompt.split("Task:")[-1].strip().splitlines()[0] if "Task:" in prompt else prompt[:60]
         text = d["reply"].replace("_", " ") if d.get("reply") else f"DONE: {task_line}"
+        for pair in filter(None, d.get("metrics", "").split(",")):
+            name, _, value = pair.partition(":")
+            text += f"\nCREW_METRIC {name}={value}"
         final = assistant([{"type": "text", "text": text}], "stop", model)
         start = assistant([], "stop", model)
         emit({"type": "message_start", "message": start})

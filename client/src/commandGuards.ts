@@ -18,14 +18,14 @@ export function guarded<A extends unknown[]>(what: string, body: (...args: A) =>
   };
 }
 
-/** Running programs is refused in an untrusted workspace; say why and offer to manage trust. */
-export async function trustedOrExplained(): Promise<boolean> {
+const STARTS_PROGRAMS = 'running teams starts programs, so it is disabled in an untrusted workspace';
+
+/** Running programs (and writing files from a command) is refused in an untrusted workspace; say
+ * why and offer to manage trust. */
+export async function trustedOrExplained(why: string = STARTS_PROGRAMS): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
   const manage = 'Manage Workspace Trust';
-  const choice = await vscode.window.showWarningMessage(
-    'Crew: running teams starts programs, so it is disabled in an untrusted workspace. Checking and editing still work.',
-    manage,
-  );
+  const choice = await vscode.window.showWarningMessage(`Crew: ${why}. Checking and editing still work.`, manage);
   if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
   return false;
 }

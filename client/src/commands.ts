@@ -11,7 +11,6 @@ import {
   runPicks,
   runStatusMarkdown,
   teamPicks,
-  teamsFromSymbols,
   validationSummary,
 } from './picks';
 import {
@@ -25,6 +24,16 @@ import {
 } from './protocol';
 import type { RunProgressNotifications } from './runProgress';
 import type { CrewServer } from './server';
+import { newSkillArguments, skillNameProblem, skillTemplatePicks } from './skills';
+import { listTeams } from './workflowCommands';
+
+/** A run's status (tasks, roles, status, heartbeat) as a Markdown document: "Show Run Status" and
+ * the "Show Summary" of a run's end message. */
+export async function openRunStatus(server: CrewServer, runId: string): Promise<void> {
+  const status = await server.executeCommand<RunStatus>(ServerCommand.status, { runId });
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: runStatusMarkdown(status) });
+  await vscode.window.showTextDocument(document, { preview: true });
+}
 
 export function registerCommands(
   server: CrewServer,
@@ -41,11 +50,11 @@ export function registerCommands(
       validateInput: goalProblem,
     });
     if (goal === undefined) return;
-    const [recommendation, symbols] = await Promise.all([
+    const [recommendation, teams] = await Promise.all([
       server.executeCommand<Recommendation>(ServerCommand.recommend, { goal }),
-      server.workspaceSymbols(),
+      listTeams(server),
     ]);
-    const picks = teamPicks(teamsFromSymbols(symbols), recommendation);
+    const picks = teamPicks(teams, recommendation);
     if (!picks.length) throw new Error('no team is defined');
     const pick = await vscode.window.showQuickPick(picks, {
       title: 'Crew: Run Team',
@@ -78,10 +87,27 @@ export function registerCommands(
 
   const showRunStatus = guarded('Show Run Status', async () => {
     const runId = await pickRun('Crew: Show Run Status', false);
-    if (!runId) return;
-    const status = await server.executeCommand<RunStatus>(ServerCommand.status, { runId });
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: runStatusMarkdown(status) });
-    await vscode.window.showTextDocument(document, { preview: true });
+    if (runId) await openRunStatus(server, runId);
+  });
+
+  const newSkill = guarded('New Skill', async () => {
+    if (!(await trustedOrExplained('creating a skill writes into the workspace, so it is disabled in an untrusted workspace'))) return;
+    if (!server.offersCommand(ServerCommand.newSkill)) {
+      throw new Error(`this crew-lsp has no ${ServerCommand.newSkill} command: update it, or clear crew.server.path to use the bundled one`);
+    }
+    const title = 'Crew: New Skill';
+    const name = await vscode.window.showInputBox({
+      title,
+      prompt: 'Name of the skill: its folder under skills/ and its name in teams and workflows',
+      placeHolder: 'e.g. code-review',
+      ignoreFocusOut: true,
+      validateInput: skillNameProblem,
+    });
+    if (name === undefined) return;
+    const template = await vscode.window.showQuickPick(skillTemplatePicks(), { title, placeHolder: 'Start from a template', ignoreFocusOut: true });
+    if (!template) return;
+    const { uri } = await server.executeCommand<{ uri: string }>(ServerCommand.newSkill, newSkillArguments(name, template.label));
+    await vscode.window.showTextDocument(vscode.Uri.parse(uri));
   });
 
   const validateWorkspace = guarded('Validate Workspace', async () => {
@@ -106,6 +132,7 @@ export function registerCommands(
     vscode.commands.registerCommand(ClientCommand.runTeam, runTeam),
     vscode.commands.registerCommand(ClientCommand.cancelRun, cancelRun),
     vscode.commands.registerCommand(ClientCommand.showRunStatus, showRunStatus),
+    vscode.commands.registerCommand(ClientCommand.newSkill, newSkill),
     vscode.commands.registerCommand(ClientCommand.validateWorkspace, validateWorkspace),
     vscode.commands.registerCommand(ClientCommand.doctor, doctor),
     vscode.commands.registerCommand(ClientCommand.restartServer, () => server.restart()),

@@ -1,10 +1,14 @@
 // Entry points only: build the pieces, start the server, and dispose everything on deactivate.
 
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { commandMiddleware } from './commandMiddleware';
+import { openRunStatus, registerCommands } from './commands';
 import { needsRestart } from './initOptions';
 import { ServerLanguageStatus } from './languageStatus';
+import { MetricsPanel } from './metricsPanel';
+import { PlanPanels } from './planPanels';
 import { onDidChangeInterpreter } from './python';
+import { RunEndMessages } from './runEnd';
 import { RunProgressNotifications } from './runProgress';
 import { CrewServer } from './server';
 import { readServerSettings } from './settings';
@@ -22,19 +26,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const statusBar = new RunsStatusBar();
   const progress = new RunProgressNotifications(crew);
   const documents = new VirtualDocuments();
+  const plans = new PlanPanels(context.extensionUri, crew);
+  const metrics = new MetricsPanel(context.extensionUri, crew);
   context.subscriptions.push(
     output,
     statusBar,
     progress,
+    new RunEndMessages(progress, (runId) => openRunStatus(crew, runId)),
     documents,
-    new RunsView(crew, progress, documents),
+    plans,
+    metrics,
+    new RunsView(crew, progress, documents, plans),
     new ServerLanguageStatus(crew),
     crew.onHealth((health) => statusBar.update(health)),
     crew.onDidChangeState((status) => {
       if (status.state !== 'running') progress.closeAll();
     }),
     ...registerCommands(crew, progress, output),
-    ...registerWorkflowCommands(crew, progress, documents, output),
+    ...registerWorkflowCommands(crew, progress, { documents, plans, metrics }, output),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (needsRestart((section) => event.affectsConfiguration(section))) void crew.restart();
     }),
@@ -46,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (!settings.python && !settings.serverPath) void crew.restart();
   });
   if (interpreterWatch) context.subscriptions.push(interpreterWatch);
+  crew.commandMiddleware = commandMiddleware(progress, plans, documents);
   await crew.restart();
 }
 

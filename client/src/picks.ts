@@ -1,7 +1,7 @@
 // Building the palette commands' prompts, server arguments and summaries from server answers.
 // Pure, so it is unit-tested without VS Code.
 
-import type { DoctorReport, Recommendation, RunStatus, RunSummary, ValidationCounts } from './protocol';
+import type { DoctorReport, Recommendation, RunStatus, RunSummary, TeamList, ValidationCounts } from './protocol';
 
 /** A `workspace/symbol` answer entry (LSP `SymbolInformation`), as far as it is read here. */
 export interface WorkspaceSymbolLike {
@@ -14,6 +14,8 @@ export interface TeamChoice {
   name: string;
   /** builtin, user or project */
   scope: string;
+  /** The frontmatter `description`, when the server listed it (`crew.teams`). */
+  description?: string;
 }
 
 export interface TeamPick {
@@ -55,15 +57,21 @@ export function workflowsFromSymbols(symbols: readonly WorkspaceSymbolLike[]): T
   return resourcesFromSymbols(symbols, '.workflow.md');
 }
 
-/** The team QuickPick: the recommended team for the goal first, labelled with the team name. */
+/** The teams of a `crew.teams` answer. */
+export function teamsFromServer(answer: TeamList): TeamChoice[] {
+  return answer.teams.map((team) => ({ name: team.name, scope: team.scope, description: team.description }));
+}
+
+/** The team QuickPick: the recommended team for the goal first; each labelled with the team name,
+ * its scope beside it and its description under it. */
 export function teamPicks(teams: readonly TeamChoice[], recommendation?: Recommendation): TeamPick[] {
   const recommended = recommendation?.team ?? undefined;
-  const picks = teams.map((team): TeamPick => ({ label: team.name, description: team.scope, team: team.name }));
+  const picks = teams.map((team): TeamPick => ({ label: team.name, description: team.scope, detail: team.description || undefined, team: team.name }));
   const index = picks.findIndex((pick) => pick.team === recommended);
   if (index < 0 || !recommendation) return picks;
   const [best] = picks.splice(index, 1);
   best.description = best.description ? `recommended · ${best.description}` : 'recommended';
-  best.detail = recommendation.reason;
+  best.detail = [best.detail, recommendation.reason].filter(Boolean).join(' — ');
   return [best, ...picks];
 }
 

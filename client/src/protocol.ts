@@ -50,10 +50,17 @@ export interface RunSummary {
   folder?: string;
 }
 
-/** One task of `crew.status {runId}`. */
+/** One task of `crew.status {runId}`: the task as stored, with its plan fields. */
 export interface TaskStatus {
   id: string;
+  stepId?: string;
   role?: string;
+  agent?: string | null;
+  dependsOn?: string[];
+  output?: string | null;
+  reads?: string[];
+  model?: string | null;
+  verify?: boolean;
   status: string;
   heartbeatLevel?: HeartbeatLevel | null;
   error?: string | null;
@@ -87,6 +94,11 @@ export interface Recommendation {
   score: number;
   reason: string;
   alternatives: { team: string; score: number }[];
+}
+
+/** `crew.teams`: the effective teams by name. */
+export interface TeamList {
+  teams: { name: string; description: string; scope: string; path: string; defaultWorkflow: string }[];
 }
 
 /** One task of a `crew.plan` answer. */
@@ -157,6 +169,7 @@ export const ServerCommand = {
   cancel: 'crew.cancel',
   status: 'crew.status',
   recommend: 'crew.recommend',
+  teams: 'crew.teams',
   validateWorkspace: 'crew.validateWorkspace',
   doctor: 'crew.doctor',
   plan: 'crew.plan',
@@ -164,6 +177,7 @@ export const ServerCommand = {
   retry: 'crew.retry',
   events: 'crew.events',
   metrics: 'crew.metrics',
+  newSkill: 'crew.newSkill',
 } as const;
 
 /** The extension's own commands; vscode-languageclient registers the server's `crew.*` ids itself. */
@@ -172,6 +186,7 @@ export const ClientCommand = {
   runWorkflow: 'crew.client.runWorkflow',
   resumeRun: 'crew.client.resumeRun',
   previewPlan: 'crew.client.previewPlan',
+  newSkill: 'crew.client.newSkill',
   showMetrics: 'crew.client.showMetrics',
   cancelRun: 'crew.client.cancelRun',
   showRunStatus: 'crew.client.showRunStatus',
@@ -187,9 +202,11 @@ export const ClientCommand = {
   runsOpenResult: 'crew.client.runs.openResult',
   runsOpenPrompt: 'crew.client.runs.openPrompt',
   runsOpenEvents: 'crew.client.runs.openEvents',
+  runsShowGraph: 'crew.client.runs.showGraph',
 } as const;
 
 export const Notification = {
   health: 'crew/health',
   runUpdate: 'crew/runUpdate',
+  metrics: 'crew/metrics',
 } as const;

@@ -1,10 +1,11 @@
 // One progress notification per active run, driven by `crew/runUpdate`, with a Cancel button that
 // sends `crew.cancel`. (The server's own `$/progress` lands in the status bar, where VS Code offers
-// no Cancel button.)
+// no Cancel button.) When a run followed here ends — or a run started here, even one over before its
+// first update arrived — `onDidEndRun` says how (runEnd.ts shows it).
 
 import * as vscode from 'vscode';
 import { ServerCommand, type RunUpdate } from './protocol';
-import { RunProgressModel, startsProgress, type ProgressStep } from './runProgressModel';
+import { runEnd, RunProgressModel, startsProgress, type ProgressStep, type RunEnd } from './runProgressModel';
 import type { CrewServer } from './server';
 
 interface OpenRun {
@@ -18,6 +19,8 @@ export class RunProgressNotifications implements vscode.Disposable {
   private readonly runs = new Map<string, OpenRun>();
   private readonly titles = new Map<string, string>();
   private readonly subscription: vscode.Disposable;
+  private readonly ends = new vscode.EventEmitter<RunEnd>();
+  readonly onDidEndRun = this.ends.event;
 
   constructor(private readonly server: CrewServer) {
     this.subscription = server.onRunUpdate((update) => this.onUpdate(update));
@@ -37,7 +40,10 @@ export class RunProgressNotifications implements vscode.Disposable {
   private onUpdate(update: RunUpdate): void {
     let run = this.runs.get(update.runId);
     if (!run) {
-      if (!startsProgress(update, false)) return;
+      if (!startsProgress(update, false)) {
+        if (this.titles.has(update.runId)) this.end(update);
+        return;
+      }
       run = this.open(update.runId);
     }
     const step = run.model.step(update);
@@ -46,8 +52,14 @@ export class RunProgressNotifications implements vscode.Disposable {
     if (step.done) {
       run.finish();
       this.runs.delete(update.runId);
-      this.titles.delete(update.runId);
+      this.end(update);
     }
+  }
+
+  private end(update: RunUpdate): void {
+    const title = this.titles.get(update.runId);
+    this.titles.delete(update.runId);
+    this.ends.fire(runEnd(update, title));
   }
 
   private open(runId: string): OpenRun {
@@ -79,5 +91,6 @@ export class RunProgressNotifications implements vscode.Disposable {
   dispose(): void {
     this.closeAll();
     this.subscription.dispose();
+    this.ends.dispose();
   }
 }

@@ -30,3 +30,31 @@ export class RunProgressModel {
 export function startsProgress(update: RunUpdate, known: boolean): boolean {
   return !known && !isTerminalStatus(update.status);
 }
+
+/** How a run ended, as the end-of-run message says it. */
+export interface RunEnd {
+  runId: string;
+  status: string;
+  /** information when it completed; a warning when it failed, was cancelled or is blocked */
+  severity: 'information' | 'warning';
+  message: string;
+}
+
+const UNFINISHED_TASK_STATUSES = ['failed', 'cancelled', 'blocked'];
+
+/** The end of a run from its final update; `title` is the one its progress notification had. */
+export function runEnd(update: RunUpdate, title: string | undefined): RunEnd {
+  const { done, total } = update.progress;
+  const parts = [`${done}/${total} tasks`];
+  for (const status of UNFINISHED_TASK_STATUSES) {
+    const ids = update.tasks.filter((task) => task.status === status).map((task) => task.id);
+    if (ids.length) parts.push(`${status}: ${ids.join(', ')}`);
+  }
+  const completed = update.status === 'completed';
+  return {
+    runId: update.runId,
+    status: update.status,
+    severity: completed ? 'information' : 'warning',
+    message: `${title ?? `Crew run ${update.runId}`}: ${update.status} (${parts.join('; ')}).`,
+  };
+}

@@ -1,9 +1,12 @@
 // The Runs view (its own activity-bar container, "Crew Runs"): a thin TreeDataProvider over
 // RunsModel, fed by `crew.status` and the same `crew/runUpdate` events as the progress
-// notifications, with the context actions cancel, resume, retry task and open result/prompt/events.
+// notifications, with the context actions cancel, resume, retry task, open result/prompt/events and
+// show the run's graph.
 
 import * as vscode from 'vscode';
 import { guarded, trustedOrExplained } from './commandGuards';
+import { graphFromRun } from './planGraph';
+import type { PlanPanels } from './planPanels';
 import { ClientCommand, ServerCommand, type RunEvent, type RunStatus, type RunSummary } from './protocol';
 import type { RunProgressNotifications } from './runProgress';
 import { eventsText, RunsModel, type ArtifactKind, type ItemView } from './runsModel';
@@ -32,6 +35,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     private readonly server: CrewServer,
     private readonly progress: RunProgressNotifications,
     private readonly documents: VirtualDocuments,
+    private readonly plans: PlanPanels,
   ) {
     this.disposables.push(
       vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true }),
@@ -156,7 +160,13 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       void vscode.window.showInformationMessage(`Crew: ${requeuedTaskIds.join(', ') || node.taskId} queued again.`);
       await this.refresh();
     });
+    const showGraph = guarded('Show Run Graph', async (node?: RunsNode) => {
+      if (!node) return;
+      const run = await this.server.executeCommand<RunStatus>(ServerCommand.status, { runId: node.runId });
+      this.plans.show(`run:${node.runId}`, graphFromRun(run), false);
+    });
     return [
+      vscode.commands.registerCommand(ClientCommand.runsShowGraph, showGraph),
       vscode.commands.registerCommand(ClientCommand.runsRefresh, guarded('Refresh', () => this.refresh())),
       vscode.commands.registerCommand(ClientCommand.runsCancel, cancel),
       vscode.commands.registerCommand(ClientCommand.runsResume, resumeRun),

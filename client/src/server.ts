@@ -13,10 +13,11 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import type { CommandMiddleware } from './commandMiddleware';
 import { CrewNotificationsFeature } from './crewFeature';
 import { DOCUMENT_SELECTOR } from './documents';
 import { buildServerLaunch, type ServerLaunch } from './launch';
-import { Notification, type Health, type RunUpdate } from './protocol';
+import { Notification, type Health, type Metric, type RunUpdate } from './protocol';
 import { resolveInterpreter } from './python';
 import type { WorkspaceSymbolLike } from './picks';
 import type { ServerStatusInput } from './serverStatus';
@@ -30,10 +31,16 @@ export class CrewServer implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<ServerStatusInput>();
   private readonly healthEmitter = new vscode.EventEmitter<Health>();
   private readonly runUpdateEmitter = new vscode.EventEmitter<RunUpdate>();
+  private readonly metricsEmitter = new vscode.EventEmitter<Metric[]>();
 
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onHealth = this.healthEmitter.event;
   readonly onRunUpdate = this.runUpdateEmitter.event;
+  /** `crew/metrics`: a snapshot every 2 seconds while runs are active. */
+  readonly onMetrics = this.metricsEmitter.event;
+
+  /** Wraps the server's own commands when vscode-languageclient runs them (the code lenses). */
+  commandMiddleware: CommandMiddleware | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -61,6 +68,11 @@ export class CrewServer implements vscode.Disposable {
     return (symbols ?? []) as WorkspaceSymbolLike[];
   }
 
+  /** Whether the running server offers a command (an older crew-lsp, from `crew.server.path`, may not). */
+  offersCommand(command: string): boolean {
+    return this.runningClient().initializeResult?.capabilities.executeCommandProvider?.commands.includes(command) ?? false;
+  }
+
   isRunning(): boolean {
     return this.client?.isRunning() ?? false;
   }
@@ -71,6 +83,7 @@ export class CrewServer implements vscode.Disposable {
     this.stateEmitter.dispose();
     this.healthEmitter.dispose();
     this.runUpdateEmitter.dispose();
+    this.metricsEmitter.dispose();
   }
 
   private runningClient(): LanguageClient {
@@ -122,12 +135,16 @@ export class CrewServer implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: readInitializationOptions(),
       synchronize: { configurationSection: 'crew' },
+      middleware: {
+        executeCommand: (command, args, next) => (this.commandMiddleware ? this.commandMiddleware(command, args, next) : next(command, args)),
+      },
     };
     // the id `crew` makes vscode-languageclient honour the `crew.trace.server` setting
     const client = new LanguageClient('crew', 'crew-lsp', serverOptions, clientOptions);
     client.registerFeature(new CrewNotificationsFeature());
     client.onNotification(Notification.health, (health: Health) => this.healthEmitter.fire(health));
     client.onNotification(Notification.runUpdate, (update: RunUpdate) => this.runUpdateEmitter.fire(update));
+    client.onNotification(Notification.metrics, ({ metrics }: { metrics: Metric[] }) => this.metricsEmitter.fire(metrics));
     client.onDidChangeState((change) => {
       if (this.client !== client) return;
       if (change.newState === State.Running) this.stateEmitter.fire({ state: 'running' });

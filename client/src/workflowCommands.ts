@@ -1,12 +1,24 @@
 // "Run Workflow…", "Preview Plan…", "Resume Run…" and "Show Metrics": the palette commands built on
-// `crew.plan`, `crew.resume` and `crew.metrics`.
+// `crew.plan`, `crew.resume` and `crew.metrics`. A plan and the metrics open as webviews; a plan
+// the server refuses opens as a document that says why.
 
 import * as vscode from 'vscode';
 import { errorMessage, guarded, trustedOrExplained } from './commandGuards';
-import { goalProblem, resumableRunPicks, runWorkflowArguments, teamPicks, teamsFromSymbols, workflowsFromSymbols } from './picks';
-import { noWorkflowMessage, planMarkdown, workflowPicks } from './plans';
-import { metricsMarkdown } from './metricsText';
-import { ClientCommand, ServerCommand, type Metric, type PlanAnswer, type RunSummary } from './protocol';
+import {
+  goalProblem,
+  resumableRunPicks,
+  runWorkflowArguments,
+  teamPicks,
+  teamsFromServer,
+  teamsFromSymbols,
+  workflowsFromSymbols,
+  type TeamChoice,
+} from './picks';
+import { noWorkflowMessage, refusedPlanMarkdown, workflowPicks } from './plans';
+import type { MetricsPanel } from './metricsPanel';
+import { followRun, graphFromPlan, type PlanGraph } from './planGraph';
+import type { PlanPanels } from './planPanels';
+import { ClientCommand, ServerCommand, type PlanAnswer, type RunStatus, type RunSummary, type TeamList } from './protocol';
 import type { RunProgressNotifications } from './runProgress';
 import type { CrewServer } from './server';
 import type { VirtualDocuments } from './virtualDocuments';
@@ -16,10 +28,17 @@ interface TeamAndWorkflow {
   workflow: string;
 }
 
+/** The teams with their descriptions (`crew.teams`); from the workspace symbols, without
+ * descriptions, when the server is an older crew-lsp (`crew.server.path`) without that command. */
+export async function listTeams(server: CrewServer): Promise<TeamChoice[]> {
+  if (server.offersCommand(ServerCommand.teams)) return teamsFromServer(await server.executeCommand<TeamList>(ServerCommand.teams, {}));
+  return teamsFromSymbols(await server.workspaceSymbols());
+}
+
 /** A team, then one of the workflows it can run: `crew.plan` (with no goal yet) refuses the others. */
 async function pickTeamAndWorkflow(server: CrewServer, title: string): Promise<TeamAndWorkflow | undefined> {
-  const symbols = await server.workspaceSymbols();
-  const teams = teamPicks(teamsFromSymbols(symbols));
+  const [symbols, choices] = await Promise.all([server.workspaceSymbols(), listTeams(server)]);
+  const teams = teamPicks(choices);
   if (!teams.length) throw new Error('no team is defined');
   const team = (await vscode.window.showQuickPick(teams, { title, placeHolder: 'Team', matchOnDescription: true, ignoreFocusOut: true }))?.team;
   if (!team) return undefined;
@@ -42,7 +61,7 @@ async function pickTeamAndWorkflow(server: CrewServer, title: string): Promise<T
   return pick && { team, workflow: pick.workflow };
 }
 
-function askGoal(title: string): Thenable<string | undefined> {
+export function askGoal(title: string): Thenable<string | undefined> {
   return vscode.window.showInputBox({
     title,
     prompt: 'What should the team do?',
@@ -52,10 +71,25 @@ function askGoal(title: string): Thenable<string | undefined> {
   });
 }
 
+/** The plan's graph, coloured by the newest active run of the same team and workflow if there is one. */
+async function planGraph(server: CrewServer, plan: Extract<PlanAnswer, { ok: true }>): Promise<PlanGraph> {
+  const graph = graphFromPlan(plan);
+  const { runs } = await server.executeCommand<{ runs: RunSummary[] }>(ServerCommand.status, {});
+  const live = runs.find((run) => run.active && run.team === plan.team && run.workflow === plan.workflow);
+  if (!live) return graph;
+  return followRun(graph, await server.executeCommand<RunStatus>(ServerCommand.status, { runId: live.runId }));
+}
+
+export interface WorkflowViews {
+  documents: VirtualDocuments;
+  plans: PlanPanels;
+  metrics: MetricsPanel;
+}
+
 export function registerWorkflowCommands(
   server: CrewServer,
   progress: RunProgressNotifications,
-  documents: VirtualDocuments,
+  views: WorkflowViews,
   output: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
   const runWorkflow = guarded('Run Workflow', async () => {
@@ -78,7 +112,11 @@ export function registerWorkflowCommands(
     const goal = await askGoal(title);
     if (goal === undefined) return;
     const plan = await server.executeCommand<PlanAnswer>(ServerCommand.plan, runWorkflowArguments(choice.team, choice.workflow, goal));
-    await documents.show(`plan ${choice.team}-${choice.workflow}.md`, planMarkdown(plan));
+    if (!plan.ok) {
+      await views.documents.show(`plan ${choice.team}-${choice.workflow}.md`, refusedPlanMarkdown(plan));
+      return;
+    }
+    views.plans.show(`plan:${plan.team}/${plan.workflow}`, await planGraph(server, plan), true);
   });
 
   const resumeRun = guarded('Resume Run', async () => {
@@ -94,10 +132,7 @@ export function registerWorkflowCommands(
     await resume(server, progress, runId);
   });
 
-  const showMetrics = guarded('Show Metrics', async () => {
-    const { metrics } = await server.executeCommand<{ metrics: Metric[] }>(ServerCommand.metrics, {});
-    await documents.show('metrics.md', metricsMarkdown(metrics, new Date()));
-  });
+  const showMetrics = guarded('Show Metrics', () => views.metrics.show());
 
   return [
     vscode.commands.registerCommand(ClientCommand.runWorkflow, runWorkflow),

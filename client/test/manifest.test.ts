@@ -35,7 +35,7 @@ test('the palette titles read as the product names them', () => {
   const hidden = new Set(manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command));
   const titles = manifest.contributes.commands.filter((c: { command: string }) => !hidden.has(c.command)).map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
   assert.deepEqual(titles, [
-    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: Preview Plan…', 'Crew: Restart Server', 'Crew: Resume Run…',
+    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: New Skill…', 'Crew: Preview Plan…', 'Crew: Restart Server', 'Crew: Resume Run…',
     'Crew: Run Team…', 'Crew: Run Workflow…', 'Crew: Show Metrics', 'Crew: Show Output', 'Crew: Show Run Status',
     'Crew: Validate Workspace',
   ]);
@@ -85,7 +85,26 @@ test('the Runs view has its own activity-bar container, and its item actions sta
   const hidden = manifest.contributes.menus.commandPalette.map((m: { command: string }) => m.command).sort();
   assert.deepEqual(hidden, Object.values(ClientCommand).filter((id) => id.startsWith('crew.client.runs.')).sort());
   const itemActions = manifest.contributes.menus['view/item/context'].map((m: { command: string }) => m.command);
-  for (const action of ['cancel', 'resume', 'retryTask', 'openResult', 'openPrompt', 'openEvents']) {
+  for (const action of ['cancel', 'resume', 'retryTask', 'openResult', 'openPrompt', 'openEvents', 'showGraph']) {
     assert.ok(itemActions.includes(`crew.client.runs.${action}`), action);
   }
+});
+
+test('the commands that start programs or write into the workspace are disabled in an untrusted one, and only they', () => {
+  const gated = manifest.contributes.commands
+    .filter((c: { enablement?: string }) => c.enablement === 'isWorkspaceTrusted')
+    .map((c: { command: string }) => c.command).sort();
+  assert.deepEqual(gated, [
+    ClientCommand.newSkill, ClientCommand.resumeRun, ClientCommand.runTeam, ClientCommand.runWorkflow,
+    ClientCommand.runsResume, ClientCommand.runsRetryTask,
+  ].sort());
+});
+
+test('the webviews\' scripts are bundled for the browser from the extension\'s own sources', () => {
+  const { scripts } = manifest;
+  assert.match(scripts.bundle, /bundle:extension/);
+  assert.match(scripts.bundle, /bundle:webviews/);
+  assert.match(scripts['bundle:webviews'], /--platform=browser/);
+  assert.match(scripts['bundle:webviews'], /--outdir=dist\/webview/);
+  assert.ok(manifest.dependencies['@dagrejs/dagre'], 'the layout library is a pinned dependency, bundled');
 });

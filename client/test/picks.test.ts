@@ -9,6 +9,7 @@ import {
   runWorkflowArguments,
   runStatusMarkdown,
   teamPicks,
+  teamsFromServer,
   teamsFromSymbols,
   validationSummary,
   workflowsFromSymbols,
@@ -35,6 +36,20 @@ test('the recommended team for the goal comes first, labelled with its name, wit
   assert.equal(picks[0].description, 'recommended · builtin');
   assert.equal(picks[0].detail, "`research` matches triggers 'investigate'");
   assert.equal(picks[1].description, 'builtin');
+});
+
+test('teams listed by the server carry their description, shown under the name; the recommended one adds why', () => {
+  const teams = teamsFromServer({ teams: [
+    { name: 'default', description: 'General-purpose team', scope: 'builtin', path: '/ext/teams/default.team.md', defaultWorkflow: 'default' },
+    { name: 'docs', description: '', scope: 'project', path: '/ws/.crew/teams/docs.team.md', defaultWorkflow: 'docs' },
+  ] });
+  assert.deepEqual(teams, [{ name: 'default', scope: 'builtin', description: 'General-purpose team' }, { name: 'docs', scope: 'project', description: '' }]);
+  const recommendation: Recommendation = { team: 'default', workflow: 'default', score: 0, reason: 'nothing in the goal matches', alternatives: [] };
+  const picks = teamPicks(teams, recommendation);
+  assert.deepEqual(picks.map((p) => [p.label, p.description, p.detail]), [
+    ['default', 'recommended · builtin', 'General-purpose team — nothing in the goal matches'],
+    ['docs', 'project', undefined],
+  ]);
 });
 
 test('without a recommendation the teams keep their order', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { noWorkflowMessage, planMarkdown, workflowPicks } from '../src/plans';
+import { noWorkflowMessage, refusedPlanMarkdown, workflowPicks } from '../src/plans';
 import type { PlanAnswer, PlannedTask } from '../src/protocol';
 
 const task = (id: string, role: string, wave: number, extra: Partial<PlannedTask> = {}): PlannedTask => ({ id, role, agent: role, dependsOn: [], wave, ...extra });
@@ -27,16 +27,7 @@ test('when the team runs no workflow the message says why the first was refused'
   assert.equal(noWorkflowMessage('default', []), 'team default can run none of the workflows');
 });
 
-test('a plan reads as waves of tasks, each with its role, dependencies and files', () => {
-  const text = planMarkdown(defaultPlan);
-  assert.match(text, /^# Plan: default \/ default\n/);
-  assert.match(text, /- \*\*Size:\*\* 3 tasks in 2 waves, at most 2 at a time/);
-  assert.match(text, /## Wave 1\n\n- \*\*01_explore\*\* — explorer · writes exploration\.md\n/);
-  assert.match(text, /## Wave 2\n\n- \*\*02_plan\*\* — planner · after explore · writes plan\.md\n- \*\*03_review\*\* — reviewer \(agent critic\) · after explore · reads exploration\.md · verifies\n/);
-  assert.doesNotMatch(text, /Warnings/);
-});
-
 test('a refused plan shows the reason and the diagnostics', () => {
-  const text = planMarkdown({ ok: false, error: 'bad roles', diagnostics: [{ code: 'CREW301', message: 'role writer unknown', path: '/ws/research.workflow.md' }] });
+  const text = refusedPlanMarkdown({ ok: false, error: 'bad roles', diagnostics: [{ code: 'CREW301', message: 'role writer unknown', path: '/ws/research.workflow.md' }] });
   assert.equal(text, '# Plan refused\n\nbad roles\n- CREW301: role writer unknown (/ws/research.workflow.md)\n');
 });

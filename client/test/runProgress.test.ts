@@ -3,6 +3,7 @@ import { beforeEach, test } from 'node:test';
 import * as vscode from 'vscode';
 import type { RunUpdate } from '../src/protocol';
 import { RunProgressNotifications } from '../src/runProgress';
+import type { RunEnd } from '../src/runProgressModel';
 import type { CrewServer } from '../src/server';
 import { shown } from './vscode-stand-in';
 
@@ -33,7 +34,9 @@ beforeEach(() => {
 function setUp() {
   const server = new ServerStandIn();
   const notifications = new RunProgressNotifications(server as unknown as CrewServer);
-  return { server, notifications };
+  const ends: RunEnd[] = [];
+  notifications.onDidEndRun((end) => ends.push(end));
+  return { server, notifications, ends };
 }
 
 test('a running run gets one cancellable notification that follows its updates and closes at the end', async () => {
@@ -92,4 +95,34 @@ test('when the server stops every open notification closes', async () => {
   notifications.closeAll();
   await settle();
   assert.deepEqual(shown.progress.map((p) => p.closed), [true, true]);
+});
+
+test('the end of a run followed here is announced once, with how it ended', async () => {
+  const { server, ends } = setUp();
+  server.updates.fire(update('r8', 'running', 10));
+  server.updates.fire(update('r8', 'failed', 100));
+  server.updates.fire(update('r8', 'failed', 100));
+  await settle();
+  assert.deepEqual(ends.map((end) => [end.runId, end.status, end.severity]), [['r8', 'failed', 'warning']]);
+});
+
+test('a run started here that is over before its first update still has its end announced; an unknown ended run has none', async () => {
+  const { server, notifications, ends } = setUp();
+  notifications.expect('r9', 'Crew: default — Write docs');
+  server.updates.fire(update('r9', 'completed', 100));
+  server.updates.fire(update('r10', 'completed', 100));
+  await settle();
+  assert.deepEqual(ends.map((end) => end.message), ['Crew: default — Write docs: completed (0/4 tasks).']);
+  assert.equal(shown.progress.length, 0, 'no progress notification opens for a run already over');
+});
+
+test('a run resumed after its end is announced again when it ends again', async () => {
+  const { server, notifications, ends } = setUp();
+  server.updates.fire(update('r11', 'running', 10));
+  server.updates.fire(update('r11', 'cancelled', 50));
+  notifications.expect('r11', 'Crew: resume r11');
+  server.updates.fire(update('r11', 'running', 60));
+  server.updates.fire(update('r11', 'completed', 100));
+  await settle();
+  assert.deepEqual(ends.map((end) => end.status), ['cancelled', 'completed']);
 });

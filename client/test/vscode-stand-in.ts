@@ -26,7 +26,14 @@ export interface ShownProgress {
   closed: boolean;
 }
 
-export const shown = { progress: [] as ShownProgress[], errors: [] as string[] };
+export interface ShownMessage {
+  severity: 'information' | 'warning';
+  message: string;
+  items: string[];
+}
+
+/** What the extension showed; `answer` is the item the person picks from the next message (none: dismissed). */
+export const shown = { progress: [] as ShownProgress[], errors: [] as string[], messages: [] as ShownMessage[], answer: undefined as string | undefined };
 
 export const window = {
   withProgress<R>(
@@ -44,5 +51,13 @@ export const window = {
   showErrorMessage(message: string): Promise<undefined> {
     shown.errors.push(message);
     return Promise.resolve(undefined);
+  },
+  showInformationMessage(message: string, ...items: string[]): Promise<string | undefined> {
+    shown.messages.push({ severity: 'information', message, items });
+    return Promise.resolve(shown.answer);
+  },
+  showWarningMessage(message: string, ...items: string[]): Promise<string | undefined> {
+    shown.messages.push({ severity: 'warning', message, items });
+    return Promise.resolve(shown.answer);
   },
 };

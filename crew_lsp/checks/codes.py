@@ -42,6 +42,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW112": (I, "`name` differs from the file name"),
     "CREW113": (W, "empty body"),
     "CREW114": (W, "file not read: too large, binary, not a regular file, or a symlink leaving the workspace"),
+    # SKILL.md where the skill listing parses YAML (pi-crew 0.9.8 on): errors leave the skill out of the listing
+    "CREW140": (E, "skill left out of the listing: YAML error, or frontmatter not a mapping"),
+    "CREW141": (E, "skill left out of the listing: `name` not lower-case hyphen-case, empty or over 64 characters"),
+    "CREW142": (E, "skill left out of the listing: `description` missing, not a string, over 1024 characters or with `<`/`>`"),
+    "CREW143": (E, "skill left out of the listing: `license`, `allowed-tools`, `metadata`, `compatibility`, `version` or `author` of the wrong type"),
+    "CREW144": (I, "skill key pi-crew does not know (the skill is kept)"),
+    "CREW145": (I, "prompt header shows the description differently from the listing"),
+    "CREW146": (I, "SKILL.md frontmatter too large to check as YAML"),
     "CREW201": (E, "role references an unknown agent"),
     "CREW202": (E, "`defaultWorkflow` names an unknown workflow"),
     "CREW203": (W, "duplicate role name"),
@@ -78,6 +86,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW503": (W, "config value of wrong type, range, enum or pattern"),
     "CREW504": (W, "sensitive key in project config"),
     "CREW505": (I, "advisory range"),
+    "CREW510": (W, "agent override names no agent (drift)"),
+    "CREW601": (E, "AGENTS.md guidance markers unbalanced or reversed"),
+    "CREW602": (W, "second guidance section, never read"),
+    "CREW603": (W, "unclosed block or stray text pi-crew deletes"),
+    "CREW604": (W, "CRLF line endings make pi-crew drop every block"),
+    "CREW605": (E, "invalid guidance block id"),
 }
 
 

@@ -1,7 +1,8 @@
-"""Config rules (CREW501–CREW505): walk the JSON with positions against the pydantic models."""
+"""Config rules (CREW501–CREW505, and CREW510 in checks/drift.py): walk the JSON with positions against the pydantic models."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any, get_args, get_origin
 
@@ -9,6 +10,7 @@ from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import diag, edit, fix
 from crew_lsp.checks.suggest import did_you_mean, suggest
 from crew_lsp.resources.config_trust import WORKSPACE_ROLES, is_sanitised
+from crew_lsp.resources.config_versions import ConfigRules
 from crew_lsp.resources.jsonpos import ObjectNode
 from crew_lsp.resources.model import ConfigFile
 from crew_lsp.resources.text import Span
@@ -37,7 +39,8 @@ def _nested_model(annotation: Any) -> tuple[str, Any] | None:
     return None
 
 
-def check_config(ctx: Ctx) -> None:
+def check_config(ctx: Ctx, rules: ConfigRules | None = None) -> None:
+    """`rules`: what the pi-crew version read does with config (`config_versions.config_rules`); None is v0.2.0's."""
     cfg: ConfigFile = ctx.res.model  # type: ignore[assignment]
     if cfg.error is not None:
         ctx.add(diag("CREW501", cfg.error.span, f"Not valid JSON ({cfg.error}); pi-crew ignores this whole file."))
@@ -45,14 +48,24 @@ def check_config(ctx: Ctx) -> None:
     if not isinstance(cfg.node, ObjectNode):
         ctx.add(diag("CREW501", cfg.node.span if cfg.node else Span(0, 0, 0, 0), "The config must be a JSON object; pi-crew ignores this whole file."))
         return
-    _walk(ctx, cfg.node, _models().CrewConfig, "", sanitise=cfg.role in WORKSPACE_ROLES)
+    if rules is None:
+        _walk(ctx, cfg.node, _models().CrewConfig, "", is_sanitised if cfg.role in WORKSPACE_ROLES else None)
+    else:
+        from crew_lsp.resources.config_model_versions import config_model
+
+        _walk(ctx, cfg.node, config_model(rules), "", rules.is_sanitised if cfg.role in rules.sanitised_files else None)
+    if cfg.role not in WORKSPACE_ROLES:  # a project file may not set overrides at all (CREW504)
+        from crew_lsp.checks.drift import check_drift
+
+        check_drift(ctx, cfg.node)
 
 
-def _walk(ctx: Ctx, node: ObjectNode, model: Any, prefix: str, sanitise: bool) -> None:
+def _walk(ctx: Ctx, node: ObjectNode, model: Any, prefix: str, sanitised: Callable[[str, Any], bool] | None) -> None:
+    """`sanitised`: for a file a project ships, which keys it may not set."""
     fields = model.model_fields
     for member in node.members:
         path = prefix + member.key
-        if sanitise and is_sanitised(path, member.node.value):
+        if sanitised is not None and sanitised(path, member.node.value):
             ctx.add(diag("CREW504", member.key_span, f"`{path}` cannot be set by a project config (a cloned repository must not change it); it is ignored. Set it in your user config (~/.pi/agent/pi-crew.json).",
                          data={"key": path}))
             continue
@@ -68,11 +81,11 @@ def _walk(ctx: Ctx, node: ObjectNode, model: Any, prefix: str, sanitise: bool) -
         if nested is not None and isinstance(member.node, ObjectNode):
             kind, sub = nested
             if kind == "model":
-                _walk(ctx, member.node, sub, path + ".", sanitise)
+                _walk(ctx, member.node, sub, path + ".", sanitised)
             else:
                 for entry in member.node.members:
                     if isinstance(entry.node, ObjectNode):
-                        _walk(ctx, entry.node, sub, f"{path}.{entry.key}.", sanitise)
+                        _walk(ctx, entry.node, sub, f"{path}.{entry.key}.", sanitised)
                     else:
                         ctx.add(diag("CREW503", entry.node.span, f"`{path}.{entry.key}` must be an object; it is dropped."))
             continue

@@ -26,6 +26,11 @@ def check_resource(res: Resource, snap: Snapshot, severity_overrides: dict[str, 
 
         check_config(ctx)
         return finish(ctx.diags, "", severity_overrides)
+    if res.kind == "guidance":
+        from crew_lsp.checks.guidance import check_guidance
+
+        check_guidance(ctx)
+        return finish(ctx.diags, res.text, severity_overrides)
     check_block(ctx)
     if res.kind == "skill":
         check_keys(ctx)

@@ -9,11 +9,18 @@ from crew_lsp.resources.skill import Skill, valid_skill_name
 from crew_lsp.resources.text import Span, utf16_len
 
 
-def check_skill(ctx: Ctx) -> None:
+def check_skill(ctx: Ctx, *, yaml_listing: bool = False) -> None:
+    """`yaml_listing`: the version read parses SKILL.md frontmatter as YAML for its skill listing (pi-crew
+    0.9.8 on): the listing's rules (`check_skill_listing`) replace the line reader's description rules."""
     skill: Skill = ctx.res.model  # type: ignore[assignment]
     fm = ctx.doc.frontmatter
     if not valid_skill_name(skill.folder):
         ctx.add(diag("CREW410", ctx.line_span(0), f"The folder name `{skill.folder}` is not a valid skill name (letters, digits, `_`, `-`, at most 80): the skill cannot be selected.", severity=Severity.ERROR))
+    if yaml_listing:
+        from crew_lsp.checks.skill_listing import check_skill_listing
+
+        check_skill_listing(ctx)
+        return
     if not fm.present:
         if fm.hidden_by is None and not fm.unclosed:
             ctx.add(diag("CREW410", ctx.line_span(0), "SKILL.md has no frontmatter: add `name:` and `description:`.",

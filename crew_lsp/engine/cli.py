@@ -239,9 +239,12 @@ async def _follow(mgr: Any, run_id: str, args: argparse.Namespace, title: str | 
 
 def _print_result(view: RunView) -> None:
     print(f"{view.run_id}: {view.status}" + (f" — {view.reason}" if view.reason else ""))
+    from crew_lsp.engine.metric_lines import format_metrics
+
     for t in view.tasks:
         err = f"  {t.error}" if t.error and t.status != "completed" else ""
-        print(f"  {t.id:<28} {t.role:<18} {t.status}{err}")
+        metrics = f"  {format_metrics(t.metrics)}" if t.metrics else ""
+        print(f"  {t.id:<28} {t.role:<18} {t.status}{metrics}{err}")
     print(f"  artifacts: {view.artifacts_dir or ''}")
 
 

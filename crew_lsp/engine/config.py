@@ -20,6 +20,7 @@ from typing import Any, Mapping
 
 from crew_lsp.engine.runtimes import Runtime, RUNTIMES, spoken
 from crew_lsp.resources.config_trust import WORKSPACE_ROLES, is_sanitised
+from crew_lsp.resources.config_versions import ConfigRules
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.jsonread import JsonReadError, read_json_file
 
@@ -163,17 +164,20 @@ def _read_json(path: Path) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def sanitise_project(data: dict) -> tuple[dict, list[str]]:
-    """Drop the keys a workspace config file may not set; returns the rest and the dropped key paths."""
+def sanitise_project(data: dict, rules: ConfigRules | None = None) -> tuple[dict, list[str]]:
+    """Drop the keys a workspace config file may not set; returns the rest and the dropped key paths.
+
+    `rules`: the pi-crew version's (`config_versions.config_rules`); None keeps v0.2.0's list."""
+    sanitised = is_sanitised if rules is None else rules.is_sanitised
     out: dict = {}
     dropped: list[str] = []
     for key, value in data.items():
-        if key in ENGINE_SANITISED or is_sanitised(key, value):
+        if key in ENGINE_SANITISED or sanitised(key, value):
             dropped.append(key)
         elif isinstance(value, dict):
             out[key] = {}
             for sub, sub_value in value.items():
-                if is_sanitised(f"{key}.{sub}", sub_value):
+                if sanitised(f"{key}.{sub}", sub_value):
                     dropped.append(f"{key}.{sub}")
                 else:
                     out[key][sub] = sub_value
@@ -193,15 +197,18 @@ def merge_config(layers: list[dict]) -> dict:
     return merged
 
 
-def load_config(ws: Workspace) -> EngineConfig:
+def load_config(ws: Workspace, rules: ConfigRules | None = None) -> EngineConfig:
+    """The merged config. `rules`: the pi-crew version's merge order and sanitising; None keeps v0.2.0's."""
     layers: list[dict] = []
     ignored: list[str] = []
-    for role, path in ws.config_files():
+    files = ws.config_files() if rules is None else rules.ordered(ws.config_files())
+    sanitised_files = WORKSPACE_ROLES if rules is None else rules.sanitised_files
+    for role, path in files:
         data = _read_json(path)
         if data is None:
             continue
-        if role in WORKSPACE_ROLES:
-            data, dropped = sanitise_project(data)
+        if role in sanitised_files:
+            data, dropped = sanitise_project(data, rules)
             ignored += dropped
         layers.append(data)
     cfg = EngineConfig.from_merged(merge_config(layers))

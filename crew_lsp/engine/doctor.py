@@ -2,7 +2,7 @@
 
     crew-lsp doctor [--cwd DIR] [--json] [--runtime R] [--worker-command 'CMD ARGS'] [--serve-check [HOST:]PORT]
 
-One ✓/✗ line per check — the roots found, which runtime `crew-lsp run` would use and why, whether
+One ✓/✗ line per check — the roots found, user-config agent overrides that name no agent (drift), which runtime `crew-lsp run` would use and why, whether
 its program can be found, whether run state can be written, whether a metrics address can be bound,
 and whether interrupted runs wait for a decision. Exit 0 when every check passes, 1 when one fails,
 2 for a usage error. `diagnose` is the same report as data, for other front ends.
@@ -39,6 +39,17 @@ def _roots(ws) -> list[Check]:
             root("crew root", ws.crew, False, "none yet: the first run creates it"),
             root("user root", ws.user, False, "none: no user-level agents, teams or config"),
             root("builtin root", ws.builtin, True, "missing: the installation is incomplete")]
+
+
+def _drift(ws) -> list[Check]:
+    """User-config agent overrides naming no agent of this workspace (docs/codes.md, CREW510)."""
+    from crew_lsp.checks.drift import drift_lines
+    from crew_lsp.resources.index import Index
+
+    lines = drift_lines(Index.load(ws).snapshot)
+    if not lines:
+        return [Check("config drift", True, "none: every agent override names an agent")]
+    return [Check("config drift", harmless, text) for harmless, text in lines]
 
 
 def _worker(runtime: str | None, command: str | None) -> list[Check]:
@@ -116,7 +127,7 @@ def diagnose(folder: str | Path, *, runtime: str | None = None, worker_command: 
 
     ws = Workspace.discover(folder)
     store = RunStore(ws.crew, ws.repo)
-    checks = [*_roots(ws), *_worker(runtime, worker_command), _state(store)]
+    checks = [*_roots(ws), *_drift(ws), *_worker(runtime, worker_command), _state(store)]
     if serve:
         checks.append(_bindable(serve))
     checks.append(_interrupted(store))

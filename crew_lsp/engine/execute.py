@@ -10,12 +10,14 @@ import hashlib
 import os
 import time
 from pathlib import Path
+from typing import Callable
 
 import anyio
 
 from crew_lsp.engine.config import current_depth, max_depth
 from crew_lsp.engine.context import RunContext
 from crew_lsp.engine.heartbeat import beat
+from crew_lsp.engine.metric_lines import MAX_TASK_METRICS
 from crew_lsp.engine.model import TaskState, now_iso
 from crew_lsp.engine.prompts import Prompt, build_prompt, model_for, select_skills, skill_texts
 from crew_lsp.engine.files import append_bytes, write_once
@@ -246,9 +248,10 @@ class TaskRunner:
                 state["progress_at"] = now
                 rec.emit("task.progress", task.id, text[:200], None, job.attempt_id)
 
+        metrics = MetricReporter(task, job.attempt_id, ctx, logfile.add)
         hooks = Hooks(on_spawn=on_spawn, on_activity=on_activity, output=output.add,
                       transcript=lambda line: transcript.add(line + "\n"), log=lambda line: logfile.add(line + "\n"),
-                      progress=progress)
+                      progress=progress, metric=metrics.report)
 
         async def flush_logs() -> None:  # the heartbeat is not touched here: only output counts as life
             while True:
@@ -266,6 +269,7 @@ class TaskRunner:
                 # `alive: false` is set by the state change that ends the task (RunRecorder.move_task):
                 # set here, a watcher tick before that change would see a finished worker as dead
                 task.checkpoint = {"phase": "done", "childPid": state["pid"]}
+                metrics.emit()  # the values still held back: the task's last word on each metric
                 for sink in (output, transcript, logfile):
                     await sink.flush(final=True)
         result.model = result.model or model
@@ -273,8 +277,41 @@ class TaskRunner:
         return result
 
 
+class MetricReporter:
+    """A worker's metric lines → the task's `metrics` (last value wins, at most `MAX_TASK_METRICS`
+    names) and `crew.task.metric` events, coalesced like progress: at most one event per
+    `progress_interval`, with the values that arrived in between; the rest goes out at `emit()`."""
+
+    def __init__(self, task: TaskState, attempt_id: str, ctx: RunContext, log: Callable[[str], None]):
+        self.task, self.attempt_id, self.ctx, self.log = task, attempt_id, ctx, log
+        self.pending: dict[str, float] = {}
+        self.emitted_at = float("-inf")
+        self.over_cap = False
+
+    def report(self, name: str, value: float) -> None:
+        task = self.task
+        current = task.metrics or {}
+        if name not in current and len(current) >= MAX_TASK_METRICS:
+            if not self.over_cap:
+                self.over_cap = True
+                self.log(f"metric {name} and any later new names ignored: a task keeps {MAX_TASK_METRICS} metrics\n")
+            return
+        task.metrics = {**current, name: value}  # a new dict: views handed out earlier keep theirs
+        self.ctx.rec.task_changed(task)
+        self.pending[name] = value
+        if time.monotonic() - self.emitted_at >= self.ctx.options.progress_interval:
+            self.emit()
+
+    def emit(self) -> None:
+        if self.pending:
+            self.emitted_at = time.monotonic()
+            data, self.pending = {"metrics": self.pending}, {}
+            self.ctx.rec.emit("crew.task.metric", self.task.id, None, data, self.attempt_id)
+
+
 def start_attempt(task: TaskState) -> str:
     attempt_id = f"{task.id}#{len(task.attempts) + 1}"
+    task.metrics = None  # a task's metrics are those of its latest attempt
     task.attempts = [*task.attempts, {"attemptId": attempt_id, "startedAt": now_iso(), "endedAt": None, "error": None}]
     return attempt_id
 

@@ -12,6 +12,7 @@ at the moment it happened and nothing is re-read from files:
   started has no duration) and `crew_task_tokens` when the event's data carries `usage`;
 - `crew.task.retry_attempt` → one retry attempt (the task goes back to `queued`, not counted as ended);
 - `crew.task.deadletter` → one deadletter, once per entry;
+- `crew.task.metric` → `crew_task_metric{name}` set to each value it carries (names capped);
 - heartbeat level changes and watcher ticks → `crew_heartbeat_level{level}` and
   `crew_heartbeat_max_staleness_seconds` over the running tasks (a task counts as `healthy` from its
   start until the watcher says otherwise; each tick brings every watched task's staleness).
@@ -29,6 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
+from crew_lsp.engine.metric_lines import valid_metric
 from crew_lsp.engine.model import RunEvent, parse_iso
 from crew_lsp.engine.recorder import RunUpdate
 from crew_lsp.engine.views import HeartbeatChange, Progress, RunView
@@ -68,6 +70,7 @@ class MetricsListener:
         self._handlers = {
             "run.created": self._run_created, "run.running": self._run_running, "task.started": self._task_start,
             "crew.task.retry_attempt": self._retry, "crew.task.deadletter": self._deadletter,
+            "crew.task.metric": self._task_metric,
             **{kind: self._run_end for kind in _RUN_ENDS}, **{kind: self._task_end for kind in _TASK_ENDS},
         }
 
@@ -161,6 +164,14 @@ class MetricsListener:
     def _deadletter(self, run_id: str, event: RunEvent, data: dict) -> None:
         reason = data.get("reason")
         self.metrics.deadletter(reason if isinstance(reason, str) else "unknown")
+
+    def _task_metric(self, run_id: str, event: RunEvent, data: dict) -> None:
+        metrics = data.get("metrics")
+        if not isinstance(metrics, dict):
+            return
+        for name, value in metrics.items():
+            if valid_metric(name, value):  # a stored event may be damaged or planted
+                self.metrics.task_metric_value(name, float(value))
 
     # --- heartbeats -----------------------------------------------------------------------------
 

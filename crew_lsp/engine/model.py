@@ -52,6 +52,7 @@ class TaskState:
     attempts: list[dict] = field(default_factory=list)  # {attemptId, startedAt, endedAt, error}
     checkpoint: dict | None = None  # {phase, childPid}
     result_path: str | None = None
+    metrics: dict | None = None  # {name: value} from the latest attempt's metric lines (docs/runs.md)
     extra: dict = field(default_factory=dict)
 
     _KEYS = (
@@ -60,7 +61,7 @@ class TaskState:
         ("model", "model"), ("skills", "skills"), ("verify", "verify"), ("parallel_group", "parallelGroup"),
         ("phase", "phase"), ("started_at", "startedAt"), ("finished_at", "finishedAt"), ("exit_code", "exitCode"),
         ("error", "error"), ("usage", "usage"), ("heartbeat", "heartbeat"), ("attempts", "attempts"),
-        ("checkpoint", "checkpoint"), ("result_path", "resultPath"),
+        ("checkpoint", "checkpoint"), ("result_path", "resultPath"), ("metrics", "metrics"),
     )
 
     def to_dict(self) -> dict:

@@ -239,8 +239,8 @@ class RunRecorder:
     def view(self) -> RunView:
         """The run now, for listeners: task fields and heartbeat levels without the stored task records."""
         m = self.manifest
-        tasks = tuple(TaskView(t.id, t.status, t.role, t.started_at, t.finished_at, t.error, self.level_of(t))
-                      for t in self.tasks.values())
+        tasks = tuple(TaskView(t.id, t.status, t.role, t.started_at, t.finished_at, t.error, self.level_of(t),
+                               metrics=t.metrics) for t in self.tasks.values())
         return RunView(m.run_id, m.status, m.team, m.workflow, m.goal, m.reason, m.paths.get("artifacts"), tasks,
                        self.progress(), self._serving, m.to_dict())
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
 from typing_extensions import Required, TypedDict
 
+from crew_lsp.engine.metric_lines import MAX_TASK_METRICS, NAME_PATTERN
 from crew_lsp.engine.states import RUN_STATUSES, TASK_STATUSES
 
 _LENIENT = ConfigDict(extra="allow", strict=True)
@@ -20,6 +21,8 @@ Ident = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
 Pid = Annotated[int, Field(gt=0)]
 RunStatus = Literal[RUN_STATUSES]  # type: ignore[valid-type]
 TaskStatus = Literal[TASK_STATUSES]  # type: ignore[valid-type]
+MetricName = Annotated[str, Field(pattern=rf"^{NAME_PATTERN}$")]
+Metrics = Annotated[dict[MetricName, Annotated[float, Field(allow_inf_nan=False)]], Field(max_length=MAX_TASK_METRICS)]
 
 
 @with_config(_LENIENT)
@@ -105,6 +108,7 @@ class TaskRecord(TypedDict, total=False):
     attempts: list[AttemptRecord]
     checkpoint: dict | None
     resultPath: str | None
+    metrics: Metrics | None
 
 
 @with_config(_LENIENT)

@@ -85,7 +85,7 @@ def view(manifest: Manifest, tasks: list[TaskState], thresholds: Thresholds, *, 
         out_tasks.append(TaskView(
             t.id, t.status, t.role, t.started_at, t.finished_at, t.error,
             level(t.heartbeat, now, thresholds, alive_check=pid_alive) if running else None,
-            staleness_ms(t.heartbeat, now) if running else None, t.to_dict()))
+            staleness_ms(t.heartbeat, now) if running else None, t.to_dict(), t.metrics))
     m = manifest
     return RunView(m.run_id, m.status, m.team, m.workflow, m.goal, m.reason, m.paths.get("artifacts"), tuple(out_tasks),
                    progress_of(manifest, tasks), active, m.to_dict(), interrupted)

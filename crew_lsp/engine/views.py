@@ -71,6 +71,7 @@ class TaskView:
     staleness_ms: int | None = None  # running tasks of a status view: since the worker's last output
     # the task as stored (tasks.json); None in a listener's live view, which keeps to the fields above
     stored: Mapping[str, Any] | None = None
+    metrics: Mapping[str, float] | None = None  # from the worker's metric lines (docs/runs.md, Metric lines)
 
     def to_json(self) -> dict[str, Any]:
         """The stored task (or the fields above), plus `heartbeatLevel` and `stalenessMs` while running."""
@@ -78,7 +79,7 @@ class TaskView:
             out = dict(self.stored)
         else:
             out = {"id": self.id, "status": self.status, "role": self.role, "startedAt": self.started_at,
-                   "finishedAt": self.finished_at, "error": self.error}
+                   "finishedAt": self.finished_at, "error": self.error, "metrics": self.metrics}
         if self.status == "running":
             out["heartbeatLevel"] = self.heartbeat_level
             out["stalenessMs"] = self.staleness_ms

@@ -1,14 +1,16 @@
-"""Completion: frontmatter keys and values, role-line metadata, step keys and values, placeholders, config JSON.
+"""Completion: frontmatter keys and values, role-line metadata, step keys and values, placeholders, config JSON,
+skill templates.
 
 Works on the parsed resource plus the text of the cursor's line; a keystroke never re-parses the file.
 One module per place the cursor can be: completion_frontmatter, completion_team, completion_workflow,
-completion_config (shared cursor helpers in completion_context).
+completion_config, completion_skill (shared cursor helpers in completion_context).
 """
 
 from __future__ import annotations
 
 from crew_lsp.language.completion_config import complete_config
 from crew_lsp.language.completion_frontmatter import FrontmatterCompletion
+from crew_lsp.language.completion_skill import skill_templates
 from crew_lsp.language.completion_team import TeamBodyCompletion
 from crew_lsp.language.completion_workflow import WorkflowBodyCompletion
 from crew_lsp.language.locate import in_frontmatter
@@ -37,6 +39,8 @@ def complete(res: Resource, snap: Snapshot, line: int, character: int, snippets:
         return TeamBodyCompletion(*cursor).team_body()
     if res.kind == "workflow":
         return WorkflowBodyCompletion(*cursor).workflow_body()
+    if res.kind == "skill":
+        return skill_templates(res, line, text, idx, snippets)
     return []
 
 

@@ -44,6 +44,8 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
     kinds = {r.kind for r in (old, new) if r is not None}
     if kinds & {"config", "skill"}:
         return out | set(snap.resources)  # (rare edits that every file's checks may read)
+    if not kinds & FILES.keys():
+        return out  # (the repository's AGENTS.md: no other file reads it)
     for res in (old, new):
         if res is not None:  # shadowing, duplicates, case clashes: the slot's files before and after
             for s in (prev, snap):
@@ -52,7 +54,10 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
     if "agent" in kinds:
         for low in {n.lower() for n in names}:
             out.update(snap.agent_refs.get(low, ()))
-        _near(snap.unresolved_agents, change.names_out["agents"] | change.names_in["agents"], out)  # their did-you-mean may change
+        came_or_went = change.names_out["agents"] | change.names_in["agents"]
+        _near(snap.unresolved_agents, came_or_went, out)  # their did-you-mean may change
+        if came_or_went or change.disabled_changed:
+            out.update(r.path for r in snap.configs)  # their `agents.overrides` keys name agents (drift)
     if "team" in kinds:
         workflows = {"default"} | change.runners_changed | {r.model.workflow for r in (old, new) if r is not None}  # type: ignore[union-attr]
         for w in workflows:

@@ -117,6 +117,10 @@ class Workspace(Record):
             ("repo", self.repo / ".pi" / "pi-crew.json"),
         ]
 
+    def guidance_file(self) -> Path:
+        """The AGENTS.md whose PI-CREW guidance section pi-crew reads and writes (docs/formats.md)."""
+        return self.repo / "AGENTS.md"
+
     def reported(self, path: str) -> bool:
         """Files `crew-lsp check` reports: those inside the workspace folder (not the user root)."""
         if _under(path, str(self.user)):
@@ -145,6 +149,8 @@ class Workspace(Record):
         for role, cfg in self.config_files():
             if p == cfg:
                 return "config", "user" if "user" in role else "project"
+        if name == "AGENTS.md" and parent == self.repo:
+            return "guidance", "project"
         if name == "SKILL.md":
             for scope, root in self.skill_roots():
                 if parent.parent == root:
@@ -214,4 +220,7 @@ def scan(ws: Workspace, loader: Loader | None = None) -> list[tuple[str, str, st
         path = str(cfg)
         if lexists(path) and loader.lists(os.path.dirname(path)):
             found.append(("config", "user" if "user" in _role else "project", path))
+    guidance = str(ws.guidance_file())
+    if lexists(guidance):  # one look, at the repository root only: where pi-crew writes it
+        found.append(("guidance", "project", guidance))
     return found

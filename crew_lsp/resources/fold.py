@@ -120,11 +120,11 @@ def derive(snap: Snapshot) -> Snapshot:
     configs = []
     for res in snap.resources.values():
         kind = res.kind
-        if kind == "config":
-            if res.scope in RANK:
+        table = files.get(kind)
+        if table is None:  # config files, and the repository's AGENTS.md: nothing named to fold
+            if kind == "config" and res.scope in RANK:
                 configs.append(res)
             continue
-        table = files[kind]
         key = res.name.lower() if kind == "agent" else res.name
         found = table.get(key)
         if found is None:
@@ -218,12 +218,13 @@ def build_references(snap: Snapshot) -> None:
 class Change:
     """What an incremental update changed beyond the file itself (read by the dependents)."""
 
-    __slots__ = ("names_out", "names_in", "roles_changed", "runners_changed")
+    __slots__ = ("names_out", "names_in", "disabled_changed", "roles_changed", "runners_changed")
 
     def __init__(self) -> None:
         # effective names that went and came, by `Snapshot.names` kind ("agents", "workflows")
         self.names_out: dict[str, set[str]] = {"agents": set(), "workflows": set()}
         self.names_in: dict[str, set[str]] = {"agents": set(), "workflows": set()}
+        self.disabled_changed = False  # an agent name was switched off or on
         self.roles_changed = False  # the union of the winning teams' roles
         self.runners_changed: set[str] = set()  # workflows whose list of running teams changed
 
@@ -288,6 +289,8 @@ def apply(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, new: 
             if (was.name if was else None) != (now.name if now else None):  # (references resolve by name)
                 _came_or_went(change, "agents", was, now)
                 _refresh_unresolved(t, key)
+            if (key in prev.disabled_agents) != (t.disabled_agents.get(key) is not None):
+                change.disabled_changed = True
         elif kind == "team":
             if was is not winner:
                 _move_team(t, change, was, winner)

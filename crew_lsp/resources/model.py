@@ -12,12 +12,13 @@ from crew_lsp.resources.skill import Skill, parse_skill
 from crew_lsp.resources.team import Team, parse_team
 from crew_lsp.resources.workflow import Workflow, parse_workflow
 
-KINDS = ("agent", "team", "workflow", "skill", "config")
+KINDS = ("agent", "team", "workflow", "skill", "config", "guidance")
 SCOPES = ("builtin", "user", "project")
 _SUFFIX = {"team": ".team.md", "workflow": ".workflow.md", "agent": ".md"}
 
 TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
-if TYPE_CHECKING:  # the JSON reader is imported when a config file is parsed
+if TYPE_CHECKING:  # the JSON reader is imported when a config file is parsed, the marker reader for AGENTS.md
+    from crew_lsp.resources.guidance import Guidance
     from crew_lsp.resources.jsonpos import JsonError, Node
 
 
@@ -34,7 +35,7 @@ class Resource(Record):
     __slots__ = ("kind", "scope", "path", "file_name", "name", "doc", "model", "text")
 
     def __init__(self, kind: str, scope: str, path: str, file_name: str, name: str, doc: Document | None,
-                 model: Agent | Team | Workflow | Skill | ConfigFile, text: str):
+                 model: Agent | Team | Workflow | Skill | ConfigFile | Guidance, text: str):
         self.kind = kind
         self.scope = scope  # builtin | user | project | loose (checked, not part of the effective set)
         self.path = path
@@ -102,6 +103,10 @@ def parse_resource(kind: str, scope: str, path: str, text: str, config_role: str
         except JsonError as exc:
             node, error = None, exc
         return Resource(kind, scope, path, file_name, file_name, None, ConfigFile(node, error, config_role), text)
+    if kind == "guidance":  # the repository's AGENTS.md: only its PI-CREW markers matter
+        from crew_lsp.resources.guidance import parse_guidance
+
+        return Resource(kind, scope, path, file_name, file_name, None, parse_guidance(text), text)
     doc = parse_document(text)
     model: Agent | Team | Workflow | Skill
     if kind == "agent":

@@ -14,6 +14,7 @@ Layout of `crew_lsp.server` (docs/architecture.md has the module map):
 - settings.py     the `crew` settings model (initializationOptions / workspace configuration)
 - project.py      one effective index per workspace folder, routing paths to indexes
 - sync.py         open documents (incremental sync) and watched files
+- watchers.py     the file watchers asked of the client; disk_watch.py the server's own, for clients without
 - diagnostics.py  push/pull diagnostics with per-file hashes and a debounce timer
 - features.py     LSP requests → crew_lsp.language.*
 - command_names.py the command names advertised to `initialize` (the handlers load after it)
@@ -109,7 +110,7 @@ class CrewServer(LanguageServer):
         self.session = Session(self, converter)
         self.transport = StdioTransport(self, self.session, on_lost=self.stop_runs)
         self.lifecycle = Lifecycle(self.session, self.transport.watch_parent,
-                                   after_load=lambda: load_services(self.session))
+                                   after_load=lambda: load_services(self.session), prepare=import_services)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls reports handler failures here; a log line, never a popup
@@ -147,9 +148,17 @@ class CrewServer(LanguageServer):
 
 def load_commands() -> ModuleType:
     """The command registry with every handler registered (pydantic, the checks, the run engine)."""
-    from crew_lsp.server import commands, run_commands  # noqa: F401  (importing registers the run commands)
+    from crew_lsp.server import commands, edit_commands, run_commands, skill_commands  # noqa: F401  (importing registers their commands)
 
     return commands
+
+
+def import_services() -> None:
+    """Import what `load_services` uses, in a worker thread: importing the engine, pydantic and
+    prometheus_client takes a few hundred milliseconds that the event loop would otherwise stall for."""
+    load_commands()
+    import crew_lsp.engine.manager  # noqa: F401  (the run service's managers)
+    import crew_lsp.telemetry.metrics  # noqa: F401  (the session's metrics registry)
 
 
 def load_services(session: Session) -> ModuleType:
@@ -184,7 +193,7 @@ def create_server() -> CrewServer:
     @handler(T.SHUTDOWN)
     async def _shutdown(params: Any) -> None:
         await server.stop_runs()
-        server.guard("shutdown", lifecycle.shutdown)
+        await server.guard_async("shutdown", lifecycle.shutdown)
 
     @handler(T.TEXT_DOCUMENT_DID_SAVE, T.SaveOptions(include_text=False))
     async def _did_save(params: T.DidSaveTextDocumentParams) -> None:

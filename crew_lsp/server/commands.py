@@ -298,6 +298,10 @@ async def doctor(session: Session, args: Empty) -> dict[str, Any]:
               f"user root {ws.user} ({'found' if entry['userExists'] else 'missing'}), builtin {ws.builtin}")
         for extra in ws.extra_roots:
             check(f"extra root {extra}", extra.is_dir(), "found" if extra.is_dir() else "missing")
+        from crew_lsp.checks.drift import drift_lines
+
+        for harmless, text in drift_lines(folder.snapshot):
+            check("config drift", harmless, text)
         ok, detail = _writable_dir(ws.crew / "state")
         check(f"state writable in {ws.folder}", ok, detail)
     if not roots:

@@ -1,9 +1,11 @@
 """Diagnostics: push (`publishDiagnostics`) for every indexed reported file, document pull for open ones.
 
-The hot path (keystroke → publish) is: `mark(paths)` → one timer (`diagnostics.delayMs` of quiet,
-`call_soon` at 0) → re-check only the marked paths → serialise each set once → publish only the
-sets whose hash changed. Large batches (cold start, a settings change) run as a task that yields to
-the event loop every few milliseconds so requests stay answered.
+The hot path (keystroke → publish) is: `mark(paths)` → one callback → re-check only the marked
+paths → serialise each set once → publish only the sets whose hash changed. The callback runs on the
+next loop turn (leading edge), except while a document is being typed in — a change less than
+`diagnostics.delayMs` after its previous change — when it waits for `delayMs` of quiet (trailing
+edge: the end of a burst always publishes the final text). Large batches (cold start, a settings
+change) run as a task that yields to the event loop every few milliseconds so requests stay answered.
 
 Push and pull never overlap for one document: when the client pulls (it declared
 `textDocument.diagnostic`), open documents are served by `textDocument/diagnostic` and their pushed
@@ -80,6 +82,8 @@ class Publisher:
         self._pushed: dict[str, int] = {}  # path → key of the set the client holds (absent = empty)
         self._recent: set[str] = set()  # marked since the last flush
         self._handle: asyncio.Handle | None = None
+        self._handle_is_prompt = False  # the queued callback runs on the next loop turn (not a burst's timer)
+        self._typed_at: dict[str, float] = {}  # open document → loop time of its last change
         self._task: asyncio.Task | None = None
         self._again = False
         self.publish_count = 0
@@ -91,37 +95,56 @@ class Publisher:
         """An index is loaded: from now on marked paths are checked and published."""
         self.enabled = True
 
-    def mark(self, paths: Iterable[str], *, republish: Iterable[str] = ()) -> None:
+    def mark(self, paths: Iterable[str], *, republish: Iterable[str] = (), typed: str | None = None) -> None:
         """Queue paths for a re-check; those in `republish` are published once even when unchanged
-        (a document just opened: the client holds nothing for it yet)."""
+        (a document just opened: the client holds nothing for it yet). `typed`: the open document
+        whose change caused this (its burst of changes is coalesced)."""
         self._force.update(republish)
         paths = set(paths)
         if not paths:
             return
         self.dirty.update(paths)
         self._recent.update(paths)
-        self.schedule()
+        self.schedule(in_burst=typed is not None and self._in_burst(typed))
 
     def edited(self, path: str) -> None:
         """The client changed this document: it pulls the new diagnostics itself (no refresh request)."""
         self._edited.add(path)
 
+    def _in_burst(self, path: str) -> bool:
+        """Whether this change of `path` follows its previous one by less than `diagnostics.delayMs`."""
+        loop = self.session.loop
+        if loop is None:
+            return False
+        now = loop.time()
+        previous = self._typed_at.pop(path, None)
+        if len(self._typed_at) >= 256:  # only recent changes matter: forget the others
+            self._typed_at.clear()
+        self._typed_at[path] = now
+        return previous is not None and now - previous < self.session.settings.diagnostics.delayMs / 1000.0
+
     def known(self) -> set[str]:
         """Every path with a checked or published set."""
         return set(self._cache) | set(self._pushed)
 
-    def schedule(self) -> None:
+    def schedule(self, in_burst: bool = False) -> None:
+        """Check what is marked on the next loop turn; within a burst of typing, `delayMs` after it."""
         if not self.enabled:
             return
         loop = self.session.loop
         if loop is None:
             return
-        delay = self.session.settings.diagnostics.delayMs / 1000.0
+        if self._handle is not None and self._handle_is_prompt:
+            return  # queued for the next loop turn: it takes these paths too
+        if in_burst:  # (re)start the burst's timer: it fires once typing pauses
+            self._queue(loop.call_later(self.session.settings.diagnostics.delayMs / 1000.0, self._flush), prompt=False)
+        else:  # a burst's pending timer gives way: this flush takes its paths too
+            self._queue(loop.call_soon(self._flush), prompt=True)
+
+    def _queue(self, handle: asyncio.Handle, prompt: bool) -> None:
         if self._handle is not None:
-            if delay == 0:
-                return  # already queued for the next loop turn
             self._handle.cancel()
-        self._handle = loop.call_soon(self._flush) if delay == 0 else loop.call_later(delay, self._flush)
+        self._handle, self._handle_is_prompt = handle, prompt
 
     def _flush(self) -> None:
         self._handle = None

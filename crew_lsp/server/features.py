@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from crew_lsp.server.session import Session
 
 FIX_ALL_KIND = "source.fixAll.crew"
+EXPORT_KIND = "source.crew.export"
 COMPLETION_TRIGGERS = ["=", ":", ",", "{", " "]
 
 
@@ -107,8 +108,8 @@ def on_document(method: str, options: Any = None, *, empty: Callable[[], Any] = 
         @feature(method, options, empty=empty)
         async def handle(session: Session, params: Any) -> Any:
             ctx = await context(session, params.text_document.uri)
-            if ctx is None:
-                return empty()
+            if ctx is None or (ctx.res.kind == "guidance" and method != T.TEXT_DOCUMENT_CODE_ACTION):
+                return empty()  # of an AGENTS.md only the guidance markers are ours: their diagnostics and fixes
             return await fn(session, ctx, params)
 
         return fn
@@ -316,7 +317,7 @@ def _kind_allowed(kind: str, only: list[str] | None) -> bool:
 
 # the kinds are advertised to clients with code action literals only (capabilities.py); the others get none
 @on_document(T.TEXT_DOCUMENT_CODE_ACTION,
-             T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False),
+             T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND, EXPORT_KIND], resolve_provider=False),
              empty=list)
 async def _code_action(session: Session, ctx: Ctx, params: T.CodeActionParams) -> list[T.CodeAction]:
     from crew_lsp.language.actions import code_actions
@@ -345,6 +346,14 @@ async def _code_action(session: Session, ctx: Ctx, params: T.CodeActionParams) -
                    for d in pool if d.code in action.codes]
         out.append(T.CodeAction(title=action.title, kind=action.kind, diagnostics=related or None, edit=edit,
                                 is_preferred=True if action.preferred else None))
+    if only is not None and _kind_allowed(EXPORT_KIND, only) and ctx.res.kind in ("agent", "team", "workflow", "skill"):
+        from crew_lsp.language.export import TARGETS
+
+        # a command, not an edit: the files are worked out (and previewed) only when one is chosen
+        out += [T.CodeAction(title=f"Export to {tool}", kind=EXPORT_KIND,
+                             command=T.Command(title=f"Export to {tool}", command="crew.export",
+                                               arguments=[{"target": target, "path": ctx.path}]))
+                for target, tool in TARGETS.items()]
     return out
 
 

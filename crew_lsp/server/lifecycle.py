@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import os
 import uuid
 from pathlib import Path
@@ -13,7 +14,7 @@ from lsprotocol import types as T
 
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.server.profile import ClientProfile
-from crew_lsp.server.project import Folder, count_files, load_folder
+from crew_lsp.server.project import Folder, Listing, list_files, load_folder
 from crew_lsp.server.sync import Sync
 
 if TYPE_CHECKING:
@@ -33,9 +34,10 @@ class Lifecycle:
     """
 
     def __init__(self, session: Session, watch_parent: Callable[[int], Awaitable[None]],
-                 after_load: Callable[[], Any] = lambda: None):
+                 after_load: Callable[[], Any] = lambda: None, prepare: Callable[[], Any] = lambda: None):
         self.session = session
         self._after_load = after_load  # loads what `initialize` was answered without (app.load_services)
+        self._prepare = prepare  # imports what `after_load` needs, in a worker thread (app.import_services)
         self.sync = Sync(session, self.adopt)
         self._watch_parent = watch_parent
         self._process_id: int | None = None
@@ -100,6 +102,7 @@ class Lifecycle:
         importing them (the engine, pydantic, prometheus_client) would otherwise delay those."""
         session = self.session
         await session.diagnostics.idle(GC_SETTLE_TIMEOUT_S)
+        await asyncio.to_thread(self._prepare)
         self._after_load()
         if session.runs is not None:  # interrupted runs of a previous server (docs/runs.md, Reliability)
             session.spawn(session.runs.startup())
@@ -120,32 +123,33 @@ class Lifecycle:
         folders = [f for f in folders if not f.ready.is_set()]
         if not folders:
             return
-        total = 0
-        counts = {}
-        for folder in folders:
-            counts[folder] = await count_files(folder.ws)
-            total += counts[folder]
+        listed = {folder: await list_files(folder.ws) for folder in folders}
+        total = sum(len(files) for _loader, files in listed.values())
         # the cyclic GC would repeatedly walk the growing index while it is built and checked (tens of
         # milliseconds of cold start for nothing: the index is long-lived): paused until the first
-        # diagnostics are out, then one full collection and a freeze (`_gc_settle`)
+        # diagnostics are out, then the heap is frozen (`_gc_settle`)
         self._gc_pause()
         try:
-            await self._load(folders, counts, total)
+            await self._load(listed, total)
         finally:
             self.session.spawn(self._gc_settle())
+        await self.sync.folders_changed()
 
-    async def _load(self, folders: list[Folder], counts: dict[Folder, int], total: int) -> None:
+    async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
+        # the checks are imported while the files are read, not on the event loop once they are
+        checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks"))
         token = await self._progress_begin("crew-lsp: indexing", total) if total >= PROGRESS_MIN_FILES else None
         done_before = 0
-        for folder in folders:
+        for folder, (loader, entries) in listed.items():
             def report(done: int, _total: int, base: int = done_before) -> None:
                 if token is not None:
                     self._progress_report(token, base + done, total)
             try:
-                await load_folder(folder, report)
+                await load_folder(folder, loader, entries, report)
             except Exception as exc:
                 self.session.log_error(f"indexing {folder.path} failed", exc)
-            done_before += counts[folder]
+            done_before += len(entries)
+            await asyncio.gather(checks, return_exceptions=True)  # a failure shows when the checks are used
             self._folder_ready(folder)
         if token is not None:
             self._progress_end(token, f"{total} files indexed")
@@ -157,15 +161,17 @@ class Lifecycle:
         self._gc_paused += 1
 
     async def _gc_settle(self) -> None:
-        """After a load: once its diagnostics are published, collect once and freeze the index."""
+        """After a load: once its diagnostics are published, freeze the index (out of the GC's reach)."""
         try:
             await self.session.diagnostics.idle(GC_SETTLE_TIMEOUT_S)
         finally:
             self._gc_paused -= 1
             if self._gc_paused == 0:
                 # the freshly loaded index is long-lived: keep it out of the cyclic GC's full collections,
-                # which otherwise walk every parsed file and add tens of milliseconds to a random keystroke
-                gc.collect()
+                # which otherwise walk every parsed file and add tens of milliseconds to a random keystroke.
+                # No collection first: over the whole index it would stall the event loop (0.5 s of CPU at
+                # 10,000 files), and loading and checking leave no cyclic garbage for it to find
+                # (bench/scale.py measures the stall)
                 gc.freeze()
                 if self._gc_was_enabled:
                     gc.enable()
@@ -302,12 +308,13 @@ class Lifecycle:
                 if folder is not None:
                     added.append(folder)
         await self.load(added)
+        await self.sync.folders_changed()
         for path in removed_paths:
             owner = project.owner(path)
             if owner is None or not (owner.reported(path) or path in session.docs):
                 session.diagnostics.clear(path)
 
-    def shutdown(self) -> None:
-        self.sync.stop()
+    async def shutdown(self) -> None:
+        await self.sync.stop()
         self.session.cancel_background()
         self.session.metrics.close()

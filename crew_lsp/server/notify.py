@@ -5,7 +5,8 @@ listeners run on the event loop and must not block, so `on_update` only records 
 of a run and schedules a flush; the flush sends, per run, at most one `crew/runUpdate` and one
 `$/progress` report every `COALESCE_S` (4 per second). The final state of a run is always sent
 (the engine's `final` update arrives once everything is on disk), then `$/progress` ends and a
-`window/showMessage` says how the run ended.
+`window/showMessage` says how the run ended — unless the client declared
+`experimental.crewRunEndMessages` (it shows the end itself, from the final `crew/runUpdate`).
 
 `$/progress` follows the protocol exactly: a fresh uuid token per run created with
 `window/workDoneProgress/create` (only when the client supports work-done progress), then
@@ -48,10 +49,15 @@ _MESSAGE_TYPE = {"completed": T.MessageType.Info, "cancelled": T.MessageType.War
 
 
 def run_update_params(view: RunView) -> dict[str, Any]:
-    """`crew/runUpdate` (docs/editor.md, Notifications): the run, its tasks with their heartbeat level, progress."""
-    return {"runId": view.run_id, "status": view.status,
-            "tasks": [{"id": t.id, "status": t.status, "role": t.role, "heartbeat": t.heartbeat_level} for t in view.tasks],
-            "progress": view.progress.to_json()}
+    """`crew/runUpdate` (docs/editor.md, Notifications): the run, its tasks with their heartbeat level and
+    metrics (only tasks that have some, at most 32 each: engine/metric_lines.py), progress."""
+    tasks = []
+    for t in view.tasks:
+        entry = {"id": t.id, "status": t.status, "role": t.role, "heartbeat": t.heartbeat_level}
+        if t.metrics:
+            entry["metrics"] = dict(t.metrics)
+        tasks.append(entry)
+    return {"runId": view.run_id, "status": view.status, "tasks": tasks, "progress": view.progress.to_json()}
 
 
 class Channel:
@@ -268,7 +274,7 @@ class Notifier:
             ch.finished = True  # a run of another process changed on disk (e.g. cancelled): shown, not followed
         if ch.final:
             ch.finished = True
-            if ch.tracked:
+            if ch.tracked and not self.session.client.crew_run_end_messages:
                 status = update.status
                 self.show(_MESSAGE_TYPE.get(status, T.MessageType.Info), self._end_message(ch, long=True))
             self._health_changed()

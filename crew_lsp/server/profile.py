@@ -53,11 +53,16 @@ class ClientProfile:
         self.show_message_request = declared("window.show_message")
         experimental = caps.experimental if isinstance(caps.experimental, dict) else {}
         self.crew_notifications = bool(experimental.get("crewNotifications"))
+        # the client shows how a run ended itself (from the final crew/runUpdate): no window/showMessage then
+        self.crew_run_end_messages = self.crew_notifications and bool(experimental.get("crewRunEndMessages"))
         # diagnostics (codeDescription and data are plain extra fields: clients that predate them ignore them)
         self.related_information = bool(has("text_document.publish_diagnostics.related_information"))
         self.unnecessary_tag = T.DiagnosticTag.Unnecessary in (
             has("text_document.publish_diagnostics.tag_support.value_set", []) or [])
         # workspace edits
+        self.apply_edit = bool(has("workspace.apply_edit"))  # the server may send workspace/applyEdit
         self.document_changes = bool(has("workspace.workspace_edit.document_changes"))
         operations = has("workspace.workspace_edit.resource_operations", []) or []
         self.can_create = T.ResourceOperationKind.Create in operations
+        self.apply_edit = bool(has("workspace.apply_edit"))  # workspace/applyEdit requests
+        self.change_annotations = declared("workspace.workspace_edit.change_annotation_support")  # edits it can preview

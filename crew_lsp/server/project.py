@@ -89,11 +89,19 @@ class Folder:
                 return {path}
 
 
-async def load_folder(folder: Folder, progress: Callable[[int, int], None] | None = None, chunk: int = 400) -> int:
-    """Read every scope of a folder off the event loop; returns the number of files."""
-    ws = folder.ws
+Listing = tuple[Loader, list[tuple[str, str, str]]]  # a folder's loader and its files, as `scan` lists them
+
+
+async def list_files(ws: Workspace) -> Listing:
+    """Every file of every scope of a folder (listed off the event loop), with the loader that reads them."""
     loader = Loader(ws.boundaries())
-    entries = await asyncio.to_thread(scan, ws, loader)
+    return loader, await asyncio.to_thread(scan, ws, loader)
+
+
+async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, str, str]],
+                      progress: Callable[[int, int], None] | None = None, chunk: int = 400) -> int:
+    """Read the listed files of a folder off the event loop; returns the number of files."""
+    ws = folder.ws
     resources: dict[str, Resource] = {}
     problems: dict[str, Problem] = {}
     stamps: dict[str, Stamp] = {}
@@ -128,10 +136,6 @@ def disk_changes(ws: Workspace, known: dict[str, Stamp]) -> dict[str, Stamp | No
         if path not in seen:
             changed[path] = None
     return changed
-
-
-async def count_files(ws: Workspace) -> int:
-    return len(await asyncio.to_thread(scan, ws))
 
 
 class Project:

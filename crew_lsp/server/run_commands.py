@@ -2,7 +2,7 @@
 
 The handlers drive `run_service.RunService` (one per server, `session.runs`, one `RunManager` per
 workspace folder): `crew.run` answers `{runId}` at once and the run outlives the request.
-`crew.recommend` scores teams in recommend.py.
+`crew.recommend` scores teams in recommend.py; `crew.teams` lists them for an editor's pickers.
 
 Every command takes an optional `cwd`/`folder` (a path or file URI) to pick the workspace folder;
 without one, a command about a run finds the folder whose store holds it, the others use the first
@@ -102,6 +102,10 @@ class EventsCmd(C.EventsArgs, Where):
 
 class RecommendCmd(C.RecommendArgs, Where):
     blank_check = field_validator("goal")(_not_blank)
+
+
+class TeamsCmd(Where):
+    pass
 
 
 class RecoverCmd(C.RecoverArgs, Where):
@@ -278,6 +282,18 @@ async def export_diagnostics(session: Session, args: RunIdCmd) -> dict[str, Any]
 async def recommend_command(session: Session, args: RecommendCmd) -> dict[str, Any]:
     folder = await service(session).folder("crew.recommend", args)
     return recommend(folder.snapshot, args.goal)
+
+
+@command("crew.teams", TeamsCmd)
+async def teams(session: Session, args: TeamsCmd) -> dict[str, Any]:
+    """The effective teams by name, for an editor's pickers: description, scope, file and default workflow."""
+    folder = await service(session).folder("crew.teams", args)
+    listed = []
+    for name, res in sorted(folder.snapshot.teams.items()):
+        frontmatter = res.doc.frontmatter if res.doc is not None else {}
+        listed.append({"name": name, "description": str(frontmatter.get("description") or ""), "scope": res.scope,
+                       "path": res.path, "defaultWorkflow": res.model.workflow})  # type: ignore[union-attr]
+    return {"teams": listed}
 
 
 __all__ = ["install", "lens_goal"]

@@ -4,7 +4,7 @@ Open documents live here (not in pygls' workspace): the text is patched in place
 incremental change, then only that file is re-parsed (`Project.set_text` → `Index.update`), and the
 paths the index reports as affected are handed to the publisher. Disk changes arrive through
 `workspace/didChangeWatchedFiles` (watchers registered dynamically when the client allows it) or,
-for clients that cannot register watchers, a cheap periodic stat of the indexed folders.
+for clients that cannot register watchers, the server's own OS watcher (disk_watch.py).
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from lsprotocol import types as T
 
 from crew_lsp.resources.loader import Problem, stamp_of
 from crew_lsp.resources.text import index_of_col16
+from crew_lsp.server.disk_watch import DiskWatcher
 from crew_lsp.server.project import disk_changes
 from crew_lsp.server.session import Doc
-from crew_lsp.server.watchers import file_watchers
+from crew_lsp.server.watchers import directories_to_watch, file_watchers
 
 if TYPE_CHECKING:
     from crew_lsp.server.session import Session
-
-POLL_SECONDS = 2.0
 
 def _offset(text: str, line: int, character: int, base: int = 0, base_line: int = 0) -> int:
     """Python offset of an LSP position, scanning from a known line start (`base` at `base_line`)."""
@@ -80,7 +79,7 @@ class Sync:
         self.session = session
         self.adopt = adopt
         self._closing: dict[str, int] = {}
-        self._poll_task: asyncio.Task | None = None
+        self._disk: DiskWatcher | None = None
         self._registration_id: str | None = None
 
     # ------------------------------------------------------------ documents
@@ -107,7 +106,7 @@ class Sync:
         doc.text = apply_changes(doc.text, params.content_changes)
         doc.version = params.text_document.version
         session.diagnostics.edited(doc.path)
-        self.apply(doc.path, doc.text)
+        self.apply(doc.path, doc.text, typed=True)
 
     async def did_close(self, params: T.DidCloseTextDocumentParams) -> None:
         session = self.session
@@ -147,9 +146,10 @@ class Sync:
             return
         await self.reload([path])
 
-    def apply(self, path: str, text: str | None, problem: Problem | None = None, *, force: bool = False) -> None:
+    def apply(self, path: str, text: str | None, problem: Problem | None = None, *, force: bool = False,
+              typed: bool = False) -> None:
         """Put a text (None = gone; not read when there is a problem) into every index holding the path;
-        queue what it affects."""
+        queue what it affects (`typed`: an edit of the open document, part of a burst when quick)."""
         session = self.session
         changed = session.project.set_text(path, text, problem)
         paths: set[str] = set()
@@ -158,7 +158,7 @@ class Sync:
         if force:
             session.diagnostics.mark(paths | {path}, republish={path})
         else:
-            session.diagnostics.mark(paths)
+            session.diagnostics.mark(paths, typed=path if typed else None)
 
     # ------------------------------------------------------------ disk
 
@@ -202,26 +202,31 @@ class Sync:
 
     async def did_change_watched_files(self, params: T.DidChangeWatchedFilesParams) -> None:
         session = self.session
-        paths: list[str] = []
-        rescan = False
+        changes = []
         for change in params.changes:
             path = session.uris.path(change.uri)
-            if path is None:
-                continue
-            if change.type == T.FileChangeType.Deleted:
+            if path is not None:
+                changes.append((path, change.type == T.FileChangeType.Deleted))
+        await self.disk_changed(changes)
+
+    async def disk_changed(self, changes: list[tuple[str, bool]]) -> None:
+        """Paths changed on disk (with whether each was deleted): re-read those the indexes hold; any
+        other (a created folder, a file of a new root) makes the server look at every folder again."""
+        paths: list[str] = []
+        rescan = False
+        for path, deleted in changes:
+            if deleted or self.session.project.holding(path):
                 paths.append(path)
             else:
-                if not session.project.holding(path):
-                    rescan = True  # a created folder, or a file of a new root: look again
-                    continue
-                paths.append(path)
+                rescan = True
         await self.reload(paths)
         if rescan:
             await self.rescan()
 
-    async def rescan(self) -> None:
-        """Compare every folder with the disk and apply the differences."""
+    async def rescan(self) -> bool:
+        """Compare every folder with the disk and apply the differences; whether there were any."""
         session = self.session
+        differed = False
         for folder in list(session.project.folders):
             if not folder.ready.is_set():
                 continue
@@ -231,15 +236,18 @@ class Sync:
                     known[path] = (-1, -1)
             changed = await asyncio.to_thread(disk_changes, folder.ws, known)
             if changed:
+                differed = True
                 await self.reload([p for p in changed if p not in session.docs])
+        return differed
 
     # ------------------------------------------------------------ watchers
 
     async def register_watchers(self) -> None:
+        """File watchers asked of the client when it can register them; otherwise the server's own."""
         session = self.session
         client = session.client
         if not client.watch_dynamic:
-            self.start_polling()
+            self.watch_disk()
             return
         watchers = file_watchers([f.ws for f in session.project.folders], client.watch_relative, session.uris.uri)
         registration_id = str(uuid.uuid4())
@@ -250,26 +258,25 @@ class Sync:
             ]))
             self._registration_id = registration_id
         except Exception as exc:
-            session.log_error("registering file watchers failed; polling instead", exc)
-            self.start_polling()
+            session.log_error("registering file watchers failed; watching the folders instead", exc)
+            self.watch_disk()
 
-    def start_polling(self) -> None:
-        if self._poll_task is None or self._poll_task.done():
-            self._poll_task = asyncio.ensure_future(self._poll())
+    def watch_disk(self) -> None:
+        """The server's own watcher (disk_watch.py) over every folder of the session."""
+        if self._disk is None:
+            project = self.session.project
+            self._disk = DiskWatcher(lambda: directories_to_watch([f.ws for f in list(project.folders)]),
+                                     self.disk_changed, self.rescan, self.session.log_error)
+        self._disk.start()
 
-    async def _poll(self) -> None:
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
-            try:
-                await self.rescan()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.session.log_error("polling the resource folders failed", exc)
+    async def folders_changed(self) -> None:
+        """A folder was added or removed: the server's own watcher watches what the folders list now."""
+        if self._disk is not None:
+            await self._disk.refresh()
 
-    def stop(self) -> None:
-        if self._poll_task is not None:
-            self._poll_task.cancel()
+    async def stop(self) -> None:
+        if self._disk is not None:
+            await self._disk.stop()
 
 
 __all__ = ["Sync", "apply_changes"]

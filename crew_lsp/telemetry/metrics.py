@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from crew_lsp.telemetry.redact import redact_text
 
 LABEL_CAP = 50  # distinct values per open-ended label before folding into `other`
+TASK_METRIC_NAME_CAP = 50  # distinct `crew_task_metric` names; values of later names are counted as dropped
 LABEL_MAX_CHARS = 80
 OTHER = "other"
 
@@ -70,7 +71,7 @@ class CrewMetrics:
     """The full metric set, in one private registry. Every method is cheap and never raises on odd
     input (a negative duration is dropped, an unknown status counts as `other`)."""
 
-    def __init__(self, *, label_cap: int = LABEL_CAP):
+    def __init__(self, *, label_cap: int = LABEL_CAP, task_metric_cap: int = TASK_METRIC_NAME_CAP):
         self.registry = CollectorRegistry(auto_describe=True)
         self.started_at = time.time()  # the start of every cumulative series of this session
         r = self.registry
@@ -98,6 +99,15 @@ class CrewMetrics:
         self.max_staleness = Gauge("crew_heartbeat_max_staleness_seconds",
                                    "Largest heartbeat staleness among running tasks, as of the last watcher tick.",
                                    registry=r)
+        self.task_metric = Gauge("crew_task_metric", "The last value a task reported in a metric line, by metric name.",
+                                 ["name"], registry=r)
+        self.task_metric_dropped = Counter(
+            "crew_task_metric_dropped",
+            f"Metric line values not exported because their name came after the first {task_metric_cap} distinct names.",
+            registry=r)
+        self._task_metric_cap = task_metric_cap
+        self._task_metric_names: dict[str, Any] = {}  # name → gauge child, bounded by the cap
+        self._task_metric_lock = threading.Lock()
         self.active_runs = Gauge("crew_active_runs", "Runs executing in this session.", registry=r)
         self.request_seconds = Histogram("crew_lsp_request_seconds", "Time spent in LSP request and notification handlers.",
                                          ["method"], buckets=REQUEST_SECONDS, registry=r)
@@ -108,6 +118,7 @@ class CrewMetrics:
         for child in self._levels.values():
             child.set(0)
         self.retry_attempts.inc(0)
+        self.task_metric_dropped.inc(0)
         self._children: dict[tuple, Any] = {}  # (metric name, label values) → child; bounded like the labels
         self._active: set[str] = set()
         self._active_lock = threading.Lock()
@@ -157,6 +168,22 @@ class CrewMetrics:
 
     def retry(self) -> None:
         self.retry_attempts.inc()
+
+    def task_metric_value(self, name: str, value: float) -> None:
+        """A task reported ``name=value`` (docs/runs.md, Metric lines). The first `task_metric_cap`
+        distinct names get a series each (redacted when first seen); a value of any later name is
+        counted in `crew_task_metric_dropped_total` instead of growing the registry."""
+        child = self._task_metric_names.get(name)
+        if child is None:
+            with self._task_metric_lock:
+                child = self._task_metric_names.get(name)
+                if child is None:
+                    if len(self._task_metric_names) >= self._task_metric_cap:
+                        self.task_metric_dropped.inc()
+                        return
+                    label = redact_text(name)[:LABEL_MAX_CHARS] or "unknown"
+                    child = self._task_metric_names[name] = self.task_metric.labels(label)
+        child.set(value)
 
     def deadletter(self, reason: str) -> None:
         self._child(self.deadletters, self._reason(reason)).inc()

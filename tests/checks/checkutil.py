@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crew_lsp.checks import check_resource
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.report import collect
+from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.index import Index
 from crew_lsp.resources.text import offset_at
 
 
@@ -48,13 +51,23 @@ def use_home(root: Path, monkeypatch) -> None:
 
 
 def check(root: Path) -> list[Found]:
-    """Diagnostics of the project files of ``root``, as `crew-lsp check root` reports them."""
+    """Diagnostics of the project files of ``root``, as `crew-lsp check root` reports them, and of the
+    user config files of its `home/` (checked against the workspace, as the editor checks an open one)."""
     base = root.resolve()
     out = []
-    for path, d in collect([str(base)]):
+    for path, d in collect([str(base)]) + _user_configs(base):
         rel = Path(path).relative_to(base).as_posix()
         out.append(Found(rel, d.span.as_list(), d.code, d.severity.label, d.message, d))
     return sorted(out, key=lambda f: (f.path, f.range, f.code))
+
+
+def _user_configs(base: Path) -> list[tuple[str, Diagnostic]]:
+    if not (base / "home").is_dir():
+        return []
+    snap = Index.load(Workspace.discover(base)).snapshot
+    home = str(base / "home")
+    return [(res.path, d) for res in snap.configs if res.scope == "user" and res.path.startswith(home)
+            for d in check_resource(res, snap)]
 
 
 def codes(found: list[Found], path: str | None = None) -> list[str]:

@@ -43,9 +43,30 @@ def lines(out: subprocess.CompletedProcess) -> dict[str, str]:
 def test_a_ready_workspace_passes_every_check(project):
     out = doctor(cwd=project)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert lines(out) == {"repo root": "✓", "crew root": "✓", "user root": "✓", "builtin root": "✓", "runtime": "✓",
+    assert lines(out) == {"repo root": "✓", "crew root": "✓", "user root": "✓", "builtin root": "✓", "config drift": "✓", "runtime": "✓",
                           "worker program": "✓", "state writable": "✓", "interrupted runs": "✓"}
     assert "✓ runtime: scaffold (default: no worker configured)" in out.stdout
+
+
+def test_agent_overrides_naming_no_agent_are_listed_as_drift(project, tmp_path):
+    home = tmp_path / "home"
+    config = home / ".pi" / "agent" / "pi-crew.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{"agents": {"overrides": {"planer": {"thinking": "high"}, "executor": {"thinking": "low"}}}}')
+    out = doctor(cwd=project, PI_TEAMS_HOME=str(home))
+    assert out.returncode == 1
+    assert f"✗ config drift: {config}:1: `agents.overrides.planer` names no agent — did you mean `planner`?" in out.stdout
+    assert "executor" not in out.stdout
+
+
+def test_overrides_of_builtins_hidden_by_disable_builtins_are_noted_without_failing(project, tmp_path):
+    home = tmp_path / "home"
+    config = home / ".pi" / "agent" / "pi-crew.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{"agents": {"disableBuiltins": true, "overrides": {"planner": {"thinking": "high"}}}}')
+    out = doctor(cwd=project, PI_TEAMS_HOME=str(home))
+    assert out.returncode == 0, out.stdout
+    assert "✓ config drift: " in out.stdout and "override of `planner` has no effect" in out.stdout
 
 
 def test_a_worker_command_that_is_not_installed_fails_with_exit_1(project):

@@ -42,3 +42,34 @@ def test_user_config_still_switches_on_auto_retry(ws):
     ws.config({"reliability": {"autoRetry": False}})  # a project may always switch it off... but it is ignored
     cfg = load_config(Discovered.discover(ws.root))
     assert cfg.auto_retry is True and "reliability.autoRetry" in cfg.ignored
+
+
+# pi-crew 0.5.5 on: the merge order is reversed, so the user's files win over the project's
+# (versions.md's own probe: user 2, project 6 gives 2; `.crew` 3, `.pi` 5 gives 3).
+
+
+def test_from_0_5_5_the_user_config_wins_over_the_project_config(ws):
+    from crew_lsp.resources.config_versions import config_rules
+
+    user_config({"limits": {"maxTaskDepth": 2}})
+    ws.config({"limits": {"maxTaskDepth": 6}})
+    assert load_config(Discovered.discover(ws.root)).max_task_depth == 6
+    assert load_config(Discovered.discover(ws.root), config_rules((0, 5, 5))).max_task_depth == 2
+
+
+def test_from_0_5_5_the_crew_config_wins_over_pi_crew_json(ws):
+    from crew_lsp.resources.config_versions import config_rules
+
+    ws.config({"limits": {"maxTaskDepth": 3}})
+    _repo_config(ws, {"limits": {"maxTaskDepth": 5}})
+    assert load_config(Discovered.discover(ws.root)).max_task_depth == 5
+    assert load_config(Discovered.discover(ws.root), config_rules((0, 10, 1))).max_task_depth == 3
+
+
+def test_at_0_10_1_a_project_may_not_loosen_a_guard(ws):
+    from crew_lsp.resources.config_versions import config_rules
+
+    ws.config({"limits": {"allowUnboundedConcurrency": True, "maxConcurrentWorkers": 12}})
+    assert load_config(Discovered.discover(ws.root)).allow_unbounded is True
+    cfg = load_config(Discovered.discover(ws.root), config_rules((0, 10, 1)))
+    assert cfg.allow_unbounded is False and "limits.allowUnboundedConcurrency" in cfg.ignored

@@ -16,7 +16,7 @@ from crew_lsp.engine.views import HeartbeatChange, Progress, RunSummary, RunView
 
 STORED_TASK_KEYS = ["id", "stepId", "role", "agent", "dependsOn", "status", "title", "task", "output", "reads", "model",
                     "skills", "verify", "parallelGroup", "phase", "startedAt", "finishedAt", "exitCode", "error", "usage",
-                    "heartbeat", "attempts", "checkpoint", "resultPath"]
+                    "heartbeat", "attempts", "checkpoint", "resultPath", "metrics"]
 PROGRESS_KEYS = ["total", "done", "running", "counts", "phase", "phases", "phaseName", "percentage", "message"]
 
 # prints one line, then waits for the file named by its argument before it finishes

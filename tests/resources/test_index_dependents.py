@@ -81,3 +81,17 @@ def test_a_team_shadowing_another_rechecks_the_workflow_the_shadowed_team_ran(tm
     Path(t2).write_text(text, encoding="utf-8")
     # t2 wins the name `alpha` (last by file name): only `beta` runs `flow` now, and its role check names the teams
     assert flow in index.update(str(Path(t2).resolve()), text)
+
+
+def test_renaming_an_agent_rechecks_the_user_config_whose_overrides_name_agents(tmp_path, monkeypatch):
+    monkeypatch.setenv("PI_TEAMS_HOME", str(tmp_path / "home"))
+    index = _index(tmp_path / "ws", {
+        ".crew/agents/scribe.md": "---\nname: scribe\ndescription: writes\n---\nx",
+    })
+    config = tmp_path / "home" / ".pi" / "agent" / "pi-crew.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{"agents": {"overrides": {"scribe": {"thinking": "high"}}}}', encoding="utf-8")
+    index.update(str(config), read_text(str(config)))
+    scribe = _path(index, "scribe.md")
+    changed = index.update(scribe, read_text(scribe).replace("name: scribe", "name: penman"))
+    assert str(config) in changed  # its override of `scribe` names no agent now

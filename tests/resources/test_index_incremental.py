@@ -3,7 +3,7 @@
 `Index.update` refolds only the names the edited file held or holds; a full build (`derive`) folds
 everything. Edits add, change, rename and delete agents, teams, workflows and skills in the project,
 builtin and user scopes (so names shadow each other across scopes, clash by case, and repeat within
-a scope), and switch agents off from the user config.
+a scope), switch agents off from the user config, and edit the repository's AGENTS.md.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ FILES = {
     ("user", "workflows/uw.workflow.md"): workflows,
     ("skills", "verify-evidence/SKILL.md"): skills, ("skills", "new-skill/SKILL.md"): skills,
     ("user", "pi-crew.json"): configs,
+    ("repo", "AGENTS.md"): st.sampled_from(["# Guide\n", "<!-- PI-CREW:START -->\nx\n<!-- PI-CREW:END -->\n"]),
 }
 NAME_KINDS = ("agents", "workflows", "skills")
 edits = st.one_of(*(st.tuples(st.just(slot), st.none() | text) for slot, text in FILES.items()))
@@ -108,7 +109,7 @@ def workspace(tmp_path_factory) -> Workspace:
 
 
 def _path(ws: Workspace, where: str, rel: str) -> str:
-    base = {"project": ws.crew, "user": ws.user, "builtin": ws.builtin, "skills": ws.folder / "skills"}[where]
+    base = {"project": ws.crew, "user": ws.user, "builtin": ws.builtin, "skills": ws.folder / "skills", "repo": ws.repo}[where]
     return str(Path(base) / rel)
 
 

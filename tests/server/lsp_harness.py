@@ -105,7 +105,9 @@ def make_client(answer: str | None = None) -> LanguageClient:
       ``registrations``: every dynamic registration;
     - ``events``: ``(monotonic time, method, params)`` of every `crew/*` notification, progress
       creation and report, showMessage and response; ``asked``: every showMessageRequest, answered
-      with the action titled ``answer`` (or dismissed when ``answer`` is None).
+      with the action titled ``answer`` (or dismissed when ``answer`` is None); ``edits``: every
+      workspace/applyEdit, answered as applied (the test applies it itself) — or, when a test sets
+      ``apply_edit_with`` to an editor's apply function, answered by that function.
     """
     client = LanguageClient(converter_factory=default_converter)
     client.publishes = []  # type: ignore[attr-defined]
@@ -113,6 +115,8 @@ def make_client(answer: str | None = None) -> LanguageClient:
     client.registrations = []  # type: ignore[attr-defined]
     client.events = []  # type: ignore[attr-defined]
     client.asked = []  # type: ignore[attr-defined]
+    client.edits = []  # type: ignore[attr-defined]
+    client.apply_edit_with = None  # type: ignore[attr-defined]
     features = dict(DEFAULT_CLIENT_FEATURES)
 
     def record(method: str):
@@ -152,7 +156,14 @@ def make_client(answer: str | None = None) -> LanguageClient:
         client.asked.append(params)
         return T.MessageActionItem(title=answer) if answer else None
 
+    def apply_edit(client: LanguageClient, params: T.ApplyWorkspaceEditParams) -> T.ApplyWorkspaceEditResult:
+        client.edits.append(params)
+        if client.apply_edit_with is not None:
+            return client.apply_edit_with(params)
+        return T.ApplyWorkspaceEditResult(applied=True)  # recorded, not applied: the test applies it where it wants to
+
     features.update({
+        T.WORKSPACE_APPLY_EDIT: apply_edit,
         T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish, T.WORKSPACE_DIAGNOSTIC_REFRESH: refresh,
         T.CLIENT_REGISTER_CAPABILITY: register, T.WINDOW_WORK_DONE_PROGRESS_CREATE: create, T.PROGRESS: progress,
         T.WINDOW_SHOW_MESSAGE: show, T.WINDOW_SHOW_MESSAGE_REQUEST: ask,

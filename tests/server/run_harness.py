@@ -76,7 +76,9 @@ class RunSession(Session):
 
 async def start_run_session(tmp_path: Path, files: dict[str, str], *, profile: str = "vscode", crew: bool = True,
                             init_options: dict[str, Any] | None = None, env: dict[str, str] | None = None,
-                            answer: str | None = None, progress: bool = True, root: Path | None = None) -> RunSession:
+                            answer: str | None = None, progress: bool = True, root: Path | None = None,
+                            experimental: dict[str, Any] | None = None) -> RunSession:
+    """``experimental``: client capabilities declared beside `crewNotifications` (when ``crew``)."""
     root = root or tmp_path / "ws"
     root.mkdir(parents=True, exist_ok=True)
     write_project(root, files)
@@ -84,7 +86,7 @@ async def start_run_session(tmp_path: Path, files: dict[str, str], *, profile: s
     home.mkdir(exist_ok=True)
     client = await server_config(home, env, answer).start()
     caps = client_capabilities(CLIENTS[profile])
-    caps.experimental = {"crewNotifications": True} if crew else None
+    caps.experimental = {"crewNotifications": True, **(experimental or {})} if crew else None
     if not progress and caps.window is not None:
         caps.window.work_done_progress = False
     options: dict[str, Any] = {"diagnostics": {"delayMs": 0}}

@@ -116,3 +116,21 @@ def _restore(name: str, command: commands.Command | None) -> None:
         commands.COMMANDS.pop(name, None)
     else:
         commands.COMMANDS[name] = command
+
+
+async def test_doctor_lists_agent_overrides_that_name_no_agent(tmp_path):
+    from lsp_harness import start_session, stop_session
+
+    config = tmp_path / "home" / ".pi" / "agent" / "pi-crew.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{"agents": {"overrides": {"scrbe": {"thinking": "high"}}}}')
+    s = await start_session(tmp_path, "vscode")
+    try:
+        await s.ready()
+        result = await s.command("crew.doctor", {})
+        drift = [c for c in result["checks"] if c["name"] == "config drift"]
+        assert drift == [{"name": "config drift", "ok": False,
+                          "detail": f"{config}:1: `agents.overrides.scrbe` names no agent — did you mean `scribe`?"}]
+        assert result["ok"] is False
+    finally:
+        await stop_session(s)

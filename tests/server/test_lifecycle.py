@@ -33,7 +33,7 @@ async def test_capabilities_follow_the_client(tmp_path):
             assert caps.document_formatting_provider
             if profile == "vscode":
                 assert caps.diagnostic_provider is None  # VS Code 1.65 has no pull: push only
-                assert list(caps.code_action_provider.code_action_kinds) == ["quickfix", "source.fixAll.crew"]
+                assert list(caps.code_action_provider.code_action_kinds) == ["quickfix", "source.fixAll.crew", "source.crew.export"]
                 assert caps.rename_provider.prepare_provider is True
                 assert caps.code_lens_provider is not None
                 assert caps.inlay_hint_provider is None  # the client declares no inlay hints
@@ -55,7 +55,7 @@ async def test_capabilities_follow_the_client(tmp_path):
 IMPLEMENTED_COMMANDS = {
     "crew.run", "crew.cancel", "crew.resume", "crew.retry", "crew.status", "crew.events", "crew.plan",
     "crew.recommend", "crew.recover", "crew.exportDiagnostics", "crew.validateWorkspace", "crew.doctor",
-    "crew.metrics",
+    "crew.metrics", "crew.teams", "crew.export", "crew.guidance.update", "crew.guidance.remove", "crew.newSkill",
 }
 
 
@@ -112,6 +112,7 @@ async def test_every_file_the_index_reads_is_watched(tmp_path, monkeypatch):
         repo / ".crew/workflows/docs.workflow.md": "---\nname: docs\n---\n## write\nrole: scribe\n\nWrite.\n",
         repo / ".crew/config.json": "{}\n",
         repo / ".pi/pi-crew.json": "{}\n",
+        repo / "AGENTS.md": "# Rules\n",
         folder / "skills/review/SKILL.md": "---\nname: review\ndescription: r\n---\nReview.\n",
         extra / "agents/helper.md": "---\nname: helper\n---\nHelp.\n",
         home / ".pi/agent/teams/mine.team.md": "---\nname: mine\n---\n- scribe: scribe\n",
@@ -268,3 +269,20 @@ async def test_tcp_transport(tmp_path):
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_open_documents_are_published_first_at_cold_start(tmp_path):
+    # many broken teams; the one the editor opens sorts last, yet its diagnostics come first
+    files = {f".crew/teams/t{i:03}.team.md": f"---\nname: t{i:03}\ndescription: d\ndefaultWorkflow: docs\n---\n"
+             f"- explorer: agent=nobody{i} find\n" for i in range(300)}
+    files[".crew/workflows/docs.workflow.md"] = "---\nname: docs\ndescription: d\n---\n\n## a\nrole: explorer\n\nDo {goal}.\n"
+    opened = ".crew/teams/zzz.team.md"
+    files[opened] = "---\nname: zzz\ndescription: d\ndefaultWorkflow: docs\n---\n- explorer: agent=nobody find\n"
+    s = await start_session(tmp_path, "vscode", files=files)  # `initialized` is sent: indexing has begun
+    try:
+        s.open(opened)
+        await s.until(lambda: len([p for p in s.publishes if p.diagnostics]) > 1, what="the cold start's publishes")
+        first = next(p for p in s.publishes if p.diagnostics)
+        assert first.uri == s.uri(opened)
+    finally:
+        await stop_session(s)

@@ -1,5 +1,5 @@
 """What the server loads before it can answer `initialize` (docs/editor.md, Start-up): pygls,
-lsprotocol and the server's own glue — not the checks, the run engine, pydantic or
+lsprotocol and the server's own glue — not the checks, the run engine, pydantic, watchfiles or
 prometheus_client, which load once `initialize` has been answered (or on first use)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from crew_lsp.server import app, command_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
-LOADED_LATER = ("crew_lsp.checks", "crew_lsp.engine", "crew_lsp.telemetry", "pydantic", "prometheus_client")
+LOADED_LATER = ("crew_lsp.checks", "crew_lsp.engine", "crew_lsp.telemetry", "pydantic", "prometheus_client", "watchfiles")
 
 PROBE = """
 import json, sys

@@ -194,3 +194,15 @@ def test_tokens_and_duration_come_from_the_task_events():
     (tokens,) = [m for m in snapshot(metrics.registry) if m["name"] == "crew_task_tokens"][0]["series"]
     assert (duration["count"], duration["sum"]) == (1, 2.5)
     assert (tokens["count"], tokens["sum"]) == (1, 1250)
+
+
+def test_task_metric_events_set_the_gauge_and_damaged_pairs_are_ignored():
+    metrics = CrewMetrics()
+    listen = MetricsListener(metrics)
+    update = updates_of("run_1")
+    listen(update("crew.task.metric", "01_a", {"metrics": {"coverage": 80, "tests": 40}}))
+    listen(update("crew.task.metric", "01_a", {"metrics": {"coverage": 81.5}}))
+    # a planted or damaged events.jsonl: nothing a metric line could not have said reaches the registry
+    listen(update("crew.task.metric", "01_a", {"metrics": {"bad name": 1, "flag": True, "text": "1", "api_key": 3}}))
+    listen(update("crew.task.metric", "01_a", {"metrics": ["coverage", 1]}))
+    assert values(metrics, "crew_task_metric") == {(("name", "coverage"),): 81.5, (("name", "tests"),): 40.0}

@@ -27,6 +27,7 @@ SPEC_METRICS = {
     "crew_task_duration_seconds": "histogram", "crew_task_tokens": "histogram", "crew_task_retry_attempts_total": "counter",
     "crew_task_deadletter_total": "counter", "crew_heartbeat_level": "gauge", "crew_heartbeat_max_staleness_seconds": "gauge",
     "crew_active_runs": "gauge", "crew_lsp_request_seconds": "histogram", "crew_lsp_documents": "gauge",
+    "crew_task_metric": "gauge", "crew_task_metric_dropped_total": "counter",
 }
 
 
@@ -44,6 +45,18 @@ def test_two_sessions_in_one_process_keep_separate_registries_and_never_touch_th
     assert series(snapshot(second.registry), "crew_runs_total") == []
     assert series(snapshot(second.registry), "crew_tasks_total") == []
     assert REGISTRY.get_sample_value("crew_runs_total", {"status": "completed"}) is None
+
+
+def test_task_metric_keeps_the_last_value_per_name_and_counts_values_of_names_past_the_cap():
+    m = CrewMetrics(task_metric_cap=2)
+    m.task_metric_value("coverage", 80.0)
+    m.task_metric_value("tests", 40.0)
+    m.task_metric_value("coverage", 81.5)  # another task (or a later line): the last value wins
+    m.task_metric_value("third", 1.0)  # past the cap: dropped, counted
+    m.task_metric_value("fourth", 2.0)
+    snap = snapshot(m.registry)
+    assert {s["labels"]["name"]: s["value"] for s in series(snap, "crew_task_metric")} == {"coverage": 81.5, "tests": 40.0}
+    assert value(snap, "crew_task_metric_dropped_total") == 2
 
 
 def test_run_ended_counts_the_status_observes_the_duration_per_team_and_leaves_the_active_gauge():
@@ -157,7 +170,7 @@ def test_the_filter_is_a_glob_on_metric_names_in_both_formats():
     names = [x["name"] for x in snapshot(m.registry, "crew_task_*")]
     # `crew_tasks_total` does not match `crew_task_*` (the `s`): a glob, not a prefix test
     assert set(names) == {"crew_task_duration_seconds", "crew_task_tokens", "crew_task_retry_attempts_total",
-                          "crew_task_deadletter_total"}
+                          "crew_task_deadletter_total", "crew_task_metric", "crew_task_metric_dropped_total"}
     text = render(m.registry, "crew_tasks_total", "prometheus")
     assert 'crew_tasks_total{role="executor",status="completed"} 1.0' in text
     assert "crew_runs_total" not in text and "crew_task_duration_seconds" not in text

@@ -87,7 +87,7 @@ def test_an_export_reaches_the_collector_with_every_conformance_point(receiver):
     assert set(by_name) == {
         "crew_runs", "crew_run_duration_seconds", "crew_tasks", "crew_task_duration_seconds", "crew_task_tokens",
         "crew_task_retry_attempts", "crew_task_deadletter", "crew_heartbeat_level", "crew_heartbeat_max_staleness_seconds",
-        "crew_active_runs", "crew_lsp_request_seconds", "crew_lsp_documents"}
+        "crew_active_runs", "crew_lsp_request_seconds", "crew_lsp_documents", "crew_task_metric", "crew_task_metric_dropped"}
     assert all("." not in name for name in by_name)
 
     for name in ("crew_runs", "crew_tasks", "crew_task_retry_attempts", "crew_task_deadletter"):

@@ -50,6 +50,7 @@ class Hooks:
     transcript: Callable[[str], None] = lambda line: None  # raw JSON stream → transcripts/<id>.jsonl
     log: Callable[[str], None] = lambda line: None  # stderr and notes → logs/<id>.log
     progress: Callable[[str], None] = lambda text: None  # short status line (coalesced task.progress)
+    metric: Callable[[str, float], None] = lambda name, value: None  # one metric line (docs/runs.md, Metric lines)
 
 
 @dataclass(slots=True)

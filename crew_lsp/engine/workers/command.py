@@ -1,9 +1,11 @@
 """The `command` runtime: any agent CLI. argv comes from the user's settings or the environment with
 `{model}`, `{role}` and `{taskId}` substituted; the prompt arrives on stdin; stdout is the result;
-a non-zero exit or a signal fails the task."""
+a non-zero exit or a signal fails the task. Metric lines on stdout (docs/runs.md, Metric lines) are
+reported through the hooks and left out of the result."""
 
 from __future__ import annotations
 
+from crew_lsp.engine.metric_lines import PREFIX_BYTES, parse_metric_line
 from crew_lsp.engine.workers.base import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.process import ChildProcess
 from crew_lsp.telemetry.redact import redact_text
@@ -35,11 +37,13 @@ class CommandWorker:
 
         def on_stdout(line: bytes) -> None:
             nonlocal size
+            text = line.decode("utf-8", "replace")
+            hooks.output(text + "\n")
+            if line.startswith(PREFIX_BYTES) and _metric(text, hooks):
+                return  # a figure for the task, not part of its result
             if size < MAX_RESULT_BYTES:
                 chunks.append(line)
                 size += len(line) + 1
-            text = line.decode("utf-8", "replace")
-            hooks.output(text + "\n")
             if text.strip():  # redacted before it is cut: a cut secret no longer looks like one
                 hooks.progress(redact_text(text.strip())[:120])
 
@@ -66,3 +70,13 @@ class CommandWorker:
         if rc != 0:
             return WorkerResult("failed", text, f"worker exited with code {rc}{detail}", rc, detail=said)
         return WorkerResult("completed", text, None, 0)
+
+
+def _metric(line: str, hooks: Hooks) -> bool:
+    """Report a metric line; a line that only starts like one gets a note in the task's log."""
+    metric = parse_metric_line(line)
+    if metric is None:
+        hooks.log(redact_text(f"ignored a malformed metric line (docs/runs.md, Metric lines): {line[:200]}"))
+        return False
+    hooks.metric(*metric)
+    return True

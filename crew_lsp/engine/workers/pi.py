@@ -1,5 +1,8 @@
 """The `pi` runtime: one `pi --mode json -p` child per task (docs/runs.md, Workers).
 
+Metric lines (docs/runs.md, Metric lines) are read from the text of every assistant message and
+left out of the answer.
+
 The answer is the **last assistant `message_end`**: `pi` exits 0 even when the model call failed,
 so `stopReason: "error"`, a missing final message or a signal-killed child fail the task — unless
 we ourselves killed it after the final message, in which case the answer stands.
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import anyio
 
+from crew_lsp.engine.metric_lines import split_metric_lines
 from crew_lsp.engine.workers.base import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.process import ChildProcess
 from crew_lsp.resources.jsonread import loads
@@ -97,7 +101,10 @@ class PiStream:
             if isinstance(provider, str) and provider and not model.startswith(f"{provider}/"):
                 model = f"{provider}/{model}"
             self.model = model
-        text = _text_of(message).strip()
+        text, metrics = split_metric_lines(_text_of(message))
+        for name, value in metrics.items():
+            self.hooks.metric(name, value)
+        text = text.strip()
         if text:  # redacted before it is cut: a cut secret no longer looks like one
             self.hooks.progress(redact_text(text.splitlines()[-1])[:120])
         if message.get("stopReason") in _FINAL_STOPS and self.child is not None:
@@ -163,7 +170,7 @@ class PiWorker:
         if final is None:
             how = f"killed by signal {outcome.signal}" if outcome.signal else f"exit code {outcome.returncode}"
             return WorkerResult("failed", error=f"pi ended without a final assistant message ({how})", **base)
-        text = _text_of(final)
+        text = split_metric_lines(_text_of(final))[0]
         stop = final.get("stopReason")
         if stop in ("error", "aborted"):
             msg = final.get("errorMessage") or f"stopReason {stop}"
