@@ -42,8 +42,8 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
         _content_dependents(snap, new, out)
         return out
     kinds = {r.kind for r in (old, new) if r is not None}
-    if kinds & {"config", "skill"}:
-        return out | set(snap.resources)  # (rare edits that every file's checks may read)
+    if "config" in kinds:
+        return out | set(snap.resources)  # (agent switches: every file's checks may read them)
     if not kinds & FILES.keys():
         return out  # (the repository's AGENTS.md: no other file reads it)
     for res in (old, new):
@@ -72,6 +72,10 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
             # a team without `defaultWorkflow` is offered one of its own name when that workflow exists
             out.update(t.path for t in snap.team_files.get(w, ()) if t.model.default_workflow is None)  # type: ignore[union-attr]
         _near(snap.unresolved_workflows, change.names_out["workflows"] | change.names_in["workflows"], out)
+    if "skill" in kinds:
+        for name in names:
+            out.update(snap.skill_refs.get(name, ()))
+        _near(snap.unresolved_skills, change.names_out["skills"] | change.names_in["skills"], out)
     return out
 
 

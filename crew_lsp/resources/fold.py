@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from bisect import insort
 
+from crew_lsp.resources.frontmatter import csv_texts
+
 RANK = {"project": 0, "builtin": 1, "user": 2}  # a later scope wins
 # the map of every file of a kind, by its slot key (the lower-cased name for agents)
 FILES = {"agent": "agents_by_lower", "team": "team_files", "workflow": "workflow_files", "skill": "skill_files"}
@@ -58,6 +60,27 @@ def resolves(agents, name: str) -> bool:
 def unresolved_keys(agents, team: Resource) -> set[str]:
     """The lower-cased agent names a team's roles reference without resolving."""
     return {r.agent.lower() for r in team.model.roles if not resolves(agents, r.agent)}  # type: ignore[union-attr]
+
+
+def skill_names(res: Resource) -> set[str]:
+    """Every skill name a file's checks look up: an agent's `skills`/`skill`, role `skills=`, step `skills:`."""
+    kind = res.kind
+    if kind == "agent":
+        names = set(res.model.skills)  # type: ignore[union-attr]
+        fields = res.doc.frontmatter.fields if res.doc is not None else {}
+        if "skills" in fields and "skill" in fields:  # (both are checked; the run reads `skills`)
+            names.update(csv_texts(fields["skill"].value))
+        return names
+    if kind == "team":
+        return {i.text for r in res.model.roles if r.skills for i in r.skills}  # type: ignore[union-attr]
+    if kind == "workflow":
+        names = set()
+        for step in res.model.steps:  # type: ignore[union-attr]
+            meta = step.meta.get("skills")
+            if meta is not None and meta.value != "false":
+                names.update(csv_texts(meta.value))
+        return names
+    return set()
 
 
 def _winner(kind: str, fold: list | tuple) -> Resource:
@@ -207,6 +230,14 @@ def build_references(snap: Snapshot) -> None:
                 workflow_refs[model.workflow] = [path]  # type: ignore[union-attr]
             else:
                 refs.append(path)
+    skill_refs: dict[str, list[str]] = {}
+    for kind in ("agents_by_lower", "team_files", "workflow_files"):
+        for members in getattr(snap, kind).values():
+            for res in members:
+                for name in skill_names(res):
+                    skill_refs.setdefault(name, []).append(res.path)
+    snap.skill_refs = {k: frozenset(v) for k, v in skill_refs.items()}
+    snap.unresolved_skills = {k: refs for k, refs in snap.skill_refs.items() if k not in snap.skills}
     snap.agent_refs = {k: frozenset(v) for k, v in agent_refs.items()}
     snap.unresolved_agents = {k: frozenset(v) for k, v in unresolved.items()}
     snap.workflow_refs = {k: frozenset(v) for k, v in workflow_refs.items()}
@@ -222,8 +253,8 @@ class Change:
 
     def __init__(self) -> None:
         # effective names that went and came, by `Snapshot.names` kind ("agents", "workflows")
-        self.names_out: dict[str, set[str]] = {"agents": set(), "workflows": set()}
-        self.names_in: dict[str, set[str]] = {"agents": set(), "workflows": set()}
+        self.names_out: dict[str, set[str]] = {"agents": set(), "workflows": set(), "skills": set()}
+        self.names_in: dict[str, set[str]] = {"agents": set(), "workflows": set(), "skills": set()}
         self.disabled_changed = False  # an agent name was switched off or on
         self.roles_changed = False  # the union of the winning teams' roles
         self.runners_changed: set[str] = set()  # workflows whose list of running teams changed
@@ -231,7 +262,7 @@ class Change:
 
 SHARED = ("configs", "agents", "disabled_agents", "teams", "workflows", "skills", "losers", "same_scope", "teams_by_workflow",
           "agents_by_lower", "team_files", "workflow_files", "skill_files", "agent_refs", "unresolved_agents", "workflow_refs",
-          "unresolved_workflows", "unrun_workflows", "role_counts")
+          "unresolved_workflows", "unrun_workflows", "skill_refs", "unresolved_skills", "role_counts")
 
 
 class _Mutations:
@@ -298,9 +329,17 @@ def apply(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, new: 
             if (was is None) != (winner is None):
                 _came_or_went(change, "workflows", was, winner)
             _refresh_workflow(t, key)
+        elif kind == "skill":
+            if (was is None) != (winner is None):
+                _came_or_went(change, "skills", was, winner)
+            _refresh_skill(t, key)
     for res, sign in ((old, -1), (new, 1)):
         if res is not None and res.kind == "team":
             _team_refs(t, res, sign)
+    before, after = (skill_names(r) if r is not None else set() for r in (old, new))
+    for name in before ^ after:
+        _set_member(t.skill_refs, name, path, name in after)
+        _refresh_skill(t, name)
     t.finish(snap)
     snap.roles = None if change.roles_changed else prev.roles
     return change
@@ -385,6 +424,14 @@ def _refresh_workflow(t, name: str) -> None:
     else:
         t.unresolved_workflows.pop(name, None)
     _refresh_unrun(t, name)
+
+
+def _refresh_skill(t, name: str) -> None:
+    refs = t.skill_refs.get(name)
+    if refs and t.skills.get(name) is None:
+        t.unresolved_skills[name] = refs
+    else:
+        t.unresolved_skills.pop(name, None)
 
 
 def _refresh_unrun(t, name: str) -> None:

@@ -18,7 +18,8 @@ class Snapshot(Record):
     __slots__ = ("workspace", "resources", "version", "problems", "configs", "agents", "disabled_agents", "teams",
                  "workflows", "skills", "losers", "same_scope", "teams_by_workflow", "agents_by_lower", "team_files",
                  "workflow_files", "skill_files", "agent_refs", "unresolved_agents", "workflow_refs",
-                 "unresolved_workflows", "unrun_workflows", "role_counts", "roles", "name_indexes")
+                 "unresolved_workflows", "unrun_workflows", "skill_refs", "unresolved_skills", "role_counts", "roles",
+                 "name_indexes")
 
     def __init__(self, workspace: Workspace, resources: Mapping[str, Resource], version: int = 0,
                  problems: Mapping[str, Problem] | None = None):
@@ -47,6 +48,8 @@ class Snapshot(Record):
         self.workflow_refs: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]  # workflow → team files that run it
         self.unresolved_workflows: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]  # ... for names no workflow has
         self.unrun_workflows: Mapping[str, bool] = None  # type: ignore[assignment]  # workflow names no winning team runs
+        self.skill_refs: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]  # skill name → files naming it
+        self.unresolved_skills: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]  # ... for names no skill has
         self.role_counts: Mapping[str, int] = None  # type: ignore[assignment]  # role name → how many winning teams define it
         self.roles: frozenset[str] | None = None  # the union of all team roles, computed on first use
         self.name_indexes: dict[str, NameIndex] = {}  # did-you-mean lookups, built on first use (see `names`)
