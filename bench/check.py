@@ -9,7 +9,11 @@ Measures, as medians:
 The user root is isolated (PI_TEAMS_HOME and PI_CODING_AGENT_DIR point to an empty folder) so ~/.pi never
 changes the result; the files are read as the newest pi-crew version.
 
+With ``--sizes 2k,10k,50k`` it measures only the whole process at each size instead (the same mix of
+agents, teams and workflows, scaled): median and minimum wall time and peak RSS, against the targets.
+
     .venv/bin/python bench/check.py [--runs 15] [--warmup 2] [--proc-runs 10] [--json] [--profile N] [--keep DIR]
+    .venv/bin/python bench/check.py --sizes 2k,10k,50k [--proc-runs 5] [--json]
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ from bench.workspace import generate  # noqa: E402
 TARGET_INPROC_MS = 100.0
 TARGET_FILES_PER_S = 20_000.0
 TARGET_PROCESS_MS = 300.0
+# whole-process `crew-lsp check` by workspace size (files), on a quiet machine
+TARGET_PROCESS_BY_SIZE_MS = {2_000: 110.0, 10_000: 450.0, 50_000: 2_500.0}
+MIX = (600, 700, 700)  # agents, teams, workflows per 2,000 files
 
 
 def _console_script() -> str:
@@ -105,6 +112,7 @@ def process(ws: Path, runs: int, env: dict[str, str]) -> dict:
     exe = _console_script()
     argv = [exe, "check", "--format", "json", str(ws)]
     walls: list[float] = []
+    cpus: list[float] = []
     rss_kb: list[int] = []
     codes: set[int] = set()
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ws)
@@ -116,10 +124,12 @@ def process(ws: Path, runs: int, env: dict[str, str]) -> dict:
         proc.returncode = os.waitstatus_to_exitcode(status)
         codes.add(proc.returncode)
         rss_kb.append(usage.ru_maxrss)  # KiB on Linux
+        cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
     return {
         "runs": runs,
         "wall_ms": _median(walls),
         "wall_ms_min": min(walls),
+        "cpu_ms": _median(cpus),  # user + system: steadier than the wall time on a busy machine
         "peak_rss_mib": _median([k / 1024 for k in rss_kb]),
         "peak_rss_mib_max": max(rss_kb) / 1024,
         "exit_codes": sorted(codes),
@@ -211,6 +221,51 @@ def table(r: dict) -> str:
     return "\n".join(lines)
 
 
+def parse_size(text: str) -> int:
+    """`2k`, `10k`, `50000` → a number of files."""
+    text = text.strip().lower()
+    try:
+        files = int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (use e.g. 2k, 10k, 50000)") from None
+    if files < 10:
+        raise argparse.ArgumentTypeError(f"size {text!r} is below 10 files")
+    return files
+
+
+def mix(files: int) -> tuple[int, int, int]:
+    """Agents, teams and workflows for a workspace of `files` files, in the 2,000-file mix."""
+    agents = round(files * MIX[0] / sum(MIX))
+    teams = round(files * MIX[1] / sum(MIX))
+    return agents, teams, files - agents - teams
+
+
+def by_size(sizes: list[int], runs: int, tmp: Path, env: dict[str, str], broken_ratio: float, seed: int) -> list[dict]:
+    """Whole-process figures at each size (a fresh workspace each, removed afterwards)."""
+    rows = []
+    env = {**{k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}, "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    for files in sizes:
+        ws = tmp / f"ws-{files}"
+        generate(ws, *mix(files), broken_ratio, seed)
+        figures = process(ws, runs, env)
+        target = TARGET_PROCESS_BY_SIZE_MS.get(files)
+        rows.append({"files": files, **figures, "target_ms": target})
+        shutil.rmtree(ws, ignore_errors=True)
+    return rows
+
+
+def size_table(rows: list[dict]) -> str:
+    head = f"{'files':>7}  {'wall median':>12}  {'wall min':>10}  {'CPU median':>11}  {'peak RSS':>10}  target (quiet machine)"
+    lines = [head]
+    for r in rows:
+        target = r["target_ms"]
+        verdict = f"< {target:,.0f} ms  {_fmt_ok(r['wall_ms'] < target)}" if target else ""
+        lines.append(f"{r['files']:>7,}  {r['wall_ms']:>9.0f} ms  {r['wall_ms_min']:>7.0f} ms  {r['cpu_ms']:>8.0f} ms  {r['peak_rss_mib']:>6.0f} MiB  {verdict}")
+    lines.append(f"(crew-lsp check --format json, whole process: {rows[0]['runs'] if rows else 0} runs after 1 warm-up; exit codes "
+                 f"{sorted({c for r in rows for c in r['exit_codes']})})")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--agents", type=int, default=600)
@@ -224,7 +279,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="machine-readable output")
     ap.add_argument("--profile", type=int, metavar="N", default=0, help="also print the top N cProfile entries (stderr)")
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp dir, removed)")
+    ap.add_argument("--sizes", metavar="N[,N...]", type=lambda v: [parse_size(x) for x in v.split(",") if x.strip()],
+                    help="only the whole process, at each size (e.g. 2k,10k,50k)")
     args = ap.parse_args(argv)
+    if args.sizes:
+        tmp = Path(tempfile.mkdtemp(prefix="crew-bench-"))
+        try:
+            (tmp / "home").mkdir()
+            os.environ["PI_TEAMS_HOME"] = str(tmp / "home")
+            rows = by_size(args.sizes, args.proc_runs, tmp, dict(os.environ), args.broken_ratio, args.seed)
+            print(json.dumps(rows, indent=2) if args.json else size_table(rows))
+            return 0
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     tmp = tempfile.mkdtemp(prefix="crew-bench-")
     try:

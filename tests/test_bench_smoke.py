@@ -18,6 +18,8 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
     ["lsp.py", "--sizes", "200", "--edits", "20", "--startup-runs", "1"],
     ["scale.py", "--quick", "--sizes", "200"],
     ["language.py"],
+    ["check.py", "--agents", "20", "--teams", "20", "--workflows", "20", "--runs", "1", "--warmup", "0", "--proc-runs", "1"],
+    ["check.py", "--sizes", "60,120", "--proc-runs", "1"],
     ["redact.py"],
 ])
 def test_benchmark_script_runs(argv: list[str]):

@@ -85,7 +85,7 @@ def check_skills(ctx: Ctx, items: list[Item]) -> None:
         if not valid_skill_name(item.text):
             ctx.add(diag("CREW404", item.span, f"`{item.text}` is not a valid skill name (letters, digits, `_` and `-`, at most 80): it is dropped."))
         elif item.text not in known:
-            close = suggest(item.text, known)
+            close = suggest(item.text, ctx.snap.names("skills"))
             ctx.add(diag("CREW403", item.span, f"Unknown skill `{item.text}`: the prompt will say it is missing{did_you_mean(close)}",
                          fixes=[fix(f"Change to `{c}`", edit(item.span, c), preferred=i == 0) for i, c in enumerate(close)],
                          data={"skill": item.text, "suggestions": close}))

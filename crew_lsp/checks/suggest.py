@@ -1,6 +1,6 @@
 """Did-you-mean: case-insensitive Levenshtein distance ≤ 3 and below half the word's length.
 
-The cost of one suggestion is bounded whatever the number of candidates (see `_SCAN_ALL`).
+The cost of one suggestion is bounded whatever the number of candidates (see `SCAN_ALL`).
 """
 
 from __future__ import annotations
@@ -8,37 +8,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
+from crew_lsp.resources.similar import NEIGHBOURS, SCAN_ALL, NameIndex, distance
 
-def distance(a: str, b: str, limit: int = 4) -> int:
-    """Case-insensitive Levenshtein distance, or ``limit`` as soon as it cannot be below it.
-
-    Only the diagonal band |i - j| < limit can hold a value below the limit, so the rest of each row
-    stays at ``limit``: suggestions over hundreds of names cost a few microseconds each.
-    """
-    if abs(len(a) - len(b)) >= limit:
-        return limit
-    a, b = a.lower(), b.lower()
-    if a == b:
-        return 0
-    m = len(b)
-    prev = [j if j < limit else limit for j in range(m + 1)]
-    for i, ca in enumerate(a, 1):
-        cur = [limit] * (m + 1)
-        cur[0] = best = i if i < limit else limit
-        for j in range(max(1, i - limit + 1), min(m, i + limit - 1) + 1):
-            v = prev[j - 1] if ca == b[j - 1] else prev[j - 1] + 1
-            if prev[j] + 1 < v:
-                v = prev[j] + 1
-            if cur[j - 1] + 1 < v:
-                v = cur[j - 1] + 1
-            if v < limit:
-                cur[j] = v
-                if v < best:
-                    best = v
-        if best >= limit:
-            return limit
-        prev = cur
-    return prev[m]
+__all__ = ["did_you_mean", "distance", "suggest"]
 
 
 # Long candidate lists (every agent, every workflow) come back for each unknown name of a run: their
@@ -47,12 +19,8 @@ _PREPARED: dict[tuple[str, ...], _Prepared] = {}
 _PREPARED_MAX = 4
 _PREPARE_FROM = 40  # shorter lists are scanned directly
 _LAST: list[tuple[tuple[str, ...], _Prepared]] = []  # the last list prepared or found, held by identity
-# Lists longer than this (a hostile team of 20,000 roles) are not scanned: each query looks only at the
-# names nearest the word in sorted order and in sorted order of the reversed names, _NEIGHBOURS on
-# each side. An edit keeps either the word's start or its end, so close names sit near it in one of
-# the two orders; the cost per query stays bounded whatever the list's length.
-_SCAN_ALL = 1_000
-_NEIGHBOURS = 250
+# Lists longer than SCAN_ALL (a hostile team of 20,000 roles) are looked up like a `NameIndex`: only
+# the NEIGHBOURS names on each side of the word in the two sorted orders are measured.
 
 
 class _Prepared:
@@ -65,7 +33,7 @@ class _Prepared:
         self.by_length: dict[int, list[tuple]] = {}
         self.forward: list[tuple[str, int]] = []
         self.backward: list[tuple[str, int]] = []
-        if len(self.entries) > _SCAN_ALL:
+        if len(self.entries) > SCAN_ALL:
             self.forward = sorted((e[2], e[0]) for e in self.entries)
             self.backward = sorted((e[2][::-1], e[0]) for e in self.entries)
             return
@@ -77,7 +45,7 @@ class _Prepared:
         picked: set[int] = set()
         for order, key in ((self.forward, low_word), (self.backward, low_word[::-1])):
             at = bisect_left(order, (key,))
-            picked.update(i for _, i in order[max(0, at - _NEIGHBOURS): at + _NEIGHBOURS])
+            picked.update(i for _, i in order[max(0, at - NEIGHBOURS): at + NEIGHBOURS])
         return [self.entries[i] for i in sorted(picked)]
 
 
@@ -107,13 +75,15 @@ def _common(counts: dict[str, int], other: str) -> int:
     return n
 
 
-def suggest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
-    """Close candidates, best first (ties keep the candidates' order)."""
+def suggest(word: str, candidates: Iterable[str] | NameIndex, limit: int = 3) -> list[str]:
+    """Close candidates, best first (ties keep the candidates' order; a `NameIndex`'s is alphabetical).
+
+    The snapshot's sets of names (`Snapshot.names`) come as a `NameIndex`, built once per generation.
+    """
     # accepted: d <= 3 and 2d < len(word); anything at `limit` or beyond is cut short
     cut = min(3, (len(word) - 1) // 2) + 1
     if cut <= 0:
         return []
-    cands = tuple(candidates)  # (a tuple is itself); long lists are deduplicated once, when prepared
     n = len(word)
     low_word = word.lower()
     letters = set(low_word)
@@ -121,6 +91,11 @@ def suggest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     # Cheap lower bounds of the edit distance first, so that it runs only on the few names that pass
     # them: the lengths (as `distance` itself cuts), the letter sets (each distinct letter one word
     # lacks costs an edit), then the letters with multiplicity (an edit fixes at most one).
+    if isinstance(candidates, NameIndex):
+        pool = [(None, cand, low, None) for low, cand in candidates.near(low_word) if n - cut < len(cand) < n + cut]
+        pool.sort(key=lambda e: (e[2], e[1]))  # (few are left: ties in alphabetical order)
+        return _best(word, pool, cut, letters, counts, low_word, limit)
+    cands = tuple(candidates)  # (a tuple is itself); long lists are deduplicated once, when prepared
     if len(cands) >= _PREPARE_FROM:
         prepared = _prepared(cands)
         if prepared.forward:
@@ -130,6 +105,11 @@ def suggest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
             pool.sort()  # back in the candidates' order
     else:
         pool = [(i, cand, cand.lower(), None) for i, cand in enumerate(dict.fromkeys(cands)) if n - cut < len(cand) < n + cut]
+    return _best(word, pool, cut, letters, counts, low_word, limit)
+
+
+def _best(word: str, pool: list[tuple], cut: int, letters: set[str], counts: dict[str, int], low_word: str, limit: int) -> list[str]:
+    """The `limit` closest entries of the pool (in the pool's order among equals)."""
     scored = []
     for _i, cand, low, chars in pool:
         if cand == word:

@@ -84,8 +84,7 @@ def _check_role_agent(ctx: Ctx, role: Role) -> None:
         ctx.add(diag("CREW207", span, f"Role `{role.name}` uses agent `{name}`, which is disabled ({disabled.scope} scope, {disabled.path}); the run fails.",
                      data={"agent": name}))
         return
-    names = [r.name for r in snap.agents.values()]
-    close = suggest(name, names)
+    close = suggest(name, snap.names("agents"))
     other_case = snap.agents.get(name.lower())
     where = "" if token else " (no `agent=`, so the role name is the agent)"
     if other_case is not None:
@@ -177,7 +176,7 @@ def _check_workflow_link(ctx: Ctx, team: Team) -> None:
         ctx.add(diag("CREW206", ctx.name_span(), "No `defaultWorkflow`: this team runs the `default` workflow.", fixes=fixes))
     elif team.default_workflow not in snap.workflows:
         name = team.default_workflow
-        close = suggest(name, snap.workflows)
+        close = suggest(name, snap.names("workflows"))
         span = entry.value_span if entry else ctx.name_span()
         fixes = [fix(f"Change to `{c}`", edit(span, c), preferred=i == 0) for i, c in enumerate(close)]
         if _IDENT.match(name):

@@ -27,11 +27,15 @@ def split_tools(value: str, reading: Reading) -> list[str]:
 
 class Agent(Record):
     __slots__ = ("description", "model", "fallback_models", "thinking", "tools", "skills", "system_prompt_mode",
-                 "inherit_project_context", "inherit_skills", "max_turns", "disabled", "system_prompt", "triggers", "use_when", "cost")
+                 "inherit_project_context", "inherit_skills", "max_turns", "disabled", "_system_prompt", "triggers", "use_when", "cost",
+                 "_doc", "_sanitised_as")
+    _fields = ("description", "model", "fallback_models", "thinking", "tools", "skills", "system_prompt_mode",
+               "inherit_project_context", "inherit_skills", "max_turns", "disabled", "system_prompt", "triggers", "use_when", "cost")
 
     def __init__(self, description: str, model: str | None, fallback_models: list[str], thinking: str | None, tools: list[str],
                  skills: list[str], system_prompt_mode: str, inherit_project_context: bool, inherit_skills: bool, max_turns: int | None,
-                 disabled: bool, system_prompt: str, triggers: list[str], use_when: list[str], cost: str | None):
+                 disabled: bool, system_prompt: str | None, triggers: list[str], use_when: list[str], cost: str | None,
+                 doc: Document | None = None, sanitised_as: str | None = None):
         self.description = description
         self.model = model
         self.fallback_models = fallback_models
@@ -43,10 +47,22 @@ class Agent(Record):
         self.inherit_skills = inherit_skills
         self.max_turns = max_turns
         self.disabled = disabled
-        self.system_prompt = system_prompt
+        self._system_prompt = system_prompt  # None: the body of `_doc`, trimmed when asked (an index keeps no copy)
+        self._doc = doc
+        self._sanitised_as = sanitised_as  # a scope: the prompt is sanitised as pi-crew does for it (since 0.3.9)
         self.triggers = triggers
         self.use_when = use_when
         self.cost = cost
+
+    @property
+    def system_prompt(self) -> str:
+        prompt = self._system_prompt
+        if prompt is None:
+            if self._doc is None:
+                return ""
+            body = self._doc.body_text
+            prompt = sanitised_prompt(body, self._sanitised_as) if self._sanitised_as is not None else js_trim(body)
+        return prompt
 
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
@@ -84,7 +100,6 @@ def parse_agent(doc: Document, reading: Reading = BASELINE, scope: str = "projec
     thinking = value("thinking")
     max_turns = leading_int(value("maxTurns") or "")
     disabled = parse_bool(value("disabled")) is True or parse_bool(value("enabled")) is False
-    body = sanitised_prompt(doc.body_text, scope) if reading.sanitised_prompt else js_trim(doc.body_text)
     return Agent(
         description=value("description") or "No description provided.",
         model=None if model in (None, "", "false") else model,
@@ -97,8 +112,10 @@ def parse_agent(doc: Document, reading: Reading = BASELINE, scope: str = "projec
         inherit_skills=value("inheritSkills") == "true",
         max_turns=max_turns if max_turns is not None and max_turns > 0 else None,
         disabled=disabled,
-        system_prompt=body,
+        system_prompt=None,
         triggers=items("triggers", "trigger"),
         use_when=items("useWhen"),
         cost=value("cost"),
+        doc=doc,
+        sanitised_as=scope if reading.sanitised_prompt else None,
     )

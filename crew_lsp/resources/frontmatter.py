@@ -6,6 +6,8 @@ This is deliberately *not* YAML: it reproduces exactly what pi-crew reads, and r
 
 from __future__ import annotations
 
+from sys import intern
+
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, Span, js_trim, span_in_line, split_lines, utf16_len
 
@@ -110,6 +112,10 @@ class Document(Record):
             lines = self._lines = split_lines(self.text)
         return lines
 
+    def release_lines(self) -> None:
+        """Forget the split lines (they are split again on the next use): an index of every file keeps only texts."""
+        self._lines = None
+
     @property
     def newline(self) -> str:
         """The line ending inserted text should use: the document's own."""
@@ -205,7 +211,12 @@ def parse_document(text: str) -> Document:
                 if key and key[0] == "#":  # the trimmed line starts with `#`
                     fm.comments.append(i)
                     continue
-                entry = Entry(key, after.strip(JS_SPACE), i, raw, len(before))
+                # one string per distinct key and short value across the index (`name`, `model: gpt-5`, ...)
+                key = intern(key)
+                value = after.strip(JS_SPACE)
+                if len(value) < 48:
+                    value = intern(value)
+                entry = Entry(key, value, i, raw, len(before))
                 entries.append(entry)
                 fields[key] = entry
             close = i + 1

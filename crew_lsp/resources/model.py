@@ -127,6 +127,7 @@ def parse_resource(kind: str, scope: str, path: str, text: str, config_role: str
         model = parse_workflow(doc, reading, scope)
     else:
         model = parse_skill(doc, file_name)
+    doc.release_lines()  # the parsers are done with them; the few files a check quotes split them again
     declared = doc.frontmatter.get("name") or ""  # (already trimmed as JavaScript trims)
     name = file_name if kind == "skill" else (declared or file_name)
     return Resource(kind, scope, path, file_name, name, doc, model, text)

@@ -52,13 +52,13 @@ class Meta(Record):
 
 class Step(Record):
     __slots__ = ("id", "index", "heading_line", "id_line", "explicit", "bare", "in_fence", "end_line", "meta", "meta_entries",
-                 "_task_text", "task_start_line", "task_start_col", "end_cut", "_deps", "heading", "_tid", "_lines")
+                 "_task_text", "task_start_line", "task_start_col", "end_cut", "_deps", "heading", "_tid", "_doc")
     _fields = ("id", "index", "heading_line", "id_line", "id_span", "heading_span", "explicit", "bare", "in_fence",
                "end_line", "meta", "meta_entries", "task_text", "task_start_line", "deps", "tid")
 
     def __init__(self, heading: Heading, index: int, explicit: bool, end_line: int, meta: dict[str, Meta] | None = None,
                  meta_entries: list[Meta] | None = None, task_text: str | None = None, task_start_line: int | None = None,
-                 deps: list[Item] | None = None, lines: list[str] | None = None):
+                 deps: list[Item] | None = None, doc: Document | None = None):
         self.heading = heading
         self.id = heading.text
         self.index = index  # 0-based position among the steps
@@ -76,7 +76,7 @@ class Step(Record):
         self.end_cut = 0  # not 0: the next heading starts at this index of line `end_line`, after a lone `\r`
         self._deps = deps  # `dependsOn` items, split on first use
         self._tid: str | None = None
-        self._lines = lines
+        self._doc = doc  # for the task text: the document's lines are split again when asked (not kept)
 
     @property
     def deps(self) -> list[Item]:
@@ -96,10 +96,11 @@ class Step(Record):
         """The text after the metadata block, stripped ("" when there is none)."""
         text = self._task_text
         if text is None:
-            start, lines = self.task_start_line, self._lines
-            if start is None or lines is None:
+            start, doc = self.task_start_line, self._doc
+            if start is None or doc is None:
                 text = ""
             else:
+                lines = doc.lines
                 text = "\n".join(lines[start : self.end_line])
                 if self.end_cut:
                     text += "\n" + lines[self.end_line][: self.end_cut]
@@ -279,7 +280,7 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
     for k, (h, is_explicit, n) in enumerate(steps_h):
         nxt = steps_h[k + 1] if k < last else None
         el, ec = (nxt[0].line, nxt[0].hashes) if nxt is not None else (n_lines, 0)
-        step = Step(h, k, is_explicit, el, lines=lines)
+        step = Step(h, k, is_explicit, el, doc=doc)
         step.end_cut = ec
         steps.append(step)
         # the same section as for the explicit test, unless a folded heading joins it

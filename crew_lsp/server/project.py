@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from crew_lsp.resources.discovery import Workspace, repo_root, scan
-from crew_lsp.resources.index import Index, Snapshot, derive, read_entries
+from crew_lsp.resources.index import Index, Snapshot, derive, prepare_for_edits, read_entries
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, stamp_of
 from crew_lsp.resources.model import Resource
 
@@ -113,7 +113,8 @@ async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, s
         stamps.update(stamp)
         if progress is not None:
             progress(min(start + chunk, total), total)
-    snap = await asyncio.to_thread(derive, Snapshot(ws, resources, problems=problems))
+    # (with what the first edit needs built here, off the event loop: a keystroke never pays for it)
+    snap = await asyncio.to_thread(lambda: prepare_for_edits(derive(Snapshot(ws, resources, problems=problems))))
     folder.index.snapshot = snap
     folder.stamps = stamps
     return total

@@ -42,17 +42,30 @@ def test_renaming_an_agent_rechecks_teams_with_unknown_agents(tmp_path, monkeypa
     assert index.update(scribe, read_text(scribe) + "more\n") == {scribe}
 
 
-def test_renaming_a_workflow_rechecks_teams_with_unknown_workflows(tmp_path, monkeypatch):
+def test_renaming_a_workflow_rechecks_teams_with_unknown_workflows_close_to_its_names(tmp_path, monkeypatch):
+    monkeypatch.setenv("PI_TEAMS_HOME", str(tmp_path / "home"))
+    index = _index(tmp_path / "ws", {
+        ".crew/workflows/triage.workflow.md": "---\nname: triage\n---\n## one\nrole: executor\n\ndo it\n",
+        ".crew/teams/lost.team.md": "---\nname: lost\ndefaultWorkflow: triag\n---\n- executor: agent=executor\n",
+        ".crew/teams/far.team.md": "---\nname: far\ndefaultWorkflow: zzzzzzzz\n---\n- executor: agent=executor\n",
+        ".crew/teams/fine.team.md": "---\nname: fine\ndefaultWorkflow: default\n---\n- executor: agent=executor\n",
+    })
+    triage, lost, far, fine = (_path(index, n) for n in ("triage.workflow.md", "lost.team.md", "far.team.md", "fine.team.md"))
+    changed = index.update(triage, read_text(triage).replace("name: triage", "name: audit"))
+    assert lost in changed  # its "did you mean `triage`?" is stale now
+    assert far not in changed  # no name that came or went is close to `zzzzzzzz`
+    assert fine not in changed
+
+
+def test_a_project_file_shadowed_by_a_builtin_changes_no_suggestion_when_renamed(tmp_path, monkeypatch):
     monkeypatch.setenv("PI_TEAMS_HOME", str(tmp_path / "home"))
     index = _index(tmp_path / "ws", {
         ".crew/workflows/review.workflow.md": "---\nname: review\n---\n## one\nrole: executor\n\ndo it\n",
         ".crew/teams/lost.team.md": "---\nname: lost\ndefaultWorkflow: reviw\n---\n- executor: agent=executor\n",
-        ".crew/teams/fine.team.md": "---\nname: fine\ndefaultWorkflow: default\n---\n- executor: agent=executor\n",
     })
-    review, lost, fine = (_path(index, n) for n in ("review.workflow.md", "lost.team.md", "fine.team.md"))
-    changed = index.update(review, read_text(review).replace("name: review", "name: audit"))
-    assert lost in changed
-    assert fine not in changed
+    review, lost = (_path(index, n) for n in ("review.workflow.md", "lost.team.md"))
+    # the builtin `review` wins before and after: "did you mean `review`?" stays true
+    assert lost not in index.update(review, read_text(review).replace("name: review", "name: audit"))
 
 
 def test_a_team_shadowing_another_rechecks_the_workflow_the_shadowed_team_ran(tmp_path, monkeypatch):

@@ -28,29 +28,36 @@ TEAM_FILES = [".crew/teams/t1.team.md", ".crew/teams/t2.team.md"]
 WORKFLOW_FILES = [".crew/workflows/w1.workflow.md", ".crew/workflows/w2.workflow.md"]
 
 
-def agent_text(name: str) -> str:
-    return f"---\nname: {name}\ndescription: works\n---\nYou work.\n"
+SKILL_NAMES = ["tidy-up", "tidy-upp", "verify-evidence"]  # a typo of each other, a builtin's name
+SKILL_FILES = [f"skills/{name}/SKILL.md" for name in SKILL_NAMES[:2]]
+
+
+def agent_text(name: str, skills: list[str] | None = None) -> str:
+    return f"---\nname: {name}\ndescription: works\n" + (f"skills: {', '.join(skills)}\n" if skills else "") + "---\nYou work.\n"
 
 
 def team_text(name: str, workflow: str | None, roles: list[tuple[str, str]]) -> str:
     head = f"---\nname: {name}\ndescription: a team\n" + (f"defaultWorkflow: {workflow}\n" if workflow else "") + "---\n"
-    return head + "".join(f"- {role}: agent={agent} do it\n" for role, agent in roles)
+    return head + "".join(f"- {role}: agent={agent}" + (f" skills={skill}" if skill else "") + " do it\n" for role, agent, skill in roles)
 
 
-def workflow_text(name: str, steps: list[tuple[str, str, str | None]]) -> str:
+def workflow_text(name: str, steps: list[tuple[str, str, str | None, str | None]]) -> str:
     out = f"---\nname: {name}\ndescription: steps\n---\n"
-    for sid, role, dep in steps:
-        out += f"\n## {sid}\nrole: {role}\n" + (f"dependsOn: {dep}\n" if dep else "") + f"\nDo {sid} for {{goal}}.\n"
+    for sid, role, dep, skill in steps:
+        out += (f"\n## {sid}\nrole: {role}\n" + (f"dependsOn: {dep}\n" if dep else "") + (f"skills: {skill}\n" if skill else "")
+                + f"\nDo {sid} for {{goal}}.\n")
     return out
 
 
-agents = st.builds(agent_text, st.sampled_from(AGENT_NAMES))
+skill_refs = st.none() | st.sampled_from(SKILL_NAMES + ["tidy"])
+agents = st.builds(agent_text, st.sampled_from(AGENT_NAMES), st.none() | st.lists(st.sampled_from(SKILL_NAMES), max_size=2))
 teams = st.builds(
     team_text, st.sampled_from(TEAM_NAMES), st.none() | st.sampled_from(WORKFLOW_NAMES),
-    st.lists(st.tuples(st.sampled_from(ROLES), st.sampled_from(AGENT_NAMES)), max_size=3),
+    st.lists(st.tuples(st.sampled_from(ROLES), st.sampled_from(AGENT_NAMES), skill_refs), max_size=3),
 )
+skills = st.just("---\nname: placeholder\ndescription: helps\n---\nBody.\n")
 steps = st.lists(st.tuples(st.sampled_from(["plan", "build", "check"]), st.sampled_from(ROLES),
-                           st.none() | st.sampled_from(["plan", "build", "nope"])), max_size=3)
+                           st.none() | st.sampled_from(["plan", "build", "nope"]), skill_refs), max_size=3)
 workflows = st.builds(workflow_text, st.sampled_from(WORKFLOW_NAMES), steps)
 
 # one edit: a file slot and its new text (None: the file is deleted)
@@ -58,11 +65,13 @@ edits = st.one_of(
     st.tuples(st.sampled_from(AGENT_FILES), st.none() | agents),
     st.tuples(st.sampled_from(TEAM_FILES), st.none() | teams),
     st.tuples(st.sampled_from(WORKFLOW_FILES), st.none() | workflows),
+    st.tuples(st.sampled_from(SKILL_FILES), st.none() | skills),
 )
 start = st.fixed_dictionaries({
     **{f: st.none() | agents for f in AGENT_FILES},
     **{f: st.none() | teams for f in TEAM_FILES},
     **{f: st.none() | workflows for f in WORKFLOW_FILES},
+    **{f: st.none() | skills for f in SKILL_FILES},
 })
 
 

@@ -1,0 +1,37 @@
+"""An index of every file keeps each file's text once: no split lines, no copy of an agent's body.
+
+(50,000 files must fit in a few hundred MiB; the lines and the prompt are worked out again when asked.)
+"""
+
+from __future__ import annotations
+
+from crew_lsp.resources.model import parse_resource
+
+AGENT = "---\nname: scout\ndescription: looks\n---\n\n  Look around.\nReport.\n"
+WORKFLOW = "---\nname: flow\n---\n## plan\nrole: lead\n\nPlan {goal}\nin detail.\n\n## build\nrole: lead\n\nBuild it.\n"
+TEAM = "---\nname: crew\n---\n- lead: agent=scout\n"
+
+
+def test_parsed_files_keep_no_split_lines():
+    for kind, text in (("agent", AGENT), ("workflow", WORKFLOW), ("team", TEAM)):
+        res = parse_resource(kind, "project", f"/ws/.crew/x/{kind}.md", text)
+        assert res.doc._lines is None, kind
+
+
+def test_an_agent_keeps_no_copy_of_its_body_and_still_gives_its_prompt():
+    res = parse_resource("agent", "project", "/ws/.crew/agents/scout.md", AGENT)
+    assert res.model._system_prompt is None
+    assert res.model.system_prompt == "Look around.\nReport."
+
+
+def test_a_step_gives_its_task_text_from_the_released_lines():
+    res = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md", WORKFLOW)
+    assert [s.task_text for s in res.model.steps] == ["Plan {goal}\nin detail.", "Build it."]
+    assert res.doc.lines[4] == "role: lead"  # split again on demand
+
+
+def test_frontmatter_keys_and_short_values_are_one_string_across_files():
+    one = parse_resource("agent", "project", "/ws/.crew/agents/a.md", "---\nname: a\nmodel: openai/gpt-5\n---\nA.\n")
+    two = parse_resource("agent", "project", "/ws/.crew/agents/b.md", "---\nname: b\nmodel: openai/gpt-5\n---\nB.\n")
+    first, second = one.doc.frontmatter.fields["model"], two.doc.frontmatter.fields["model"]
+    assert first.key is second.key and first.value is second.value
