@@ -127,7 +127,12 @@ async def test_export_an_agent_to_claude_code_creates_a_subagent_and_lists_what_
     agent = session.path(".crew/agents/scribe.md")
     agent.write_text(agent.read_text().replace("description:", "thinking: high\ndescription:"))
     session.watched((".crew/agents/scribe.md", T.FileChangeType.Changed))
-    await session.barrier()
+
+    async def reread() -> bool:  # the server re-reads a changed file in a worker thread
+        preview = await session.command("crew.export", {"target": "claude", "path": str(agent), "apply": False})
+        return bool(preview["dropped"])
+
+    await session.until(reread, what="the server reading the changed agent")
     result = await run_and_apply(session, "crew.export", {"target": "claude", "path": str(agent)})
     subagent = session.path(".claude/agents/scribe.md")
     assert result["files"] == [str(session.root.resolve() / ".claude/agents/scribe.md")]
