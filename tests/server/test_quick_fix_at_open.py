@@ -9,6 +9,8 @@ client pull them again, and the first request must bring the fix.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest_asyncio
 from lsp_harness import start_session, stop_session
 from lsprotocol import types as T
@@ -58,3 +60,20 @@ async def test_the_first_quick_fix_request_after_opening_brings_the_fix(vscode):
     # the pushed set is cleared once (the pulled one replaces it); nothing else tells the client to look again
     assert [(p.uri, list(p.diagnostics)) for p in vscode.publishes[published_before:]] == [(uri, [])]
     assert vscode.client.refreshes == refreshes_before
+
+
+async def test_a_quick_fix_request_sent_with_the_open_brings_the_fix(vscode):
+    # VS Code asks for the code actions at the cursor as the editor opens, before its first pull is
+    # answered, with the diagnostics it holds then: those pushed while the file was closed
+    uri = vscode.uri(BROKEN)
+    [pushed] = vscode.pushed(BROKEN)
+    vscode.open(BROKEN)
+    actions, report = await asyncio.gather(
+        vscode.client.text_document_code_action_async(T.CodeActionParams(
+            text_document=T.TextDocumentIdentifier(uri=uri), range=T.Range(pushed.range.end, pushed.range.end),
+            context=T.CodeActionContext(diagnostics=[pushed], trigger_kind=T.CodeActionTriggerKind.Automatic))),
+        vscode.client.text_document_diagnostic_async(
+            T.DocumentDiagnosticParams(text_document=T.TextDocumentIdentifier(uri=uri), identifier="crew")))
+
+    assert "Change to `scribe`" in [a.title for a in actions]
+    assert list(report.items) == [pushed]  # what was pushed and what is pulled are the same problem
