@@ -1,10 +1,14 @@
 """Ctrl+. right after a file opens, the way VS Code 1.100 (vscode-languageclient 9) asks for it.
 
 VS Code pulls a document's diagnostics as it opens it and, when Ctrl+. is pressed, sends
-`textDocument/codeAction` with the diagnostics it holds under the cursor. It drops a code action
-answer when the document's problems change while the request runs (the quick-fix widget starts over),
-so right after the open the server must neither publish the document's problems again nor make the
-client pull them again, and the first request must bring the fix.
+`textDocument/codeAction` with the diagnostics it holds under the cursor. A change of the document's
+problems while the request runs makes the quick-fix widget start over, so right after the open the
+server must neither publish the document's problems again nor make the client pull them again, and
+the first request must bring the fix.
+
+(VS Code also drops an answer, saying "No code actions available", when the code action providers of
+the document change while it waits: the built-in Markdown extension, activated by the first Markdown
+file opened, registers its own a few seconds later. That is the editor's doing, not the server's.)
 """
 
 from __future__ import annotations
