@@ -161,8 +161,8 @@ class Session:
             _RECEIVED.reset(token)
 
     def _named_document(self, message: Any) -> Doc | None:
-        if not (isinstance(message, dict) and "id" in message):
-            return None  # a notification or a response
+        if not (isinstance(message, dict) and "id" in message and "method" in message):
+            return None  # a notification or a response: no answer depends on a text
         params = message.get("params")
         document = params.get("textDocument") if isinstance(params, dict) else None
         uri = document.get("uri") if isinstance(document, dict) else None
