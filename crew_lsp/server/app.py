@@ -63,6 +63,11 @@ class CrewProtocol(LifecycleProtocol):
         result.capabilities = self.server_capabilities
         return result
 
+    def handle_message(self, message: Any) -> None:
+        # a request's task starts after the messages read with it: it must know the text it was asked about
+        with self._server.session.receiving(message):
+            super().handle_message(message)
+
     # The four handlers below are pygls' built-in methods replaced: timed here, the others where registered.
 
     @lsp_method(T.WORKSPACE_EXECUTE_COMMAND)

@@ -6,9 +6,12 @@ from lsprotocol.types import ErrorCodes, LSPErrorCodes
 from pygls.exceptions import JsonRpcException
 
 REQUEST_FAILED = int(LSPErrorCodes.RequestFailed)
+CONTENT_MODIFIED = int(LSPErrorCodes.ContentModified)
 
-# errors a client causes (bad params, a cancelled or refused request): answered, never logged as our failure
-CLIENT_CAUSED = frozenset({int(ErrorCodes.InvalidParams), int(LSPErrorCodes.RequestCancelled), REQUEST_FAILED})
+# errors a client causes (bad params, a cancelled or refused request, a request overtaken by an edit):
+# answered, never logged as our failure
+CLIENT_CAUSED = frozenset({int(ErrorCodes.InvalidParams), int(LSPErrorCodes.RequestCancelled), REQUEST_FAILED,
+                           CONTENT_MODIFIED})
 
 
 def redact(text: str) -> str:

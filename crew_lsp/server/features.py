@@ -22,7 +22,7 @@ from crew_lsp.resources.text import Span
 from crew_lsp.server.convert import (
     COMPLETION_KINDS, FOLD_KINDS, SYMBOL_KINDS, overlaps, text_edit, to_range, to_span, workspace_edit,
 )
-from crew_lsp.server.errors import REQUEST_FAILED
+from crew_lsp.server.errors import CONTENT_MODIFIED, REQUEST_FAILED
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -100,9 +100,11 @@ def feature(method: str, options: Any = None, *, empty: Callable[[], Any] = _non
     return deco
 
 
-def on_document(method: str, options: Any = None, *, empty: Callable[[], Any] = _none):
+def on_document(method: str, options: Any = None, *, empty: Callable[[], Any] = _none, exact: bool = False):
     """A request about one document, handler `(session, ctx, params)`: answers `empty()` without calling it
-    when the document is none of ours (not indexed, not read, its folder not loaded in time)."""
+    when the document is none of ours (not indexed, not read, its folder not loaded in time). `exact`: the
+    answer is only valid for the text the request was asked about (the client maps it onto that text and
+    shifts it by later edits itself): an edit that overtook the request makes it ContentModified."""
 
     def deco(fn: Callable[[Session, Ctx, Any], Awaitable[Any]]):
         @feature(method, options, empty=empty)
@@ -110,6 +112,8 @@ def on_document(method: str, options: Any = None, *, empty: Callable[[], Any] = 
             ctx = await context(session, params.text_document.uri)
             if ctx is None or (ctx.res.kind == "guidance" and method != T.TEXT_DOCUMENT_CODE_ACTION):
                 return empty()  # of an AGENTS.md only the guidance markers are ours: their diagnostics and fixes
+            if exact and session.overtaken():
+                raise JsonRpcException(code=CONTENT_MODIFIED, message="the document changed after this request")
             return await fn(session, ctx, params)
 
         return fn
@@ -406,8 +410,10 @@ async def _links(session: Session, ctx: Ctx, params: T.DocumentLinkParams) -> li
             for link in document_links(ctx.res, ctx.snap)]
 
 
+# exact: VS Code applies the edits made while it waited to the tokens it gets (tokens of the edited text
+# would be shifted twice, past their line's end); on ContentModified it asks again
 @on_document(T.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, _semantic_tokens_legend,
-             empty=lambda: T.SemanticTokens(data=[]))
+             empty=lambda: T.SemanticTokens(data=[]), exact=True)
 async def _semantic_tokens(session: Session, ctx: Ctx, params: T.SemanticTokensParams) -> T.SemanticTokens:
     from crew_lsp.language.tokens import semantic_tokens
 

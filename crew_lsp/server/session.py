@@ -10,10 +10,12 @@ commands, lifecycle, sync, the run commands) receive a session; only `app.py` kn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import traceback
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Coroutine
+from typing import TYPE_CHECKING, Any, Awaitable, Coroutine, Iterator
 
 from lsprotocol import types as T
 
@@ -45,6 +47,11 @@ class Doc:
     path: str
     text: str
     version: int
+
+
+# The open document a request names and its text, as they were when the request was read. Set while the
+# request is dispatched: the task that serves it copies this context, later messages do not see it.
+_RECEIVED: ContextVar[tuple[Doc, str] | None] = ContextVar("crew_lsp_received", default=None)
 
 
 class Session:
@@ -136,6 +143,40 @@ class Session:
         except Exception:
             pass
         self.log(message, T.MessageType.Warning)
+
+    # ------------------------------------------------------------ requests overtaken by edits
+
+    @contextlib.contextmanager
+    def receiving(self, message: Any) -> Iterator[None]:
+        """Around the dispatch of one raw message: a request remembers the text of the open document it
+        names (see `overtaken`)."""
+        doc = self._named_document(message)
+        if doc is None:
+            yield
+            return
+        token = _RECEIVED.set((doc, doc.text))
+        try:
+            yield
+        finally:
+            _RECEIVED.reset(token)
+
+    def _named_document(self, message: Any) -> Doc | None:
+        if not (isinstance(message, dict) and "id" in message and "method" in message):
+            return None  # a notification or a response: no answer depends on a text
+        params = message.get("params")
+        document = params.get("textDocument") if isinstance(params, dict) else None
+        uri = document.get("uri") if isinstance(document, dict) else None
+        path = self.uris.path(uri) if isinstance(uri, str) else None
+        return self.docs.get(path) if path is not None else None
+
+    def overtaken(self) -> bool:
+        """Whether the open document of the request being served was edited (or closed) after the request
+        was read: a request is served by a task that starts after the messages already read, edits included."""
+        received = _RECEIVED.get()
+        if received is None:
+            return False
+        doc, text = received
+        return self.docs.get(doc.path) is not doc or doc.text is not text
 
     # ------------------------------------------------------------ background work
 

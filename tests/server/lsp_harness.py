@@ -308,7 +308,9 @@ def server_config(home: Path, env: dict[str, str] | None = None, answer: str | N
 
 async def start_session(tmp_path: Path, profile: str, files: dict[str, str] | None = None,
                         init_options: dict[str, Any] | None = None, write: bool = True,
-                        configuration: dict[str, Any] | None = None) -> Session:
+                        configuration: dict[str, Any] | None = None,
+                        capabilities: T.ClientCapabilities | None = None) -> Session:
+    """A started session of the client `profile` (or one declaring `capabilities`)."""
     root = tmp_path / "ws"
     root.mkdir(parents=True, exist_ok=True)
     if write:
@@ -322,7 +324,7 @@ async def start_session(tmp_path: Path, profile: str, files: dict[str, str] | No
     if init_options:
         options.update(init_options)
     result = await client.initialize_session(T.InitializeParams(
-        capabilities=client_capabilities(CLIENTS[profile]),
+        capabilities=capabilities or client_capabilities(CLIENTS[profile]),
         root_uri=root.as_uri(),
         workspace_folders=[T.WorkspaceFolder(uri=root.as_uri(), name="ws")],
         initialization_options=options,

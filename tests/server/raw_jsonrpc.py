@@ -39,10 +39,14 @@ class RawServer:
         return cls(proc)
 
     # -- sending
-    def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message).encode()
+    def send(self, *messages: dict[str, Any]) -> None:
+        """Write the messages in one write: the server reads them in one go (no chance to run in between)."""
+        data = b""
+        for message in messages:
+            body = json.dumps(message).encode()
+            data += b"Content-Length: %d\r\n\r\n" % len(body) + body
         assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.write(data)
 
     def request(self, msg_id: Any, method: str, params: Any = UNSET) -> None:
         message: dict[str, Any] = {"jsonrpc": "2.0", "id": msg_id, "method": method}
