@@ -12,7 +12,7 @@ from crew_lsp.language.info import (
     first_task_line,
     role_markdown,
     role_pool,
-    skill_markdown,
+    skill_info,
     step_markdown,
 )
 from crew_lsp.language.locate import At, field_spec, locate
@@ -98,10 +98,10 @@ def _agent(snap: Snapshot, name: str) -> str:
 
 
 def _skill(snap: Snapshot, name: str) -> str:
-    skill = snap.skills.get(name)
-    if skill is None:
+    found = skill_info(snap, name)
+    if found is None:
         return f"No skill {code(name)} is known: the prompt will say it is missing."
-    return skill_markdown(skill)
+    return found[1]
 
 
 def _step_value(res: Resource, snap: Snapshot, at: At) -> str | None:

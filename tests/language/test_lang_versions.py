@@ -67,3 +67,28 @@ def test_hover_on_a_step_key_says_since_when(ws):
     res = ws.res(snap, "workflows/specced.workflow.md")
     h = hover(res, snap, *at(res, "spec|Refs"))
     assert "Read since pi-crew 0.10.1." in h.markdown
+
+
+def test_skill_values_are_the_skills_the_version_ships(ws):
+    places = {
+        "agents/skilled.md": "---\nname: skilled\nskills: |\n---\nYou use skills.\n",
+        "teams/skilled.team.md": "---\nname: skilled\n---\n- executor: agent=executor skills=| build it\n",
+        "workflows/skilled.workflow.md": "---\nname: skilled\n---\n## build\nrole: executor\nskills: |\n\nBuild {goal}.\n",
+    }
+    for rel, marked in places.items():
+        text, here = cursor(marked)
+        ws.write(rel, text)
+        old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+        at_0_2 = set(_labels(complete(ws.res(old, rel), old, *here)))
+        at_0_10 = set(_labels(complete(ws.res(new, rel), new, *here)))
+        assert "verify-evidence" in at_0_2 and "council" not in at_0_2, rel
+        assert "council" in at_0_10 and "verify-evidence" not in at_0_10 and "safe-bash" in at_0_10, rel
+
+
+def test_hover_on_a_skill_follows_the_version(ws):
+    ws.write("agents/skilled.md", "---\nname: skilled\nskills: council, verify-evidence\n---\nYou use skills.\n")
+    old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+    for snap, council, evidence in ((old, "No skill", "**skill `verify-evidence`**"), (new, "knows it by name only", "No skill")):
+        res = ws.res(snap, "agents/skilled.md")
+        assert council in hover(res, snap, *at(res, "coun|cil")).markdown
+        assert evidence in hover(res, snap, *at(res, "verify-ev|idence")).markdown
