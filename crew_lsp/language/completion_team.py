@@ -63,8 +63,11 @@ class TeamBodyCompletion(CompletionContext):
             return []
         have = set(role.tokens) if role else set()
         replace = self.span(a, b)
+        reading = self.snap.workspace.reading
+        keys = [*ROLE_KEY_ORDER, *(("thinking",) if "thinking" in reading.role_line_keys else ()),
+                *(("fallbackModels",) if reading.role_fallback_models else ())]
         return [CompletionItem(f"{k}=", "key", "role metadata", ROLE_KEYS[k], f"{k}=", False, replace, f"{i}")
-                for i, k in enumerate(ROLE_KEY_ORDER) if k not in have]
+                for i, k in enumerate(keys) if k not in have]
 
     def role_line_start(self) -> list[CompletionItem]:
         text, idx = self.text, self.idx

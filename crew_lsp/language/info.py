@@ -17,6 +17,8 @@ ROLE_KEYS: dict[str, str] = {
     "model": "Model for this role's tasks (overrides the agent's `model`). No space after `=`.",
     "skills": "Comma list of skills for this role; `skills=false` turns off the role's default skills.",
     "maxConcurrency": "Parsed (kept only if > 0) but ignored by the scheduler.",
+    "thinking": "Thinking level for this role's tasks (overrides the agent's `thinking`). Read since pi-crew 0.9.60.",
+    "fallbackModels": "Comma list of models pi-crew tries when the role's model fails. Read since pi-crew 0.9.60; crew-lsp runs do not switch models.",
 }
 ROLE_KEY_ORDER = ("agent", "model", "skills", "maxConcurrency")
 

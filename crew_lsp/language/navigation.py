@@ -10,6 +10,7 @@ from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.team import Role
 from crew_lsp.resources.text import Span
+from crew_lsp.resources.versions import BASELINE, Reading
 from crew_lsp.resources.workflow import Workflow
 
 FILE_START = Span(0, 0, 0, 0)
@@ -19,7 +20,7 @@ FILE_START = Span(0, 0, 0, 0)
 # ("workflow", name) | ("skill", name) | ("reads", file)
 
 
-def cursor_target(res: Resource, at: At | None, line: int) -> tuple[str, str] | None:
+def cursor_target(res: Resource, at: At | None, line: int, reading: Reading = BASELINE) -> tuple[str, str] | None:
     if at is None:
         if line == 0 and res.kind in ("agent", "workflow"):
             return res.kind, res.name
@@ -27,7 +28,7 @@ def cursor_target(res: Resource, at: At | None, line: int) -> tuple[str, str] | 
     kind = at.kind
     if kind in ("fm-key", "fm-value"):
         key = at.entry.key  # type: ignore[union-attr]
-        spec = field_spec(res.kind, key)
+        spec = field_spec(res.kind, key, reading)
         canonical = spec.alias_of or spec.name if spec else key
         if canonical == "name" and res.kind in ("agent", "workflow", "skill"):
             return res.kind, res.name
@@ -77,7 +78,7 @@ def _agent_location(snap: Snapshot, name: str) -> Location | None:
 
 
 def definition(res: Resource, snap: Snapshot, line: int, character: int) -> list[Location]:
-    at = locate(res, line, character)
+    at = locate(res, line, character, snap.workspace.reading)
     if at is None:
         return []
     if at.kind == "role-name":
@@ -87,7 +88,7 @@ def definition(res: Resource, snap: Snapshot, line: int, character: int) -> list
             return []
         loc = _agent_location(snap, role.agent)
         return [loc] if loc else []
-    target = cursor_target(res, at, line)
+    target = cursor_target(res, at, line, snap.workspace.reading)
     if target is None:
         return []
     kind, name = target
@@ -121,8 +122,8 @@ def definition(res: Resource, snap: Snapshot, line: int, character: int) -> list
 
 
 def references(res: Resource, snap: Snapshot, line: int, character: int, include_declaration: bool) -> list[Location]:
-    at = locate(res, line, character)
-    target = cursor_target(res, at, line)
+    at = locate(res, line, character, snap.workspace.reading)
+    target = cursor_target(res, at, line, snap.workspace.reading)
     if target is None:
         return []
     kind, name = target
