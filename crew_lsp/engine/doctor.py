@@ -41,6 +41,19 @@ def _roots(ws) -> list[Check]:
             root("builtin root", ws.builtin, True, "missing: the installation is incomplete")]
 
 
+def _pi_homes(ws) -> list[Check]:
+    """Where the user config is read when the version ignores the home variable; a symlinked `.pi/agent` the version refuses."""
+    checks = []
+    if ws.user_config_why:
+        checks.append(Check("user config", True, ws.user_config_why))
+    if ws.reading.agent_dir_symlink_refused:
+        for folder in dict.fromkeys((ws.user, ws.user_config)):
+            if folder.is_symlink():
+                checks.append(Check("pi agent folder", False, f"{folder} is a symbolic link: pi-crew {'.'.join(map(str, ws.reading.version))} "
+                                    "stops with an error when it finds one; make it a real folder"))
+    return checks
+
+
 def _drift(ws) -> list[Check]:
     """User-config agent overrides naming no agent of this workspace (docs/codes.md, CREW510)."""
     from crew_lsp.checks.drift import drift_lines
@@ -160,7 +173,7 @@ def diagnose(folder: str | Path, *, runtime: str | None = None, worker_command: 
 
     ws = Workspace.discover(folder, pi_crew_version=pi_crew_version)
     store = RunStore(ws.crew, ws.repo)
-    checks = [*_roots(ws), *version_checks(ws), *_drift(ws), *_worker(runtime, worker_command), _state(store)]
+    checks = [*_roots(ws), *_pi_homes(ws), *version_checks(ws), *_drift(ws), *_worker(runtime, worker_command), _state(store)]
     if serve:
         checks.append(_bindable(serve))
     checks.append(_interrupted(store))
