@@ -75,3 +75,16 @@ async def test_the_pi_runtime_passes_the_versions_tools_and_the_role_lines_think
     argv = json.loads((record / "01_look.json").read_text())["argv"]
     assert argv[argv.index("--model") + 1] == model
     assert argv[argv.index("--tools") + 1] == tools
+
+
+def test_crew_lsp_run_takes_the_version_to_run_as(ws, capsys):
+    from crew_lsp.engine.cli import main
+
+    (ws.crew / "teams" / "t.team.md").write_text(
+        "---\nname: t\ndescription: one explorer\ndefaultWorkflow: w\n---\n- explorer: agent=explorer thinking=high look around\n")
+    ws.workflow("w", "## look\nrole: explorer\n\nLook at {goal}.\n")
+    assert main(["run", "--dry-run", "--pi-crew-version", "0.10", "--cwd", str(ws.root), "--team", "t", "--json", "the code"]) == 0
+    run_id = json.loads(capsys.readouterr().out)["runId"]
+    assert ws.manifest(run_id)["roles"]["explorer"]["thinking"] == "high"
+    assert main(["plan", "--pi-crew-version", "ten", "--cwd", str(ws.root), "--team", "t", "the code"]) == 2
+    assert "`ten` is not a version" in capsys.readouterr().err
