@@ -13,6 +13,7 @@ from typing import Any
 from crew_lsp.engine.config import EngineConfig, effective_concurrency
 from crew_lsp.engine.model import TaskState
 from crew_lsp.engine.validate import PlanError, PlanIssue, StepFacts, checker_issues, merge_issues, minimal_issues
+from crew_lsp.resources.fields import THINKING_LEVELS
 from crew_lsp.resources.names import list_names
 from crew_lsp.resources.workflow import task_id as make_task_id
 
@@ -140,7 +141,7 @@ def _role_infos(team_model: Any) -> dict[str, RoleInfo]:
         if role.name in roles:
             continue  # duplicate role names: pi-crew keeps the first match
         skills = None if role.skills is None else [i.text for i in role.skills]
-        thinking = role.thinking if role.thinking not in (None, "", "false") else None
+        thinking = role.thinking if role.thinking in THINKING_LEVELS else None  # (another value is ignored, as pi-crew does)
         roles[role.name] = RoleInfo(role.name, role.agent, role.model, skills, role.skills_disabled, thinking)
     return roles
 

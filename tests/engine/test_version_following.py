@@ -88,3 +88,14 @@ def test_crew_lsp_run_takes_the_version_to_run_as(ws, capsys):
     assert ws.manifest(run_id)["roles"]["explorer"]["thinking"] == "high"
     assert main(["plan", "--pi-crew-version", "ten", "--cwd", str(ws.root), "--team", "t", "the code"]) == 2
     assert "`ten` is not a version" in capsys.readouterr().err
+
+
+def test_a_role_thinking_that_is_no_level_is_ignored(ws):
+    from crew_lsp.engine.config import EngineConfig
+    from crew_lsp.engine.plan import build_plan, load_snapshot
+
+    (ws.crew / "teams" / "t.team.md").write_text(
+        "---\nname: t\ndefaultWorkflow: w\n---\n- explorer: agent=explorer thinking=hard look\n- executor: agent=executor thinking=xhigh build\n")
+    ws.workflow("w", "## look\nrole: explorer\n\nLook at {goal}.\n\n## build\nrole: executor\ndependsOn: look\n\nBuild {goal}.\n")
+    roles = build_plan(load_snapshot(ws.root, "0.10"), EngineConfig(), goal="g", team="t").roles
+    assert (roles["explorer"].thinking, roles["executor"].thinking) == (None, "xhigh")
