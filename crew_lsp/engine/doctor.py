@@ -70,7 +70,7 @@ def _drift(ws) -> list[Check]:
 ENGINE_FOLLOWS = (
     ((0, 5, 5), "the config files' merge order and sanitising"),
     ((0, 8, 1), "the role tool defaults and the builtin/project tool policy (`--tools`)"),
-    ((0, 9, 17), "the writer's default skills"),
+    ((0, 9, 17), "the shipped skills and the writer's default skills"),
     ((0, 9, 46), "role permissions (a read-only role without tool defaults gets no `edit` or `write`)"),
     ((0, 9, 60), "a role line's `thinking=`"),
 )

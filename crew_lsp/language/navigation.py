@@ -8,6 +8,7 @@ from crew_lsp.language.types import Location
 from crew_lsp.resources.frontmatter import csv_items
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
+from crew_lsp.resources.skill_names import known_skills
 from crew_lsp.resources.team import Role
 from crew_lsp.resources.text import Span
 from crew_lsp.resources.versions import BASELINE, Reading
@@ -99,7 +100,7 @@ def definition(res: Resource, snap: Snapshot, line: int, character: int) -> list
         wf = snap.workflows.get(name)
         return [Location(wf.path, name_span(wf))] if wf is not None and wf.path != res.path else []
     if kind == "skill":
-        skill = snap.skills.get(name)
+        skill = known_skills(snap.skills, snap.workspace.reading.version).get(name)
         return [Location(skill.path, FILE_START)] if skill is not None else []
     if kind == "role" and res.kind == "workflow":
         owners = role_pool(snap, res.name).get(name, [])

@@ -148,3 +148,15 @@ def test_role_line_thinking_and_fallback_models_are_offered_and_explained_from_0
     assert "overrides the agent's `thinking`" in hover(res, new, *at(res, "think|ing")).markdown
     assert "overrides the agent's `thinking`" in hover(res, new, *at(res, "hi|gh")).markdown
     assert "do not switch models" in hover(res, new, *at(res, "fallback|Models")).markdown
+
+
+def test_links_and_definitions_of_skills_follow_the_version(ws):
+    from crew_lsp.language.navigation import definition
+    from crew_lsp.language.structure import document_links
+
+    ws.write("agents/skilled.md", "---\nname: skilled\nskills: verify-evidence\n---\nYou use skills.\n")
+    old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+    for snap, linked in ((old, True), (new, False)):
+        res = ws.res(snap, "agents/skilled.md")
+        assert bool(document_links(res, snap)) is linked
+        assert bool(definition(res, snap, *at(res, "verify-ev|idence"))) is linked
