@@ -48,6 +48,7 @@ def test_builtins_are_clean_under_every_version(version):
 @pytest.mark.parametrize("version", ["0.2", "0.10"])
 def test_clean_example_is_clean_under_every_version(version):
     assert _worst(ROOT / "examples" / "clean", version) == []
+    assert check(ROOT / "examples" / "clean", version) == []  # `crew-lsp check --pi-crew-version V`: not even a hint
 
 
 def test_broken_example_reports_exactly_the_listed_codes():
