@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from crew_lsp.resources.catalogue import CATALOGUE_CHANGES, Version, shipped_skill_names
 from crew_lsp.resources.model import Resource
 
-_LAST: list[tuple[Mapping[str, Resource], Version, dict[str, Resource | None]]] = []  # the last table built
+_last: tuple[Mapping[str, Resource], Version, dict[str, Resource | None]] | None = None  # the last table built
 
 
 def known_skills(skills: Mapping[str, Resource], version: Version) -> Mapping[str, Resource | None]:
@@ -26,11 +26,13 @@ def known_skills(skills: Mapping[str, Resource], version: Version) -> Mapping[st
     """
     if not any(change.kind == "skill" and change.since <= version for change in CATALOGUE_CHANGES):
         return skills
-    if _LAST and _LAST[0][0] is skills and _LAST[0][1] == version:
-        return _LAST[0][2]
+    global _last
+    last = _last  # (one read: threads of the run engine share it)
+    if last is not None and last[0] is skills and last[1] == version:
+        return last[2]
     shipped = shipped_skill_names(version, {name for name, res in skills.items() if res.scope == "builtin"})
     table: dict[str, Resource | None] = {name: res for name, res in skills.items() if res.scope != "builtin" or name in shipped}
     for name in sorted(shipped - table.keys()):
         table[name] = None
-    _LAST[:] = [(skills, version, table)]
+    _last = (skills, version, table)
     return table
