@@ -1,6 +1,6 @@
-"""The tools a worker is started with, as the workspace's pi-crew version gives them (docs/runs.md, Tools).
+"""The tools a worker is started with, as the workspace's pi-crew version gives them (docs/runs.md, Versions).
 
-Up to 0.8.1 an agent's `tools:` is the whole story: its list becomes pi's `--tools`, and no list means
+Before 0.8.1 an agent's `tools:` is the whole story: its list becomes pi's `--tools`, and no list means
 every tool. From 0.8.1 each role has tool defaults (`catalogue.role_tool_configs`) and
 `catalogue.resolve_tool_policy` picks the allowlist from the role and the agent. pi has no flag to
 take tools away, so the role's exclusions are taken out of the allowlist, and a role with exclusions

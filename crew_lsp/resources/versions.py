@@ -52,7 +52,8 @@ class Reading:
     __slots__ = ("version", "agent_fields", "team_fields", "workflow_fields", "step_fields", "tools", "builtin_tools",
                  "tools_split", "read_only_roles", "write_roles", "unknown_role_writes", "role_default_skills",
                  "role_line_keys", "role_fallback_models", "workflow_concurrency_floor", "pi_agent_root",
-                 "dynamic_workflows", "home_aliases", "project_step_keys_stripped", "sanitised_prompt", "skill_yaml_listing", "fork_context_warns", "config_home_inside_home", "agent_dir_symlink_refused", "since")
+                 "dynamic_workflows", "home_aliases", "project_step_keys_stripped", "sanitised_prompt", "skill_yaml_listing",
+                 "fork_context_warns", "config_home_inside_home", "agent_dir_symlink_refused", "since")
 
     def __init__(self, **values: object):
         for name in self.__slots__:
@@ -131,8 +132,8 @@ BASELINE = Reading(
     step_fields=STEP_FIELDS, tools=TOOLS, builtin_tools=TOOLS, tools_split=False, read_only_roles=READ_ONLY_ROLES,
     write_roles=WRITE_ROLES, unknown_role_writes=True, role_default_skills=ROLE_DEFAULT_SKILLS,
     role_line_keys=("agent", "model", "maxConcurrency"), role_fallback_models=False, workflow_concurrency_floor=1,
-    pi_agent_root=False, dynamic_workflows=False, home_aliases=("PI_TEAMS_HOME",), project_step_keys_stripped=(), sanitised_prompt=False, skill_yaml_listing=False, fork_context_warns=False,
-    config_home_inside_home=False, agent_dir_symlink_refused=False, since={},
+    pi_agent_root=False, dynamic_workflows=False, home_aliases=("PI_TEAMS_HOME",), project_step_keys_stripped=(), sanitised_prompt=False,
+    skill_yaml_listing=False, fork_context_warns=False, config_home_inside_home=False, agent_dir_symlink_refused=False, since={},
 )
 
 
