@@ -32,6 +32,10 @@ def check_agent(ctx: Ctx) -> None:
     entry = f.get("thinking")
     if entry is not None and entry.line not in handled and entry.value not in _THINKING_OK:
         check_thinking(ctx, entry.value, entry.value_span)
+    entry = f.get("contextMode")
+    if entry is not None and entry.value == "fork" and entry.line not in handled and ctx.reading.fork_context_warns:
+        ctx.add(diag("CREW122", entry.value_span, "pi-crew logs a warning for `contextMode: fork` when it reads this agent; "
+                     "`fresh` (the default) starts the worker without the parent's conversation."))
     entry = f.get("tools")
     if entry is not None and entry.line not in handled and entry.value:
         reading = ctx.reading

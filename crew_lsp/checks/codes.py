@@ -44,6 +44,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CREW114": (W, "file not read: too large, binary, not a regular file, or a symlink leaving the workspace"),
     "CREW120": (W, "`tools: none` on a project agent grants every tool"),
     "CREW121": (W, "agent in `.crew/agents` hidden by one in `.pi/agents`"),
+    "CREW122": (W, "`contextMode: fork`, which pi-crew warns about"),
     # SKILL.md where the skill listing parses YAML (pi-crew 0.9.8 on): errors leave the skill out of the listing
     "CREW140": (E, "skill left out of the listing: YAML error, or frontmatter not a mapping"),
     "CREW141": (E, "skill left out of the listing: `name` not lower-case hyphen-case, empty or over 64 characters"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from crew_lsp.checks.diagnostic import Diagnostic
@@ -9,6 +10,7 @@ from crew_lsp.resources.frontmatter import Document
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.record import Record
+from crew_lsp.resources.skill_names import known_skills
 from crew_lsp.resources.versions import Reading
 from crew_lsp.resources.text import Span, end_of, utf16_len, whole_line
 
@@ -26,6 +28,11 @@ class Ctx(Record):
     def reading(self) -> Reading:
         """What the workspace's pi-crew version reads (key tables, tool names, grammar switches)."""
         return self.snap.workspace.reading
+
+    @property
+    def skills(self) -> Mapping[str, Resource | None]:
+        """The skills a reference can name at the workspace's version (a later version ships other skills)."""
+        return known_skills(self.snap.skills, self.reading.version)
 
     @property
     def doc(self) -> Document:

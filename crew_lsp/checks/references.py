@@ -75,12 +75,12 @@ def check_tools(ctx: Ctx, items: list[Item]) -> None:
 
 def skills_known(ctx: Ctx, texts: list[str]) -> bool:
     """True when every name is a valid, known skill: `check_skills` would say nothing."""
-    known = ctx.snap.skills
+    known = ctx.skills
     return all(t in known and valid_skill_name(t) for t in texts)
 
 
 def check_skills(ctx: Ctx, items: list[Item]) -> None:
-    known = ctx.snap.skills
+    known = ctx.skills
     for item in items:
         if not valid_skill_name(item.text):
             ctx.add(diag("CREW404", item.span, f"`{item.text}` is not a valid skill name (letters, digits, `_` and `-`, at most 80): it is dropped."))

@@ -43,7 +43,7 @@ def check_team(ctx: Ctx) -> None:
         ctx.add(diag("CREW113", ctx.name_span(), "The team has no roles: no body line starts with `- <role>: agent=<agent>`, so it cannot run anything.",
                      severity=Severity.ERROR))
     seen: dict[str, Role] = {}
-    agents, skills = snap.agents, snap.skills
+    agents, skills = snap.agents, ctx.skills
     for role in team.roles:
         tokens = role.tokens
         # the usual role line (`- name: agent=x …`) is no accident: skip the questions
@@ -109,7 +109,7 @@ def _check_role_metadata(ctx: Ctx, role: Role) -> None:
             ctx.add(diag("CREW205", token.value_span, f"`maxConcurrency={token.value}` is not a positive integer; it is {applies} (and the scheduler ignores role concurrency)."))
     skills = role.tokens.get("skills")
     if skills is not None and role.skills:
-        known = ctx.snap.skills
+        known = ctx.skills
         captured = [i for i in role.skills[1:] if i.text not in known]
         gap = _GAP.search(skills.value)
         if captured and gap is not None:

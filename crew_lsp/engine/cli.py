@@ -36,6 +36,18 @@ def _bounded(limit: int):
 NAME, RUN_ID, PATH = _bounded(MAX_NAME_CHARS), _bounded(MAX_ID_CHARS), _bounded(MAX_PATH_CHARS)
 
 
+def _pi_crew_version(text: str) -> str:
+    """`--pi-crew-version`: x.y.z, x.y or `auto` (checked here, so a bad one is a usage error)."""
+    from crew_lsp.resources.versions import VersionError, parse_version
+
+    if text.strip().lower() != "auto":
+        try:
+            parse_version(text)
+        except VersionError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crew-lsp", add_help=True)
     sub = p.add_subparsers(dest="command", required=True)
@@ -43,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--cwd", default=".", type=PATH, help="workspace folder (default: .)")
         sp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    def version(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--pi-crew-version", metavar="VERSION", type=_pi_crew_version,
+                        help="the pi-crew version to run as (x.y.z, 0.2, 0.10 or auto, the default: detected)")
 
     def worker(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--runtime", choices=RUNTIMES, help="worker runtime (or CREW_RUNTIME)")
@@ -57,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     worker(run)
     run.add_argument("--dry-run", action="store_true", help="scaffold only: write prompts, run nothing")
     run.add_argument("--model", type=NAME, help="model override for every task")
+    version(run)
     common(run)
     run.add_argument("goal", nargs="+")
 
@@ -83,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--team", type=NAME)
     plan.add_argument("--workflow", type=NAME)
     plan.add_argument("--agent", type=NAME)
+    version(plan)
     common(plan)
     plan.add_argument("goal", nargs="+")
     return p
@@ -186,7 +204,7 @@ def _manager(args: argparse.Namespace):
     from crew_lsp.engine.manager import RunManager
 
     return RunManager(args.cwd, runtime=getattr(args, "runtime", None), worker_command=getattr(args, "worker_command", None),
-                      pass_env=getattr(args, "pass_env", None))
+                      pass_env=getattr(args, "pass_env", None), pi_crew_version=getattr(args, "pi_crew_version", None))
 
 
 async def _cmd_run(args: argparse.Namespace) -> int:
@@ -251,7 +269,7 @@ def _print_result(view: RunView) -> None:
 async def _cmd_plan(args: argparse.Namespace) -> int:
     from crew_lsp.engine.manager import RunManager
 
-    result = await RunManager(args.cwd).plan(goal=args.goal, team=args.team, workflow=args.workflow, agent=args.agent)
+    result = await RunManager(args.cwd, pi_crew_version=args.pi_crew_version).plan(goal=args.goal, team=args.team, workflow=args.workflow, agent=args.agent)
     if args.json:
         print(json.dumps(result, indent=2))
         return EXIT_OK if result["ok"] else EXIT_INVALID

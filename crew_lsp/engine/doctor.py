@@ -41,6 +41,19 @@ def _roots(ws) -> list[Check]:
             root("builtin root", ws.builtin, True, "missing: the installation is incomplete")]
 
 
+def _pi_homes(ws) -> list[Check]:
+    """Where the user config is read when the version ignores the home variable; a symlinked `.pi/agent` the version refuses."""
+    checks = []
+    if ws.user_config_why:
+        checks.append(Check("user config", True, ws.user_config_why))
+    if ws.reading.agent_dir_symlink_refused:
+        for folder in dict.fromkeys((ws.user, ws.user_config)):
+            if folder.is_symlink():
+                checks.append(Check("pi agent folder", False, f"{folder} is a symbolic link: pi-crew {'.'.join(map(str, ws.reading.version))} "
+                                    "stops with an error when it finds one; make it a real folder"))
+    return checks
+
+
 def _drift(ws) -> list[Check]:
     """User-config agent overrides naming no agent of this workspace (docs/codes.md, CREW510)."""
     from crew_lsp.checks.drift import drift_lines
@@ -52,22 +65,33 @@ def _drift(ws) -> list[Check]:
     return [Check("config drift", harmless, text) for harmless, text in lines]
 
 
-# What runs still do as pi-crew 0.2.0 did, though later versions changed it (docs/runs.md): said by
-# `doctor` when the workspace runs a version with the change.
+# What runs do as the workspace's pi-crew version does (docs/runs.md, Versions), each from the
+# version that changed it: said by `doctor` when the workspace runs a version with the change.
+ENGINE_FOLLOWS = (
+    ((0, 5, 5), "the config files' merge order and sanitising"),
+    ((0, 8, 1), "the role tool defaults and the builtin/project tool policy (`--tools`)"),
+    ((0, 9, 17), "the shipped skills and the writer's default skills"),
+    ((0, 9, 46), "role permissions (a read-only role without tool defaults gets no `edit` or `write`)"),
+    ((0, 9, 60), "a role line's `thinking=`"),
+)
+
+# What runs still do as pi-crew 0.2.0 did, though later versions changed it (docs/runs.md, Versions).
 ENGINE_KEEPS_0_2 = (
-    ((0, 8, 1), "role tool defaults and the builtin/project tool policy"),
     ((0, 8, 1), "the skill roots `.pi/skills`, `.agents/skills` and the shipped-first skill precedence"),
-    ((0, 9, 46), "role permissions (`verifier` and `writer` write, unknown roles read-only)"),
-    ((0, 9, 60), "role-line `thinking=` and `fallbackModels=`"),
+    ((0, 9, 46), "the guard on a read-only role's shell commands and nested runs (pi-crew's worker extension)"),
+    ((0, 9, 60), "a role line's `fallbackModels=` (runs never switch models, for an agent's `fallbackModels` either)"),
 )
 
 
 def version_checks(ws) -> list[Check]:
-    """Which pi-crew version the workspace is read as, and why; what runs do not follow of it."""
+    """Which pi-crew version the workspace is read as, and why; what runs follow of it and what not."""
     found = ws.detection
     if found is None:
         return []
     checks = [Check("pi-crew version", True, found.describe())]
+    followed = [what for since, what in ENGINE_FOLLOWS if found.version >= since]
+    if followed:
+        checks.append(Check(f"runs follow pi-crew {found.shown} for", True, "; ".join(followed)))
     kept = [what for since, what in ENGINE_KEEPS_0_2 if found.version >= since]
     if kept:
         checks.append(Check("runs follow pi-crew 0.2.0 for", True, "; ".join(kept)))
@@ -149,7 +173,7 @@ def diagnose(folder: str | Path, *, runtime: str | None = None, worker_command: 
 
     ws = Workspace.discover(folder, pi_crew_version=pi_crew_version)
     store = RunStore(ws.crew, ws.repo)
-    checks = [*_roots(ws), *version_checks(ws), *_drift(ws), *_worker(runtime, worker_command), _state(store)]
+    checks = [*_roots(ws), *_pi_homes(ws), *version_checks(ws), *_drift(ws), *_worker(runtime, worker_command), _state(store)]
     if serve:
         checks.append(_bindable(serve))
     checks.append(_interrupted(store))

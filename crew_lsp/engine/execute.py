@@ -20,10 +20,12 @@ from crew_lsp.engine.heartbeat import beat
 from crew_lsp.engine.metric_lines import MAX_TASK_METRICS
 from crew_lsp.engine.model import TaskState, now_iso
 from crew_lsp.engine.prompts import Prompt, build_prompt, model_for, select_skills, skill_texts
+from crew_lsp.engine.tool_policy import worker_tools
 from crew_lsp.engine.files import append_bytes, write_once
 from crew_lsp.engine.workers.base import Hooks, Job, WorkerResult
 from crew_lsp.engine.workers.environment import worker_environment
 from crew_lsp.resources.fields import ROLE_DEFAULT_SKILLS
+from crew_lsp.resources.versions import BASELINE
 from crew_lsp.telemetry.redact import redact_text
 
 READS_LIMIT = 24_000
@@ -191,8 +193,9 @@ class TaskRunner:
         env["PI_CREW_OWNER"] = str((ctx.rec.manifest.owner or {}).get("serverId") or "")
         job = Job(
             run_id=ctx.run_id, task_id=task.id, role=task.role, attempt_id=attempt_id, prompt=prompt, cwd=ctx.folder,
-            env=env, limits=opts.limits(), model=model, thinking=getattr(agent_model, "thinking", None),
-            tools=list(getattr(agent_model, "tools", []) or []),
+            env=env, limits=opts.limits(), model=model,
+            thinking=(role.thinking if role is not None else None) or getattr(agent_model, "thinking", None),
+            tools=worker_tools(snap.workspace.reading if snap is not None else BASELINE, task.role, agent),
             inherit_skills=bool(getattr(agent_model, "inherit_skills", False)),
             inherit_context=bool(getattr(agent_model, "inherit_project_context", False)),
         )

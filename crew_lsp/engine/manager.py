@@ -66,14 +66,16 @@ class RunManager:
         self, folder: str | Path, *, runtime: str | None = None, worker_command: str | list[str] | None = None,
         pass_env: list[str] | None = None, options: EngineOptions | None = None, server_id: str | None = None,
         snapshot_provider: Callable[[], Any] | None = None, extra_roots: list[str] | None = None,
-        task_group: TaskGroup | None = None,
+        task_group: TaskGroup | None = None, pi_crew_version: str | None = None,
     ):
         """``runtime``/``worker_command``/``pass_env`` are the *user-level* defaults (editor user settings or CLI
         flags); they never come from workspace files. ``snapshot_provider`` lets the server share its
         live resource index (called on the event loop; must be cheap). ``task_group``: where runs
-        execute, for a caller that owns one (else `async with` the manager)."""
+        execute, for a caller that owns one (else `async with` the manager). ``pi_crew_version``: the
+        version to run as (None or `auto`: the one the workspace runs, as `crew-lsp check` finds it)."""
         self.folder = Path(folder).resolve()
-        self.ws = Workspace.discover(self.folder, extra_roots)
+        self.pi_crew_version = pi_crew_version
+        self.ws = Workspace.discover(self.folder, extra_roots, pi_crew_version)
         self.store = RunStore(self.ws.crew, self.ws.repo)
         self.runtime = runtime
         self.worker_command = worker_command
@@ -150,7 +152,7 @@ class RunManager:
             return self.snapshot_provider()
         from crew_lsp.engine.plan import load_snapshot
 
-        return await anyio.to_thread.run_sync(load_snapshot, self.folder)
+        return await anyio.to_thread.run_sync(load_snapshot, self.folder, self.pi_crew_version)
 
     async def _config(self) -> EngineConfig:
         return await anyio.to_thread.run_sync(load_config, self.ws, self.ws.reading.config())  # (the version's merge order and sanitising)

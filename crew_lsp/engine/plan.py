@@ -13,6 +13,7 @@ from typing import Any
 from crew_lsp.engine.config import EngineConfig, effective_concurrency
 from crew_lsp.engine.model import TaskState
 from crew_lsp.engine.validate import PlanError, PlanIssue, StepFacts, checker_issues, merge_issues, minimal_issues
+from crew_lsp.resources.fields import THINKING_LEVELS
 from crew_lsp.resources.names import list_names
 from crew_lsp.resources.workflow import task_id as make_task_id
 
@@ -27,13 +28,19 @@ class RoleInfo:
     model: str | None = None
     skills: list[str] | None = None
     skills_disabled: bool = False
+    thinking: str | None = None  # the role line's `thinking=` (read from pi-crew 0.9.60 on): overrides the agent's
 
     def to_dict(self) -> dict:
-        return {"agent": self.agent, "model": self.model, "skills": self.skills, "skillsDisabled": self.skills_disabled}
+        out = {"agent": self.agent, "model": self.model, "skills": self.skills, "skillsDisabled": self.skills_disabled}
+        if self.thinking is not None:
+            out["thinking"] = self.thinking
+        return out
 
     @classmethod
     def from_dict(cls, name: str, data: dict) -> RoleInfo:
-        return cls(name, data.get("agent") or name, data.get("model"), data.get("skills"), bool(data.get("skillsDisabled")))
+        thinking = data.get("thinking")
+        return cls(name, data.get("agent") or name, data.get("model"), data.get("skills"), bool(data.get("skillsDisabled")),
+                   thinking if isinstance(thinking, str) else None)
 
 
 @dataclass(slots=True)
@@ -121,11 +128,11 @@ def waves(tasks: list[TaskState]) -> list[list[str]]:
     return out
 
 
-def load_snapshot(folder: str | Path):
+def load_snapshot(folder: str | Path, pi_crew_version: str | None = None):
     from crew_lsp.resources.discovery import Workspace
     from crew_lsp.resources.index import Index
 
-    return Index.load(Workspace.discover(folder)).snapshot
+    return Index.load(Workspace.discover(folder, pi_crew_version=pi_crew_version)).snapshot
 
 
 def _role_infos(team_model: Any) -> dict[str, RoleInfo]:
@@ -134,7 +141,8 @@ def _role_infos(team_model: Any) -> dict[str, RoleInfo]:
         if role.name in roles:
             continue  # duplicate role names: pi-crew keeps the first match
         skills = None if role.skills is None else [i.text for i in role.skills]
-        roles[role.name] = RoleInfo(role.name, role.agent, role.model, skills, role.skills_disabled)
+        thinking = role.thinking if role.thinking in THINKING_LEVELS else None  # (another value is ignored, as pi-crew does)
+        roles[role.name] = RoleInfo(role.name, role.agent, role.model, skills, role.skills_disabled, thinking)
     return roles
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from crew_lsp.engine.model import TaskState
 from crew_lsp.engine.plan import RoleInfo
 from crew_lsp.resources.fields import ROLE_DEFAULT_SKILLS
+from crew_lsp.resources.skill_names import known_skills
 from crew_lsp.resources.skill import BODY_BUDGET, MAX_SKILLS, TOTAL_BUDGET, valid_skill_name
 from crew_lsp.telemetry.redact import redact_text
 
@@ -79,8 +80,10 @@ def skill_texts(names: list[str], snapshot: Any) -> list[SkillText]:
     """Bodies cut to 1,500 characters each and 6,000 in all; a missing skill is noted, not fatal."""
     out: list[SkillText] = []
     budget = TOTAL_BUDGET
+    # the skills the workspace's pi-crew version ships (one it ships by name only has no text here)
+    known = known_skills(snapshot.skills, snapshot.workspace.reading.version) if snapshot is not None else {}
     for name in names:
-        res = snapshot.skills.get(name) if snapshot is not None else None
+        res = known.get(name)
         if res is None:
             out.append(SkillText(name, None))
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crew_lsp.language.completion_context import BOOLS, KEY_CHARS, CompletionContext, csv_bounds, key_detail
-from crew_lsp.language.info import field_markdown, models_seen, skill_markdown
+from crew_lsp.language.info import field_markdown, models_seen, skill_choices
 from crew_lsp.language.locate import CSV_KINDS, choice_escape
 from crew_lsp.language.types import CompletionItem
 from crew_lsp.resources.fields import FIELDS_BY_KIND, FieldSpec
@@ -90,8 +90,8 @@ class FrontmatterCompletion(CompletionContext):
             for v in spec.values:
                 add(v, detail=spec.name)
         elif spec.kind == "skills":
-            for name, skill in sorted(snap.skills.items()):
-                add(name, "skill", skill.model.description or "", skill_markdown(skill))  # type: ignore[union-attr]
+            for name, detail, markdown in skill_choices(snap):
+                add(name, "skill", detail, markdown)
         elif spec.kind in ("model", "models"):
             for m in models_seen(snap):
                 add(m, "model", "seen in the workspace")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from crew_lsp.language.completion_context import KEY_CHARS, CompletionContext
-from crew_lsp.language.info import ROLE_KEY_ORDER, ROLE_KEYS, agent_markdown, models_seen, skill_markdown
+from crew_lsp.language.info import ROLE_KEY_ORDER, ROLE_KEYS, agent_markdown, models_seen, skill_choices
 from crew_lsp.language.locate import choice_escape, role_at_line
 from crew_lsp.language.types import CompletionItem
 
@@ -33,8 +33,8 @@ class TeamBodyCompletion(CompletionContext):
             listed |= {s.strip() for s in m.group(1).split(",") if s.strip()}
             listed.discard(text[a:b])
             replace = self.span(a, b)
-            items = [CompletionItem(n, "skill", s.model.description or "", skill_markdown(s), n, False, replace)  # type: ignore[union-attr]
-                     for n, s in sorted(self.snap.skills.items()) if n not in listed]
+            items = [CompletionItem(n, "skill", detail, markdown, n, False, replace)
+                     for n, detail, markdown in skill_choices(self.snap) if n not in listed]
             if not m.group(1):
                 items.append(CompletionItem("false", "value", "no role-default skills", ROLE_KEYS["skills"], "false", False, replace))
             return items
@@ -63,8 +63,11 @@ class TeamBodyCompletion(CompletionContext):
             return []
         have = set(role.tokens) if role else set()
         replace = self.span(a, b)
+        reading = self.snap.workspace.reading
+        keys = [*ROLE_KEY_ORDER, *(("thinking",) if "thinking" in reading.role_line_keys else ()),
+                *(("fallbackModels",) if reading.role_fallback_models else ())]
         return [CompletionItem(f"{k}=", "key", "role metadata", ROLE_KEYS[k], f"{k}=", False, replace, f"{i}")
-                for i, k in enumerate(ROLE_KEY_ORDER) if k not in have]
+                for i, k in enumerate(keys) if k not in have]
 
     def role_line_start(self) -> list[CompletionItem]:
         text, idx = self.text, self.idx

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from crew_lsp.language.completion_context import BOOLS, KEY_CHARS, CompletionContext, csv_bounds, key_detail
-from crew_lsp.language.info import field_markdown, first_task_line, models_seen, role_markdown, role_pool, skill_markdown
+from crew_lsp.language.info import field_markdown, first_task_line, models_seen, role_markdown, role_pool, skill_choices
 from crew_lsp.language.locate import choice_escape, meta_at_line, snippet_escape, step_at_line
 from crew_lsp.language.types import CompletionItem
 from crew_lsp.resources.text import Span
@@ -106,8 +106,8 @@ class WorkflowBodyCompletion(CompletionContext):
                     add(out_file, "value", f"output of step {other.id}")
             add("false", detail="no shared files")
         elif key == "skills":
-            for name, skill in sorted(snap.skills.items()):
-                add(name, "skill", skill.model.description or "", skill_markdown(skill))  # type: ignore[union-attr]
+            for name, detail, markdown in skill_choices(snap):
+                add(name, "skill", detail, markdown)
             add("false", detail="no skills")
         elif key == "output":
             add(f"{step.task_id}.md", detail="the default")

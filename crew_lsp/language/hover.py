@@ -12,7 +12,7 @@ from crew_lsp.language.info import (
     first_task_line,
     role_markdown,
     role_pool,
-    skill_markdown,
+    skill_info,
     step_markdown,
 )
 from crew_lsp.language.locate import At, field_spec, locate
@@ -23,7 +23,7 @@ from crew_lsp.resources.workflow import Workflow
 
 
 def hover(res: Resource, snap: Snapshot, line: int, character: int) -> Hover | None:
-    at = locate(res, line, character)
+    at = locate(res, line, character, snap.workspace.reading)
     if at is None:
         return None
     text = _markdown(res, snap, at)
@@ -39,14 +39,14 @@ def _markdown(res: Resource, snap: Snapshot, at: At) -> str | None:
     if kind == "role-name":
         return role_markdown(res, at.role, snap)  # type: ignore[arg-type]
     if kind == "role-key":
-        return f"**{at.text}=** — {ROLE_KEYS[at.text]}"
+        return f"**{at.text}=** — {ROLE_KEYS[at.text]}" if at.text in ROLE_KEYS else None
     if kind == "role-value":
         key = at.token.key  # type: ignore[union-attr]
         if key == "agent":
             return _agent(snap, at.text)
         if key == "skills" and at.item is not None:
             return _skill(snap, at.item.text)
-        return f"**{key}=** — {ROLE_KEYS[key]}"
+        return f"**{key}=** — {ROLE_KEYS[key]}" if key in ROLE_KEYS else None
     if kind == "step-id":
         return step_markdown(at.step)  # type: ignore[arg-type]
     if kind == "step-key":
@@ -98,10 +98,10 @@ def _agent(snap: Snapshot, name: str) -> str:
 
 
 def _skill(snap: Snapshot, name: str) -> str:
-    skill = snap.skills.get(name)
-    if skill is None:
+    found = skill_info(snap, name)
+    if found is None:
         return f"No skill {code(name)} is known: the prompt will say it is missing."
-    return skill_markdown(skill)
+    return found[1]
 
 
 def _step_value(res: Resource, snap: Snapshot, at: At) -> str | None:

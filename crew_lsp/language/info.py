@@ -6,9 +6,10 @@ from crew_lsp.resources.fields import FieldSpec
 from crew_lsp.resources.frontmatter import csv_items
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
+from crew_lsp.resources.skill_names import known_skills
 from crew_lsp.resources.team import Role
 from crew_lsp.resources.version_detect import Detection
-from crew_lsp.resources.versions import Reading
+from crew_lsp.resources.versions import Reading, show
 from crew_lsp.resources.workflow import Step
 
 ROLE_KEYS: dict[str, str] = {
@@ -16,6 +17,8 @@ ROLE_KEYS: dict[str, str] = {
     "model": "Model for this role's tasks (overrides the agent's `model`). No space after `=`.",
     "skills": "Comma list of skills for this role; `skills=false` turns off the role's default skills.",
     "maxConcurrency": "Parsed (kept only if > 0) but ignored by the scheduler.",
+    "thinking": "Thinking level for this role's tasks (overrides the agent's `thinking`). Read since pi-crew 0.9.60.",
+    "fallbackModels": "Comma list of models pi-crew tries when the role's model fails. Read since pi-crew 0.9.60; crew-lsp runs do not switch models.",
 }
 ROLE_KEY_ORDER = ("agent", "model", "skills", "maxConcurrency")
 
@@ -82,6 +85,25 @@ def agent_markdown(agent: Resource, heading: str | None = None) -> str:
 def skill_markdown(skill: Resource) -> str:
     desc = skill.model.description or "(no description)"  # type: ignore[union-attr]
     return f"**skill {code(skill.name)}** ({skill.scope})\n\n{desc}\n\n`{skill.path}`"
+
+
+def skill_info(snap: Snapshot, name: str) -> tuple[str, str] | None:
+    """(detail, markdown) of a skill a reference can name at the workspace's version; None: not one."""
+    version = snap.workspace.reading.version
+    known = known_skills(snap.skills, version)
+    if name not in known:
+        return None
+    skill = known[name]
+    if skill is None:  # shipped by that version, known by name only
+        return (f"shipped with pi-crew {show(version)}",
+                f"**skill {code(name)}** (builtin)\n\nShipped with pi-crew {show(version)}; crew-lsp knows it by name only.")
+    return skill.model.description or "", skill_markdown(skill)  # type: ignore[union-attr]
+
+
+def skill_choices(snap: Snapshot) -> list[tuple[str, str, str]]:
+    """(name, detail, markdown) of each skill a reference can name at the workspace's version, by name."""
+    names = sorted(known_skills(snap.skills, snap.workspace.reading.version))
+    return [(name, *skill_info(snap, name)) for name in names]  # type: ignore[misc]
 
 
 def agent_for(snap: Snapshot, name: str) -> tuple[Resource | None, str]:

@@ -18,7 +18,6 @@ from crew_lsp.resources.workflow import Meta, Step, Workflow
 
 ORIGIN = Span(0, 0, 0, 0)
 CSV_KINDS = frozenset({"csv", "models", "tools", "skills", "paths"})
-STEP_CSV = frozenset({"dependsOn", "reads", "skills"})
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}")
 
 
@@ -136,33 +135,33 @@ def placeholder_at(line_text: str, line: int, character: int) -> tuple[str, Span
 # --------------------------------------------------------------------------------------- locate
 
 
-def locate(res: Resource, line: int, character: int) -> At | None:
-    """The most specific thing at (line, character), or None."""
+def locate(res: Resource, line: int, character: int, reading: Reading = BASELINE) -> At | None:
+    """The most specific thing at (line, character), or None; keys as ``reading``'s pi-crew version reads them."""
     if res.kind == "config":
         return _locate_config(res, line, character)
     doc = res.doc
     if doc is None or not 0 <= line < len(doc.lines):
         return None
     if in_frontmatter(res, line):
-        return _locate_frontmatter(res, line, character)
+        return _locate_frontmatter(res, line, character, reading)
     if line < doc.frontmatter.body_start:
         return None
     if res.kind == "team":
         role = role_at_line(res.model, line)  # type: ignore[arg-type]
         return _locate_role(role, line, character) if role is not None else None
     if res.kind == "workflow":
-        return _locate_step(res, line, character)
+        return _locate_step(res, line, character, reading)
     return None
 
 
-def _locate_frontmatter(res: Resource, line: int, character: int) -> At | None:
+def _locate_frontmatter(res: Resource, line: int, character: int, reading: Reading) -> At | None:
     entry = entry_at_line(res, line)
     if entry is None:
         return None
     if entry.key_span.contains(line, character):
         return At("fm-key", entry.key_span, entry.key, entry=entry)
     if entry.value_span.contains(line, character):
-        spec = field_spec(res.kind, entry.key)
+        spec = field_spec(res.kind, entry.key, reading)
         item = None
         if spec is not None and spec.kind in CSV_KINDS:
             item = item_at(csv_items(entry), line, character)
@@ -183,7 +182,7 @@ def _locate_role(role: Role, line: int, character: int) -> At | None:
     return None
 
 
-def _locate_step(res: Resource, line: int, character: int) -> At | None:
+def _locate_step(res: Resource, line: int, character: int, reading: Reading) -> At | None:
     wf: Workflow = res.model  # type: ignore[assignment]
     step = step_at_line(wf, line)
     if step is None:
@@ -198,7 +197,9 @@ def _locate_step(res: Resource, line: int, character: int) -> At | None:
             ph = placeholder_at(meta.raw, line, character)
             if ph is not None:
                 return At("placeholder", ph[1], ph[0], step=step, meta=meta)
-            item = item_at(meta_items(meta), line, character) if meta.key in STEP_CSV else None
+            spec = reading.step_fields.get(meta.key)
+            listed = meta.key == "dependsOn" or spec is not None and spec.kind in CSV_KINDS
+            item = item_at(meta_items(meta), line, character) if listed else None
             return At("step-value", meta.value_span, meta.value, step=step, meta=meta, item=item)
         return None
     ph = placeholder_at(res.doc.lines[line], line, character)  # type: ignore[union-attr]

@@ -8,8 +8,10 @@ from crew_lsp.language.types import Location
 from crew_lsp.resources.frontmatter import csv_items
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
+from crew_lsp.resources.skill_names import known_skills
 from crew_lsp.resources.team import Role
 from crew_lsp.resources.text import Span
+from crew_lsp.resources.versions import BASELINE, Reading
 from crew_lsp.resources.workflow import Workflow
 
 FILE_START = Span(0, 0, 0, 0)
@@ -19,7 +21,7 @@ FILE_START = Span(0, 0, 0, 0)
 # ("workflow", name) | ("skill", name) | ("reads", file)
 
 
-def cursor_target(res: Resource, at: At | None, line: int) -> tuple[str, str] | None:
+def cursor_target(res: Resource, at: At | None, line: int, reading: Reading = BASELINE) -> tuple[str, str] | None:
     if at is None:
         if line == 0 and res.kind in ("agent", "workflow"):
             return res.kind, res.name
@@ -27,7 +29,7 @@ def cursor_target(res: Resource, at: At | None, line: int) -> tuple[str, str] | 
     kind = at.kind
     if kind in ("fm-key", "fm-value"):
         key = at.entry.key  # type: ignore[union-attr]
-        spec = field_spec(res.kind, key)
+        spec = field_spec(res.kind, key, reading)
         canonical = spec.alias_of or spec.name if spec else key
         if canonical == "name" and res.kind in ("agent", "workflow", "skill"):
             return res.kind, res.name
@@ -77,7 +79,7 @@ def _agent_location(snap: Snapshot, name: str) -> Location | None:
 
 
 def definition(res: Resource, snap: Snapshot, line: int, character: int) -> list[Location]:
-    at = locate(res, line, character)
+    at = locate(res, line, character, snap.workspace.reading)
     if at is None:
         return []
     if at.kind == "role-name":
@@ -87,7 +89,7 @@ def definition(res: Resource, snap: Snapshot, line: int, character: int) -> list
             return []
         loc = _agent_location(snap, role.agent)
         return [loc] if loc else []
-    target = cursor_target(res, at, line)
+    target = cursor_target(res, at, line, snap.workspace.reading)
     if target is None:
         return []
     kind, name = target
@@ -98,7 +100,7 @@ def definition(res: Resource, snap: Snapshot, line: int, character: int) -> list
         wf = snap.workflows.get(name)
         return [Location(wf.path, name_span(wf))] if wf is not None and wf.path != res.path else []
     if kind == "skill":
-        skill = snap.skills.get(name)
+        skill = known_skills(snap.skills, snap.workspace.reading.version).get(name)
         return [Location(skill.path, FILE_START)] if skill is not None else []
     if kind == "role" and res.kind == "workflow":
         owners = role_pool(snap, res.name).get(name, [])
@@ -121,8 +123,8 @@ def definition(res: Resource, snap: Snapshot, line: int, character: int) -> list
 
 
 def references(res: Resource, snap: Snapshot, line: int, character: int, include_declaration: bool) -> list[Location]:
-    at = locate(res, line, character)
-    target = cursor_target(res, at, line)
+    at = locate(res, line, character, snap.workspace.reading)
+    target = cursor_target(res, at, line, snap.workspace.reading)
     if target is None:
         return []
     kind, name = target

@@ -20,8 +20,8 @@ _NAME = re.compile(r"[A-Za-z0-9_.-]+\Z")
 
 def _rename_target(res: Resource, snap: Snapshot, line: int, character: int) -> tuple[str, str, Span]:
     """(kind, old name, span to rename) or RenameRefused."""
-    at = locate(res, line, character)
-    target = cursor_target(res, at, line)
+    at = locate(res, line, character, snap.workspace.reading)
+    target = cursor_target(res, at, line, snap.workspace.reading)
     if at is None or target is None or target[0] not in ("agent", "step", "role"):
         raise RenameRefused("Nothing to rename here: put the cursor on a step id, a `dependsOn` item, a role, an `agent=` value or an agent's `name`.")
     kind, name = target

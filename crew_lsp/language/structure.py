@@ -7,6 +7,7 @@ from crew_lsp.language.types import Fold, Link
 from crew_lsp.resources.frontmatter import csv_items
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
+from crew_lsp.resources.skill_names import known_skills
 
 
 def folding_ranges(res: Resource) -> list[Fold]:
@@ -51,9 +52,10 @@ def document_links(res: Resource, snap: Snapshot) -> list[Link]:
     if doc is None:
         return []
     out: list[Link] = []
+    skills = known_skills(snap.skills, snap.workspace.reading.version)  # (what the version ships)
 
     def skill(item) -> None:
-        found = snap.skills.get(item.text)
+        found = skills.get(item.text)
         if found is not None:
             out.append(Link(item.span, found.path, f"skill {found.name} ({found.scope})"))
 

@@ -6,14 +6,14 @@ from crew_lsp.language.locate import CSV_KINDS, field_spec, meta_items
 from crew_lsp.resources.frontmatter import csv_items
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.text import Span, col16
+from crew_lsp.resources.versions import BASELINE, Reading
 
 TOKEN_TYPES = ["namespace", "class", "type", "property", "string", "enumMember", "number", "keyword", "variable", "comment"]
 TOKEN_MODIFIERS = ["declaration", "readonly", "defaultLibrary"]
 
 _T = {name: i for i, name in enumerate(TOKEN_TYPES)}
 DECLARATION = 1 << TOKEN_MODIFIERS.index("declaration")
-_BOOL_STEP_KEYS = {"progress", "worktree", "verify"}
-_ENUM_KINDS = {"bool", "enum", "thinking"}
+_ENUM_KINDS = {"bool", "enum", "anycase", "thinking"}
 
 
 class _Tokens:
@@ -55,7 +55,8 @@ class _Tokens:
         return out
 
 
-def semantic_tokens(res: Resource) -> list[int]:
+def semantic_tokens(res: Resource, reading: Reading = BASELINE) -> list[int]:
+    """The tokens of ``res``, its keys and values as ``reading``'s pi-crew version reads them."""
     toks = _Tokens()
     if res.kind == "config":
         _config(res, toks)
@@ -72,7 +73,7 @@ def semantic_tokens(res: Resource) -> list[int]:
         toks.add(entry.key_span, "property")
         if not entry.value:
             continue
-        spec = field_spec(res.kind, entry.key)
+        spec = field_spec(res.kind, entry.key, reading)
         if spec is not None and spec.false_ok and entry.value == "false":
             toks.add(entry.value_span, "keyword")
         elif spec is not None and spec.kind in _ENUM_KINDS:
@@ -97,6 +98,8 @@ def semantic_tokens(res: Resource) -> list[int]:
                     toks.add(token.value_span, "type")
                 elif token.key == "maxConcurrency":
                     toks.add(token.value_span, "number")
+                elif token.key == "thinking":
+                    toks.add(token.value_span, "enumMember")
                 elif token.key == "skills":
                     if token.value == "false":
                         toks.add(token.value_span, "keyword")
@@ -106,11 +109,11 @@ def semantic_tokens(res: Resource) -> list[int]:
                 else:
                     toks.add(token.value_span, "string")
     elif res.kind == "workflow":
-        _workflow(res, toks)
+        _workflow(res, toks, reading)
     return toks.encode()
 
 
-def _workflow(res: Resource, toks: _Tokens) -> None:
+def _workflow(res: Resource, toks: _Tokens, reading: Reading) -> None:
     lines = res.doc.lines  # type: ignore[union-attr]
     for step in res.model.steps:  # type: ignore[union-attr]
         toks.add(step.id_span, "namespace", DECLARATION)
@@ -120,16 +123,20 @@ def _workflow(res: Resource, toks: _Tokens) -> None:
             toks.add(meta.key_span, "property")
             if not meta.value:
                 continue
-            if meta.value == "false" and meta.key in ("output", "reads", "skills", "progress", "worktree", "verify"):
-                toks.add(meta.value_span, "keyword" if meta.key not in _BOOL_STEP_KEYS else "enumMember")
-            elif meta.key in _BOOL_STEP_KEYS:
+            spec = reading.step_fields.get(meta.key)
+            kind = spec.kind if spec is not None else "text"
+            if kind == "bool":
                 toks.add(meta.value_span, "enumMember")
+            elif meta.value == "false" and spec is not None and spec.false_ok:
+                toks.add(meta.value_span, "keyword")
             elif meta.key == "role":
                 toks.add(meta.value_span, "class")
-            elif meta.key in ("dependsOn", "reads", "skills"):
-                kind = "namespace" if meta.key == "dependsOn" else "string"
+            elif kind == "int":
+                toks.add(meta.value_span, "number")
+            elif meta.key == "dependsOn" or kind in CSV_KINDS:
+                item_kind = "namespace" if meta.key == "dependsOn" else "string"
                 for item in meta_items(meta):
-                    toks.add(item.span, kind)
+                    toks.add(item.span, item_kind)
             else:
                 toks.text(meta.line, meta.raw, meta.value_index, meta.value_index + len(meta.value))
         start = step.task_start_line if step.task_start_line is not None else step.end_line

@@ -10,7 +10,7 @@ from crew_lsp.resources.loader import Loader
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.shipped import shipped_root
 from crew_lsp.resources.version_detect import Detection, detect
-from crew_lsp.resources.versions import BASELINE, Reading, reading_for
+from crew_lsp.resources.versions import BASELINE, Reading, reading_for, show
 
 _REPO_DIR_MARKERS = (".git", ".pi", ".crew", ".hg", ".svn", ".factory", ".omc")
 _REPO_FILE_MARKERS = (
@@ -31,6 +31,27 @@ def home(aliases: tuple[str, ...] = ("PI_TEAMS_HOME",)) -> Path:
 
 def user_root(aliases: tuple[str, ...] = ("PI_TEAMS_HOME",)) -> Path:
     return home(aliases) / ".pi" / "agent"
+
+
+def user_config_root(reading: Reading) -> tuple[Path, str | None]:
+    """Where the user's config files are read, and why it is not the user root (None when it is).
+
+    From 0.10.1 pi-crew's config loader ignores a home variable that names a folder outside the OS
+    home (unless `PI_CREW_SKIP_HOME_CHECK=1`): the config then comes from the OS home, while agents,
+    teams and workflows still come from the user root.
+    """
+    root = user_root(reading.home_aliases)
+    if not reading.config_home_inside_home or os.environ.get("PI_CREW_SKIP_HOME_CHECK", "").strip() == "1":
+        return root, None
+    named = next((name for name in reading.home_aliases if os.environ.get(name, "").strip()), None)
+    if named is None:
+        return root, None
+    real = Path.home()
+    chosen = home(reading.home_aliases)
+    if chosen.resolve().is_relative_to(real.resolve()):
+        return root, None
+    return real / ".pi" / "agent", (f"`{named}` ({chosen}) is outside the home folder {real}: pi-crew {show(reading.version)} "
+                                    f"reads the user config from {real / '.pi' / 'agent'} (`PI_CREW_SKIP_HOME_CHECK=1` keeps `{named}`)")
 
 
 def _stops() -> set[Path]:
@@ -77,10 +98,11 @@ def is_resource_package(folder: Path) -> bool:
 class Workspace(Record):
     """Every root one workspace folder sees, resolved once."""
 
-    __slots__ = ("folder", "repo", "crew", "builtin", "user", "extra_roots", "detection", "reading")
+    __slots__ = ("folder", "repo", "crew", "builtin", "user", "extra_roots", "detection", "reading", "user_config", "user_config_why")
 
     def __init__(self, folder: Path, repo: Path, crew: Path, builtin: Path, user: Path, extra_roots: list[Path] | None = None,
-                 detection: Detection | None = None, reading: Reading | None = None):
+                 detection: Detection | None = None, reading: Reading | None = None, user_config: Path | None = None,
+                 user_config_why: str | None = None):
         self.folder = folder
         self.repo = repo
         self.crew = crew
@@ -89,6 +111,8 @@ class Workspace(Record):
         self.extra_roots = [] if extra_roots is None else extra_roots
         self.detection = detection  # which pi-crew version this workspace runs, and why (None: not detected)
         self.reading = reading if reading is not None else BASELINE if detection is None else reading_for(detection.version)
+        self.user_config = user if user_config is None else user_config  # the folder of the user's config files
+        self.user_config_why = user_config_why  # why that is not the user root (None: it is)
 
     @classmethod
     def discover(cls, folder: Path | str, extra_roots: list[str] | None = None, pi_crew_version: str | None = None) -> Workspace:
@@ -100,7 +124,8 @@ class Workspace(Record):
         extras = [Path(r).expanduser().resolve() for r in extra_roots or []]
         detection = detect(repo, pi_crew_version)
         reading = reading_for(detection.version)
-        return cls(folder, repo, crew_root(repo), builtin, user_root(reading.home_aliases), extras, detection, reading)
+        user_config, why = user_config_root(reading)
+        return cls(folder, repo, crew_root(repo), builtin, user_root(reading.home_aliases), extras, detection, reading, user_config, why)
 
     def scope_dirs(self) -> list[tuple[str, Path]]:
         """Resource roots in fold order: project first, then builtin, then user (later wins)."""
@@ -113,7 +138,8 @@ class Workspace(Record):
 
     def boundaries(self) -> list[Path]:
         """The roots no read may leave (through a symlink): the repository, each extra root, the user root, ours."""
-        return [self.repo, *self.extra_roots, self.user, self.builtin]
+        config = [self.user_config] if self.user_config != self.user else []
+        return [self.repo, *self.extra_roots, self.user, *config, self.builtin]
 
     def skill_roots(self) -> list[tuple[str, Path]]:
         if self.builtin == self.folder:
@@ -123,8 +149,8 @@ class Workspace(Record):
     def config_files(self) -> list[tuple[str, Path]]:
         """Config files in merge order (later wins), with their role."""
         return [
-            ("legacy-user", self.user / "extensions" / "pi-crew" / "config.json"),
-            ("user", self.user / "pi-crew.json"),
+            ("legacy-user", self.user_config / "extensions" / "pi-crew" / "config.json"),
+            ("user", self.user_config / "pi-crew.json"),
             ("project", self.crew / "config.json"),
             ("repo", self.repo / ".pi" / "pi-crew.json"),
         ]

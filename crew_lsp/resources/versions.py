@@ -52,7 +52,8 @@ class Reading:
     __slots__ = ("version", "agent_fields", "team_fields", "workflow_fields", "step_fields", "tools", "builtin_tools",
                  "tools_split", "read_only_roles", "write_roles", "unknown_role_writes", "role_default_skills",
                  "role_line_keys", "role_fallback_models", "workflow_concurrency_floor", "pi_agent_root",
-                 "dynamic_workflows", "home_aliases", "project_step_keys_stripped", "sanitised_prompt", "skill_yaml_listing", "since")
+                 "dynamic_workflows", "home_aliases", "project_step_keys_stripped", "sanitised_prompt", "skill_yaml_listing",
+                 "fork_context_warns", "config_home_inside_home", "agent_dir_symlink_refused", "since")
 
     def __init__(self, **values: object):
         for name in self.__slots__:
@@ -80,6 +81,9 @@ class Reading:
     project_step_keys_stripped: tuple[str, ...]  # step keys dropped (with a warning) in project workflows
     sanitised_prompt: bool  # an agent's system prompt is sanitised (invisible characters, comments, override lines)
     skill_yaml_listing: bool  # the skill listing reads SKILL.md frontmatter as YAML and drops invalid skills
+    fork_context_warns: bool  # an agent's `contextMode: fork` makes pi-crew log a warning
+    config_home_inside_home: bool  # the config loader ignores a home variable naming a folder outside the OS home
+    agent_dir_symlink_refused: bool  # a symlinked `<home>/.pi/agent` stops pi-crew
     since: dict[tuple[str, str], str]  # (kind, key) → the version that started reading it, for hover
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -128,7 +132,8 @@ BASELINE = Reading(
     step_fields=STEP_FIELDS, tools=TOOLS, builtin_tools=TOOLS, tools_split=False, read_only_roles=READ_ONLY_ROLES,
     write_roles=WRITE_ROLES, unknown_role_writes=True, role_default_skills=ROLE_DEFAULT_SKILLS,
     role_line_keys=("agent", "model", "maxConcurrency"), role_fallback_models=False, workflow_concurrency_floor=1,
-    pi_agent_root=False, dynamic_workflows=False, home_aliases=("PI_TEAMS_HOME",), project_step_keys_stripped=(), sanitised_prompt=False, skill_yaml_listing=False, since={},
+    pi_agent_root=False, dynamic_workflows=False, home_aliases=("PI_TEAMS_HOME",), project_step_keys_stripped=(), sanitised_prompt=False,
+    skill_yaml_listing=False, fork_context_warns=False, config_home_inside_home=False, agent_dir_symlink_refused=False, since={},
 )
 
 
@@ -213,6 +218,10 @@ CHANGES: tuple[Change, ...] = (
           _f("specRefs", "paths", "Comma list of spec files this step must follow."),
           _f("specStrict", "bool", "Hold this step to its spec references (`true` or `1`).")),
     Change("0.10.1", "tool `ask`; `delegate` (shipped after the 0.10.1 tag)", lambda r: {"tools": (*r.tools, "ask", "delegate")}),
+    Change("0.10.1", "agent `contextMode: fork` logs a warning", lambda r: {"fork_context_warns": True}),
+    Change("0.10.1", "the config loader ignores a `PI_TEAMS_HOME` outside the OS home (unless `PI_CREW_SKIP_HOME_CHECK=1`)",
+           lambda r: {"config_home_inside_home": True}),
+    Change("0.10.1", "a symlinked `~/.pi/agent` stops pi-crew", lambda r: {"agent_dir_symlink_refused": True}),
     Change("0.10.1", "`PI_CREW_HOME` names the home (after `PI_TEAMS_HOME`)", lambda r: {"home_aliases": ("PI_TEAMS_HOME", "PI_CREW_HOME")}),
 )
 

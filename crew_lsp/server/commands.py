@@ -244,7 +244,8 @@ def _pi_crew(ws: Any) -> dict[str, Any]:
     found = ws.detection
     if found is None:  # a workspace built without detection (tests): its reading says the version
         return {"version": show(ws.reading.version), "source": "", "why": "", "summary": ""}
-    return {"version": found.shown, "source": found.source, "why": found.why, "summary": found.describe()}
+    summary = found.describe() + (f"; {ws.user_config_why}" if ws.user_config_why else "")
+    return {"version": found.shown, "source": found.source, "why": found.why, "summary": summary}
 
 
 def _redact_value(value: Any) -> Any:

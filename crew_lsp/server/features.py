@@ -417,7 +417,7 @@ async def _links(session: Session, ctx: Ctx, params: T.DocumentLinkParams) -> li
 async def _semantic_tokens(session: Session, ctx: Ctx, params: T.SemanticTokensParams) -> T.SemanticTokens:
     from crew_lsp.language.tokens import semantic_tokens
 
-    return T.SemanticTokens(data=list(semantic_tokens(ctx.res)))
+    return T.SemanticTokens(data=list(semantic_tokens(ctx.res, ctx.snap.workspace.reading)))
 
 
 @on_document(T.TEXT_DOCUMENT_FORMATTING, empty=list)

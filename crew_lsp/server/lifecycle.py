@@ -125,7 +125,8 @@ class Lifecycle:
         found = ws.detection
         if found is None:
             return
-        self.session.log(f"crew-lsp: {ws.folder} is read as {found.describe()}", T.MessageType.Info)
+        self.session.log(f"crew-lsp: {ws.folder} is read as {found.describe()}"
+                         + (f"; {ws.user_config_why}" if ws.user_config_why else ""), T.MessageType.Info)
         if found.newer_than_known and found.newer_than_known not in self._told_newer:
             self._told_newer.add(found.newer_than_known)
             self.session.show_info(f"crew-lsp: {found.describe()}.")

@@ -5,6 +5,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from checkutil import check
 
 from crew_lsp.checks import check_snapshot
@@ -33,17 +35,20 @@ EXPECTED_BROKEN = {
 }
 
 
-def _worst(folder: Path) -> list:
-    snap = Index.load(Workspace.discover(folder)).snapshot
+def _worst(folder: Path, version: str | None = None) -> list:
+    snap = Index.load(Workspace.discover(folder, pi_crew_version=version)).snapshot
     return [(p, d.code, d.message) for p, ds in check_snapshot(snap).items() for d in ds if d.severity <= Severity.WARNING]
 
 
-def test_builtins_are_clean():
-    assert _worst(ROOT) == []
+@pytest.mark.parametrize("version", ["0.2", "0.10"])
+def test_builtins_are_clean_under_every_version(version):
+    assert _worst(ROOT, version) == []
 
 
-def test_clean_example_is_clean():
-    assert _worst(ROOT / "examples" / "clean") == []
+@pytest.mark.parametrize("version", ["0.2", "0.10"])
+def test_clean_example_is_clean_under_every_version(version):
+    assert _worst(ROOT / "examples" / "clean", version) == []
+    assert check(ROOT / "examples" / "clean", version) == []  # `crew-lsp check --pi-crew-version V`: not even a hint
 
 
 def test_broken_example_reports_exactly_the_listed_codes():

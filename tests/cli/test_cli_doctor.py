@@ -133,8 +133,9 @@ def test_doctor_says_which_pi_crew_version_and_why(project):
     out = doctor(cwd=project)
     assert "✓ pi-crew version: pi-crew 0.9.46 (project .pi/settings.json: " in out.stdout
     assert "npm:pi-crew@0.9.46" in out.stdout
-    # what runs do not follow of that version is said plainly
-    assert "runs follow pi-crew 0.2.0 for: " in out.stdout and "role permissions" in out.stdout
+    # what runs follow of that version, and what not, is said plainly
+    assert "✓ runs follow pi-crew 0.9.46 for: " in out.stdout and "role permissions" in out.stdout
+    assert "✓ runs follow pi-crew 0.2.0 for: " in out.stdout and "shell commands" in out.stdout
 
 
 def test_doctor_reads_as_the_version_asked_for(project):

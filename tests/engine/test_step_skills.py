@@ -48,3 +48,12 @@ def test_the_role_defaults_are_the_versions(ws):
     assert select_skills(task, None, []) == ["context-artifact-hygiene", "verify-evidence"]
     newest = reading_for((0, 10, 1)).role_default_skills
     assert select_skills(task, None, [], role_defaults=newest) == ["context-artifact-hygiene", "verification-before-done"]
+
+
+def test_the_skill_texts_are_the_versions_shipped_skills(ws):
+    from crew_lsp.engine.prompts import skill_texts
+
+    old, new = load_snapshot(ws.root, "0.2"), load_snapshot(ws.root, "0.10")
+    # 0.9.17 stopped shipping verify-evidence and ships council, whose text crew-lsp does not have
+    assert [s.body is not None for s in skill_texts(["verify-evidence", "safe-bash"], old)] == [True, True]
+    assert [s.body is not None for s in skill_texts(["verify-evidence", "safe-bash", "council"], new)] == [False, True, False]

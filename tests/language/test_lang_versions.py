@@ -67,3 +67,96 @@ def test_hover_on_a_step_key_says_since_when(ws):
     res = ws.res(snap, "workflows/specced.workflow.md")
     h = hover(res, snap, *at(res, "spec|Refs"))
     assert "Read since pi-crew 0.10.1." in h.markdown
+
+
+def test_skill_values_are_the_skills_the_version_ships(ws):
+    places = {
+        "agents/skilled.md": "---\nname: skilled\nskills: |\n---\nYou use skills.\n",
+        "teams/skilled.team.md": "---\nname: skilled\n---\n- executor: agent=executor skills=| build it\n",
+        "workflows/skilled.workflow.md": "---\nname: skilled\n---\n## build\nrole: executor\nskills: |\n\nBuild {goal}.\n",
+    }
+    for rel, marked in places.items():
+        text, here = cursor(marked)
+        ws.write(rel, text)
+        old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+        at_0_2 = set(_labels(complete(ws.res(old, rel), old, *here)))
+        at_0_10 = set(_labels(complete(ws.res(new, rel), new, *here)))
+        assert "verify-evidence" in at_0_2 and "council" not in at_0_2, rel
+        assert "council" in at_0_10 and "verify-evidence" not in at_0_10 and "safe-bash" in at_0_10, rel
+
+
+def test_hover_on_a_skill_follows_the_version(ws):
+    ws.write("agents/skilled.md", "---\nname: skilled\nskills: council, verify-evidence\n---\nYou use skills.\n")
+    old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+    for snap, council, evidence in ((old, "No skill", "**skill `verify-evidence`**"), (new, "knows it by name only", "No skill")):
+        res = ws.res(snap, "agents/skilled.md")
+        assert council in hover(res, snap, *at(res, "coun|cil")).markdown
+        assert evidence in hover(res, snap, *at(res, "verify-ev|idence")).markdown
+
+
+def _tokens_on(snap, res, line: int) -> list[tuple]:
+    from langkit import decode
+
+    from crew_lsp.language.tokens import semantic_tokens
+
+    return [t[1:4] for t in decode(semantic_tokens(res, snap.workspace.reading)) if t[0] == line]
+
+
+def test_semantic_tokens_give_a_later_versions_keys_the_treatment_of_their_kind(ws):
+    ws.write("agents/capped.md", "---\nname: capped\nmaxTokens: 4000\n---\nYou write little.\n")
+    ws.write("workflows/shaped.workflow.md",
+             "---\nname: shaped\ntopology: sequential\n---\n## build\nrole: executor\nspecRefs: a.md, b.md\nspecStrict: true\n\nBuild {goal}.\n")
+    ws.write("teams/deep.team.md", "---\nname: deep\n---\n- executor: agent=executor thinking=high build it\n")
+    old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+
+    def both(rel: str, line: int) -> tuple[list, list]:
+        return _tokens_on(old, ws.res(old, rel), line), _tokens_on(new, ws.res(new, rel), line)
+
+    assert both("agents/capped.md", 2) == ([(0, 9, "property"), (11, 4, "string")], [(0, 9, "property"), (11, 4, "number")])
+    assert both("workflows/shaped.workflow.md", 2) == ([(0, 8, "property"), (10, 10, "string")],
+                                                      [(0, 8, "property"), (10, 10, "enumMember")])
+    # 0.2 stores these as unknown step keys (plain text); 0.10 reads a list and a boolean
+    assert both("workflows/shaped.workflow.md", 6) == ([(0, 8, "property"), (10, 10, "string")],
+                                                      [(0, 8, "property"), (10, 4, "string"), (16, 4, "string")])
+    assert both("workflows/shaped.workflow.md", 7) == ([(0, 10, "property"), (12, 4, "string")],
+                                                      [(0, 10, "property"), (12, 4, "enumMember")])
+    assert both("teams/deep.team.md", 3)[1][-2:] == [(27, 8, "property"), (36, 4, "enumMember")]
+    assert (27, 8, "property") not in both("teams/deep.team.md", 3)[0]
+
+
+def test_locate_and_hover_read_a_later_versions_list_keys_item_by_item(ws):
+    from crew_lsp.language.locate import locate
+
+    ws.write("workflows/specced.workflow.md", "---\nname: specced\n---\n## build\nrole: executor\nspecRefs: a.md, b.md\n\nBuild {goal}.\n")
+    snap = _snap(ws, "0.10")
+    res = ws.res(snap, "workflows/specced.workflow.md")
+    found = locate(res, *at(res, "b.|md"), snap.workspace.reading)
+    assert found is not None and found.kind == "step-value" and found.item is not None and found.item.text == "b.md"
+    h = hover(res, snap, *at(res, "specR|efs"))
+    assert "Read since pi-crew 0.10.1." in h.markdown
+
+
+def test_role_line_thinking_and_fallback_models_are_offered_and_explained_from_0_9_60(ws):
+    text, here = cursor("---\nname: deep\n---\n- executor: agent=executor |\n")
+    ws.write("teams/deep.team.md", text)
+    old, new = _snap(ws, "0.9.59"), _snap(ws, "0.9.60")
+    assert not {"thinking=", "fallbackModels="} & set(_labels(complete(ws.res(old, "teams/deep.team.md"), old, *here)))
+    assert {"thinking=", "fallbackModels="} <= set(_labels(complete(ws.res(new, "teams/deep.team.md"), new, *here)))
+    ws.write("teams/deep.team.md", "---\nname: deep\n---\n- executor: agent=executor thinking=high fallbackModels=a/m1, b/m2 build it\n")
+    new = _snap(ws, "0.10")
+    res = ws.res(new, "teams/deep.team.md")
+    assert "overrides the agent's `thinking`" in hover(res, new, *at(res, "think|ing")).markdown
+    assert "overrides the agent's `thinking`" in hover(res, new, *at(res, "hi|gh")).markdown
+    assert "do not switch models" in hover(res, new, *at(res, "fallback|Models")).markdown
+
+
+def test_links_and_definitions_of_skills_follow_the_version(ws):
+    from crew_lsp.language.navigation import definition
+    from crew_lsp.language.structure import document_links
+
+    ws.write("agents/skilled.md", "---\nname: skilled\nskills: verify-evidence\n---\nYou use skills.\n")
+    old, new = _snap(ws, "0.2"), _snap(ws, "0.10")
+    for snap, linked in ((old, True), (new, False)):
+        res = ws.res(snap, "agents/skilled.md")
+        assert bool(document_links(res, snap)) is linked
+        assert bool(definition(res, snap, *at(res, "verify-ev|idence"))) is linked
