@@ -206,6 +206,10 @@ def test_vscode_shows_fixes_completes_runs_and_previews_a_team(vscode):
     assert "error" not in seen, (f"{seen['error']} (screenshot build/e2e/failed-*.png)\n{json.dumps(seen, indent=1)[-3000:]}"
                                  f"\n{drive.stderr[-2000:]}\nthe Crew output:\n{_crew_output(vscode['tmp'])}")
 
+    # no start-up warning: the extension keeps the program-choosing settings (sent at start, from the
+    # user settings) out of the workspace configuration the server reads
+    shown = seen["notifications"] + seen["runNotifications"]
+    assert not [text for text in shown if "ignored" in text], shown
     # a. the Problems panel lists the broken team's problem, its file closed
     assert any(PROBLEM in row for row in seen["problems"]), seen["problems"]
     # b. Ctrl+. offers the fix, which rewrites the agent name and clears the problem
