@@ -148,11 +148,24 @@ export interface RunEvent {
   metadata?: { seq?: number };
 }
 
+/** The pi-crew version a workspace folder is read as, and why (`crew.validateWorkspace`). */
+export interface PiCrewVersion {
+  folder: string;
+  version: string;
+  /** where it came from: `setting`, `project .pi/settings.json`, `newest known`, … */
+  source: string;
+  why: string;
+  /** one line: `pi-crew 0.10.1 (<source>: <why>)` */
+  summary: string;
+}
+
 /** `crew.validateWorkspace`. */
 export interface ValidationCounts {
   files: number;
   severity: { error: number; warning: number; information: number; hint: number };
   codes?: Record<string, number>;
+  /** per folder; absent from an older crew-lsp */
+  piCrew?: PiCrewVersion[];
 }
 
 /** `crew.doctor`. */

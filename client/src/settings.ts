@@ -30,6 +30,7 @@ export function readInitializationOptions(): InitializationOptions {
     {
       diagnosticsDelayMs: config.get<number>('diagnostics.delayMs'),
       diagnosticsSeverity: config.get<Record<string, string>>('diagnostics.severity'),
+      piCrewVersion: config.get<string>('piCrewVersion'),
       workerRuntime: userValue<WorkerRuntime | null>('worker.runtime'),
       workerCommand: userValue<string | string[] | null>('worker.command'),
       workerPassEnv: userValue<string[]>('worker.passEnv'),

@@ -53,9 +53,20 @@ test('settings that choose a program are machine or application scope and restri
 
 test('every setting of the brief is contributed', () => {
   assert.deepEqual(Object.keys(properties).sort(), [
-    'crew.diagnostics.delayMs', 'crew.diagnostics.severity', 'crew.metrics.serve', 'crew.server.path', 'crew.server.python',
-    'crew.trace.server', 'crew.worker.command', 'crew.worker.passEnv', 'crew.worker.runtime',
+    'crew.diagnostics.delayMs', 'crew.diagnostics.severity', 'crew.metrics.serve', 'crew.piCrewVersion', 'crew.server.path',
+    'crew.server.python', 'crew.trace.server', 'crew.worker.command', 'crew.worker.passEnv', 'crew.worker.runtime',
   ]);
+});
+
+test('the pi-crew version is auto by default, takes any x.y.z or x.y, and a workspace may set it', () => {
+  const setting = manifest.contributes.configuration.properties['crew.piCrewVersion'];
+  assert.equal(setting.default, 'auto');
+  assert.equal(setting.scope, 'window', 'it chooses no program, so a workspace may set it');
+  assert.ok(!manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('crew.piCrewVersion'));
+  const pattern = new RegExp(setting.pattern);
+  for (const value of ['auto', '0.2.0', '0.10.1', '0.10', '1.2.3']) assert.match(value, pattern);
+  for (const value of ['latest', '0.10.x', '', '1']) assert.doesNotMatch(value, pattern);
+  assert.deepEqual(setting.examples, ['auto', '0.2.0', '0.10.1']);
 });
 
 test('the config files are validated with the config schema, the same files the server reads', () => {
