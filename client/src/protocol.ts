@@ -28,11 +28,15 @@ export interface RunProgress {
   phaseName?: string;
 }
 
+/** The figures a worker reported for its task, by name (at most 32). */
+export type TaskMetrics = Record<string, number>;
+
 /** `crew/runUpdate`. */
 export interface RunUpdate {
   runId: string;
   status: string;
-  tasks: { id: string; status: string; role: string; heartbeat: HeartbeatLevel | null }[];
+  /** `metrics`: the figures the task's worker reported (docs/runs.md, Metric lines); absent when none */
+  tasks: { id: string; status: string; role: string; heartbeat: HeartbeatLevel | null; metrics?: TaskMetrics }[];
   progress: RunProgress;
 }
 
@@ -66,6 +70,8 @@ export interface TaskStatus {
   error?: string | null;
   startedAt?: string | null;
   finishedAt?: string | null;
+  /** null when the worker reported none */
+  metrics?: TaskMetrics | null;
 }
 
 /** `crew.status {runId}`. */
