@@ -197,6 +197,9 @@ export const ServerCommand = {
   events: 'crew.events',
   metrics: 'crew.metrics',
   newSkill: 'crew.newSkill',
+  export: 'crew.export',
+  guidanceUpdate: 'crew.guidance.update',
+  guidanceRemove: 'crew.guidance.remove',
 } as const;
 
 /** The extension's own commands; vscode-languageclient registers the server's `crew.*` ids itself. */
@@ -213,6 +216,9 @@ export const ClientCommand = {
   doctor: 'crew.client.doctor',
   restartServer: 'crew.client.restartServer',
   showOutput: 'crew.client.showOutput',
+  export: 'crew.client.export',
+  guidanceUpdate: 'crew.client.guidance.update',
+  guidanceRemove: 'crew.client.guidance.remove',
   // the Runs view's title and context actions (hidden from the palette)
   runsRefresh: 'crew.client.runs.refresh',
   runsCancel: 'crew.client.runs.cancel',

@@ -35,9 +35,9 @@ test('the palette titles read as the product names them', () => {
   const hidden = new Set(manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command));
   const titles = manifest.contributes.commands.filter((c: { command: string }) => !hidden.has(c.command)).map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
   assert.deepEqual(titles, [
-    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: New Skill…', 'Crew: Preview Plan…', 'Crew: Restart Server', 'Crew: Resume Run…',
-    'Crew: Run Team…', 'Crew: Run Workflow…', 'Crew: Show Metrics', 'Crew: Show Output', 'Crew: Show Run Status',
-    'Crew: Validate Workspace',
+    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: Export to Claude Code / Cursor / Codex…', 'Crew: New Skill…', 'Crew: Preview Plan…',
+    'Crew: Remove AGENTS.md Guidance', 'Crew: Restart Server', 'Crew: Resume Run…', 'Crew: Run Team…', 'Crew: Run Workflow…',
+    'Crew: Show Metrics', 'Crew: Show Output', 'Crew: Show Run Status', 'Crew: Update AGENTS.md Guidance', 'Crew: Validate Workspace',
   ]);
 });
 
@@ -109,6 +109,14 @@ test('the commands that start programs or write into the workspace are disabled 
     ClientCommand.newSkill, ClientCommand.resumeRun, ClientCommand.runTeam, ClientCommand.runWorkflow,
     ClientCommand.runsResume, ClientCommand.runsRetryTask,
   ].sort());
+});
+
+test('the commands that change files through a previewed edit but run no program work in an untrusted workspace', () => {
+  const enablement = Object.fromEntries(manifest.contributes.commands.map((c: { command: string; enablement?: string }) => [c.command, c.enablement]));
+  for (const command of [ClientCommand.export, ClientCommand.guidanceUpdate, ClientCommand.guidanceRemove]) {
+    assert.ok(command in enablement, `${command} is contributed`);
+    assert.equal(enablement[command], undefined, `${command} is enabled whatever the trust`);
+  }
 });
 
 test('the webviews\' scripts are bundled for the browser from the extension\'s own sources', () => {
