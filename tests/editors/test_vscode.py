@@ -226,4 +226,5 @@ def test_vscode_shows_fixes_completes_runs_and_previews_a_team(vscode):
     assert "completed" in seen["statusBar"]["tooltip"], seen["statusBar"]
     # e. the plan preview draws one node per planned task
     assert sorted(seen["planNodes"]) == sorted(plan), seen["planNodes"]
+    assert seen["planFit"]["inView"] == len(plan), f"nodes cut off with the side bar open: {seen['planFit']}"
     assert drive.returncode == 0, drive.stderr[-2000:]
