@@ -212,6 +212,10 @@ def test_vscode_shows_fixes_completes_runs_and_previews_a_team(vscode):
     assert not [text for text in shown if "ignored" in text], shown
     # a. the Problems panel lists the broken team's problem, its file closed
     assert any(PROBLEM in row for row in seen["problems"]), seen["problems"]
+    # the language status of the team file names the pi-crew version it is read as, and why: the
+    # user's pi settings (PI_CODING_AGENT_DIR, pinned to 0.2.0 for every test) list the package
+    assert "pi-crew 0.2.0" in seen["languageStatus"], seen["languageStatus"]
+    assert "settings.json lists" in seen["languageStatus"], seen["languageStatus"]
     # b. Ctrl+. offers the fix, which rewrites the agent name and clears the problem
     assert FIX in seen["quickFixes"], seen["quickFixes"]
     assert not any(PROBLEM in row for row in seen["problemsAfterFix"]), seen["problemsAfterFix"]

@@ -214,6 +214,17 @@ async function drive(page) {
   await shot(page, 'problems');
   seen.steps.push(step);
 
+  // The language status of the team file ("{}" in the status bar) says which pi-crew version it is read as.
+  step = 'language-status';
+  await page.locator('.statusbar-item[id="status.languageStatus"]').hover();
+  const languageStatus = page.locator('.monaco-hover', { hasText: 'pi-crew 0.' }).first();
+  await languageStatus.waitFor();
+  seen.languageStatus = (await languageStatus.innerText()).trim();
+  await shot(page, 'language-status');
+  await page.mouse.move(640, 300); // off the status bar: its hover would cover the editor
+  await languageStatus.waitFor({ state: 'hidden' });
+  seen.steps.push(step);
+
   // b. Its quick fix: cursor on the problem (Ctrl+G), Ctrl+., the fix chosen with the keyboard.
   step = 'quickfix';
   await page.keyboard.press('Control+G');
