@@ -35,6 +35,10 @@ export class ServerLanguageStatus implements vscode.Disposable {
         if (status.state === 'running') this.scheduleRefresh();
       }),
       vscode.languages.onDidChangeDiagnostics(() => this.scheduleRefresh()),
+      // another version may leave every problem as it was: ask again rather than wait for a change
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('crew.piCrewVersion')) this.scheduleRefresh();
+      }),
       // with folders read as different versions, the item follows the active file
       vscode.window.onDidChangeActiveTextEditor(() => this.showVersion()),
     );
