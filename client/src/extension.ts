@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { commandMiddleware } from './commandMiddleware';
 import { openRunStatus, registerCommands } from './commands';
+import { registerFileCommands } from './fileCommands';
 import { needsRestart } from './initOptions';
 import { ServerLanguageStatus } from './languageStatus';
 import { MetricsPanel } from './metricsPanel';
@@ -43,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (status.state !== 'running') progress.closeAll();
     }),
     ...registerCommands(crew, progress, output),
+    ...registerFileCommands(crew, output),
     ...registerWorkflowCommands(crew, progress, { documents, plans, metrics }, output),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (needsRestart((section) => event.affectsConfiguration(section))) void crew.restart();

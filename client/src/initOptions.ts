@@ -9,6 +9,8 @@ export type WorkerRuntime = 'scaffold' | 'pi' | 'command';
 export interface CrewSettingValues {
   diagnosticsDelayMs?: number;
   diagnosticsSeverity?: Record<string, string>;
+  /** `auto` or a version; any scope: it chooses no program. */
+  piCrewVersion?: string;
   /** User scope only. */
   workerRuntime?: WorkerRuntime | null;
   /** User scope only. */
@@ -21,6 +23,7 @@ export interface CrewSettingValues {
 
 export interface InitializationOptions {
   diagnostics: { delayMs?: number; severity: Record<string, string> };
+  piCrewVersion?: string;
   worker: { runtime?: WorkerRuntime; command?: string | string[]; passEnv?: string[] };
   metrics: { serve?: string };
   trustedWorkspace: boolean;
@@ -42,6 +45,8 @@ export function buildInitializationOptions(values: CrewSettingValues, trustedWor
     trustedWorkspace,
   };
   if (typeof values.diagnosticsDelayMs === 'number') options.diagnostics.delayMs = values.diagnosticsDelayMs;
+  const piCrewVersion = values.piCrewVersion?.trim();
+  if (piCrewVersion && piCrewVersion.toLowerCase() !== 'auto') options.piCrewVersion = piCrewVersion;
   if (present(values.workerRuntime)) options.worker.runtime = values.workerRuntime;
   if (present(values.workerCommand)) options.worker.command = values.workerCommand;
   if (present(values.workerPassEnv)) options.worker.passEnv = [...values.workerPassEnv];

@@ -75,3 +75,15 @@ export function layoutGraph(graph: Pick<PlanGraph, 'nodes' | 'edges'>): GraphLay
   const size = g.graph();
   return { width: size.width ?? 0, height: size.height ?? 0, nodes, edges, columns };
 }
+
+/** The smallest zoom that keeps a task's id and role legible; a wider graph scrolls at this zoom. */
+export const MIN_ZOOM = 0.5;
+
+/**
+ * The zoom that fits a graph `width` pixels wide into `available` pixels: at most 1 (boxes are never
+ * blown up), at least MIN_ZOOM; 1 while the webview has no width yet.
+ */
+export function fitZoom(width: number, available: number): number {
+  if (available <= 0 || width <= available) return 1;
+  return Math.max(MIN_ZOOM, available / width);
+}

@@ -28,11 +28,15 @@ export interface RunProgress {
   phaseName?: string;
 }
 
+/** The figures a worker reported for its task, by name (at most 32). */
+export type TaskMetrics = Record<string, number>;
+
 /** `crew/runUpdate`. */
 export interface RunUpdate {
   runId: string;
   status: string;
-  tasks: { id: string; status: string; role: string; heartbeat: HeartbeatLevel | null }[];
+  /** `metrics`: the figures the task's worker reported (docs/runs.md, Metric lines); absent when none */
+  tasks: { id: string; status: string; role: string; heartbeat: HeartbeatLevel | null; metrics?: TaskMetrics }[];
   progress: RunProgress;
 }
 
@@ -66,6 +70,8 @@ export interface TaskStatus {
   error?: string | null;
   startedAt?: string | null;
   finishedAt?: string | null;
+  /** null when the worker reported none */
+  metrics?: TaskMetrics | null;
 }
 
 /** `crew.status {runId}`. */
@@ -148,11 +154,24 @@ export interface RunEvent {
   metadata?: { seq?: number };
 }
 
+/** The pi-crew version a workspace folder is read as, and why (`crew.validateWorkspace`). */
+export interface PiCrewVersion {
+  folder: string;
+  version: string;
+  /** where it came from: `setting`, `project .pi/settings.json`, `newest known`, … */
+  source: string;
+  why: string;
+  /** one line: `pi-crew 0.10.1 (<source>: <why>)` */
+  summary: string;
+}
+
 /** `crew.validateWorkspace`. */
 export interface ValidationCounts {
   files: number;
   severity: { error: number; warning: number; information: number; hint: number };
   codes?: Record<string, number>;
+  /** per folder; absent from an older crew-lsp */
+  piCrew?: PiCrewVersion[];
 }
 
 /** `crew.doctor`. */
@@ -178,6 +197,9 @@ export const ServerCommand = {
   events: 'crew.events',
   metrics: 'crew.metrics',
   newSkill: 'crew.newSkill',
+  export: 'crew.export',
+  guidanceUpdate: 'crew.guidance.update',
+  guidanceRemove: 'crew.guidance.remove',
 } as const;
 
 /** The extension's own commands; vscode-languageclient registers the server's `crew.*` ids itself. */
@@ -194,6 +216,9 @@ export const ClientCommand = {
   doctor: 'crew.client.doctor',
   restartServer: 'crew.client.restartServer',
   showOutput: 'crew.client.showOutput',
+  export: 'crew.client.export',
+  guidanceUpdate: 'crew.client.guidance.update',
+  guidanceRemove: 'crew.client.guidance.remove',
   // the Runs view's title and context actions (hidden from the palette)
   runsRefresh: 'crew.client.runs.refresh',
   runsCancel: 'crew.client.runs.cancel',

@@ -2,7 +2,7 @@
 // the `crew/runUpdate` notifications → the items of the tree. Pure (the clock is a parameter), so it
 // is unit-tested without VS Code; runsView.ts adapts it to a TreeDataProvider.
 
-import { isTerminalStatus, type HeartbeatLevel, type RunEvent, type RunStatus, type RunSummary, type RunUpdate } from './protocol';
+import { isTerminalStatus, type HeartbeatLevel, type RunEvent, type RunStatus, type RunSummary, type RunUpdate, type TaskMetrics } from './protocol';
 
 interface TaskState {
   id: string;
@@ -13,6 +13,7 @@ interface TaskState {
   startedAt?: number;
   finishedAt?: number;
   error?: string | null;
+  metrics?: TaskMetrics;
 }
 
 interface RunState {
@@ -66,9 +67,19 @@ const HEARTBEAT_COLORS: Record<HeartbeatLevel, string | undefined> = {
 
 const RETRYABLE_TASK_STATUSES = ['failed', 'cancelled'];
 
+/** Metrics this long or shorter also show in the task's description; longer ones only in its tooltip. */
+const SHORT_METRICS = 40;
+
 function time(iso: string | null | undefined): number | undefined {
   const parsed = iso ? Date.parse(iso) : NaN;
   return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+/** `tokens=1200 cost=0.35`, in the order the worker reported them; fractions to six significant digits. */
+export function formatMetrics(metrics: TaskMetrics | undefined): string {
+  return Object.entries(metrics ?? {})
+    .map(([name, value]) => `${name}=${Number.isInteger(value) ? value : Number(value.toPrecision(6))}`)
+    .join(' ');
 }
 
 /** `4s`, `3m 05s`, `1h 02m`. */
@@ -132,6 +143,7 @@ export class RunsModel {
         startedAt: time(task.startedAt),
         finishedAt: time(task.finishedAt),
         error: task.error,
+        metrics: task.metrics ?? undefined,
       }]),
     );
   }
@@ -147,7 +159,8 @@ export class RunsModel {
     const tasks = run.tasks ?? new Map<string, TaskState>();
     for (const task of update.tasks) {
       const seen = tasks.get(task.id);
-      const next: TaskState = { ...seen, id: task.id, role: task.role, status: task.status, heartbeat: task.heartbeat };
+      // an update carries metrics only once the worker reported some: the known ones stay until then
+      const next: TaskState = { ...seen, id: task.id, role: task.role, status: task.status, heartbeat: task.heartbeat, metrics: task.metrics ?? seen?.metrics };
       if (task.status === 'running' && seen?.status !== 'running') {
         next.startedAt = now;
         next.finishedAt = undefined;
@@ -219,12 +232,13 @@ function taskItem(run: RunState, task: TaskState, now: number): ItemView {
     ? { id: baseIcon.id, color: HEARTBEAT_COLORS[task.heartbeat] }
     : baseIcon;
   const retryable = !run.active && RETRYABLE_TASK_STATUSES.includes(task.status);
+  const metrics = formatMetrics(task.metrics);
   return {
     id: `task:${run.runId}:${task.id}`,
     label: task.id,
-    description: [task.role, elapsed, heartbeat].filter(Boolean).join(' · '),
-    tooltip: [`${task.id} (${task.role ?? 'no role'})`, `Status: ${task.status}`, heartbeat, elapsed && `Elapsed: ${elapsed}`, task.error && `Error: ${task.error}`]
-      .filter(Boolean).join('\n'),
+    description: [task.role, elapsed, heartbeat, metrics.length <= SHORT_METRICS && metrics].filter(Boolean).join(' · '),
+    tooltip: [`${task.id} (${task.role ?? 'no role'})`, `Status: ${task.status}`, heartbeat, elapsed && `Elapsed: ${elapsed}`, task.error && `Error: ${task.error}`,
+      metrics && `Metrics: ${metrics}`].filter(Boolean).join('\n'),
     icon,
     contextValue: ['task', retryable ? 'retryable' : ''].filter(Boolean).join(' '),
     collapsible: false,

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   RevealOutputChannelOn,
@@ -21,7 +22,8 @@ import { Notification, type Health, type Metric, type RunUpdate } from './protoc
 import { resolveInterpreter } from './python';
 import type { WorkspaceSymbolLike } from './picks';
 import type { ServerStatusInput } from './serverStatus';
-import { readInitializationOptions, readServerSettings } from './settings';
+import { readInitializationOptions, readServerSettings, readWorkspaceSection } from './settings';
+import { configurationAnswer } from './workspaceSection';
 
 const STOP_TIMEOUT_MS = 2000;
 
@@ -134,8 +136,18 @@ export class CrewServer implements vscode.Disposable {
       traceOutputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: readInitializationOptions(),
+      // the server reads the `crew` section (pulled, and pushed on every change) without the settings
+      // that choose a program: those come in initializationOptions, and changing them restarts it
       synchronize: { configurationSection: 'crew' },
       middleware: {
+        workspace: {
+          configuration: async (params, token, next) => {
+            const answers = await next(params, token);
+            return Array.isArray(answers) ? answers.map((answer, i) => configurationAnswer(params.items[i]?.section, answer)) : answers;
+          },
+          didChangeConfiguration: () =>
+            client.sendNotification(DidChangeConfigurationNotification.type, { settings: { crew: readWorkspaceSection() } }),
+        },
         executeCommand: (command, args, next) => (this.commandMiddleware ? this.commandMiddleware(command, args, next) : next(command, args)),
       },
     };

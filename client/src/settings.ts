@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import { buildInitializationOptions, type InitializationOptions, type WorkerRuntime } from './initOptions';
+import { withoutProgramSettings } from './workspaceSection';
 
 export interface ServerSettings {
   /** `crew.server.python`, user scope. */
@@ -29,6 +30,7 @@ export function readInitializationOptions(): InitializationOptions {
     {
       diagnosticsDelayMs: config.get<number>('diagnostics.delayMs'),
       diagnosticsSeverity: config.get<Record<string, string>>('diagnostics.severity'),
+      piCrewVersion: config.get<string>('piCrewVersion'),
       workerRuntime: userValue<WorkerRuntime | null>('worker.runtime'),
       workerCommand: userValue<string | string[] | null>('worker.command'),
       workerPassEnv: userValue<string[]>('worker.passEnv'),
@@ -36,4 +38,9 @@ export function readInitializationOptions(): InitializationOptions {
     },
     vscode.workspace.isTrusted,
   );
+}
+
+/** The `crew` section as the server may read it from the workspace: no setting that chooses a program. */
+export function readWorkspaceSection(): unknown {
+  return withoutProgramSettings(vscode.workspace.getConfiguration().get('crew') ?? {});
 }

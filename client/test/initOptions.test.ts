@@ -47,3 +47,10 @@ test('settings read only at start restart the server; the others do not', () => 
   assert.equal(needsRestart((section) => section === 'crew.diagnostics.severity'), false);
   assert.equal(needsRestart((section) => section === 'crew.trace.server'), false);
 });
+
+test('the pi-crew version setting is passed on, and left out at auto so the server detects it', () => {
+  assert.equal(buildInitializationOptions({ piCrewVersion: '0.2.0' }, true).piCrewVersion, '0.2.0');
+  assert.equal(buildInitializationOptions({ piCrewVersion: ' 0.10 ' }, true).piCrewVersion, '0.10');
+  assert.equal('piCrewVersion' in buildInitializationOptions({ piCrewVersion: 'auto' }, true), false);
+  assert.equal('piCrewVersion' in buildInitializationOptions({ piCrewVersion: '' }, true), false);
+});

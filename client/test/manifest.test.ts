@@ -35,9 +35,9 @@ test('the palette titles read as the product names them', () => {
   const hidden = new Set(manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command));
   const titles = manifest.contributes.commands.filter((c: { command: string }) => !hidden.has(c.command)).map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
   assert.deepEqual(titles, [
-    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: New Skill…', 'Crew: Preview Plan…', 'Crew: Restart Server', 'Crew: Resume Run…',
-    'Crew: Run Team…', 'Crew: Run Workflow…', 'Crew: Show Metrics', 'Crew: Show Output', 'Crew: Show Run Status',
-    'Crew: Validate Workspace',
+    'Crew: Cancel Run…', 'Crew: Doctor', 'Crew: Export to Claude Code / Cursor / Codex…', 'Crew: New Skill…', 'Crew: Preview Plan…',
+    'Crew: Remove AGENTS.md Guidance', 'Crew: Restart Server', 'Crew: Resume Run…', 'Crew: Run Team…', 'Crew: Run Workflow…',
+    'Crew: Show Metrics', 'Crew: Show Output', 'Crew: Show Run Status', 'Crew: Update AGENTS.md Guidance', 'Crew: Validate Workspace',
   ]);
 });
 
@@ -53,9 +53,20 @@ test('settings that choose a program are machine or application scope and restri
 
 test('every setting of the brief is contributed', () => {
   assert.deepEqual(Object.keys(properties).sort(), [
-    'crew.diagnostics.delayMs', 'crew.diagnostics.severity', 'crew.metrics.serve', 'crew.server.path', 'crew.server.python',
-    'crew.trace.server', 'crew.worker.command', 'crew.worker.passEnv', 'crew.worker.runtime',
+    'crew.diagnostics.delayMs', 'crew.diagnostics.severity', 'crew.metrics.serve', 'crew.piCrewVersion', 'crew.server.path',
+    'crew.server.python', 'crew.trace.server', 'crew.worker.command', 'crew.worker.passEnv', 'crew.worker.runtime',
   ]);
+});
+
+test('the pi-crew version is auto by default, takes any x.y.z or x.y, and a workspace may set it', () => {
+  const setting = manifest.contributes.configuration.properties['crew.piCrewVersion'];
+  assert.equal(setting.default, 'auto');
+  assert.equal(setting.scope, 'window', 'it chooses no program, so a workspace may set it');
+  assert.ok(!manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('crew.piCrewVersion'));
+  const pattern = new RegExp(setting.pattern);
+  for (const value of ['auto', '0.2.0', '0.10.1', '0.10', '1.2.3']) assert.match(value, pattern);
+  for (const value of ['latest', '0.10.x', '', '1']) assert.doesNotMatch(value, pattern);
+  assert.deepEqual(setting.examples, ['auto', '0.2.0', '0.10.1']);
 });
 
 test('the config files are validated with the config schema, the same files the server reads', () => {
@@ -98,6 +109,14 @@ test('the commands that start programs or write into the workspace are disabled 
     ClientCommand.newSkill, ClientCommand.resumeRun, ClientCommand.runTeam, ClientCommand.runWorkflow,
     ClientCommand.runsResume, ClientCommand.runsRetryTask,
   ].sort());
+});
+
+test('the commands that change files through a previewed edit but run no program work in an untrusted workspace', () => {
+  const enablement = Object.fromEntries(manifest.contributes.commands.map((c: { command: string; enablement?: string }) => [c.command, c.enablement]));
+  for (const command of [ClientCommand.export, ClientCommand.guidanceUpdate, ClientCommand.guidanceRemove]) {
+    assert.ok(command in enablement, `${command} is contributed`);
+    assert.equal(enablement[command], undefined, `${command} is enabled whatever the trust`);
+  }
 });
 
 test('the webviews\' scripts are bundled for the browser from the extension\'s own sources', () => {

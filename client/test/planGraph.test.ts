@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyUpdate, followRun, graphFromPlan, graphFromRun, PLANNED, statusesFromUpdate, updateMatchesPlan, wavesOf } from '../src/planGraph';
-import { layoutGraph, NODE_WIDTH } from '../src/planLayout';
+import { fitZoom, layoutGraph, MIN_ZOOM, NODE_WIDTH } from '../src/planLayout';
 import type { PlanAnswer, PlannedTask, RunStatus, RunUpdate } from '../src/protocol';
 
 const task = (id: string, stepId: string, role: string, wave: number, extra: Partial<PlannedTask> = {}): PlannedTask =>
@@ -118,4 +118,11 @@ test('a plan previewed while a run of it is going shows that run\'s statuses; an
   assert.deepEqual(followed.nodes.map((n) => n.status), statuses);
   const other: RunStatus = { runId: 'r3', status: 'running', tasks: [{ id: '01_other', status: 'running' }] };
   assert.equal(followRun(graph, other), graph);
+});
+
+test('a graph wider than the webview is shrunk to fit its width, but never below half size', () => {
+  assert.equal(fitZoom(880, 1200), 1, 'a graph that fits is drawn at its own size, never blown up');
+  assert.equal(fitZoom(880, 660), 0.75);
+  assert.equal(fitZoom(2000, 400), MIN_ZOOM, 'past that it pans, from its first wave');
+  assert.equal(fitZoom(880, 0), 1, 'a webview not laid out yet keeps the graph as it is');
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunStatus, RunSummary, RunUpdate } from '../src/protocol';
-import { eventsText, formatElapsed, RunsModel } from '../src/runsModel';
+import { eventsText, formatElapsed, formatMetrics, RunsModel } from '../src/runsModel';
 
 const T0 = Date.parse('2030-05-06T07:00:00.000Z');
 const progress = (message: string) => ({ total: 2, done: 0, running: 1, percentage: 0, message });
@@ -139,4 +139,41 @@ test('events read one per line with sequence, time, type, task and message', () 
     '   2  2030-05-06T07:00:01.000Z  task.started        01_explore',
     '',
   ].join('\n'));
+});
+
+test('the metrics a worker reported show in the task\'s tooltip, and in its description when short', () => {
+  const model = new RunsModel();
+  model.setRuns(summaries);
+  model.applyUpdate(update('live', 'running', [
+    { id: '01_explore', status: 'running', role: 'explorer', heartbeat: 'healthy', metrics: { tokens: 1200, files: 3 } },
+    { id: '02_plan', status: 'queued', role: 'planner', heartbeat: null },
+  ]), T0);
+  const [explore, plan] = model.tasks('live', T0 + 4_000) ?? [];
+  assert.equal(explore.description, 'explorer · 4s · heartbeat healthy · tokens=1200 files=3');
+  assert.match(explore.tooltip, /\nMetrics: tokens=1200 files=3$/);
+  assert.doesNotMatch(plan.tooltip, /Metrics/, 'a task without metrics says nothing of them');
+});
+
+test('many metrics stay out of the description but are all in the tooltip', () => {
+  const model = new RunsModel();
+  const metrics = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`metric_${i}`, i * 1.5]));
+  model.setRunDetail({ ...detail, tasks: [{ id: '01_explore', role: 'explorer', status: 'completed', metrics }] });
+  const [explore] = model.tasks('old', T0) ?? [];
+  assert.equal(explore.description, 'explorer');
+  assert.match(explore.tooltip, /Metrics: metric_0=0 metric_1=1.5 .* metric_7=10.5$/);
+});
+
+test('metrics from the run\'s status stay until an update brings new ones', () => {
+  const model = new RunsModel();
+  model.setRuns(summaries);
+  model.setRunDetail({ ...detail, runId: 'live', status: 'running', tasks: [{ id: '01_explore', role: 'explorer', status: 'running', metrics: { tokens: 10 } }] });
+  model.applyUpdate(update('live', 'running', [{ id: '01_explore', status: 'running', role: 'explorer', heartbeat: 'healthy' }]), T0);
+  assert.match(model.tasks('live', T0)?.[0].tooltip ?? '', /Metrics: tokens=10$/);
+  model.applyUpdate(update('live', 'running', [{ id: '01_explore', status: 'running', role: 'explorer', heartbeat: 'healthy', metrics: { tokens: 20 } }]), T0);
+  assert.match(model.tasks('live', T0)?.[0].tooltip ?? '', /Metrics: tokens=20$/);
+});
+
+test('metric values read as the worker meant them, without floating-point noise', () => {
+  assert.equal(formatMetrics({ cost: 0.1 + 0.2, tokens: 1234567, ratio: 2 / 3 }), 'cost=0.3 tokens=1234567 ratio=0.666667');
+  assert.equal(formatMetrics(undefined), '');
 });

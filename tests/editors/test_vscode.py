@@ -206,8 +206,16 @@ def test_vscode_shows_fixes_completes_runs_and_previews_a_team(vscode):
     assert "error" not in seen, (f"{seen['error']} (screenshot build/e2e/failed-*.png)\n{json.dumps(seen, indent=1)[-3000:]}"
                                  f"\n{drive.stderr[-2000:]}\nthe Crew output:\n{_crew_output(vscode['tmp'])}")
 
+    # no start-up warning: the extension keeps the program-choosing settings (sent at start, from the
+    # user settings) out of the workspace configuration the server reads
+    shown = seen["notifications"] + seen["runNotifications"]
+    assert not [text for text in shown if "ignored" in text], shown
     # a. the Problems panel lists the broken team's problem, its file closed
     assert any(PROBLEM in row for row in seen["problems"]), seen["problems"]
+    # the language status of the team file names the pi-crew version it is read as, and why: the
+    # user's pi settings (PI_CODING_AGENT_DIR, pinned to 0.2.0 for every test) list the package
+    assert "pi-crew 0.2.0" in seen["languageStatus"], seen["languageStatus"]
+    assert "settings.json lists" in seen["languageStatus"], seen["languageStatus"]
     # b. Ctrl+. offers the fix, which rewrites the agent name and clears the problem
     assert FIX in seen["quickFixes"], seen["quickFixes"]
     assert not any(PROBLEM in row for row in seen["problemsAfterFix"]), seen["problemsAfterFix"]
@@ -222,4 +230,5 @@ def test_vscode_shows_fixes_completes_runs_and_previews_a_team(vscode):
     assert "completed" in seen["statusBar"]["tooltip"], seen["statusBar"]
     # e. the plan preview draws one node per planned task
     assert sorted(seen["planNodes"]) == sorted(plan), seen["planNodes"]
+    assert seen["planFit"]["inView"] == len(plan), f"nodes cut off with the side bar open: {seen['planFit']}"
     assert drive.returncode == 0, drive.stderr[-2000:]

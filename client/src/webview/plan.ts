@@ -1,10 +1,12 @@
 // The plan webview's script (bundled for the browser): draws the task graph the extension sends —
 // one `.crew-task-node` per task (`data-task-id`, `data-status`), a column per wave, an arrow per
-// dependency — and recolours the nodes as the run's statuses arrive. Everything is built with DOM
-// calls: no HTML strings, no inline styles (the CSP allows neither).
+// dependency — and recolours the nodes as the run's statuses arrive. A graph wider than the webview
+// is shrunk to its width (down to MIN_ZOOM, then it scrolls from the first wave), and again as the
+// webview is resized; a button switches between that and the actual size. Everything is built with
+// DOM calls: no HTML strings, no inline styles (the CSP allows neither).
 
 import type { PlanGraph } from '../planGraph';
-import { layoutGraph, type PlacedNode, type Point } from '../planLayout';
+import { fitZoom, layoutGraph, type PlacedNode, type Point } from '../planLayout';
 import type { ToWebview } from '../webviewMessages';
 import { element, postReady, svgElement } from './dom';
 
@@ -12,6 +14,29 @@ import { element, postReady, svgElement } from './dom';
 const LABEL_ROW = 28;
 
 let nodesById = new Map<string, HTMLElement>();
+
+/** What the zoom applies to: the drawn graph, its unscaled size, and the box that reserves its scaled size. */
+interface Zoomable {
+  scroller: HTMLElement;
+  frame: HTMLElement;
+  canvas: HTMLElement;
+  width: number;
+  height: number;
+  button: HTMLButtonElement;
+}
+let zoomable: Zoomable | undefined;
+let fitToWidth = true;
+
+function applyZoom(): void {
+  if (!zoomable) return;
+  const { scroller, frame, canvas, width, height, button } = zoomable;
+  const zoom = fitToWidth ? fitZoom(width, scroller.clientWidth) : 1;
+  canvas.style.transform = zoom === 1 ? '' : `scale(${zoom})`;
+  frame.style.width = `${Math.ceil(width * zoom)}px`;
+  frame.style.height = `${Math.ceil(height * zoom)}px`;
+  button.textContent = fitToWidth ? `Actual size (now ${Math.round(zoom * 100)} %)` : 'Fit to width';
+  button.hidden = fitToWidth && width <= scroller.clientWidth; // nothing to switch: it fits at its size
+}
 
 function pathOf(points: readonly Point[]): string {
   return points.map((point, index) => `${index ? 'L' : 'M'}${point.x.toFixed(1)} ${(point.y + LABEL_ROW).toFixed(1)}`).join(' ');
@@ -95,10 +120,21 @@ function draw(graph: PlanGraph): void {
     for (const warning of graph.warnings) warnings.append(element('li', '', warning));
     parts.push(warnings);
   }
+  const button = element('button', 'crew-zoom');
+  button.type = 'button';
+  button.addEventListener('click', () => {
+    fitToWidth = !fitToWidth;
+    applyZoom();
+  });
+  parts.push(button);
   const scroller = element('div', 'crew-scroller');
-  scroller.append(canvas);
+  const frame = element('div', 'crew-graph-frame');
+  frame.append(canvas);
+  scroller.append(frame);
   parts.push(scroller);
   root.replaceChildren(...parts);
+  zoomable = { scroller, frame, canvas, width: layout.width, height: layout.height + LABEL_ROW, button };
+  applyZoom();
   showRun(graph.runId, graph.runStatus);
 }
 
@@ -137,4 +173,5 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     showRun(message.runId, message.runStatus);
   }
 });
+window.addEventListener('resize', applyZoom);
 postReady();

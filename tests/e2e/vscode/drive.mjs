@@ -36,6 +36,9 @@ const GOAL = 'Write a getting-started page for the greeting module';
 
 // Generous: the machine running the tests may be shared and slow; a step that passes takes seconds.
 const STEP_TIMEOUT = 60_000;
+const VIEWPORT = { width: 1280, height: 800 };
+// a smaller laptop screen: with the side bar open, a four-wave plan is wider than the editor
+const NARROW = { width: 1024, height: 800 };
 
 const seen = { steps: [], notifications: [] };
 let step = 'start';
@@ -150,6 +153,25 @@ async function problemsPanelRows(page) {
   return page.locator('.markers-panel .monaco-list-row').allInnerTexts();
 }
 
+/** How many task nodes lie wholly inside the plan webview's width, of how many (the side bar stays open). */
+async function planNodesInView(page) {
+  for (const frame of page.frames()) {
+    try {
+      const fit = await frame.evaluate(() => {
+        const nodes = [...document.querySelectorAll('.crew-task-node')].map((node) => node.getBoundingClientRect());
+        if (!nodes.length) return null;
+        const width = document.documentElement.clientWidth;
+        const inView = nodes.filter((r) => r.left >= 0 && r.right <= width).length;
+        return { nodes: nodes.length, inView, width, nodeWidth: Math.round(nodes[0].width) };
+      });
+      if (fit) return fit;
+    } catch {
+      // a frame that navigated away meanwhile has no nodes
+    }
+  }
+  return null;
+}
+
 /** Every frame's `.crew-task-node` ids: the webview draws its graph two iframes deep. */
 async function planNodes(page) {
   const ids = [];
@@ -190,6 +212,17 @@ async function drive(page) {
   await page.locator('.monaco-editor .squiggly-error').first().waitFor();
   await clearNotifications(page);
   await shot(page, 'problems');
+  seen.steps.push(step);
+
+  // The language status of the team file ("{}" in the status bar) says which pi-crew version it is read as.
+  step = 'language-status';
+  await page.locator('.statusbar-item[id="status.languageStatus"]').hover();
+  const languageStatus = page.locator('.monaco-hover', { hasText: 'pi-crew 0.' }).first();
+  await languageStatus.waitFor();
+  seen.languageStatus = (await languageStatus.innerText()).trim();
+  await shot(page, 'language-status');
+  await page.mouse.move(640, 300); // off the status bar: its hover would cover the editor
+  await languageStatus.waitFor({ state: 'hidden' });
   seen.steps.push(step);
 
   // b. Its quick fix: cursor on the problem (Ctrl+G), Ctrl+., the fix chosen with the keyboard.
@@ -261,11 +294,10 @@ async function drive(page) {
   await page.mouse.move(640, 300); // off the status bar: its tooltip would cover the next screenshot
   seen.steps.push(step);
 
-  // e. "Crew: Preview Plan…" draws one node per task of the plan.
+  // e. "Crew: Preview Plan…" draws one node per task of the plan, every one in view although the side
+  // bar stays open on a smaller screen (the graph is shrunk to the webview's width)
   step = 'plan';
-  // room for the graph: no side bar, no panel
-  await runCommand(page, 'View: Close Primary Side Bar');
-  await page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+  await page.setViewportSize(NARROW);
   await runCommand(page, 'View: Hide Panel');
   await page.locator('.part.panel').waitFor({ state: 'hidden' });
   await clearNotifications(page);
@@ -279,6 +311,17 @@ async function drive(page) {
     const ids = await planNodes(page);
     return ids.length >= PLAN_TASKS ? ids : null;
   }, `${PLAN_TASKS} .crew-task-node elements in the plan webview`);
+  seen.planFit = await waitUntil(async () => {
+    const fit = await planNodesInView(page);
+    return fit?.nodes >= PLAN_TASKS ? fit : null;
+  }, 'the plan graph laid out');
+  await shot(page, 'plan-narrow');
+  // back on the usual screen the graph grows to its own size again
+  await page.setViewportSize(VIEWPORT);
+  seen.planFitWide = await waitUntil(async () => {
+    const fit = await planNodesInView(page);
+    return fit?.nodeWidth >= 170 ? fit : null;
+  }, 'the plan graph at its own size');
   await shot(page, 'plan');
   seen.steps.push(step);
 }
@@ -293,7 +336,7 @@ async function main() {
   });
   let failed = false;
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: VIEWPORT });
     page.setDefaultTimeout(STEP_TIMEOUT);
     seen.consoleErrors = [];
     page.on('console', (message) => {
