@@ -102,6 +102,8 @@ def workspace(tmp_path_factory) -> Workspace:
     home = tmp_path_factory.mktemp("home")
     mp = pytest.MonkeyPatch()
     mp.setenv("PI_TEAMS_HOME", str(home))
+    mp.setenv("PI_CODING_AGENT_DIR", str(home / ".pi" / "agent"))  # no pi settings: the newest version's reading
+    mp.setenv("PI_CREW_SKIP_HOME_CHECK", "1")  # this temporary home stands for the user's, config included
     try:
         return Workspace.discover(root)
     finally:
