@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from contextlib import asynccontextmanager
@@ -110,13 +111,21 @@ def _serve(collector: Any, address: str) -> int:
         print(f"crew-lsp: {exc}", file=sys.stderr)
         return EXIT_INVALID
     print(f"serving {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    # Ctrl-C and SIGTERM stop it even when started in the background, where a shell leaves SIGINT ignored
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         return EXIT_OK
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         server.close()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 # --- the table ------------------------------------------------------------------------------

@@ -169,8 +169,10 @@ def test_serve_exposes_metrics_until_interrupted_and_a_port_in_use_is_a_clear_er
         busy = crew("metrics", "--serve", str(port), cwd=project)
         assert busy.returncode == 2 and "already in use" in busy.stderr
     env = {**os.environ, "NO_COLOR": "1"}
+    # started as a shell starts a background job: SIGINT ignored (the server stops on it all the same)
     proc = subprocess.Popen([PY, "-m", "crew_lsp", "metrics", "--serve", "127.0.0.1:0"], cwd=project, env=env,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         line = proc.stderr.readline()
         assert line.startswith("serving http://127.0.0.1:"), line
