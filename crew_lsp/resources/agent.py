@@ -70,17 +70,24 @@ _MARKUP = re.compile(r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>|</?script\b[^>]
 _OVERRIDES = re.compile(r"^[ \t]*(?:SYSTEM|OVERRIDE)[ \t]*:[^\n]*$|\[SYSTEM:[^\]]*\]|^```system\b(?:(?!^```)[\s\S])*^```", re.M | re.I)
 _PROJECT_LINES = re.compile(r"^[ \t]*(?:role|persona|behavior|directive)[ \t]*:.*$", re.M | re.I)
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_PROJECT_WORDS = ("role", "persona", "behavior", "directive")
 
 
 def sanitised_prompt(body: str, scope: str) -> str:
     """The system prompt after pi-crew's sanitising (since 0.3.9): invisible characters, HTML comments and
     script tags go for every agent; override lines for user and project agents; persona lines for project ones."""
-    text = _MARKUP.sub("", _INVISIBLE.sub("", body))
-    if scope != "builtin":
+    # each pattern runs only when its cheap marker is present: most prompts hold none (a 2k-file check)
+    text = _INVISIBLE.sub("", body) if not body.isascii() else body
+    if "<" in text:
+        text = _MARKUP.sub("", text)
+    lower = text.lower()
+    if scope != "builtin" and ("system" in lower or "override" in lower):
         text = _OVERRIDES.sub("", text)
-    if scope == "project":
+    if scope == "project" and any(word in lower for word in _PROJECT_WORDS):
         text = _PROJECT_LINES.sub("", text)
-    return js_trim(_BLANK_RUNS.sub("\n\n", text))
+    if "\n\n\n" in text:
+        text = _BLANK_RUNS.sub("\n\n", text)
+    return js_trim(text)
 
 
 def parse_agent(doc: Document, reading: Reading = BASELINE, scope: str = "project") -> Agent:
