@@ -105,9 +105,10 @@ async function labelOfQuickPickRow(row) {
 
 /**
  * Ctrl+. until the quick-fix menu lists `fix`. Right after a file opens VS Code sometimes answers the
- * first Ctrl+. with "No code actions available" although the server returned the fixes (its
- * automatic request for the old cursor position is still being settled); a person presses the keys
- * again, and so does this. Returns the number of presses.
+ * first Ctrl+. with "No code actions available" although the server returned the fixes: VS Code
+ * cancels a code-action request when the set of providers changes meanwhile, and the built-in
+ * Markdown extension registers its providers a few seconds after the first Markdown file opens. A
+ * person presses the keys again, and so does this. Returns the number of presses.
  */
 async function openQuickFixMenu(page, fix) {
   const outcome = ([wanted]) => {
