@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from crew_lsp.checks import check_resource
+from crew_lsp.checks.codes import CODES
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.report import collect
 from crew_lsp.resources.discovery import Workspace
@@ -93,3 +95,39 @@ def apply_fix(root: Path, rel: str, fix: dict) -> None:
     path = root / rel
     text = path.read_bytes().decode("utf-8")
     path.write_bytes(apply_edits(text, fix["edits"]).encode("utf-8"))
+
+
+def want_key(p) -> tuple:
+    """A pinned marker's identity, comparable with `Found.key`."""
+    return (p.want.path, tuple(p.range), p.want.code, p.want.severity or CODES[p.want.code][0].label)
+
+
+def as_markers(found: list[Found], root: Path) -> str:
+    """What the checker reports, written as markers: the lines a fixture would need."""
+    from wantmarkers import format_body, locate
+
+    out = []
+    for f in found:
+        at, within = locate((root / f.path).read_bytes().decode("utf-8"), f.range)
+        fix = f.first_fix["title"] if f.first_fix else None
+        severity = None if f.severity == CODES[f.code][0].label else f.severity
+        out.append(f"{f.path}:{f.range[0] + 1}: want {format_body(f.code, severity, at, within, [f.message], fix)}")
+    return "\n".join(out)
+
+
+def assert_reports_the_markers(found: list[Found], pinned: list, root: Path) -> None:
+    """The checker reports exactly the pinned markers: code, range and severity, the message fragments
+    each marker quotes, and the first quick fix's title (or no fix when the marker states none)."""
+    assert sorted(f.key for f in found) == sorted(want_key(p) for p in pinned), "the checker reports:\n" + as_markers(found, root)
+    by_key: dict[tuple, list[Found]] = defaultdict(list)
+    for f in found:
+        by_key[f.key].append(f)
+    for p in pinned:
+        f = by_key[want_key(p)].pop(0)
+        where = f"{p.want.path}:{p.want.line + 1} {p.want.code}"
+        for fragment in p.want.fragments:
+            assert fragment in f.message, (where, f.message)
+        if p.want.fix is None:
+            assert f.first_fix is None, (where, "offers a fix the marker does not state", f.first_fix)
+        else:
+            assert f.first_fix is not None and p.want.fix in f.first_fix["title"], (where, f.first_fix)

@@ -10,12 +10,11 @@ folder. Folders without workspace content of their own group further fixtures (`
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from checkutil import Found, apply_fix, check, use_home
-from wantmarkers import Pinned, fixture_versions, format_body, locate, materialise, read_wants
+from checkutil import apply_fix, assert_reports_the_markers, check, use_home, want_key
+from wantmarkers import Pinned, fixture_versions, materialise, read_wants
 
 from crew_lsp.checks.codes import CODES
 from crew_lsp.checks.diagnostic import TRUNCATED
@@ -48,30 +47,10 @@ def _runs(names: list[str]) -> list:
     return out
 
 
-def _severity(p: Pinned) -> str:
-    return p.want.severity or CODES[p.want.code][0].label
-
-
-def _key(p: Pinned) -> tuple:
-    return (p.want.path, tuple(p.range), p.want.code, _severity(p))
-
-
 def _workspace(name: str, dst: Path, monkeypatch, version: Version) -> tuple[Path, list[Pinned]]:
     root, pinned = materialise(GOLDEN / name, dst, version)
     use_home(root, monkeypatch)
     return root, pinned
-
-
-def _as_markers(found: list[Found], root: Path) -> str:
-    """What the checker reports, written as markers: the lines a fixture would need."""
-    out = []
-    for f in found:
-        text = (root / f.path).read_bytes().decode("utf-8")
-        at, within = locate(text, f.range)
-        fix = f.first_fix["title"] if f.first_fix else None
-        severity = None if f.severity == CODES[f.code][0].label else f.severity
-        out.append(f"{f.path}:{f.range[0] + 1}: want {format_body(f.code, severity, at, within, [f.message], fix)}")
-    return "\n".join(out)
 
 
 def test_every_code_has_a_fixture_named_after_it():
@@ -94,20 +73,7 @@ def test_golden(name: str, version: Version, tmp_path: Path, monkeypatch):
     if name in CODES:
         assert any(w.code == name for w in read_wants(GOLDEN / name)), "a fixture named after a code shows that code"
     found = check(root, show(version))
-    assert sorted(f.key for f in found) == sorted(_key(p) for p in pinned), "the checker reports:\n" + _as_markers(found, root)
-    by_key: dict[tuple, list[Found]] = defaultdict(list)
-    for f in found:
-        by_key[f.key].append(f)
-    for p in pinned:
-        f = by_key[_key(p)].pop(0)
-        where = f"{p.want.path}:{p.want.line + 1} {p.want.code}"
-        for fragment in p.want.fragments:
-            assert fragment in f.message, (where, f.message)
-        fix = f.first_fix
-        if p.want.fix is None:
-            assert fix is None, (where, "offers a fix the marker does not state", fix)
-        else:
-            assert fix is not None and p.want.fix in fix["title"], (where, fix)
+    assert_reports_the_markers(found, pinned, root)
 
 
 @pytest.mark.parametrize(("name", "version"), _runs([n for n in FIXTURES if any(w.fix for w in read_wants(GOLDEN / n))]))
@@ -122,7 +88,7 @@ def test_golden_fix_removes_the_code(name: str, version: Version, tmp_path: Path
         p = pinned[n]
         path, code = p.want.path, p.want.code
         before = check(root, show(version))
-        target = next(f for f in before if f.key == _key(p))
+        target = next(f for f in before if f.key == want_key(p))
         apply_fix(root, path, target.first_fix)
         after = check(root, show(version))
         was = sum(1 for f in before if f.path == path and f.code == code)

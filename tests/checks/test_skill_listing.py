@@ -7,16 +7,14 @@ version-aware reading turns on. The examples are the ones pi-crew 0.10 drops fro
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from checkutil import Found, apply_fix
-from wantmarkers import format_body, locate, materialise, read_wants
+from checkutil import Found, apply_fix, assert_reports_the_markers, want_key
+from wantmarkers import materialise, read_wants
 
-from crew_lsp.checks.codes import CODES
 from crew_lsp.checks.context import Ctx
 from crew_lsp.checks.diagnostic import finish
 from crew_lsp.checks.skills import check_skill
@@ -43,20 +41,6 @@ def check_as_yaml_listing(root: Path) -> list[Found]:
     return sorted(out, key=lambda f: (f.path, f.range, f.code))
 
 
-def _key(p) -> tuple:
-    return (p.want.path, tuple(p.range), p.want.code, p.want.severity or CODES[p.want.code][0].label)
-
-
-def _as_markers(found: list[Found], root: Path) -> str:
-    out = []
-    for f in found:
-        at, within = locate((root / f.path).read_bytes().decode("utf-8"), f.range)
-        fix = f.first_fix["title"] if f.first_fix else None
-        severity = None if f.severity == CODES[f.code][0].label else f.severity
-        out.append(f"{f.path}:{f.range[0] + 1}: want {format_body(f.code, severity, at, within, [f.message], fix)}")
-    return "\n".join(out)
-
-
 def test_every_listing_code_has_a_fixture():
     wanted = {w.code for case in CASES for w in read_wants(GOLDEN / case)}
     assert [c for c in LISTING_CODES if c not in wanted] == []
@@ -66,19 +50,7 @@ def test_every_listing_code_has_a_fixture():
 def test_skill_listing_golden(case: str, tmp_path: Path):
     root, pinned = materialise(GOLDEN / case, tmp_path / "ws")
     found = check_as_yaml_listing(root)
-    assert sorted(f.key for f in found) == sorted(_key(p) for p in pinned), "the checker reports:\n" + _as_markers(found, root)
-    by_key: dict[tuple, list[Found]] = defaultdict(list)
-    for f in found:
-        by_key[f.key].append(f)
-    for p in pinned:
-        f = by_key[_key(p)].pop(0)
-        where = f"{p.want.path}:{p.want.line + 1} {p.want.code}"
-        for fragment in p.want.fragments:
-            assert fragment in f.message, (where, f.message)
-        if p.want.fix is None:
-            assert f.first_fix is None, (where, "offers a fix the marker does not state", f.first_fix)
-        else:
-            assert f.first_fix is not None and p.want.fix in f.first_fix["title"], (where, f.first_fix)
+    assert_reports_the_markers(found, pinned, root)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if any(w.fix for w in read_wants(GOLDEN / c))])
@@ -91,7 +63,7 @@ def test_skill_listing_fix_removes_the_code(case: str, tmp_path: Path):
         root, pinned = materialise(GOLDEN / case, tmp_path / f"fix{n}")
         p = pinned[n]
         before = check_as_yaml_listing(root)
-        target = next(f for f in before if f.key == _key(p))
+        target = next(f for f in before if f.key == want_key(p))
         apply_fix(root, p.want.path, target.first_fix)
         after = check_as_yaml_listing(root)
         assert [f.message for f in after if f.path == p.want.path and f.code == p.want.code] == [], (p.want.path, p.want.code)
