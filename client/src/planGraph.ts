@@ -2,7 +2,7 @@
 // nodes (one per task, with its wave and status), dependency edges and waves. Pure: no VS Code, no
 // DOM, so it is unit-tested with node and shared by the extension and the webview script.
 
-import { isTerminalStatus, type PlanAnswer, type RunStatus, type RunUpdate } from './protocol';
+import { isTerminalStatus, type PlanAnswer, type RunStatus, type RunUpdate, type TaskShape } from './protocol';
 
 /** The status of a task of a plan that is not running: nothing has happened to it. */
 export const PLANNED = 'planned';
@@ -37,19 +37,6 @@ export interface PlanGraph {
   runId?: string;
   /** The run's own status, when the graph follows one. */
   runStatus?: string;
-}
-
-/** The fields of a task both a plan and a run's stored tasks carry. */
-interface TaskShape {
-  id: string;
-  stepId?: string;
-  role?: string;
-  agent?: string | null;
-  dependsOn?: string[];
-  output?: string | null;
-  reads?: string[];
-  model?: string | null;
-  verify?: boolean;
 }
 
 /** A dependency names a task id or a step id; the task id wins (as the engine resolves them). */

@@ -54,8 +54,8 @@ export interface RunSummary {
   folder?: string;
 }
 
-/** One task of `crew.status {runId}`: the task as stored, with its plan fields. */
-export interface TaskStatus {
+/** The plan fields of a task, carried both by a plan and by a run's stored tasks. */
+export interface TaskShape {
   id: string;
   stepId?: string;
   role?: string;
@@ -65,6 +65,10 @@ export interface TaskStatus {
   reads?: string[];
   model?: string | null;
   verify?: boolean;
+}
+
+/** One task of `crew.status {runId}`: the task as stored, with its plan fields. */
+export interface TaskStatus extends TaskShape {
   status: string;
   heartbeatLevel?: HeartbeatLevel | null;
   error?: string | null;
