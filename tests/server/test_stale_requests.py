@@ -10,7 +10,6 @@ the end of its line ("end character > line length"). Such a request is answered 
 
 from __future__ import annotations
 
-import pytest_asyncio
 from raw_jsonrpc import RawServer
 
 CONTENT_MODIFIED = -32801
@@ -24,24 +23,15 @@ CAPABILITIES = {
 }
 
 
-@pytest_asyncio.fixture
-async def server(tmp_path):
-    raw = await RawServer.start(tmp_path / "home")
-    try:
-        yield raw
-    finally:
-        await raw.kill()
-
-
-async def open_team(server: RawServer, root) -> str:
+async def open_team(raw_server: RawServer, root) -> str:
     team = root / ".crew" / "teams" / "squad.team.md"
     team.parent.mkdir(parents=True)
     team.write_text(TEAM)
-    server.request("init", "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": CAPABILITIES})
-    assert "capabilities" in (await server.response("init"))["result"]
-    server.notify("initialized", {})
+    raw_server.request("init", "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": CAPABILITIES})
+    assert "capabilities" in (await raw_server.response("init"))["result"]
+    raw_server.notify("initialized", {})
     uri = team.as_uri()
-    server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": TEAM}})
+    raw_server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": TEAM}})
     return uri
 
 
@@ -67,20 +57,20 @@ def token_ends(data: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-async def test_semantic_tokens_overtaken_by_an_edit_are_answered_content_modified(server, tmp_path):
-    uri = await open_team(server, tmp_path / "ws")
-    server.send(tokens_request("first", uri))
-    assert (await server.response("first"))["result"]["data"]  # the folder is loaded and the team served
+async def test_semantic_tokens_overtaken_by_an_edit_are_answered_content_modified(raw_server, tmp_path):
+    uri = await open_team(raw_server, tmp_path / "ws")
+    raw_server.send(tokens_request("first", uri))
+    assert (await raw_server.response("first"))["result"]["data"]  # the folder is loaded and the team served
 
     # the request and, right behind it, an edit before the role's tokens: both read in one go
-    server.send(tokens_request("overtaken", uri), insertion(uri, 2, 4, 2, "🎉 "))
-    assert (await server.error("overtaken"))["code"] == CONTENT_MODIFIED
+    raw_server.send(tokens_request("overtaken", uri), insertion(uri, 2, 4, 2, "🎉 "))
+    assert (await raw_server.error("overtaken"))["code"] == CONTENT_MODIFIED
 
     # asked again (what the client does), the tokens describe the edited text
-    server.send(tokens_request("again", uri))
+    raw_server.send(tokens_request("again", uri))
     lines = (TEAM[:TEAM.index("lead")] + "🎉 " + TEAM[TEAM.index("lead"):]).split("\n")
-    for line, end in token_ends((await server.response("again"))["result"]["data"]):
+    for line, end in token_ends((await raw_server.response("again"))["result"]["data"]):
         assert end <= len(lines[line].encode("utf-16-le")) // 2
-    assert await server.finish() == 0
-    assert server.not_answered_exactly_once() == {}
-    assert not [m for m in server.notifications("window/logMessage") if "internal error" in m["message"]]
+    assert await raw_server.finish() == 0
+    assert raw_server.not_answered_exactly_once() == {}
+    assert not [m for m in raw_server.notifications("window/logMessage") if "internal error" in m["message"]]
