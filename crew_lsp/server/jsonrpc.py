@@ -14,6 +14,8 @@ it raises out of its read loop, so the request is never answered and its client 
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import re
 from typing import Any
@@ -134,6 +136,35 @@ def send_json(protocol: LanguageServerProtocol, message: dict[str, Any]) -> None
     serialises and writes one message.
     """
     protocol._send_data(message)
+
+
+def send_bodies(protocol: LanguageServerProtocol, bodies: list[str]) -> None:
+    """Write messages already serialised (ASCII JSON text, e.g. `json.dumps` with its default
+    `ensure_ascii`), all in one write when the transport frames them with headers.
+
+    A cold start publishes thousands of diagnostic sets: one write (a system call, a wait for the GIL
+    on return) per message cost more than building them. Like `send_json`, this uses what pygls
+    keeps private: its writer and whether it writes headers (a WebSocket frames each message itself).
+    """
+    writer = protocol.writer
+    if writer is None or not bodies:
+        return
+    if protocol._include_headers:
+        parts = []
+        for body in bodies:
+            data = body.encode("utf-8")
+            parts.append(b"Content-Length: %d\r\n\r\n" % len(data))
+            parts.append(data)
+        _write(writer, b"".join(parts))
+    else:
+        for body in bodies:
+            _write(writer, body.encode("utf-8"))
+
+
+def _write(writer: Any, data: bytes) -> None:
+    done = writer.write(data)
+    if inspect.isawaitable(done):  # an async transport (WebSocket)
+        asyncio.ensure_future(done)
 
 
 def _send_error(protocol: LanguageServerProtocol, msg_id: Any, error: JsonRpcException) -> None:

@@ -140,12 +140,12 @@ class Lifecycle:
         total = sum(len(files) for _loader, files in listed.values())
         # the cyclic GC would repeatedly walk the growing index while it is built and checked (tens of
         # milliseconds of cold start for nothing: the index is long-lived): paused until the first
-        # diagnostics are out, then the heap is frozen (`_gc_settle`)
+        # diagnostics are out, then the heap is frozen (`_settle`)
         self._gc_pause()
         try:
             await self._load(listed, total)
         finally:
-            self.session.spawn(self._gc_settle())
+            self.session.spawn(self._settle(folders))
         await self.sync.folders_changed()
 
     async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
@@ -173,10 +173,14 @@ class Lifecycle:
             gc.disable()
         self._gc_paused += 1
 
-    async def _gc_settle(self) -> None:
-        """After a load: once its diagnostics are published, freeze the index (out of the GC's reach)."""
+    async def _settle(self, folders: list[Folder]) -> None:
+        """After a load: once its diagnostics are published, prepare the folders for edits, then freeze
+        the index (out of the GC's reach)."""
         try:
             await self.session.diagnostics.idle(GC_SETTLE_TIMEOUT_S)
+            for folder in folders:
+                if folder in self.session.project.folders:  # (not removed meanwhile)
+                    await folder.prepare_for_edits()
         finally:
             self._gc_paused -= 1
             if self._gc_paused == 0:

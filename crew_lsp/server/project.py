@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from crew_lsp.resources.discovery import Workspace, repo_root, scan
-from crew_lsp.resources.index import Index, Snapshot, derive, prepare_for_edits, read_entries
+from crew_lsp.resources.index import Index, Snapshot, derive, prepared_aside, read_entries
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, stamp_of
 from crew_lsp.resources.model import Resource
 
@@ -75,6 +75,14 @@ class Folder:
             self._reported[path] = found
             return found
 
+    async def prepare_for_edits(self) -> None:
+        """Build what the first edit of a freshly loaded index needs (reference maps, persistent maps) in a
+        worker thread, so a keystroke never pays for it; done after the folder's first publish, which
+        does not need it. An edit that came first has built it itself."""
+        base = self.index.snapshot
+        if base.role_counts is None:
+            self.index.take_prepared(base, await asyncio.to_thread(prepared_aside, base))
+
     def set_text(self, path: str, text: str | None, problem: Problem | None = None) -> set[str]:
         """Replace (or remove) one file in this index; the paths whose diagnostics may change."""
         if text is None and path not in self.index.snapshot.resources:
@@ -113,9 +121,8 @@ async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, s
         stamps.update(stamp)
         if progress is not None:
             progress(min(start + chunk, total), total)
-    # (with what the first edit needs built here, off the event loop: a keystroke never pays for it)
-    snap = await asyncio.to_thread(lambda: prepare_for_edits(derive(Snapshot(ws, resources, problems=problems))))
-    folder.index.snapshot = snap
+    # (what edits need besides is built once the folder is published: `Folder.prepare_for_edits`)
+    folder.index.snapshot = await asyncio.to_thread(derive, Snapshot(ws, resources, problems=problems))
     folder.stamps = stamps
     return total
 
