@@ -150,7 +150,7 @@ class Lifecycle:
 
     async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
         # the checks are imported while the files are read, not on the event loop once they are
-        checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks"))
+        checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks.run"))
         token = await self._progress_begin("crew-lsp: indexing", total) if total >= PROGRESS_MIN_FILES else None
         done_before = 0
         for folder, (loader, entries) in listed.items():
