@@ -21,15 +21,15 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
     ``pi_crew_version`` (None or `auto`: the version each workspace runs). ``notes`` collects what
     the user should be told once (a version newer than crew-lsp knows). ``cache``: folders are
     answered from, and stored in, the diagnostics cache (docs/cache.md)."""
-    from crew_lsp.checks import check_resource
-    from crew_lsp.resources.index import Index
-
     found: dict[str, list[Diagnostic]] = {}
     for raw in paths:
         path = Path(raw).resolve()
         if path.is_dir():
             found.update(_check_folder(_workspace(path, pi_crew_version, notes), cache))
         else:
+            from crew_lsp.checks import check_resource
+            from crew_lsp.resources.index import Index
+
             given = Path(raw).absolute()
             path = given.parent.resolve() / given.name  # not a symlink's target: the loader judges the link
             snap = Index.load(_workspace(path.parent, pi_crew_version, notes)).snapshot
