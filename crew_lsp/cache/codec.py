@@ -82,7 +82,23 @@ def decode(files: object) -> dict[str, list[Diagnostic]] | None:
 
 def redaction_changes(files: list[list]) -> bool:
     """Whether the project's redaction would change any text of these diagnostics (then they are not stored:
-    the cache holds what the checks said, exactly, or nothing)."""
-    from crew_lsp.telemetry.redact import redact
+    the cache holds what the checks said, exactly, or nothing).
 
-    return redact(files) != files
+    The paths and messages are tested as one text, one per line: no rule matches across a line break
+    except a private key block, which then matches too, so the joined text changes whenever one of them
+    would (at worst a block spanning two messages keeps a folder out of the cache). `data` objects are
+    tested one by one: their keys can hold a secret's name.
+    """
+    from crew_lsp.telemetry.redact import redact, redact_text
+
+    texts = []
+    for path, diags in files:
+        texts.append(path)
+        for d in diags:
+            texts.append(d[6])
+            if d[7] is not None and redact(d[7]) != d[7]:
+                return True
+            for r in d[8] or ():
+                texts += (r[0], r[5])
+    joined = "\n".join(texts)
+    return redact_text(joined) != joined
