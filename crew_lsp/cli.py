@@ -52,8 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 _CHECK_OPTIONS = {"--format": ("text", "json", "sarif"), "--color": ("auto", "always", "never")}
 
 
-def _plain_check_args(argv: list[str]) -> tuple[list[str], str, str, None, bool] | None:
-    """(paths, format, color, None, cache) of a `check` command line in the plain forms, else None (argparse decides).
+def _plain_check_args(argv: list[str]) -> tuple[list[str], str, str, bool] | None:
+    """(paths, format, color, cache) of a `check` command line in the plain forms, else None (argparse decides).
 
     Plain: `--format X`/`--format=X`/`--color X`/`--color=X` with a valid choice, `--no-cache`, and
     paths that do not start with `-`, all in one run (argparse rejects paths on both sides of an
@@ -88,7 +88,7 @@ def _plain_check_args(argv: list[str]) -> tuple[list[str], str, str, None, bool]
         else:
             paths.append(arg)
         i += 1
-    return paths or ["."], chosen["--format"], chosen["--color"], None, cache
+    return paths or ["."], chosen["--format"], chosen["--color"], cache
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         if plain is not None:
             from crew_lsp.report import run_check
 
-            return run_check(*plain)
+            paths, fmt, color, cache = plain
+            return run_check(paths, fmt, color, cache=cache)
     parser = _parser()
     try:
         args = parser.parse_args(argv)

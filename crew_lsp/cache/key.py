@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import time
 
 try:  # the blake2 module alone: `hashlib` would load OpenSSL (a few ms of `crew-lsp check` start-up)
     from _blake2 import blake2b
@@ -114,8 +115,6 @@ class Key:
     __slots__ = ("name", "digest", "racy")
 
     def __init__(self, ws: Workspace, entries: list[tuple[str, str, str]], options: dict[str, object]):
-        import time
-
         started = time.time_ns()
         chosen = repr(sorted(options.items()))
         lines = [workspace_part(ws), chosen]
