@@ -5,7 +5,8 @@ The folder is `$XDG_CACHE_HOME/crew-lsp/diagnostics` (an absolute `XDG_CACHE_HOM
 created 0700 and opened without following a symlink, and must belong to the user; each file is opened
 relative to that folder's descriptor without following a symlink, must be a regular file of the user
 of bounded size, and is written 0600 to a fresh temporary name, then renamed over the old one (a
-symlink planted there is replaced, never written through). Only the newest `MAX_FILES` files are kept.
+symlink planted there is replaced, never written through). Where files cannot be opened relative to
+a folder's descriptor (Windows) there is no cache. Only the newest `MAX_FILES` files are kept.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ MAX_BYTES = 64 * 1024 * 1024
 _DIRS = ("crew-lsp", "diagnostics")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW
+# every file operation is made relative to the cache folder's descriptor (no path can be swapped
+# under it): where the system cannot (Windows), there is no cache
+SUPPORTED = {os.open, os.mkdir, os.rename, os.unlink, os.stat} <= os.supports_dir_fd
 
 
 def cache_base() -> str:
@@ -28,6 +32,8 @@ def cache_base() -> str:
 
 def _open_folder(create: bool) -> int | None:
     """A descriptor of our cache folder (None when it is missing and not created, or not safe to use)."""
+    if not SUPPORTED:
+        return None
     try:
         fd = os.open(cache_base(), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
@@ -107,7 +113,7 @@ def write(name: str, text: str) -> bool:
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
-        os.replace(temp, f"{name}.json", src_dir_fd=folder, dst_dir_fd=folder)
+        os.rename(temp, f"{name}.json", src_dir_fd=folder, dst_dir_fd=folder)  # (atomically replaces it on POSIX)
         _prune(folder)
         return True
     except OSError:
