@@ -91,22 +91,23 @@ def workspace_part(ws: Workspace) -> str:
                  str(ws.user_config), ws.user_config_why, detection, ws.reading.version))
 
 
+def _stat_text(st: os.stat_result) -> str:
+    return f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}\0{st.st_mode}"
+
+
 def _stamp(path: str) -> tuple[str, int]:
     """A file's stamp (the link's and its target's, through a symlink), and its newest modification time."""
     try:
         st = os.lstat(path)
     except OSError:
         return "-", 0
-    text = f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}\0{st.st_mode}"
-    newest = st.st_mtime_ns
-    if stat.S_ISLNK(st.st_mode):
-        try:
-            target = os.stat(path)
-            text += f"\0{os.path.realpath(path)}\0{target.st_size}\0{target.st_mtime_ns}\0{target.st_ino}\0{target.st_ctime_ns}\0{target.st_mode}"
-            newest = max(newest, target.st_mtime_ns)
-        except OSError:
-            text += "\0dangling"
-    return text, newest
+    if not stat.S_ISLNK(st.st_mode):
+        return _stat_text(st), st.st_mtime_ns
+    try:
+        target = os.stat(path)
+    except OSError:
+        return f"{_stat_text(st)}\0dangling", st.st_mtime_ns
+    return f"{_stat_text(st)}\0{os.path.realpath(path)}\0{_stat_text(target)}", max(st.st_mtime_ns, target.st_mtime_ns)
 
 
 class Key:

@@ -188,3 +188,24 @@ def test_a_copied_workspace_is_not_answered_by_the_original_entry(project, capsy
     check_output(capsys, project)
     copy = backdate(Path(shutil.copytree(project, tmp_path / "copy")))
     assert cached(copy) is None
+
+
+def test_a_symlinked_file_misses_when_its_target_changes_or_it_points_elsewhere(project, capsys):
+    agents = project / ".crew" / "agents"
+    shared = project / "shared"
+    shared.mkdir()
+    (shared / "one.md").write_text("---\nname: linked\ndescription: One\n---\nHi.\n")
+    (shared / "two.md").write_text("---\nname: linked\ndescription: Two\n---\nHi.\n")
+    (agents / "linked.md").symlink_to(shared / "one.md")
+    backdate(project)
+
+    def edit_target():
+        (shared / "one.md").write_text("---\nname: linked\ntools: nope\n---\nHi.\n")
+    _miss_after(project, capsys, edit_target)
+    backdate(project)
+
+    def point_elsewhere():
+        (agents / "linked.md").unlink()
+        (agents / "linked.md").symlink_to(shared / "two.md")
+        os.utime(agents / "linked.md", (1, 1), follow_symlinks=False)
+    _miss_after(project, capsys, point_elsewhere)
