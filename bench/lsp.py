@@ -197,7 +197,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 WARM_IMPORTS = "; ".join([
-    "import crew_lsp.server.app, crew_lsp.server.commands, crew_lsp.server.run_commands, crew_lsp.checks",
+    "import crew_lsp.server.app, crew_lsp.server.commands, crew_lsp.server.run_commands, crew_lsp.checks.run",
     "import crew_lsp.language.completion, crew_lsp.language.hover, crew_lsp.engine.metrics_listener",
     "import crew_lsp.telemetry.metrics, crew_lsp.telemetry.snapshot, crew_lsp.telemetry.exporters",
     "import watchfiles",  # the server's own watcher, for clients without (bench/scale.py's idle figure)
@@ -404,6 +404,7 @@ def _print(results: list[dict[str, Any]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.environ["CREW_LSP_NO_CACHE"] = "1"  # every file read and checked: the cached figures are bench/scale.py's
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="2000,10000")
     parser.add_argument("--edits", type=int, default=200)

@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--pi-crew-version", metavar="VERSION", default=None,
                        help="read the files as this pi-crew version (x.y.z, 0.2, 0.10 or auto; default: detected)")
+    check.add_argument("--no-cache", dest="cache", action="store_false",
+                       help="check every file, neither reading nor writing the diagnostics cache")
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", metavar="HOST:PORT")
     serve.add_argument("--stdio", action="store_true", help="accepted for editor clients that add it")
@@ -50,20 +52,25 @@ def _parser() -> argparse.ArgumentParser:
 _CHECK_OPTIONS = {"--format": ("text", "json", "sarif"), "--color": ("auto", "always", "never")}
 
 
-def _plain_check_args(argv: list[str]) -> tuple[list[str], str, str] | None:
-    """(paths, format, color) of a `check` command line in the plain forms, else None (argparse decides).
+def _plain_check_args(argv: list[str]) -> tuple[list[str], str, str, bool] | None:
+    """(paths, format, color, cache) of a `check` command line in the plain forms, else None (argparse decides).
 
-    Plain: `--format X`/`--format=X`/`--color X`/`--color=X` with a valid choice, and paths that do not
-    start with `-`, all in one run (argparse rejects paths on both sides of an option). argparse reads
-    these the same way, so `crew-lsp check` need not import argparse and build the parser.
+    Plain: `--format X`/`--format=X`/`--color X`/`--color=X` with a valid choice, `--no-cache`, and
+    paths that do not start with `-`, all in one run (argparse rejects paths on both sides of an
+    option). argparse reads these the same way, so `crew-lsp check` need not import argparse and build
+    the parser.
     """
     paths: list[str] = []
     chosen = {"--format": "text", "--color": "auto"}
+    cache = True
     option_after_paths = False
     i = 1
     while i < len(argv):
         arg = argv[i]
-        if arg.startswith("-"):
+        if arg == "--no-cache":
+            cache = False
+            option_after_paths = bool(paths)
+        elif arg.startswith("-"):
             name, eq, value = arg.partition("=")
             if name not in _CHECK_OPTIONS:
                 return None
@@ -81,7 +88,7 @@ def _plain_check_args(argv: list[str]) -> tuple[list[str], str, str] | None:
         else:
             paths.append(arg)
         i += 1
-    return paths or ["."], chosen["--format"], chosen["--color"]
+    return paths or ["."], chosen["--format"], chosen["--color"], cache
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         if plain is not None:
             from crew_lsp.report import run_check
 
-            return run_check(*plain)
+            paths, fmt, color, cache = plain
+            return run_check(paths, fmt, color, cache=cache)
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -116,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from crew_lsp.report import run_check
 
-        return run_check(args.paths, args.format, args.color, args.pi_crew_version)
+        return run_check(args.paths, args.format, args.color, args.pi_crew_version, args.cache)
     if args.command == "serve":
         from crew_lsp.server.app import serve
 

@@ -8,26 +8,28 @@ import sys
 from pathlib import Path
 
 from crew_lsp import __version__
-from crew_lsp.checks import check_resource, check_snapshot
 from crew_lsp.checks.codes import CODES, Severity, doc_url
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.discovery import Workspace
-from crew_lsp.resources.index import Index
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFORMATION: "\033[36m", Severity.HINT: "\033[2m"}
 
 
-def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[str] | None = None) -> list[tuple[str, Diagnostic]]:
+def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[str] | None = None,
+            cache: bool = False) -> list[tuple[str, Diagnostic]]:
     """Diagnostics of the project files of every PATH (folder or file), in path order, read as
     ``pi_crew_version`` (None or `auto`: the version each workspace runs). ``notes`` collects what
-    the user should be told once (a version newer than crew-lsp knows)."""
+    the user should be told once (a version newer than crew-lsp knows). ``cache``: folders are
+    answered from, and stored in, the diagnostics cache (docs/cache.md)."""
     found: dict[str, list[Diagnostic]] = {}
     for raw in paths:
         path = Path(raw).resolve()
         if path.is_dir():
-            snap = Index.load(_workspace(path, pi_crew_version, notes)).snapshot
-            found.update(check_snapshot(snap))
+            found.update(_check_folder(_workspace(path, pi_crew_version, notes), cache))
         else:
+            from crew_lsp.checks import check_resource
+            from crew_lsp.resources.index import Index
+
             given = Path(raw).absolute()
             path = given.parent.resolve() / given.name  # not a symlink's target: the loader judges the link
             snap = Index.load(_workspace(path.parent, pi_crew_version, notes)).snapshot
@@ -49,6 +51,27 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
                 res = parse_resource(kind, "loose", str(path), loaded.text, reading=snap.workspace.reading)
             found[str(path)] = check_resource(res, snap)
     return [(p, d) for p in sorted(found) for d in found[p]]
+
+
+def _check_folder(ws: Workspace, cache: bool) -> dict[str, list[Diagnostic]]:
+    """The diagnostics of a folder's reported files: from the cache when its key matches (nothing
+    parsed, no rule loaded), else checked (and stored)."""
+    from crew_lsp.cache import FolderCache, enabled
+    from crew_lsp.resources.discovery import scan
+    from crew_lsp.resources.loader import Loader
+
+    loader = Loader(ws.boundaries())
+    entries = scan(ws, loader)
+    stored = FolderCache(ws, entries) if enabled(cache) else None  # (keyed before any file is read)
+    found = stored.load() if stored is not None else None
+    if found is None:
+        from crew_lsp.checks import check_snapshot
+        from crew_lsp.resources.index import Index
+
+        found = check_snapshot(Index.load(ws, (loader, entries)).snapshot)
+        if stored is not None:
+            stored.store(found)
+    return found
 
 
 def _workspace(folder: Path, pi_crew_version: str | None, notes: list[str] | None) -> Workspace:
@@ -123,7 +146,7 @@ def to_text(items: list[tuple[str, Diagnostic]], color: bool) -> str:
     return "\n".join(out)
 
 
-def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: str | None = None) -> int:
+def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: str | None = None, cache: bool = True) -> int:
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         print(f"crew-lsp check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
@@ -139,7 +162,7 @@ def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: 
             return 2
     notes: list[str] = []
     try:
-        items = collect(paths, pi_crew_version, notes)
+        items = collect(paths, pi_crew_version, notes, cache)
     except Exception as exc:  # an internal failure must not look like "no errors"
         print(f"crew-lsp check: internal error: {exc!r}", file=sys.stderr)
         return 2

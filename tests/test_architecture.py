@@ -75,7 +75,7 @@ def _cycles(graph: grimp.ImportGraph, package: str) -> list[list[str]]:
 # the run files of the server are being reworked for typed run snapshots (issue 8, item 3).
 
 
-@pytest.mark.parametrize("package", ["crew_lsp.server", "crew_lsp.language", "crew_lsp.engine", "crew_lsp.checks", "crew_lsp.resources", "crew_lsp.telemetry"])
+@pytest.mark.parametrize("package", ["crew_lsp.server", "crew_lsp.language", "crew_lsp.engine", "crew_lsp.checks", "crew_lsp.resources", "crew_lsp.telemetry", "crew_lsp.cache"])
 def test_no_import_circle_between_modules(graph, package):
     assert [c for c in _cycles(graph, package)] == []
 

@@ -8,6 +8,8 @@ export type WorkerRuntime = 'scaffold' | 'pi' | 'command';
 /** The values of the `crew.*` settings the server reads. */
 export interface CrewSettingValues {
   diagnosticsDelayMs?: number;
+  /** Whether the server uses the diagnostics cache (docs/cache.md). */
+  diagnosticsCache?: boolean;
   diagnosticsSeverity?: Record<string, string>;
   /** `auto` or a version; any scope: it chooses no program. */
   piCrewVersion?: string;
@@ -22,7 +24,7 @@ export interface CrewSettingValues {
 }
 
 export interface InitializationOptions {
-  diagnostics: { delayMs?: number; severity: Record<string, string> };
+  diagnostics: { delayMs?: number; cache?: boolean; severity: Record<string, string> };
   piCrewVersion?: string;
   worker: { runtime?: WorkerRuntime; command?: string | string[]; passEnv?: string[] };
   metrics: { serve?: string };
@@ -45,6 +47,7 @@ export function buildInitializationOptions(values: CrewSettingValues, trustedWor
     trustedWorkspace,
   };
   if (typeof values.diagnosticsDelayMs === 'number') options.diagnostics.delayMs = values.diagnosticsDelayMs;
+  if (typeof values.diagnosticsCache === 'boolean') options.diagnostics.cache = values.diagnosticsCache;
   const piCrewVersion = values.piCrewVersion?.trim();
   if (piCrewVersion && piCrewVersion.toLowerCase() !== 'auto') options.piCrewVersion = piCrewVersion;
   if (present(values.workerRuntime)) options.worker.runtime = values.workerRuntime;

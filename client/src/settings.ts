@@ -29,6 +29,7 @@ export function readInitializationOptions(): InitializationOptions {
   return buildInitializationOptions(
     {
       diagnosticsDelayMs: config.get<number>('diagnostics.delayMs'),
+      diagnosticsCache: config.get<boolean>('diagnostics.cache'),
       diagnosticsSeverity: config.get<Record<string, string>>('diagnostics.severity'),
       piCrewVersion: config.get<string>('piCrewVersion'),
       workerRuntime: userValue<WorkerRuntime | null>('worker.runtime'),

@@ -53,7 +53,7 @@ test('settings that choose a program are machine or application scope and restri
 
 test('every setting of the brief is contributed', () => {
   assert.deepEqual(Object.keys(properties).sort(), [
-    'crew.diagnostics.delayMs', 'crew.diagnostics.severity', 'crew.metrics.serve', 'crew.piCrewVersion', 'crew.server.path',
+    'crew.diagnostics.cache', 'crew.diagnostics.delayMs', 'crew.diagnostics.severity', 'crew.metrics.serve', 'crew.piCrewVersion', 'crew.server.path',
     'crew.server.python', 'crew.trace.server', 'crew.worker.command', 'crew.worker.passEnv', 'crew.worker.runtime',
   ]);
 });

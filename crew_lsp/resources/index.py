@@ -98,11 +98,12 @@ class Index:
         self.snapshot = Snapshot(workspace, {})
 
     @classmethod
-    def load(cls, workspace: Workspace) -> Index:
+    def load(cls, workspace: Workspace, listing: tuple[Loader, list[tuple[str, str, str]]] | None = None) -> Index:
+        """Read and fold every file of a workspace; `listing`: its scan already made, with the loader that made it."""
         index = cls(workspace)
-        loader = Loader(workspace.boundaries())
+        loader, entries = listing if listing is not None else (Loader(workspace.boundaries()), None)
         with paused_gc():
-            resources, problems, _stamps = read_entries(workspace, scan(workspace, loader), loader)
+            resources, problems, _stamps = read_entries(workspace, scan(workspace, loader) if entries is None else entries, loader)
             index.snapshot = derive(Snapshot(workspace, resources, problems=problems))
         return index
 

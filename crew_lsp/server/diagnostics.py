@@ -298,6 +298,22 @@ class Publisher:
                 self._pushed[path] = checked.key
             self._send(path, text)
 
+    def publish_cached(self, path: str, diags: list[Diagnostic]) -> bool:
+        """Diagnostics from the cache, before the path is checked (server/cached_diagnostics.py): sent now
+        unless the document is open or the client holds a set; the check re-sends only a set that differs."""
+        if not diags or path in self._pushed or path in self.session.docs:
+            return False
+        items = [diagnostic_dict(d, self.session.client, self.session.uris) for d in diags]
+        self._pushed[path] = hash(dumps(items))
+        self._send(path, items)
+        return True
+
+    def settled(self) -> dict[str, Checked] | None:
+        """Every checked set by path, when nothing is waiting to be checked (else None)."""
+        if self.dirty or self._handle is not None or (self._task is not None and not self._task.done()):
+            return None
+        return dict(self._cache)
+
     def clear(self, path: str) -> None:
         """Forget a path entirely (deleted, or no longer part of any folder)."""
         self._cache.pop(path, None)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from lsprotocol import types as T
 
 from crew_lsp.resources.discovery import Workspace
+from crew_lsp.server.cached_diagnostics import publish_cached, store_when_checked
 from crew_lsp.server.profile import ClientProfile
 from crew_lsp.server.project import Folder, Listing, list_files, load_folder
 from crew_lsp.server.sync import Sync
@@ -150,13 +151,14 @@ class Lifecycle:
 
     async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
         # the checks are imported while the files are read, not on the event loop once they are
-        checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks"))
+        checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks.run"))
         token = await self._progress_begin("crew-lsp: indexing", total) if total >= PROGRESS_MIN_FILES else None
         done_before = 0
         for folder, (loader, entries) in listed.items():
             def report(done: int, _total: int, base: int = done_before) -> None:
                 if token is not None:
                     self._progress_report(token, base + done, total)
+            cached = await publish_cached(self.session, folder, entries)  # (docs/cache.md)
             try:
                 await load_folder(folder, loader, entries, report)
             except Exception as exc:
@@ -164,6 +166,7 @@ class Lifecycle:
             done_before += len(entries)
             await asyncio.gather(checks, return_exceptions=True)  # a failure shows when the checks are used
             self._folder_ready(folder)
+            store_when_checked(self.session, folder, cached)
         if token is not None:
             self._progress_end(token, f"{total} files indexed")
 

@@ -29,6 +29,7 @@ class _Model(BaseModel):
 
 class DiagnosticsSettings(_Model):
     delayMs: int = Field(200, ge=0, le=60_000)
+    cache: bool = True  # publish a folder's cached diagnostics at its cold start, store them after (docs/cache.md)
     severity: dict[str, SeverityName] = Field(default_factory=dict)
 
     @field_validator("severity", mode="before")

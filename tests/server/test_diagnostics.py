@@ -117,7 +117,7 @@ async def test_severity_setting_change_republishes_without_restart(session):
     assert (d.code, d.severity) == ("CREW201", T.DiagnosticSeverity.Hint)
     # delayMs from initializationOptions survives (settings merge over the initial options)
     result = await session.command("crew.doctor", {})
-    assert result["settings"]["diagnostics"] == {"delayMs": 0, "severity": {"CREW201": "hint"}}
+    assert result["settings"]["diagnostics"] == {"delayMs": 0, "severity": {"CREW201": "hint"}, "cache": True}
 
 
 async def test_close_of_an_unsaved_file_clears_it(session):
