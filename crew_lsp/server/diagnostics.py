@@ -303,9 +303,9 @@ class Publisher:
         unless the document is open or the client holds a set; the check re-sends only a set that differs."""
         if not diags or path in self._pushed or path in self.session.docs:
             return False
-        items = [diagnostic_dict(d, self.session.client, self.session.uris) for d in diags]
-        self._pushed[path] = hash(dumps(items))
-        self._send(path, items)
+        text = dumps([diagnostic_dict(d, self.session.client, self.session.uris) for d in diags])
+        self._pushed[path] = hash(text)
+        self._send(path, text)
         return True
 
     def settled(self) -> dict[str, Checked] | None:
@@ -322,9 +322,14 @@ class Publisher:
             self._deliver()
 
     def _send(self, path: str, diagnostics: str) -> None:
-        """Queue a publish of `diagnostics` (a JSON array from `dumps`) for the next `_deliver`."""
+        """Queue a publish of `diagnostics` (a JSON array from `dumps`): written by the caller's `_deliver`,
+        at the latest on the next loop turn."""
         self.publish_count += 1
+        if not self._outbox and self.session.loop is not None:
+            self.session.loop.call_soon(self._deliver)
         self._outbox.append(_PUBLISH % (json.dumps(self.session.uris.uri(path)), diagnostics))
+        if self.session.loop is None:
+            self._deliver()
 
     def _deliver(self) -> None:
         """Write the queued publishes in one go: at cold start thousands of them, one write each cost
