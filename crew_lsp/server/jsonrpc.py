@@ -18,7 +18,7 @@ import asyncio
 import inspect
 import logging
 import re
-from typing import Any
+from typing import Any, Callable
 
 import cattrs
 from cattrs.v import format_exception
@@ -36,6 +36,20 @@ class LifecycleProtocol(LanguageServerProtocol):
 
     _initialized = False  # a valid `initialize` request was received
     _shutdown_requested = False  # set on receipt of `shutdown` (pygls' own flag waits for its handler)
+    _held: list[Any] | None = None  # messages waiting for `release` (see `hold`)
+    _passes: Callable[[Any], bool] = staticmethod(lambda message: False)
+
+    def hold(self, passes: Callable[[Any], bool]) -> None:
+        """Until `release`, messages wait and are then handled in the order they came, except one that
+        `passes` lets through while none waits (what it answers cannot depend on what is being set up).
+        The event loop stays free meanwhile (the server opens its workspace in the background)."""
+        self._held = []
+        self._passes = passes
+
+    def release(self) -> None:
+        held, self._held = self._held or [], None
+        for message in held:
+            self.handle_message(message)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         # pygls passes this as the `object_hook` of `json.loads`, so it also sees every nested object:
@@ -45,6 +59,10 @@ class LifecycleProtocol(LanguageServerProtocol):
 
     def handle_message(self, message: Any) -> None:
         """`message` is the raw JSON value of one message (see `structure_message`)."""
+        held = self._held
+        if held is not None and (held or not self._passes(message)):
+            held.append(message)
+            return
         if not isinstance(message, dict) or message.get("jsonrpc") != self.VERSION:
             self._not_json_rpc(message)
             return

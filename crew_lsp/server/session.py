@@ -15,7 +15,7 @@ import time
 import traceback
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine, Iterator
 
 from lsprotocol import types as T
 
@@ -85,6 +85,13 @@ class Session:
     def send_bodies(self, bodies: list[str]) -> None:
         """Messages already serialised as ASCII JSON, written together (the publisher's cold-start batches)."""
         send_bodies(self._server.protocol, bodies)
+
+    def hold_messages(self, passes: Callable[[Any], bool]) -> None:
+        """Let the client's messages wait (in order) until `release_messages`, except those `passes` lets through."""
+        self._server.protocol.hold(passes)
+
+    def release_messages(self) -> None:
+        self._server.protocol.release()
 
     def notify_crew(self, method: str, params: dict[str, Any]) -> bool:
         """A custom `crew/*` notification, only to clients that opted in (experimental.crewNotifications)."""
