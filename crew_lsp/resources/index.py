@@ -21,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from immutables import Map
 
-__all__ = ["Index", "Snapshot", "derive", "paused_gc", "prepare_for_edits", "prepared_aside", "read_entries"]
+__all__ = ["Index", "Snapshot", "derive", "folded_for_checks", "paused_gc", "prepare_for_edits", "prepared_aside", "read_entries"]
 
 
 def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loader, guard: bool = False,
@@ -51,6 +51,17 @@ def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loa
             problems[path] = internal_problem(exc)
             resources[path] = parse_resource(kind, scope, path, "", role, ws.reading)
     return resources, problems, stamps
+
+
+def folded_for_checks(ws: Workspace, resources: dict[str, Resource], problems: dict[str, Problem]) -> Snapshot:
+    """`derive`, plus the index-wide lookups that checks otherwise build on first use (the union of the
+    team roles, the did-you-mean name indexes): for a server's worker thread, so that its first checks,
+    on the event loop, do not stall it building them (tens of milliseconds at 50,000 files)."""
+    snap = derive(Snapshot(ws, resources, problems=problems))
+    snap.all_roles()
+    for kind in ("agents", "workflows", "skills"):
+        snap.names(kind)
+    return snap
 
 
 def prepared_aside(snap: Snapshot) -> Snapshot:

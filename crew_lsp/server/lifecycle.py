@@ -223,7 +223,8 @@ class Lifecycle:
                 folder.set_text(path, doc.text)
         folder.ready.set()
         diagnostics.start()
-        paths = {p for p in folder.snapshot.resources if folder.reported(p) or p in docs}
+        reported = folder.ws.reported_filter()  # (not `folder.reported`: it would cache every path at once)
+        paths = {p for p in folder.snapshot.resources if reported(p) or p in docs}
         diagnostics.mark(paths, republish=[p for p in docs if folder.classifies(p)])
 
     def adopt(self, path: str) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from crew_lsp.resources.discovery import Workspace, repo_root, scan
-from crew_lsp.resources.index import Index, Snapshot, derive, prepared_aside, read_entries
+from crew_lsp.resources.index import Index, Snapshot, folded_for_checks, prepared_aside, read_entries
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, stamp_of
 from crew_lsp.resources.model import Resource
 
@@ -122,7 +122,7 @@ async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, s
         if progress is not None:
             progress(min(start + chunk, total), total)
     # (what edits need besides is built once the folder is published: `Folder.prepare_for_edits`)
-    folder.index.snapshot = await asyncio.to_thread(derive, Snapshot(ws, resources, problems=problems))
+    folder.index.snapshot = await asyncio.to_thread(folded_for_checks, ws, resources, problems)
     folder.stamps = stamps
     return total
 

@@ -8,7 +8,7 @@ from immutables import Map
 
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.fold import references
-from crew_lsp.resources.index import Index, Snapshot, derive, prepared_aside
+from crew_lsp.resources.index import Index, Snapshot, derive, folded_for_checks, prepared_aside
 
 TEAM = "---\nname: alpha\ndefaultWorkflow: flow\n---\n- lead: agent=scout\n- writer: agent=nobody\n"
 FILES = {
@@ -62,3 +62,13 @@ def test_a_snapshot_prepared_aside_is_dropped_when_an_edit_came_first(index):
     edited = index.snapshot
     assert not index.take_prepared(base, ready)
     assert index.snapshot is edited
+
+
+def test_a_snapshot_folded_for_checks_has_its_name_lookups_built_and_equal_to_lazily_built_ones(index):
+    base = index.snapshot
+    ready = folded_for_checks(base.workspace, dict(base.resources), dict(base.problems))
+    assert set(ready.name_indexes) == {"agents", "workflows", "skills"} and ready.roles is not None
+    for kind in ("agents", "workflows", "skills"):
+        built, lazy = ready.names(kind), base.names(kind)
+        assert (built.forward, built.backward) == (lazy.forward, lazy.backward)
+    assert ready.all_roles() == base.all_roles() and {"lead", "writer"} <= ready.all_roles()
