@@ -33,7 +33,6 @@ class Folder:
     implicit: bool = False  # created for a document outside every workspace folder
     # where a path lies never changes for a given Workspace: cache the pathlib work
     _classifies: dict[str, bool] = field(default_factory=dict, repr=False)
-    _reported: dict[str, bool] = field(default_factory=dict, repr=False)
     _prefixes: tuple[str, str, tuple[str, ...]] | None = field(default=None, repr=False)
 
     @property
@@ -60,20 +59,13 @@ class Folder:
             return found
 
     def reported(self, path: str) -> bool:
-        """`Workspace.reported` with plain string prefixes (the paths are normalised absolute paths)."""
-        try:
-            return self._reported[path]
-        except KeyError:
-            if self._prefixes is None:
-                ws = self.ws
-                self._prefixes = (str(ws.user) + os.sep, str(ws.folder) + os.sep,
-                                  tuple(str(r) + os.sep for r in ws.extra_roots))
-            user, folder, extras = self._prefixes
-            found = not path.startswith(user) and (path.startswith(folder) or path.startswith(extras))
-            if len(self._reported) > 200_000:
-                self._reported.clear()
-            self._reported[path] = found
-            return found
+        """`Workspace.reported` with plain string prefixes (the paths are normalised absolute paths);
+        three `startswith` cost less than a cache of every path would."""
+        if self._prefixes is None:
+            ws = self.ws
+            self._prefixes = (str(ws.user) + os.sep, str(ws.folder) + os.sep, tuple(str(r) + os.sep for r in ws.extra_roots))
+        user, folder, extras = self._prefixes
+        return not path.startswith(user) and (path.startswith(folder) or path.startswith(extras))
 
     async def prepare_for_edits(self) -> None:
         """Build what the first edit of a freshly loaded index needs (reference maps, persistent maps) in a
@@ -193,6 +185,9 @@ class Project:
 
     def owner(self, path: str) -> Folder | None:
         """The folder whose diagnostics and features serve a path."""
+        if len(self.folders) == 1:  # the usual case: no routing to remember for each of its files
+            folder = self.folders[0]
+            return folder if path in folder.index.snapshot.resources or folder.classifies(path) else None
         try:
             return self._owner[path]
         except KeyError:
