@@ -10,6 +10,9 @@ it raises out of its read loop, so the request is never answered and its client 
 - params that do not deserialise: InvalidParams naming the problem; a notification is dropped with a log line
 - a request that is not JSON-RPC 2.0 (no or another `jsonrpc`, an id that is not a string or an integer):
   InvalidRequest (with a null id when the id itself is unusable)
+
+While the server opens its workspace (`hold` … `release`) messages wait and are then handled in the
+order they came; the rules above apply when each is handled.
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ class LifecycleProtocol(LanguageServerProtocol):
 
 
 def send_json(protocol: LanguageServerProtocol, message: dict[str, Any]) -> None:
-    """Write one message built from plain JSON values — the one use of a private pygls API.
+    """Write one message built from plain JSON values (with `send_bodies`, the uses of a private pygls API).
 
     pygls has no public call that writes a message as given: its `notify` and responses go through
     cattrs, which (1) omits a null `id`, which JSON-RPC requires in an error answer to a request whose
