@@ -46,7 +46,8 @@ class LifecycleProtocol(LanguageServerProtocol):
         """Until `release`, messages wait and are then handled in the order they came, except one that
         `passes` lets through while none waits (what it answers cannot depend on what is being set up).
         The event loop stays free meanwhile (the server opens its workspace in the background)."""
-        self._held = []
+        if self._held is None:  # (held already: the waiting messages keep waiting, in order)
+            self._held = []
         self._passes = passes
 
     def release(self) -> None:

@@ -62,3 +62,21 @@ async def test_messages_sent_while_the_workspace_opens_are_each_answered_once_an
     assert raw_server.not_answered_exactly_once() == {}
     ids = [m["id"] for m in raw_server.received if "method" not in m and m.get("id") in ("outside", "settings", "down")]
     assert ids == ["outside", "settings", "down"]
+
+
+async def test_a_repeated_initialized_notification_loses_no_message(raw_server: RawServer, tmp_path):
+    team = workspace(tmp_path / "ws")
+    raw_server.initialize(root=tmp_path / "ws")
+    await raw_server.response("init")
+    raw_server.request_ids.append("symbols")
+    raw_server.send(
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": team.as_uri(), "languageId": "markdown", "version": 1, "text": TEAM}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "id": "symbols", "method": "workspace/symbol", "params": {"query": "docs"}},
+    )
+    symbols = (await raw_server.response("symbols"))["result"]
+    assert [s["name"] for s in symbols if s["location"]["uri"] == team.as_uri()] == ["docs"]
+    assert await raw_server.finish() == 0
+    assert raw_server.not_answered_exactly_once() == {}
