@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from crew_lsp import __version__
-from crew_lsp.checks import check_resource, check_snapshot
+from crew_lsp.checks import check_resource
+from crew_lsp.checks.parallel import JobsError, check_folder, default_jobs
 from crew_lsp.checks.codes import CODES, Severity, doc_url
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.discovery import Workspace
@@ -17,16 +18,21 @@ from crew_lsp.resources.index import Index
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFORMATION: "\033[36m", Severity.HINT: "\033[2m"}
 
 
-def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[str] | None = None) -> list[tuple[str, Diagnostic]]:
+def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[str] | None = None, jobs: int = 1,
+            keep: list | None = None) -> list[tuple[str, Diagnostic]]:
     """Diagnostics of the project files of every PATH (folder or file), in path order, read as
     ``pi_crew_version`` (None or `auto`: the version each workspace runs). ``notes`` collects what
-    the user should be told once (a version newer than crew-lsp knows)."""
+    the user should be told once (a version newer than crew-lsp knows). A large folder is checked
+    on up to ``jobs`` processes (`checks/parallel.py`). ``keep`` receives each folder's snapshot, for
+    a caller about to exit that would rather not pay for freeing them."""
     found: dict[str, list[Diagnostic]] = {}
     for raw in paths:
         path = Path(raw).resolve()
         if path.is_dir():
-            snap = Index.load(_workspace(path, pi_crew_version, notes)).snapshot
-            found.update(check_snapshot(snap))
+            checked = check_folder(_workspace(path, pi_crew_version, notes), jobs)
+            found.update(checked.found)
+            if keep is not None:
+                keep.append(checked)
         else:
             given = Path(raw).absolute()
             path = given.parent.resolve() / given.name  # not a symlink's target: the loader judges the link
@@ -123,11 +129,19 @@ def to_text(items: list[tuple[str, Diagnostic]], color: bool) -> str:
     return "\n".join(out)
 
 
-def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: str | None = None) -> int:
+def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: str | None = None, jobs: int | None = None,
+              keep: list | None = None) -> int:
+    """`crew-lsp check`; ``jobs`` None: $CREW_LSP_JOBS, else one process per core (`parallel.default_jobs`)."""
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         print(f"crew-lsp check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if jobs is None:
+        try:
+            jobs = default_jobs()
+        except JobsError as exc:
+            print(f"crew-lsp check: {exc}", file=sys.stderr)
+            return 2
     if pi_crew_version is not None:
         from crew_lsp.resources.versions import VersionError, parse_version
 
@@ -139,7 +153,7 @@ def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: 
             return 2
     notes: list[str] = []
     try:
-        items = collect(paths, pi_crew_version, notes)
+        items = collect(paths, pi_crew_version, notes, jobs, keep)
     except Exception as exc:  # an internal failure must not look like "no errors"
         print(f"crew-lsp check: internal error: {exc!r}", file=sys.stderr)
         return 2

@@ -1,0 +1,308 @@
+"""Checking one workspace folder on several cores (`crew-lsp check`; docs/architecture.md, Parallel check).
+
+Reading, parsing and checking cost about the same for every file, so after the scan the files are
+dealt out in turn to this process and to forked workers (one per extra core). Each process reads and
+parses only its share, plus every config file (the fold needs them, and there are few). Parsed files
+are too slow to ship between processes, so each process sends the others a *summary* of its share
+(`resources/summary.py`) and builds the whole snapshot from its own files and stubs of the others'.
+Each process then checks its own share; the workers send their diagnostics back as plain tuples.
+
+A worker that fails or dies at any point is not a partial result: this process reads, parses and
+checks that worker's share itself, exactly as the serial path would.
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+import os
+import signal
+import sys
+
+from crew_lsp.checks.codes import Severity
+from crew_lsp.checks.diagnostic import Diagnostic, Related
+from crew_lsp.checks.run import check_resource
+from crew_lsp.resources.discovery import Workspace, scan
+from crew_lsp.resources.index import Snapshot, derive, paused_gc, read_entries
+from crew_lsp.resources.loader import Loader, Problem
+from crew_lsp.resources.model import Resource
+from crew_lsp.resources.summary import StubResource, StubSource, Summary, problem_of, summarize
+from crew_lsp.resources.text import Span
+
+JOBS_VARIABLE = "CREW_LSP_JOBS"
+MAX_JOBS = 4
+MIN_FILES = 1_000  # below this a fork costs more than it saves
+
+Entry = tuple[str, str, str]  # (kind, scope, path), as `scan` lists them
+
+
+class JobsError(ValueError):
+    """A worker count that is not a whole number from 1 up."""
+
+
+def parse_jobs(value: str, where: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise JobsError(f"{where}: expected a whole number of processes from 1 up, got {value!r}")
+    return jobs
+
+
+def default_jobs() -> int:
+    """$CREW_LSP_JOBS, else one process per core this process may use (at most MAX_JOBS)."""
+    value = os.environ.get(JOBS_VARIABLE)
+    if value:
+        return parse_jobs(value, JOBS_VARIABLE)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every system)
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_JOBS))
+
+
+def _can_fork() -> bool:
+    """Forking is safe only from a single-threaded process (a thread's lock could be held forever)."""
+    if not hasattr(os, "fork"):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+class Checked:
+    """A folder's snapshot and the diagnostics of its reported files, by path; how the work was shared."""
+
+    __slots__ = ("snapshot", "found", "workers", "recovered")
+
+    def __init__(self, snapshot: Snapshot, found: dict[str, list[Diagnostic]], workers: int, recovered: int):
+        self.snapshot = snapshot
+        self.found = found
+        self.workers = workers  # forked workers
+        self.recovered = recovered  # workers whose share this process had to check itself
+
+
+def check_folder(ws: Workspace, jobs: int = 1, min_files: int = MIN_FILES) -> Checked:
+    """Index a workspace folder and check its reported files, on up to ``jobs`` processes."""
+    loader = Loader(ws.boundaries())
+    entries = scan(ws, loader)
+    workers = min(jobs, MAX_JOBS) - 1 if len(entries) >= min_files and _can_fork() else 0
+    if workers < 1:
+        with paused_gc():
+            resources, problems, _stamps = read_entries(ws, entries, loader)
+            snap = derive(Snapshot(ws, resources, problems=problems))
+            return Checked(snap, _check(snap, list(resources)), 0, 0)
+    return _Run(ws, loader, entries, workers).run()
+
+
+def _shares(entries: list[Entry], count: int) -> tuple[list[Entry], list[list[Entry]]]:
+    """Every config file (each process parses them all), and the other files dealt out in turn."""
+    configs = [e for e in entries if e[0] == "config"]
+    others = [e for e in entries if e[0] != "config"]
+    return configs, [others[i::count] for i in range(count)]
+
+
+def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
+    reported = snap.workspace.reported_filter()
+    resources = snap.resources
+    with paused_gc():
+        return {p: check_resource(resources[p], snap) for p in paths if reported(p)}
+
+
+class WorkerGone(Exception):
+    """A worker's pipe closed before its whole message came."""
+
+
+def _send(fd: int, payload: bytes) -> None:
+    view = memoryview(len(payload).to_bytes(8, "little") + payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exactly(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            raise WorkerGone
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> bytes:
+    return _read_exactly(fd, int.from_bytes(_read_exactly(fd, 8), "little"))
+
+
+def _encode(found: dict[str, list[Diagnostic]]) -> bytes:
+    return marshal.dumps([
+        (path, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
+                 [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
+        for path, diags in found.items()
+    ])
+
+
+def _decode(payload: bytes) -> dict[str, list[Diagnostic]]:
+    return {
+        path: [Diagnostic(code, Severity(severity), Span(*span), message, data,
+                          [Related(p, Span(*s), m) for p, s, m in related], unnecessary)
+               for code, severity, span, message, data, related, unnecessary in diags]
+        for path, diags in marshal.loads(payload)
+    }
+
+
+class _Parsed:
+    """What one process read of a share: the resources in scan order, and the files not read."""
+
+    __slots__ = ("resources", "problems")
+
+    def __init__(self, resources: dict[str, Resource], problems: dict[str, Problem]):
+        self.resources = resources
+        self.problems = problems
+
+    def summaries(self) -> bytes:
+        problems = self.problems
+        return marshal.dumps([summarize(res, problems.get(path)) for path, res in self.resources.items()])
+
+
+class _Run:
+    """One parallel check: share 0 is this process's, share k ≥ 1 worker k's."""
+
+    def __init__(self, ws: Workspace, loader: Loader, entries: list[Entry], workers: int):
+        self.ws = ws
+        self.loader = loader
+        self.entries = entries
+        self.configs, self.shares = _shares(entries, workers + 1)
+        self.pids: dict[int, int] = {}  # share → worker pid
+        self.pipes: dict[int, tuple[int, int]] = {}  # share → (read from the worker, write to it)
+
+    def _parse(self, share: int, with_configs: bool = False) -> _Parsed:
+        entries = self.shares[share] + self.configs if with_configs else self.shares[share]
+        resources, problems, _stamps = read_entries(self.ws, entries, self.loader)
+        return _Parsed(resources, problems)
+
+    def _snapshot(self, parsed: dict[int, _Parsed], summaries: dict[int, list[Summary]]) -> Snapshot:
+        """Every file in scan order (as the serial path builds it): parsed ones, and stubs of the others."""
+        source = StubSource(self.ws, self.loader)
+        by_path: dict[str, Resource] = {}
+        problems: dict[str, Problem] = {}
+        for part in parsed.values():
+            by_path.update(part.resources)
+            problems.update(part.problems)
+        for share in summaries.values():
+            for summary in share:
+                stub = by_path[summary[2]] = StubResource(summary, source)
+                problem = problem_of(summary)
+                if problem is not None:
+                    problems[stub.path] = problem
+        resources = {path: by_path[path] for _kind, _scope, path in self.entries if path in by_path}
+        return derive(Snapshot(self.ws, resources, problems=problems))
+
+    def run(self) -> Checked:
+        sys.stdout.flush()  # (a worker leaves through os._exit, but nothing buffered may be written twice)
+        sys.stderr.flush()
+        try:
+            for share in range(1, len(self.shares)):
+                self._fork(share)
+            return self._lead()
+        finally:
+            self._reap()
+
+    def _fork(self, share: int) -> None:
+        from_worker, worker_out = os.pipe()
+        worker_in, to_worker = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            status = 1
+            try:
+                for theirs, ours in self.pipes.values():  # the earlier workers' pipes are not this worker's
+                    os.close(theirs)
+                    os.close(ours)
+                os.close(from_worker)
+                os.close(to_worker)
+                self._work(share, worker_in, worker_out)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(worker_out)
+        os.close(worker_in)
+        self.pids[share] = pid
+        self.pipes[share] = (from_worker, to_worker)
+
+    def _work(self, share: int, down: int, up: int) -> None:
+        gc.disable()  # this process ends with os._exit: nothing it builds needs collecting
+        mine = self._parse(share, with_configs=True)
+        configs = {path for _kind, _scope, path in self.configs}
+        own = _Parsed({p: r for p, r in mine.resources.items() if p not in configs}, mine.problems)
+        _send(up, own.summaries())
+        others = {k: marshal.loads(blob) for k, blob in marshal.loads(_receive(down)).items()}
+        snap = self._snapshot({share: mine}, others)
+        _send(up, _encode(_check(snap, list(own.resources))))
+
+    def _lead(self) -> Checked:
+        with paused_gc():
+            parsed = {0: self._parse(0, with_configs=True)}
+            blobs: dict[int, bytes] = {}
+            for share in list(self.pids):
+                try:
+                    blobs[share] = _receive(self.pipes[share][0])
+                except WorkerGone:
+                    self._give_up(share)
+                    parsed[share] = self._parse(share)
+            if self.pids:
+                configs = {path for _kind, _scope, path in self.configs}
+                for share, part in parsed.items():
+                    if share == 0:  # (every process parses the configs itself)
+                        part = _Parsed({p: r for p, r in part.resources.items() if p not in configs}, part.problems)
+                    blobs[share] = part.summaries()
+            for share in list(self.pids):
+                try:
+                    _send(self.pipes[share][1], marshal.dumps({k: blob for k, blob in blobs.items() if k != share}))
+                except OSError:  # (a worker gone since: its pipe is broken)
+                    self._give_up(share)
+                    parsed[share] = self._parse(share)
+            summaries = {k: marshal.loads(blob) for k, blob in blobs.items() if k not in parsed}
+            snap = self._snapshot(parsed, summaries)
+        found = _check(snap, [p for part in parsed.values() for p in part.resources])
+        recovered = len(parsed) - 1
+        late = []
+        for share in list(self.pids):
+            try:
+                found.update(_decode(_receive(self.pipes[share][0])))
+            except (WorkerGone, ValueError, EOFError, TypeError):
+                self._give_up(share)
+                late.append(share)
+            else:
+                self._give_up(share, finished=True)
+        if late:  # check those shares here, against a snapshot holding their files as parsed here
+            with paused_gc():
+                for share in late:
+                    parsed[share] = self._parse(share)
+                summaries = {k: v for k, v in summaries.items() if k not in parsed}
+                snap = self._snapshot(parsed, summaries)
+            for share in late:
+                found.update(_check(snap, list(parsed[share].resources)))
+            recovered += len(late)
+        return Checked(snap, found, len(self.shares) - 1, recovered)
+
+    def _give_up(self, share: int, finished: bool = False) -> None:
+        """Stop waiting for a worker (unless it has ``finished``, its share is this process's now)."""
+        pid = self.pids.pop(share)
+        for fd in self.pipes.pop(share):
+            os.close(fd)
+        _end(pid, finished)
+
+    def _reap(self) -> None:
+        for share in list(self.pids):
+            self._give_up(share)
+
+
+def _end(pid: int, finished: bool) -> None:
+    """Wait for a worker to exit: one that has sent its last message exits by itself; any other is
+    no longer needed and is killed (it may be stuck)."""
+    try:
+        if not finished and os.waitpid(pid, os.WNOHANG)[0] == 0:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # (already reaped)
+        pass
