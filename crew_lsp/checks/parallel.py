@@ -242,19 +242,16 @@ class _Run:
     def _lead(self) -> Checked:
         with paused_gc():
             parsed = {0: self._parse(0, with_configs=True)}
-            blobs: dict[int, bytes] = {}
+            configs = {path for _kind, _scope, path in self.configs}
+            own = parsed[0]  # (every process parses the configs itself: not summarised)
+            blobs = {0: _Parsed({p: r for p, r in own.resources.items() if p not in configs}, own.problems).summaries()}
             for share in list(self.pids):
                 try:
                     blobs[share] = _receive(self.pipes[share][0])
                 except WorkerGone:
                     self._give_up(share)
                     parsed[share] = self._parse(share)
-            if self.pids:
-                configs = {path for _kind, _scope, path in self.configs}
-                for share, part in parsed.items():
-                    if share == 0:  # (every process parses the configs itself)
-                        part = _Parsed({p: r for p, r in part.resources.items() if p not in configs}, part.problems)
-                    blobs[share] = part.summaries()
+                    blobs[share] = parsed[share].summaries()
             for share in list(self.pids):
                 try:
                     _send(self.pipes[share][1], marshal.dumps({k: blob for k, blob in blobs.items() if k != share}))
