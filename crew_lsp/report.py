@@ -75,10 +75,16 @@ def _display(path: str) -> str:
         return path
 
 
+def _displayed(items: list[tuple[str, Diagnostic]]) -> dict[str, str]:
+    """Each path of ``items`` as shown (worked out once per file, not per diagnostic)."""
+    return {p: _display(p) for p in dict.fromkeys(p for p, _d in items)}
+
+
 def to_json(items: list[tuple[str, Diagnostic]]) -> list[dict]:
+    shown = _displayed(items)
     return [
         {
-            "path": _display(p),
+            "path": shown[p],
             "range": {"start": {"line": d.span.line, "character": d.span.start}, "end": {"line": d.span.end_line, "character": d.span.end}},
             "severity": d.severity.label,
             "code": d.code,
@@ -86,6 +92,39 @@ def to_json(items: list[tuple[str, Diagnostic]]) -> list[dict]:
         }
         for p, d in items
     ]
+
+
+_JSON_ITEM = """  {{
+    "path": {},
+    "range": {{
+      "start": {{
+        "line": {},
+        "character": {}
+      }},
+      "end": {{
+        "line": {},
+        "character": {}
+      }}
+    }},
+    "severity": {},
+    "code": {},
+    "message": {}
+  }}"""
+
+
+def json_text(items: list[tuple[str, Diagnostic]]) -> str:
+    """``json.dumps(to_json(items), indent=2)``, written directly: the indenting encoder is pure Python
+    and was the slowest part of printing tens of thousands of diagnostics."""
+    if not items:
+        return "[]"
+    from json.encoder import encode_basestring_ascii as quote  # (what `json.dumps` uses for a str by default)
+
+    shown = {p: quote(s) for p, s in _displayed(items).items()}
+    item = _JSON_ITEM.format
+    return "[\n" + ",\n".join(
+        item(shown[p], d.span.line, d.span.start, d.span.end_line, d.span.end, quote(d.severity.label), quote(d.code), quote(d.message))
+        for p, d in items
+    ) + "\n]"
 
 
 def to_sarif(items: list[tuple[str, Diagnostic]]) -> dict:
@@ -121,11 +160,12 @@ def to_sarif(items: list[tuple[str, Diagnostic]]) -> dict:
 
 def to_text(items: list[tuple[str, Diagnostic]], color: bool) -> str:
     out = []
+    shown = _displayed(items)
     for p, d in items:
         sev = d.severity.label
         if color:
             sev = f"{_COLORS[d.severity]}{sev}\033[0m"
-        out.append(f"{_display(p)}:{d.span.line + 1}:{d.span.start + 1}: {sev} {d.code} {d.message}")
+        out.append(f"{shown[p]}:{d.span.line + 1}:{d.span.start + 1}: {sev} {d.code} {d.message}")
     return "\n".join(out)
 
 
@@ -160,7 +200,7 @@ def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: 
     for note in notes:
         print(note, file=sys.stderr)
     if fmt == "json":
-        print(json.dumps(to_json(items), indent=2))
+        print(json_text(items))
     elif fmt == "sarif":
         print(json.dumps(to_sarif(items), indent=2))
     else:

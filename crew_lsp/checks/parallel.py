@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import signal
 import sys
 
 from crew_lsp.checks.codes import Severity
@@ -299,6 +298,8 @@ def _end(pid: int, finished: bool) -> None:
     no longer needed and is killed (it may be stuck)."""
     try:
         if not finished and os.waitpid(pid, os.WNOHANG)[0] == 0:
+            import signal
+
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except ChildProcessError:  # (already reaped)
