@@ -159,7 +159,7 @@ def test_stub_answers_beyond_its_summary_from_the_file(mixed_workspace):
     team = snap.resources[str(mixed_workspace / ".crew" / "teams" / "sleepers.team.md")]
     flow = snap.resources[str(mixed_workspace / ".crew" / "workflows" / "shared.workflow.md")]
     source = StubSource(ws, Loader(ws.boundaries()))
-    team_stub, flow_stub = (StubResource(summarize(r, None), source) for r in (team, flow))
+    team_stub, flow_stub = (StubResource(summarize(0, r), (r.kind, r.scope, r.path), source) for r in (team, flow))
     assert team_stub.model.workflow == "shared"
     assert [r.name for r in team_stub.model.roles] == ["a", "b", "c"]
     assert [s.role for s in flow_stub.model.steps] == ["a", "b", "zed"]

@@ -25,7 +25,7 @@ from crew_lsp.resources.discovery import Workspace, scan
 from crew_lsp.resources.index import Snapshot, derive, paused_gc, read_entries
 from crew_lsp.resources.loader import Loader, Problem
 from crew_lsp.resources.model import Resource
-from crew_lsp.resources.summary import StubResource, StubSource, Summary, problem_of, summarize
+from crew_lsp.resources.summary import StubResource, StubSource, summarize
 from crew_lsp.resources.text import Span
 
 JOBS_VARIABLE = "CREW_LSP_JOBS"
@@ -94,11 +94,12 @@ def check_folder(ws: Workspace, jobs: int = 1, min_files: int = MIN_FILES) -> Ch
     return _Run(ws, loader, entries, workers).run()
 
 
-def _shares(entries: list[Entry], count: int) -> tuple[list[Entry], list[list[Entry]]]:
-    """Every config file (each process parses them all), and the other files dealt out in turn."""
+def _shares(entries: list[Entry], count: int) -> tuple[list[Entry], list[Entry], list[range]]:
+    """Every config file (each process parses them all), the other files, and the numbers of those
+    other files dealt out in turn to ``count`` shares."""
     configs = [e for e in entries if e[0] == "config"]
     others = [e for e in entries if e[0] != "config"]
-    return configs, [others[i::count] for i in range(count)]
+    return configs, others, [range(k, len(others), count) for k in range(count)]
 
 
 def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
@@ -153,15 +154,27 @@ def _decode(payload: bytes) -> dict[str, list[Diagnostic]]:
 class _Parsed:
     """What one process read of a share: the resources in scan order, and the files not read."""
 
-    __slots__ = ("resources", "problems")
+    __slots__ = ("numbers", "resources", "problems")
 
-    def __init__(self, resources: dict[str, Resource], problems: dict[str, Problem]):
+    def __init__(self, numbers: range, resources: dict[str, Resource], problems: dict[str, Problem]):
+        self.numbers = numbers
         self.resources = resources
         self.problems = problems
 
-    def summaries(self) -> bytes:
-        problems = self.problems
-        return marshal.dumps([summarize(res, problems.get(path)) for path, res in self.resources.items()])
+    def summaries(self, others: list[Entry]) -> bytes:
+        """The share's summaries, and why some of its files were not read (by number)."""
+        resources, problems = self.resources, self.problems
+        out = []
+        unread = {}
+        for number in self.numbers:
+            path = others[number][2]
+            res = resources.get(path)
+            if res is not None:
+                out.append(summarize(number, res))
+                problem = problems.get(path) if problems else None
+                if problem is not None:
+                    unread[number] = (problem.reason, problem.message)
+        return marshal.dumps((out, unread))
 
 
 class _Run:
@@ -171,29 +184,32 @@ class _Run:
         self.ws = ws
         self.loader = loader
         self.entries = entries
-        self.configs, self.shares = _shares(entries, workers + 1)
+        self.configs, self.others, self.shares = _shares(entries, workers + 1)
         self.pids: dict[int, int] = {}  # share → worker pid
         self.pipes: dict[int, tuple[int, int]] = {}  # share → (read from the worker, write to it)
 
     def _parse(self, share: int, with_configs: bool = False) -> _Parsed:
-        entries = self.shares[share] + self.configs if with_configs else self.shares[share]
-        resources, problems, _stamps = read_entries(self.ws, entries, self.loader)
-        return _Parsed(resources, problems)
+        others = self.others
+        entries = [others[n] for n in self.shares[share]]
+        resources, problems, _stamps = read_entries(self.ws, entries + self.configs if with_configs else entries, self.loader)
+        return _Parsed(self.shares[share], resources, problems)
 
-    def _snapshot(self, parsed: dict[int, _Parsed], summaries: dict[int, list[Summary]]) -> Snapshot:
+    def _snapshot(self, parsed: dict[int, _Parsed], blobs: list[bytes]) -> Snapshot:
         """Every file in scan order (as the serial path builds it): parsed ones, and stubs of the others."""
         source = StubSource(self.ws, self.loader)
+        others = self.others
         by_path: dict[str, Resource] = {}
         problems: dict[str, Problem] = {}
         for part in parsed.values():
             by_path.update(part.resources)
             problems.update(part.problems)
-        for share in summaries.values():
-            for summary in share:
-                stub = by_path[summary[2]] = StubResource(summary, source)
-                problem = problem_of(summary)
-                if problem is not None:
-                    problems[stub.path] = problem
+        for blob in blobs:
+            summaries, unread = marshal.loads(blob)
+            for summary in summaries:
+                entry = others[summary[0]]
+                by_path[entry[2]] = StubResource(summary, entry, source)
+            for number, (reason, message) in unread.items():
+                problems[others[number][2]] = Problem(reason, message)
         resources = {path: by_path[path] for _kind, _scope, path in self.entries if path in by_path}
         return derive(Snapshot(self.ws, resources, problems=problems))
 
@@ -231,34 +247,30 @@ class _Run:
     def _work(self, share: int, down: int, up: int) -> None:
         gc.disable()  # this process ends with os._exit: nothing it builds needs collecting
         mine = self._parse(share, with_configs=True)
-        configs = {path for _kind, _scope, path in self.configs}
-        own = _Parsed({p: r for p, r in mine.resources.items() if p not in configs}, mine.problems)
-        _send(up, own.summaries())
-        others = {k: marshal.loads(blob) for k, blob in marshal.loads(_receive(down)).items()}
-        snap = self._snapshot({share: mine}, others)
-        _send(up, _encode(_check(snap, list(own.resources))))
+        _send(up, mine.summaries(self.others))
+        snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
+        configs = {path for _kind, _scope, path in self.configs}  # (this process's own: share 0 checks them)
+        _send(up, _encode(_check(snap, [p for p in mine.resources if p not in configs])))
 
     def _lead(self) -> Checked:
+        others = self.others
         with paused_gc():
             parsed = {0: self._parse(0, with_configs=True)}
-            configs = {path for _kind, _scope, path in self.configs}
-            own = parsed[0]  # (every process parses the configs itself: not summarised)
-            blobs = {0: _Parsed({p: r for p, r in own.resources.items() if p not in configs}, own.problems).summaries()}
+            blobs = {0: parsed[0].summaries(others)}
             for share in list(self.pids):
                 try:
                     blobs[share] = _receive(self.pipes[share][0])
                 except WorkerGone:
                     self._give_up(share)
                     parsed[share] = self._parse(share)
-                    blobs[share] = parsed[share].summaries()
+                    blobs[share] = parsed[share].summaries(others)
             for share in list(self.pids):
                 try:
-                    _send(self.pipes[share][1], marshal.dumps({k: blob for k, blob in blobs.items() if k != share}))
+                    _send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
                 except OSError:  # (a worker gone since: its pipe is broken)
                     self._give_up(share)
                     parsed[share] = self._parse(share)
-            summaries = {k: marshal.loads(blob) for k, blob in blobs.items() if k not in parsed}
-            snap = self._snapshot(parsed, summaries)
+            snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
         found = _check(snap, [p for part in parsed.values() for p in part.resources])
         recovered = len(parsed) - 1
         late = []
@@ -274,8 +286,7 @@ class _Run:
             with paused_gc():
                 for share in late:
                     parsed[share] = self._parse(share)
-                summaries = {k: v for k, v in summaries.items() if k not in parsed}
-                snap = self._snapshot(parsed, summaries)
+                snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
             for share in late:
                 found.update(_check(snap, list(parsed[share].resources)))
             recovered += len(late)

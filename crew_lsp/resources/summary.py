@@ -15,25 +15,27 @@ loader, once, on first use: a stub is never wrong, at worst slower. Files do not
 from __future__ import annotations
 
 from crew_lsp.resources.discovery import Workspace
-from crew_lsp.resources.loader import Loader, Problem
+from crew_lsp.resources.loader import Loader
 from crew_lsp.resources.model import Resource, parse_resource
 
-# a summary: (kind, scope, path, file_name, name, disabled, details, problem)
-#   details: a team's (default_workflow, role names), a workflow's step roles, else None
-#   problem: why the file was not read, as (reason, message), else None
+# A summary: (number, file_name, name or None when it is the file name, kind's details...), where the
+# number is the file's place in a list of scanned (kind, scope, path) entries every process holds:
+#   agent: (..., disabled), team: (..., default_workflow, role names), workflow: (..., step roles).
+# (Why a file was not read travels apart: few files have a problem.)
 Summary = tuple
 
 
-def summarize(res: Resource, problem: Problem | None) -> Summary:
-    kind = res.kind
-    details: tuple | None = None
+def summarize(number: int, res: Resource) -> Summary:
+    kind, file_name, name = res.kind, res.file_name, res.name
+    shown = None if name == file_name else name
+    if kind == "agent":
+        return (number, file_name, shown, res.model.disabled)  # type: ignore[union-attr]
     if kind == "team":
         team = res.model
-        details = (team.default_workflow, tuple(r.name for r in team.roles))  # type: ignore[union-attr]
-    elif kind == "workflow":
-        details = tuple(s.role for s in res.model.steps)  # type: ignore[union-attr]
-    return (kind, res.scope, res.path, res.file_name, res.name, res.disabled, details,
-            None if problem is None else (problem.reason, problem.message))
+        return (number, file_name, shown, team.default_workflow, tuple([r.name for r in team.roles]))  # type: ignore[union-attr]
+    if kind == "workflow":
+        return (number, file_name, shown, tuple([s.role for s in res.model.steps]))  # type: ignore[union-attr]
+    return (number, file_name, shown)
 
 
 class StubSource:
@@ -59,15 +61,18 @@ class StubResource(Resource):
     __slots__ = ("_source", "_real", "_disabled", "_summary_model")
     _fields = Resource._fields
 
-    def __init__(self, summary: Summary, source: StubSource):
-        kind, self.scope, self.path, self.file_name, self.name, self._disabled, details, _problem = summary
+    def __init__(self, summary: Summary, entry: tuple[str, str, str], source: StubSource):
+        kind, self.scope, self.path = entry
         self.kind = kind
+        self.file_name = summary[1]
+        self.name = summary[2] or summary[1]
         self._source = source
         self._real: Resource | None = None
+        self._disabled = kind == "agent" and summary[3]
         if kind == "team":
-            self._summary_model = _TeamSummary(self, *details)
+            self._summary_model = _TeamSummary(self, summary[3], summary[4])
         elif kind == "workflow":
-            self._summary_model = _WorkflowSummary(self, details)
+            self._summary_model = _WorkflowSummary(self, summary[3])
         else:
             self._summary_model = None
 
@@ -94,11 +99,6 @@ class StubResource(Resource):
     @property
     def disabled(self) -> bool:
         return self._disabled
-
-
-def problem_of(summary: Summary) -> Problem | None:
-    found = summary[7]
-    return None if found is None else Problem(*found)
 
 
 class _Part:
