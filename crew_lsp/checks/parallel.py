@@ -253,44 +253,49 @@ class _Run:
         _send(up, _encode(_check(snap, [p for p in mine.resources if p not in configs])))
 
     def _lead(self) -> Checked:
-        others = self.others
-        with paused_gc():
-            parsed = {0: self._parse(0, with_configs=True)}
-            blobs = {0: parsed[0].summaries(others)}
-            for share in list(self.pids):
-                try:
-                    blobs[share] = _receive(self.pipes[share][0])
-                except WorkerGone:
-                    self._give_up(share)
-                    parsed[share] = self._parse(share)
-                    blobs[share] = parsed[share].summaries(others)
-            for share in list(self.pids):
-                try:
-                    _send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
-                except OSError:  # (a worker gone since: its pipe is broken)
-                    self._give_up(share)
-                    parsed[share] = self._parse(share)
+        with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)
+            parsed, blobs = self._exchange()
             snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
-        found = _check(snap, [p for part in parsed.values() for p in part.resources])
-        recovered = len(parsed) - 1
-        late = []
-        for share in list(self.pids):
-            try:
-                found.update(_decode(_receive(self.pipes[share][0])))
-            except (WorkerGone, ValueError, EOFError, TypeError):
-                self._give_up(share)
-                late.append(share)
-            else:
-                self._give_up(share, finished=True)
-        if late:  # check those shares here, against a snapshot holding their files as parsed here
-            with paused_gc():
+            found = _check(snap, [p for part in parsed.values() for p in part.resources])
+            recovered = len(parsed) - 1
+            late = []
+            for share in list(self.pids):
+                try:
+                    found.update(_decode(_receive(self.pipes[share][0])))
+                except (WorkerGone, ValueError, EOFError, TypeError):
+                    self._give_up(share)
+                    late.append(share)
+                else:
+                    self._give_up(share, finished=True)
+            if late:  # check those shares here, against a snapshot holding their files as parsed here
                 for share in late:
                     parsed[share] = self._parse(share)
                 snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
-            for share in late:
-                found.update(_check(snap, list(parsed[share].resources)))
-            recovered += len(late)
+                for share in late:
+                    found.update(_check(snap, list(parsed[share].resources)))
+                recovered += len(late)
         return Checked(snap, found, len(self.shares) - 1, recovered)
+
+    def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes]]:
+        """Parse this process's share, and trade summaries with the workers: what this process parsed
+        (its share, and that of any worker gone before the trade), and every share's summaries."""
+        others = self.others
+        parsed = {0: self._parse(0, with_configs=True)}
+        blobs = {0: parsed[0].summaries(others)}
+        for share in list(self.pids):
+            try:
+                blobs[share] = _receive(self.pipes[share][0])
+            except WorkerGone:
+                self._give_up(share)
+                parsed[share] = self._parse(share)
+                blobs[share] = parsed[share].summaries(others)
+        for share in list(self.pids):
+            try:
+                _send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
+            except OSError:  # (a worker gone since: its pipe is broken)
+                self._give_up(share)
+                parsed[share] = self._parse(share)
+        return parsed, blobs
 
     def _give_up(self, share: int, finished: bool = False) -> None:
         """Stop waiting for a worker (unless it has ``finished``, its share is this process's now)."""
