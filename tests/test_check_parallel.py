@@ -189,3 +189,16 @@ def test_worker_count_that_is_not_a_positive_number_is_refused(tmp_path, value):
     done = _cli(str(tmp_path), env={"CREW_LSP_JOBS": value})
     assert done.returncode == 2
     assert f"CREW_LSP_JOBS: expected a whole number of processes from 1 up, got '{value}'" in done.stderr
+
+
+def test_jobs_option_that_is_not_a_positive_number_is_refused(tmp_path):
+    done = _cli("--jobs", "0", str(tmp_path), env={})
+    assert done.returncode == 2
+    assert "argument --jobs: expected a whole number of processes from 1 up, got '0'" in done.stderr
+
+
+def test_check_called_in_process_returns_its_status_and_keeps_the_process(mixed_workspace, capsys):
+    from crew_lsp.cli import main
+
+    assert main(["check", "--format", "json", "--jobs", "2", str(mixed_workspace)]) == 1  # (os._exit would end pytest here)
+    assert capsys.readouterr().out.count('"code"') > 20
