@@ -72,6 +72,7 @@ def mixed_workspace(tmp_path, monkeypatch) -> Path:
         ".crew/workflows/orphan.workflow.md": "---\nname: orphan\ndescription: run by nobody\n---\n## x\nrole: a\n\nDo {goal}.\n",
         "skills/helper/SKILL.md": "---\nname: helper\ndescription: helps\n---\nHelp.\n",
         "AGENTS.md": "# Repo\n<!-- PI-CREW:START id=x -->\ntext\n",
+        ".crew/config.json": '{"limits": {"maxConcurrentWorkers": "four"}, "bogus": 1}\n',
     })
     return root
 
@@ -88,6 +89,7 @@ def test_parallel_check_reports_exactly_what_the_serial_check_reports(mixed_work
     assert serial.workers == 0
     codes = {d.code for ds in serial.found.values() for d in ds}
     assert {"CREW207", "CREW407", "CREW408", "CREW409", "CREW301"} <= codes  # the cross-file rules ran
+    assert any(c.startswith("CREW50") for c in codes)  # and the config's (checked by a worker)
     assert list(shared.found) and sorted(shared.found) == sorted(serial.found)
     for path, diags in serial.found.items():
         assert shared.found[path] == diags, path  # fixes, data and related spans included

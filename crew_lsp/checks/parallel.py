@@ -185,14 +185,27 @@ class _Run:
         self.loader = loader
         self.entries = entries
         self.configs, self.others, self.shares = _shares(entries, workers + 1)
+        # the share whose process checks the config files: the last worker's (checking a config file
+        # imports pydantic, a tenth of a second better spent beside this process's own share)
+        self.config_share = workers
         self.pids: dict[int, int] = {}  # share → worker pid
         self.pipes: dict[int, tuple[int, int]] = {}  # share → (read from the worker, write to it)
 
     def _parse(self, share: int, with_configs: bool = False) -> _Parsed:
+        """A share's files, read and parsed here (with every config file: the fold needs them)."""
         others = self.others
         entries = [others[n] for n in self.shares[share]]
         resources, problems, _stamps = read_entries(self.ws, entries + self.configs if with_configs else entries, self.loader)
         return _Parsed(self.shares[share], resources, problems)
+
+    def _to_check(self, share: int, snap: Snapshot) -> list[str]:
+        """The files of a share to check: its own, and the config files for `config_share`."""
+        others = self.others
+        paths = [others[n][2] for n in self.shares[share]]
+        if share == self.config_share:
+            paths += [path for _kind, _scope, path in self.configs]
+        resources = snap.resources
+        return [p for p in paths if p in resources]  # (a file gone since the scan was not read)
 
     def _snapshot(self, parsed: dict[int, _Parsed], blobs: list[bytes]) -> Snapshot:
         """Every file in scan order (as the serial path builds it): parsed ones, and stubs of the others."""
@@ -249,14 +262,13 @@ class _Run:
         mine = self._parse(share, with_configs=True)
         _send(up, mine.summaries(self.others))
         snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
-        configs = {path for _kind, _scope, path in self.configs}  # (this process's own: share 0 checks them)
-        _send(up, _encode(_check(snap, [p for p in mine.resources if p not in configs])))
+        _send(up, _encode(_check(snap, self._to_check(share, snap))))
 
     def _lead(self) -> Checked:
         with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)
             parsed, blobs = self._exchange()
             snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
-            found = _check(snap, [p for part in parsed.values() for p in part.resources])
+            found = _check(snap, [p for share in parsed for p in self._to_check(share, snap)])
             recovered = len(parsed) - 1
             late = []
             for share in list(self.pids):
@@ -272,7 +284,7 @@ class _Run:
                     parsed[share] = self._parse(share)
                 snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
                 for share in late:
-                    found.update(_check(snap, list(parsed[share].resources)))
+                    found.update(_check(snap, self._to_check(share, snap)))
                 recovered += len(late)
         return Checked(snap, found, len(self.shares) - 1, recovered)
 
