@@ -77,7 +77,18 @@ def _display(path: str) -> str:
 
 def _displayed(items: list[tuple[str, Diagnostic]]) -> dict[str, str]:
     """Each path of ``items`` as shown (worked out once per file, not per diagnostic)."""
-    return {p: _display(p) for p in dict.fromkeys(p for p, _d in items)}
+    try:
+        below = os.path.join(os.getcwd(), "")
+    except OSError:  # (the working folder is gone)
+        below = None
+    shown = {}
+    normpath = os.path.normpath
+    for p in dict.fromkeys(p for p, _d in items):
+        if below is not None and p.startswith(below) and normpath(p) == p:
+            shown[p] = p[len(below):]  # what `_display` gives a normal path below the working folder, quicker
+        else:
+            shown[p] = _display(p)
+    return shown
 
 
 def to_json(items: list[tuple[str, Diagnostic]]) -> list[dict]:

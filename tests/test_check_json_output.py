@@ -29,3 +29,16 @@ def test_json_text_is_byte_for_byte_what_json_dumps_writes(tmp_path, monkeypatch
 
 def test_no_diagnostics_is_an_empty_array():
     assert json_text([]) == json.dumps([], indent=2) == "[]"
+
+
+def test_paths_below_the_working_folder_are_shown_relative_and_others_whole(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    here = str(tmp_path)
+    d = Diagnostic("CREW101", Severity.ERROR, Span(0, 0, 0, 1), "m")
+    shown = [item["path"] for item in to_json([
+        (f"{here}/.crew/agents/a.md", d),
+        (f"{here}/.crew/./agents/b.md", d),  # (not normal: shown as `os.path.relpath` normalises it)
+        (f"{here}/x/../.crew/c.md", d),
+        ("/elsewhere/d.md", d),
+    ])]
+    assert shown == [".crew/agents/a.md", ".crew/agents/b.md", ".crew/c.md", "/elsewhere/d.md"]
