@@ -204,3 +204,10 @@ def test_check_called_in_process_returns_its_status_and_keeps_the_process(mixed_
 
     assert main(["check", "--format", "json", "--jobs", "2", str(mixed_workspace)]) == 1  # (os._exit would end pytest here)
     assert capsys.readouterr().out.count('"code"') > 20
+
+
+def test_finished_workers_are_reaped_by_the_next_check_or_at_exit(mixed_workspace):
+    check_folder(Workspace.discover(mixed_workspace), jobs=3, min_files=0)
+    parallel.reap_exited()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
