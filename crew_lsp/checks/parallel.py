@@ -250,6 +250,7 @@ class _Run:
                     os.close(ours)
                 os.close(from_worker)
                 os.close(to_worker)
+                _detach_standard_streams()
                 self._work(share, worker_in, worker_out)
                 status = 0
             finally:
@@ -321,6 +322,15 @@ class _Run:
     def _reap(self) -> None:
         for share in list(self.pids):
             self._give_up(share)
+
+
+def _detach_standard_streams() -> None:
+    """Point a worker's stdin, stdout and stderr at /dev/null: it writes nothing there, and a reader of
+    `crew-lsp check`'s output must not wait for it to finish exiting before seeing the end of it."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 _exiting: list[int] = []  # workers done with their work, still freeing their memory: reaped later
