@@ -23,8 +23,8 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
     """Diagnostics of the project files of every PATH (folder or file), in path order, read as
     ``pi_crew_version`` (None or `auto`: the version each workspace runs). ``notes`` collects what
     the user should be told once (a version newer than crew-lsp knows). A large folder is checked
-    on up to ``jobs`` processes (`checks/parallel.py`). ``keep`` receives each folder's snapshot, for
-    a caller about to exit that would rather not pay for freeing them."""
+    on up to ``jobs`` processes (`checks/parallel.py`). ``keep`` receives each folder's `Checked` (its
+    snapshot and diagnostics), for a caller about to exit that would rather not pay for freeing them."""
     found: dict[str, list[Diagnostic]] = {}
     for raw in paths:
         path = Path(raw).resolve()
