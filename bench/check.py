@@ -14,6 +14,8 @@ agents, teams and workflows, scaled): median and minimum wall time and peak RSS,
 
     .venv/bin/python bench/check.py [--runs 15] [--warmup 2] [--proc-runs 10] [--json] [--profile N] [--keep DIR]
     .venv/bin/python bench/check.py --sizes 2k,10k,50k [--proc-runs 5] [--json]
+
+``--jobs N`` runs the checker on N processes (``--jobs 1``: the one-process path; default: one per core).
 """
 
 from __future__ import annotations
@@ -282,7 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp dir, removed)")
     ap.add_argument("--sizes", metavar="N[,N...]", type=lambda v: [parse_size(x) for x in v.split(",") if x.strip()],
                     help="only the whole process, at each size (e.g. 2k,10k,50k)")
+    ap.add_argument("--jobs", metavar="N", help="processes the checker may use (CREW_LSP_JOBS; default: its own, one per core)")
     args = ap.parse_args(argv)
+    if args.jobs:
+        os.environ["CREW_LSP_JOBS"] = args.jobs  # (the in-process figures are the one-process path's)
     if args.sizes:
         tmp = Path(tempfile.mkdtemp(prefix="crew-bench-"))
         try:

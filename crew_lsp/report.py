@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crew_lsp import __version__
 from crew_lsp.checks.codes import CODES, Severity, doc_url
+from crew_lsp.checks.jobs import JobsError, default_jobs
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.discovery import Workspace
 
@@ -16,16 +17,19 @@ _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.IN
 
 
 def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[str] | None = None,
-            cache: bool = False) -> list[tuple[str, Diagnostic]]:
+            cache: bool = False, jobs: int = 1, keep: list | None = None) -> list[tuple[str, Diagnostic]]:
     """Diagnostics of the project files of every PATH (folder or file), in path order, read as
     ``pi_crew_version`` (None or `auto`: the version each workspace runs). ``notes`` collects what
     the user should be told once (a version newer than crew-lsp knows). ``cache``: folders are
-    answered from, and stored in, the diagnostics cache (docs/cache.md)."""
+    answered from, and stored in, the diagnostics cache (docs/cache.md). A large folder is checked
+    on up to ``jobs`` processes (`checks/parallel.py`). ``keep`` receives each checked folder's
+    `Checked` (its snapshot and diagnostics), for a caller about to exit that would rather not pay
+    for freeing them."""
     found: dict[str, list[Diagnostic]] = {}
     for raw in paths:
         path = Path(raw).resolve()
         if path.is_dir():
-            found.update(_check_folder(_workspace(path, pi_crew_version, notes), cache))
+            found.update(_check_folder(_workspace(path, pi_crew_version, notes), cache, jobs, keep))
         else:
             from crew_lsp.checks import check_resource
             from crew_lsp.resources.index import Index
@@ -53,9 +57,9 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
     return [(p, d) for p in sorted(found) for d in found[p]]
 
 
-def _check_folder(ws: Workspace, cache: bool) -> dict[str, list[Diagnostic]]:
+def _check_folder(ws: Workspace, cache: bool, jobs: int, keep: list | None) -> dict[str, list[Diagnostic]]:
     """The diagnostics of a folder's reported files: from the cache when its key matches (nothing
-    parsed, no rule loaded), else checked (and stored)."""
+    parsed, no rule loaded), else checked on up to ``jobs`` processes (and stored)."""
     from crew_lsp.cache import FolderCache, enabled
     from crew_lsp.resources.discovery import scan
     from crew_lsp.resources.loader import Loader
@@ -65,10 +69,12 @@ def _check_folder(ws: Workspace, cache: bool) -> dict[str, list[Diagnostic]]:
     stored = FolderCache(ws, entries) if enabled(cache) else None  # (keyed before any file is read)
     found = stored.load() if stored is not None else None
     if found is None:
-        from crew_lsp.checks import check_snapshot
-        from crew_lsp.resources.index import Index
+        from crew_lsp.checks.parallel import check_folder
 
-        found = check_snapshot(Index.load(ws, (loader, entries)).snapshot)
+        checked = check_folder(ws, jobs, listing=(loader, entries))
+        found = checked.found
+        if keep is not None:
+            keep.append(checked)
         if stored is not None:
             stored.store(found)
     return found
@@ -92,10 +98,27 @@ def _display(path: str) -> str:
         return path
 
 
+def _displayed(items: list[tuple[str, Diagnostic]]) -> dict[str, str]:
+    """Each path of ``items`` as shown (worked out once per file, not per diagnostic)."""
+    try:
+        below = os.path.join(os.getcwd(), "")
+    except OSError:  # (the working folder is gone)
+        below = None
+    shown = {}
+    normpath = os.path.normpath
+    for p in dict.fromkeys(p for p, _d in items):
+        if below is not None and p.startswith(below) and normpath(p) == p:
+            shown[p] = p[len(below):]  # what `_display` gives a normal path below the working folder, quicker
+        else:
+            shown[p] = _display(p)
+    return shown
+
+
 def to_json(items: list[tuple[str, Diagnostic]]) -> list[dict]:
+    shown = _displayed(items)
     return [
         {
-            "path": _display(p),
+            "path": shown[p],
             "range": {"start": {"line": d.span.line, "character": d.span.start}, "end": {"line": d.span.end_line, "character": d.span.end}},
             "severity": d.severity.label,
             "code": d.code,
@@ -103,6 +126,39 @@ def to_json(items: list[tuple[str, Diagnostic]]) -> list[dict]:
         }
         for p, d in items
     ]
+
+
+_JSON_ITEM = """  {{
+    "path": {},
+    "range": {{
+      "start": {{
+        "line": {},
+        "character": {}
+      }},
+      "end": {{
+        "line": {},
+        "character": {}
+      }}
+    }},
+    "severity": {},
+    "code": {},
+    "message": {}
+  }}"""
+
+
+def json_text(items: list[tuple[str, Diagnostic]]) -> str:
+    """``json.dumps(to_json(items), indent=2)``, written directly: the indenting encoder is pure Python
+    and was the slowest part of printing tens of thousands of diagnostics."""
+    if not items:
+        return "[]"
+    from json.encoder import encode_basestring_ascii as quote  # (what `json.dumps` uses for a str by default)
+
+    shown = {p: quote(s) for p, s in _displayed(items).items()}
+    item = _JSON_ITEM.format
+    return "[\n" + ",\n".join(
+        item(shown[p], d.span.line, d.span.start, d.span.end_line, d.span.end, quote(d.severity.label), quote(d.code), quote(d.message))
+        for p, d in items
+    ) + "\n]"
 
 
 def to_sarif(items: list[tuple[str, Diagnostic]]) -> dict:
@@ -138,19 +194,28 @@ def to_sarif(items: list[tuple[str, Diagnostic]]) -> dict:
 
 def to_text(items: list[tuple[str, Diagnostic]], color: bool) -> str:
     out = []
+    shown = _displayed(items)
     for p, d in items:
         sev = d.severity.label
         if color:
             sev = f"{_COLORS[d.severity]}{sev}\033[0m"
-        out.append(f"{_display(p)}:{d.span.line + 1}:{d.span.start + 1}: {sev} {d.code} {d.message}")
+        out.append(f"{shown[p]}:{d.span.line + 1}:{d.span.start + 1}: {sev} {d.code} {d.message}")
     return "\n".join(out)
 
 
-def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: str | None = None, cache: bool = True) -> int:
+def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: str | None = None, cache: bool = True,
+              jobs: int | None = None, keep: list | None = None) -> int:
+    """`crew-lsp check`; ``jobs`` None: $CREW_LSP_JOBS, else one process per core (`jobs.default_jobs`)."""
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         print(f"crew-lsp check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if jobs is None:
+        try:
+            jobs = default_jobs()
+        except JobsError as exc:
+            print(f"crew-lsp check: {exc}", file=sys.stderr)
+            return 2
     if pi_crew_version is not None:
         from crew_lsp.resources.versions import VersionError, parse_version
 
@@ -162,14 +227,14 @@ def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: 
             return 2
     notes: list[str] = []
     try:
-        items = collect(paths, pi_crew_version, notes, cache)
+        items = collect(paths, pi_crew_version, notes, cache, jobs, keep)
     except Exception as exc:  # an internal failure must not look like "no errors"
         print(f"crew-lsp check: internal error: {exc!r}", file=sys.stderr)
         return 2
     for note in notes:
         print(note, file=sys.stderr)
     if fmt == "json":
-        print(json.dumps(to_json(items), indent=2))
+        print(json_text(items))
     elif fmt == "sarif":
         print(json.dumps(to_sarif(items), indent=2))
     else:

@@ -58,7 +58,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   if (interpreterWatch) context.subscriptions.push(interpreterWatch);
   crew.commandMiddleware = commandMiddleware(progress, plans, documents);
+  await activateMarkdownFeatures(output);
   await crew.restart();
+}
+
+/**
+ * VS Code cancels a code-action request when the set of code-action providers changes meanwhile, and
+ * the built-in Markdown extension registers its providers only once the first Markdown file opens: the
+ * first Ctrl+. on a crew file then often said "No code actions available". Activated first, its
+ * providers are in place before any crew file is opened (it would be activated by that file anyway).
+ */
+async function activateMarkdownFeatures(output: vscode.LogOutputChannel): Promise<void> {
+  try {
+    await vscode.extensions.getExtension('vscode.markdown-language-features')?.activate();
+  } catch (error) {
+    output.warn(`the built-in Markdown extension did not activate: ${String(error)}`);
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Mapping
 
-from crew_lsp.resources.dependents import dependents
 from crew_lsp.resources.discovery import Workspace, scan
 from crew_lsp.resources.fold import Change, apply, derive, prepare_for_edits
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
@@ -169,6 +168,8 @@ class Index:
         change = apply(prev, snap, path, old, new)
         _carry_name_indexes(prev, snap, change, skills_changed="skill" in (old.kind if old else None, new.kind if new else None))
         self.snapshot = snap
+        from crew_lsp.resources.dependents import dependents  # (edits only: `crew-lsp check` never imports it)
+
         return dependents(prev, snap, path, old, new, change)
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` reads configs without importing typing)
+if TYPE_CHECKING:
+    from typing import Any
 
 NESTED_TOO_DEEPLY = "JSON nested too deeply"
 # Deeper values are refused by every reader (this one and `jsonpos`): far beyond any real config, run

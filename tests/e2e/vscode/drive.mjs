@@ -104,11 +104,11 @@ async function labelOfQuickPickRow(row) {
 }
 
 /**
- * Ctrl+. until the quick-fix menu lists `fix`. Right after a file opens VS Code sometimes answers the
- * first Ctrl+. with "No code actions available" although the server returned the fixes: VS Code
- * cancels a code-action request when the set of providers changes meanwhile, and the built-in
- * Markdown extension registers its providers a few seconds after the first Markdown file opens. A
- * person presses the keys again, and so does this. Returns the number of presses.
+ * Ctrl+. until the quick-fix menu lists `fix`. VS Code answers "No code actions available" when the
+ * set of code-action providers changes during the request (the built-in Markdown extension registers
+ * its providers when the first Markdown file opens); the extension now activates that one before
+ * starting, so the first press normally shows the menu. Should VS Code still say "none", a person
+ * presses the keys again, and so does this. Returns the number of presses.
  */
 async function openQuickFixMenu(page, fix) {
   const outcome = ([wanted]) => {

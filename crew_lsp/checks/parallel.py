@@ -1,0 +1,344 @@
+"""Checking one workspace folder on several cores (`crew-lsp check`; docs/architecture.md, Parallel check).
+
+Reading, parsing and checking cost about the same for every file, so after the scan the files are
+dealt out in turn to this process and to forked workers (one per extra core). Each process reads and
+parses only its share, plus every config file (the fold needs them, and there are few). Parsed files
+are too slow to ship between processes, so each process sends the others a *summary* of its share
+(`resources/summary.py`) and builds the whole snapshot from its own files and stubs of the others'.
+Each process then checks its own share; the workers send their diagnostics back as plain tuples.
+
+A worker that fails or dies at any point is not a partial result: this process reads, parses and
+checks that worker's share itself, exactly as the serial path would.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import marshal
+import os
+import sys
+
+from crew_lsp.checks.codes import Severity
+from crew_lsp.checks.diagnostic import Diagnostic, Related
+from crew_lsp.checks.jobs import MAX_JOBS
+from crew_lsp.checks.run import check_resource
+from crew_lsp.resources.discovery import Workspace, scan
+from crew_lsp.resources.index import Snapshot, derive, paused_gc, read_entries
+from crew_lsp.resources.loader import Loader, Problem
+from crew_lsp.resources.model import Resource
+from crew_lsp.resources.summary import StubResource, StubSource, summarize
+from crew_lsp.resources.text import Span
+
+MIN_FILES = 1_000  # below this a fork costs more than it saves
+
+Entry = tuple[str, str, str]  # (kind, scope, path), as `scan` lists them
+
+
+def _can_fork() -> bool:
+    """Forking is safe only from a single-threaded process (a thread's lock could be held forever)."""
+    if not hasattr(os, "fork"):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+class Checked:
+    """A folder's snapshot and the diagnostics of its reported files, by path; how the work was shared."""
+
+    __slots__ = ("snapshot", "found", "workers", "recovered")
+
+    def __init__(self, snapshot: Snapshot, found: dict[str, list[Diagnostic]], workers: int, recovered: int):
+        self.snapshot = snapshot
+        self.found = found
+        self.workers = workers  # forked workers
+        self.recovered = recovered  # workers whose share this process had to check itself
+
+
+def check_folder(ws: Workspace, jobs: int = 1, min_files: int = MIN_FILES,
+                 listing: tuple[Loader, list[Entry]] | None = None) -> Checked:
+    """Index a workspace folder and check its reported files, on up to ``jobs`` processes.
+    ``listing``: the folder's loader and scan, when the caller already has them."""
+    if listing is None:
+        loader = Loader(ws.boundaries())
+        listing = loader, scan(ws, loader)
+    loader, entries = listing
+    workers = min(jobs, MAX_JOBS) - 1 if len(entries) >= min_files and _can_fork() else 0
+    if workers < 1:
+        with paused_gc():
+            resources, problems, _stamps = read_entries(ws, entries, loader)
+            snap = derive(Snapshot(ws, resources, problems=problems))
+            return Checked(snap, _check(snap, list(resources)), 0, 0)
+    return _Run(ws, loader, entries, workers).run()
+
+
+def _shares(entries: list[Entry], count: int) -> tuple[list[Entry], list[Entry], list[range]]:
+    """Every config file (each process parses them all), the other files, and the numbers of those
+    other files dealt out in turn to ``count`` shares."""
+    configs = [e for e in entries if e[0] == "config"]
+    others = [e for e in entries if e[0] != "config"]
+    return configs, others, [range(k, len(others), count) for k in range(count)]
+
+
+def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
+    reported = snap.workspace.reported_filter()
+    resources = snap.resources
+    with paused_gc():
+        return {p: check_resource(resources[p], snap) for p in paths if reported(p)}
+
+
+class WorkerGone(Exception):
+    """A worker's pipe closed before its whole message came."""
+
+
+def _send(fd: int, payload: bytes) -> None:
+    view = memoryview(len(payload).to_bytes(8, "little") + payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exactly(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            raise WorkerGone
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> bytes:
+    return _read_exactly(fd, int.from_bytes(_read_exactly(fd, 8), "little"))
+
+
+def _encode(found: dict[str, list[Diagnostic]]) -> bytes:
+    return marshal.dumps([
+        (path, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
+                 [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
+        for path, diags in found.items()
+    ])
+
+
+def _decode(payload: bytes) -> dict[str, list[Diagnostic]]:
+    return {
+        path: [Diagnostic(code, Severity(severity), Span(*span), message, data,
+                          [Related(p, Span(*s), m) for p, s, m in related], unnecessary)
+               for code, severity, span, message, data, related, unnecessary in diags]
+        for path, diags in marshal.loads(payload)
+    }
+
+
+class _Parsed:
+    """What one process read of a share: the resources in scan order, and the files not read."""
+
+    __slots__ = ("numbers", "resources", "problems")
+
+    def __init__(self, numbers: range, resources: dict[str, Resource], problems: dict[str, Problem]):
+        self.numbers = numbers
+        self.resources = resources
+        self.problems = problems
+
+    def summaries(self, others: list[Entry]) -> bytes:
+        """The share's summaries, and why some of its files were not read (by number)."""
+        resources, problems = self.resources, self.problems
+        out = []
+        unread = {}
+        for number in self.numbers:
+            path = others[number][2]
+            res = resources.get(path)
+            if res is not None:
+                out.append(summarize(number, res))
+                problem = problems.get(path) if problems else None
+                if problem is not None:
+                    unread[number] = (problem.reason, problem.message)
+        return marshal.dumps((out, unread))
+
+
+class _Run:
+    """One parallel check: share 0 is this process's, share k ≥ 1 worker k's."""
+
+    def __init__(self, ws: Workspace, loader: Loader, entries: list[Entry], workers: int):
+        self.ws = ws
+        self.loader = loader
+        self.entries = entries
+        self.configs, self.others, self.shares = _shares(entries, workers + 1)
+        # the share whose process checks the config files: the last worker's (checking a config file
+        # imports pydantic, a tenth of a second better spent beside this process's own share)
+        self.config_share = workers
+        self.pids: dict[int, int] = {}  # share → worker pid
+        self.pipes: dict[int, tuple[int, int]] = {}  # share → (read from the worker, write to it)
+
+    def _parse(self, share: int, with_configs: bool = False) -> _Parsed:
+        """A share's files, read and parsed here (with every config file: the fold needs them)."""
+        others = self.others
+        entries = [others[n] for n in self.shares[share]]
+        resources, problems, _stamps = read_entries(self.ws, entries + self.configs if with_configs else entries, self.loader)
+        return _Parsed(self.shares[share], resources, problems)
+
+    def _to_check(self, share: int, snap: Snapshot) -> list[str]:
+        """The files of a share to check: its own, and the config files for `config_share`."""
+        others = self.others
+        paths = [others[n][2] for n in self.shares[share]]
+        if share == self.config_share:
+            paths += [path for _kind, _scope, path in self.configs]
+        resources = snap.resources
+        return [p for p in paths if p in resources]  # (a file gone since the scan was not read)
+
+    def _snapshot(self, parsed: dict[int, _Parsed], blobs: list[bytes]) -> Snapshot:
+        """Every file in scan order (as the serial path builds it): parsed ones, and stubs of the others."""
+        source = StubSource(self.ws, self.loader)
+        others = self.others
+        by_path: dict[str, Resource] = {}
+        problems: dict[str, Problem] = {}
+        for part in parsed.values():
+            by_path.update(part.resources)
+            problems.update(part.problems)
+        for blob in blobs:
+            summaries, unread = marshal.loads(blob)
+            for summary in summaries:
+                entry = others[summary[0]]
+                by_path[entry[2]] = StubResource(summary, entry, source)
+            for number, (reason, message) in unread.items():
+                problems[others[number][2]] = Problem(reason, message)
+        resources = {path: by_path[path] for _kind, _scope, path in self.entries if path in by_path}
+        return derive(Snapshot(self.ws, resources, problems=problems))
+
+    def run(self) -> Checked:
+        reap_exited()
+        sys.stdout.flush()  # (a worker leaves through os._exit, but nothing buffered may be written twice)
+        sys.stderr.flush()
+        try:
+            for share in range(1, len(self.shares)):
+                self._fork(share)
+            return self._lead()
+        finally:
+            self._reap()
+
+    def _fork(self, share: int) -> None:
+        from_worker, worker_out = os.pipe()
+        worker_in, to_worker = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            status = 1
+            try:
+                for theirs, ours in self.pipes.values():  # the earlier workers' pipes are not this worker's
+                    os.close(theirs)
+                    os.close(ours)
+                os.close(from_worker)
+                os.close(to_worker)
+                _detach_standard_streams()
+                self._work(share, worker_in, worker_out)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(worker_out)
+        os.close(worker_in)
+        self.pids[share] = pid
+        self.pipes[share] = (from_worker, to_worker)
+
+    def _work(self, share: int, down: int, up: int) -> None:
+        gc.disable()  # this process ends with os._exit: nothing it builds needs collecting
+        mine = self._parse(share, with_configs=True)
+        _send(up, mine.summaries(self.others))
+        snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
+        _send(up, _encode(_check(snap, self._to_check(share, snap))))
+
+    def _lead(self) -> Checked:
+        with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)
+            parsed, blobs = self._exchange()
+            snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
+            found = _check(snap, [p for share in parsed for p in self._to_check(share, snap)])
+            recovered = len(parsed) - 1
+            late = []
+            for share in list(self.pids):
+                try:
+                    found.update(_decode(_receive(self.pipes[share][0])))
+                except (WorkerGone, ValueError, EOFError, TypeError):
+                    self._give_up(share)
+                    late.append(share)
+                else:
+                    self._give_up(share, finished=True)
+            if late:  # check those shares here, against a snapshot holding their files as parsed here
+                for share in late:
+                    parsed[share] = self._parse(share)
+                snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
+                for share in late:
+                    found.update(_check(snap, self._to_check(share, snap)))
+                recovered += len(late)
+        return Checked(snap, found, len(self.shares) - 1, recovered)
+
+    def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes]]:
+        """Parse this process's share, and trade summaries with the workers: what this process parsed
+        (its share, and that of any worker gone before the trade), and every share's summaries."""
+        others = self.others
+        parsed = {0: self._parse(0, with_configs=True)}
+        blobs = {0: parsed[0].summaries(others)}
+        for share in list(self.pids):
+            try:
+                blobs[share] = _receive(self.pipes[share][0])
+            except WorkerGone:
+                self._give_up(share)
+                parsed[share] = self._parse(share)
+                blobs[share] = parsed[share].summaries(others)
+        for share in list(self.pids):
+            try:
+                _send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
+            except OSError:  # (a worker gone since: its pipe is broken)
+                self._give_up(share)
+                parsed[share] = self._parse(share)
+        return parsed, blobs
+
+    def _give_up(self, share: int, finished: bool = False) -> None:
+        """Stop waiting for a worker (unless it has ``finished``, its share is this process's now)."""
+        pid = self.pids.pop(share)
+        for fd in self.pipes.pop(share):
+            os.close(fd)
+        _end(pid, finished)
+
+    def _reap(self) -> None:
+        for share in list(self.pids):
+            self._give_up(share)
+
+
+def _detach_standard_streams() -> None:
+    """Point a worker's stdin, stdout and stderr at /dev/null: it writes nothing there, and a reader of
+    `crew-lsp check`'s output must not wait for it to finish exiting before seeing the end of it."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+_exiting: list[int] = []  # workers done with their work, still freeing their memory: reaped later
+
+
+def _end(pid: int, finished: bool) -> None:
+    """Reap a worker. One that has sent its last message exits by itself, but freeing a large heap
+    takes it a while (a third of a second at 50,000 files): it is reaped later, not waited for. Any
+    other is no longer needed and is killed (it may be stuck)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] != 0:
+            return
+        if finished:
+            _exiting.append(pid)
+            return
+        import signal
+
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # (already reaped)
+        pass
+
+
+def reap_exited() -> None:
+    """Wait for the workers of earlier checks that were still exiting (at the next check, or at exit;
+    the CLI leaves with os._exit, and init reaps what is left)."""
+    while _exiting:
+        try:
+            os.waitpid(_exiting.pop(), 0)
+        except ChildProcessError:
+            pass
+
+
+atexit.register(reap_exited)
