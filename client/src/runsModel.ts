@@ -110,7 +110,7 @@ export class RunsModel {
         goal: summary.goal,
         status: summary.status,
         createdAt: summary.createdAt,
-        active: summary.active ?? false,
+        active: stillRunning(summary.status, summary.active ?? false),
         interrupted: summary.interrupted ?? false,
         progressMessage: summary.progress?.message,
         tasks: known?.tasks,
@@ -129,7 +129,7 @@ export class RunsModel {
       workflow: manifest.workflow ?? run.workflow,
       goal: manifest.goal ?? run.goal,
       status: detail.status,
-      active: detail.active ?? run.active,
+      active: stillRunning(detail.status, detail.active ?? run.active),
       interrupted: detail.interrupted ?? run.interrupted,
       progressMessage: detail.progress?.message ?? run.progressMessage,
       artifactsFolder: manifest.paths?.artifacts ?? run.artifactsFolder,
@@ -203,6 +203,15 @@ export class RunsModel {
     this.runsById.set(runId, run);
     return run;
   }
+}
+
+/**
+ * Whether a run is still going. The server calls a run active while it executes in the server's
+ * process, which includes the moment between its final status being written and the run being let
+ * go: a run whose status is final is shown as ended (no progress, no Cancel) whatever that flag says.
+ */
+function stillRunning(status: string, active: boolean): boolean {
+  return active && !isTerminalStatus(status);
 }
 
 function isTaskDone(status: string | undefined): boolean {

@@ -37,6 +37,15 @@ test('runs are listed active first, then newest first, with status and progress'
   assert.match(runs[1].tooltip, /^crashed\nGoal: Crash\n/);
 });
 
+test('a run whose status is final is shown as ended even while the server still holds it (no progress, no Cancel)', () => {
+  const model = new RunsModel();
+  const finishing = { runId: 'done', team: 'default', workflow: 'default', status: 'completed', active: true, progress: progress('Phase 4/4 finish: 100% (4/4)') };
+  model.setRuns([finishing]);
+  assert.deepEqual(model.runs().map((run) => [run.description, run.contextValue]), [['completed', 'run']]);
+  model.setRunDetail({ runId: 'done', status: 'completed', active: true, progress: progress('Phase 4/4 finish: 100% (4/4)'), manifest: {}, tasks: [] });
+  assert.deepEqual(model.runs().map((run) => [run.description, run.contextValue]), [['completed', 'run']]);
+});
+
 test('context actions: an active run can be cancelled; interrupted, failed and cancelled runs resumed', () => {
   const model = new RunsModel();
   model.setRuns([...summaries, { runId: 'failed', status: 'failed', active: false }, { runId: 'stopped', status: 'cancelled', active: false }]);
