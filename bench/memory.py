@@ -27,6 +27,9 @@ if str(_REPO) not in sys.path:
     sys.path.insert(0, str(_REPO))
 
 
+SETTLE_S = 8.0
+
+
 def rss_mb(pid: int | str = "self") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -55,9 +58,10 @@ def in_process(root: Path, top: int, trace: bool) -> None:
           + (f"; traced {loaded / 2**20:.0f} MiB = {loaded / files / 1024:.1f} KiB per file" if trace else ""))
     if compact is not None:
         t0 = time.process_time()
-        compact(index.snapshot)
+        index.snapshot = compact(index.snapshot)
         compact_cpu = time.process_time() - t0
         gc.collect()
+        _release()
         after = tracemalloc.get_traced_memory()[0] if trace else 0
         print(f"compacted in {compact_cpu * 1000:.0f} ms CPU; RSS +{rss_mb() - base_rss:.0f} MiB"
               + (f"; traced {after / 2**20:.0f} MiB = {after / files / 1024:.1f} KiB per file" if trace else ""))
@@ -65,6 +69,14 @@ def in_process(root: Path, top: int, trace: bool) -> None:
         for stat in tracemalloc.take_snapshot().statistics("lineno")[:top]:
             frame = stat.traceback[0]
             print(f"  {stat.size / 2**20:7.1f} MiB {stat.count:9d}  {Path(frame.filename).name}:{frame.lineno}")
+
+
+def _release() -> None:
+    try:
+        from crew_lsp.server.memory import release_free_memory
+    except ImportError:
+        return
+    release_free_memory()
 
 
 def _compactor():
@@ -87,9 +99,9 @@ async def server(root: Path) -> None:
     try:
         cold = await cold_start(client, t_spawn, expected)
         quiet = rss_mb(client.proc.pid)
-        await asyncio.sleep(3.0)  # what follows the first diagnostics (services, compaction) settles
+        await asyncio.sleep(SETTLE_S)  # what follows the first diagnostics (services, compaction) settles
         print(f"server: quiet after {cold['quiet_s']:.2f} s, RSS {quiet:.0f} MiB then; "
-              f"RSS {rss_mb(client.proc.pid):.0f} MiB 3 s later")
+              f"RSS {rss_mb(client.proc.pid):.0f} MiB {SETTLE_S:.0f} s later")
     finally:
         await client.close()
 

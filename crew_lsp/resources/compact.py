@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Container
 
+from crew_lsp.resources.facts import Strings
 from crew_lsp.resources.fold import derive, prepare_for_edits
 from crew_lsp.resources.snapshot import Snapshot
+from crew_lsp.resources.workflow import forget_line_cache
 
 
 def compact_snapshot(snap: Snapshot, keep: Container[str] = ()) -> Snapshot:
@@ -21,7 +23,9 @@ def compact_snapshot(snap: Snapshot, keep: Container[str] = ()) -> Snapshot:
     the memory of the parses it drops is freed in whole blocks, not left pinned by a survivor here
     and there. Resources at ``keep`` paths stay the same objects.
     """
-    resources = {path: res if path in keep else res.compacted() for path, res in snap.resources.items()}
+    strings = Strings()
+    resources = {path: res if path in keep else res.compacted(strings) for path, res in snap.resources.items()}
+    forget_line_cache()  # (its entries, made while parsing, would pin the parses' memory too)
     out = prepare_for_edits(derive(Snapshot(snap.workspace, resources, snap.version, dict(snap.problems))))
     out.name_indexes.update(snap.name_indexes)  # (the same names: the did-you-mean lookups still hold)
     return out

@@ -8,8 +8,6 @@ else is parsed again from the text when asked (docs/architecture.md, Memory).
 
 from __future__ import annotations
 
-from sys import intern
-
 from crew_lsp.resources.frontmatter import Document, csv_texts
 from crew_lsp.resources.record import Record
 
@@ -35,13 +33,36 @@ class Facts(Record):
         self.models = models  # the model ids written in the file (for model completion)
 
 
-def _names(values) -> tuple[str, ...]:
-    """Names shared across files (role and agent names repeat in thousands of teams) kept once."""
-    out = tuple(intern(v) for v in values)
+def fresh(text: str) -> str:
+    """A new string equal to ``text`` (slicing or ``str()`` hand back the same object)."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass") if text else ""
+
+
+class Strings:
+    """One new copy per distinct string, shared by every file compacted with it.
+
+    Role, agent and skill names repeat in thousands of files; and a copy made now keeps nothing of
+    the parse alive (a string of the parse kept here would pin the memory around it).
+    """
+
+    __slots__ = ("_table",)
+
+    def __init__(self) -> None:
+        self._table: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        found = self._table.get(text)
+        if found is None:
+            found = self._table[text] = fresh(text)
+        return found
+
+
+def _names(values, strings: Strings | None) -> tuple[str, ...]:
+    out = tuple(values) if strings is None else tuple(strings(v) for v in values)
     return out if out else _NONE
 
 
-def skill_names(kind: str, doc: Document | None, model: object) -> frozenset[str]:
+def skill_names(kind: str, doc: Document | None, model: object, strings: Strings | None = None) -> frozenset[str]:
     """Every skill name a file's checks look up: an agent's `skills`/`skill`, role `skills=`, step `skills:`."""
     names: set[str] = set()
     if kind == "agent":
@@ -56,10 +77,12 @@ def skill_names(kind: str, doc: Document | None, model: object) -> frozenset[str
             meta = step.meta.get("skills")
             if meta is not None and meta.value != "false":
                 names.update(csv_texts(meta.value))
-    return frozenset(names) if names else _NO_SKILLS
+    if not names:
+        return _NO_SKILLS
+    return frozenset(names) if strings is None else frozenset(strings(n) for n in names)
 
 
-def models_written(kind: str, doc: Document | None, model: object) -> tuple[str, ...]:
+def models_written(kind: str, doc: Document | None, model: object, strings: Strings | None = None) -> tuple[str, ...]:
     """The model ids a file writes: an agent's `model` and `fallbackModels`, role `model=`, step `model:`."""
     seen: dict[str, None] = {}
     if doc is None:
@@ -81,15 +104,19 @@ def models_written(kind: str, doc: Document | None, model: object) -> tuple[str,
             meta = step.meta.get("model")
             if meta is not None and meta.value and meta.value != "false":
                 seen[meta.value] = None
-    return _names(seen)
+    return _names(seen, strings)
 
 
-def facts_of(kind: str, doc: Document | None, model: object) -> Facts:
+def facts_of(kind: str, doc: Document | None, model: object, strings: Strings | None = None) -> Facts:
+    """A file's facts; with ``strings``, made of new strings shared through it (see `Strings`)."""
     declared = doc is not None and bool(doc.frontmatter.get("name"))
+    skills, models = skill_names(kind, doc, model, strings), models_written(kind, doc, model, strings)
     if kind == "team":
         roles = model.roles  # type: ignore[attr-defined]
-        return Facts(declared, workflow=intern(model.workflow), default_workflow=model.default_workflow,  # type: ignore[attr-defined]
-                     role_names=_names(r.name for r in roles), role_agents=_names(r.agent for r in roles),
-                     skills=skill_names(kind, doc, model), models=models_written(kind, doc, model))
+        share = strings if strings is not None else (lambda text: text)
+        default = model.default_workflow  # type: ignore[attr-defined]
+        return Facts(declared, workflow=share(model.workflow), default_workflow=None if default is None else share(default),  # type: ignore[attr-defined]
+                     role_names=_names((r.name for r in roles), strings), role_agents=_names((r.agent for r in roles), strings),
+                     skills=skills, models=models)
     disabled = kind == "agent" and model.disabled  # type: ignore[attr-defined]
-    return Facts(declared, disabled, skills=skill_names(kind, doc, model), models=models_written(kind, doc, model))
+    return Facts(declared, disabled, skills=skills, models=models)

@@ -8,7 +8,7 @@ from pathlib import PurePath
 from _thread import allocate_lock
 
 from crew_lsp.resources.agent import Agent, parse_agent
-from crew_lsp.resources.facts import Facts, facts_of, skill_names
+from crew_lsp.resources.facts import Facts, Strings, facts_of, fresh, skill_names
 from crew_lsp.resources.frontmatter import Document, parse_document
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.skill import Skill, parse_skill
@@ -136,15 +136,17 @@ class Resource(Record):
             return self._facts.skills
         return skill_names(self.kind, *self._parsed)  # type: ignore[misc]
 
-    def compacted(self) -> Resource:
+    def compacted(self, strings: Strings | None = None) -> Resource:
         """A copy that keeps only the text and the facts (configs and AGENTS.md are kept whole: few, and
-        read on every check). Its strings are new objects: kept apart from the parse they came from, whose
-        memory can then go back to the system."""
+        read on every check). Its strings are new objects (shared through ``strings``): nothing of the
+        parse they came from stays alive, so its memory can go back to the system."""
         if self.kind not in _COMPACTABLE:
             return self
-        facts = self._facts if self._facts is not None else facts_of(self.kind, *self.doc_and_model())
-        name = _copy(self.name)
-        return Resource(self.kind, self.scope, self.path, name if self.file_name == self.name else _copy(self.file_name),
+        if strings is None:
+            strings = Strings()
+        facts = self._facts if self._facts is not None else facts_of(self.kind, *self.doc_and_model(), strings)
+        name = fresh(self.name)
+        return Resource(self.kind, self.scope, self.path, name if self.file_name == self.name else fresh(self.file_name),
                         name, None, None, self.text, self._reading, facts)
 
     def doc_and_model(self) -> tuple[Document | None, Agent | Team | Workflow | Skill | ConfigFile | Guidance]:
@@ -170,11 +172,6 @@ _COMPACTABLE = frozenset(("agent", "team", "workflow", "skill"))
 EXPANDED_MAX = 512  # compacted resources parsed again and kept so (a re-check reads a few files' neighbours)
 _EXPANDED: OrderedDict[int, Resource] = OrderedDict()
 _EXPANDED_LOCK = allocate_lock()  # (the server's checks run in a worker thread)
-
-
-def _copy(text: str) -> str:
-    """A new string equal to ``text`` (slicing or ``str()`` hand back the same object)."""
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass") if text else ""
 
 
 _ODD_ENDS = (os.sep, os.sep + ".")

@@ -359,6 +359,11 @@ def _read_meta_line(text: str) -> tuple[str, str, int] | None:
     return found
 
 
+def forget_line_cache() -> None:
+    """Empty the cache of metadata lines read (it fills again as files are parsed)."""
+    _META_CACHE.clear()
+
+
 def _rest_blank(section: list[str], at: int) -> bool:
     for j in range(at, len(section)):
         if section[j].strip(JS_SPACE):
