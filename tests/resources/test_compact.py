@@ -78,3 +78,19 @@ def test_a_compacted_index_checks_and_answers_as_the_full_one(initial, sequence)
             assert full.update(path, text) == small.update(path, text)
             assert _diagnostics(small) == _diagnostics(full)
         assert _features(small, root) == _features(full, root)
+
+
+def test_references_to_an_agent_parse_again_only_the_teams_naming_it(tmp_path):
+    crew = tmp_path / ".crew"
+    (crew / "agents").mkdir(parents=True)
+    (crew / "teams").mkdir()
+    (crew / "agents" / "scout.md").write_text("---\nname: scout\ndescription: looks\n---\nLook.\n")
+    (crew / "teams" / "uses.team.md").write_text("---\nname: uses\n---\n- lead: agent=scout\n")
+    (crew / "teams" / "other.team.md").write_text("---\nname: other\n---\n- lead: agent=writer\n")
+    index = Index.load(Workspace.discover(tmp_path))
+    index.snapshot = compact_snapshot(index.snapshot)
+    resources = index.snapshot.resources
+    agent = next(r for r in resources.values() if r.name == "scout")
+    found = references(agent, index.snapshot, 1, 7, False)
+    assert [Path(loc.path).name for loc in found] == ["uses.team.md"]
+    assert next(r for r in resources.values() if r.name == "other")._parsed is None
