@@ -2,7 +2,7 @@
 point it at bench/workspace.py output, e.g. one kept by `bench/scale.py --keep DIR`).
 
   in process   `Index.load` of the workspace: RSS growth and tracemalloc's bytes per file, before and
-               after the closed files are compacted (what the server does once a folder is checked),
+               after every file is compacted (`resources/compact.py`),
                plus the largest allocation sites (--top N)
   server       spawn → quiet (every file with diagnostics published), then the server's RSS (VmRSS)
 
@@ -72,15 +72,17 @@ def in_process(root: Path, top: int, trace: bool) -> None:
 
 
 def _release() -> None:
+    """glibc's `malloc_trim`: free pages inside the C heap go back to the system."""
     try:
-        from crew_lsp.server.memory import release_free_memory
-    except ImportError:
-        return
-    release_free_memory()
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _compactor():
-    """The server's compaction of closed files, when this version has one."""
+    """The compaction of a snapshot (`resources/compact.py`), when this version has one."""
     try:
         from crew_lsp.resources.compact import compact_snapshot
     except ImportError:
@@ -99,7 +101,7 @@ async def server(root: Path) -> None:
     try:
         cold = await cold_start(client, t_spawn, expected)
         quiet = rss_mb(client.proc.pid)
-        await asyncio.sleep(SETTLE_S)  # what follows the first diagnostics (services, compaction) settles
+        await asyncio.sleep(SETTLE_S)  # what follows the first diagnostics (services, run recovery) settles
         print(f"server: quiet after {cold['quiet_s']:.2f} s, RSS {quiet:.0f} MiB then; "
               f"RSS {rss_mb(client.proc.pid):.0f} MiB {SETTLE_S:.0f} s later")
     finally:

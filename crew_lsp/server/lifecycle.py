@@ -177,7 +177,6 @@ class Lifecycle:
         """After a load: once its diagnostics are published, freeze the index (out of the GC's reach)."""
         try:
             await self.session.diagnostics.idle(GC_SETTLE_TIMEOUT_S)
-            await self._compact()
         finally:
             self._gc_paused -= 1
             if self._gc_paused == 0:
@@ -189,15 +188,6 @@ class Lifecycle:
                 gc.freeze()
                 if self._gc_was_enabled:
                     gc.enable()
-
-    async def _compact(self) -> None:
-        """The closed files keep only their text and facts once checked (server/memory.py)."""
-        from crew_lsp.server.memory import compact_folders
-
-        try:
-            await compact_folders(self.session.project.folders, self.session.docs)
-        except Exception as exc:  # (memory is merely not given back)
-            self.session.log_error("compacting the index failed", exc)
 
     def _folder_ready(self, folder: Folder) -> None:
         docs, diagnostics = self.session.docs, self.session.diagnostics
