@@ -79,8 +79,9 @@ class Frontmatter(Record):
         self.present = present
         self.entries = [] if entries is None else entries
         self.fields = {} if fields is None else fields
-        self.skipped = [] if skipped is None else skipped  # lines without ':' (ignored by pi-crew)
-        self.comments = [] if comments is None else comments  # lines starting with '#'
+        # (most blocks have neither: they share one empty tuple)
+        self.skipped: list[int] | tuple[()] = () if skipped is None else skipped  # lines without ':' (ignored by pi-crew)
+        self.comments: list[int] | tuple[()] = () if comments is None else comments  # lines starting with '#'
         self.close_line = close_line
         self.body_start = body_start
         self.hidden_by = hidden_by  # "BOM" | "blank line" | "spaces": CREW101
@@ -174,6 +175,15 @@ def _hidden_frontmatter(text: str) -> tuple[str, Span] | None:
     return reason, Span(0, 0, end_line, end_col)
 
 
+def _add(fm: Frontmatter, attr: str, line: int) -> None:
+    """Append to a list that starts as the shared empty tuple."""
+    found = getattr(fm, attr)
+    if found:
+        found.append(line)
+    else:
+        setattr(fm, attr, [line])
+
+
 def parse_entry(line_no: int, raw: str) -> Entry | None:
     colon = raw.find(":")
     if colon < 0:
@@ -205,11 +215,14 @@ def parse_document(text: str) -> Document:
                 if not colon:
                     stripped = raw.strip(JS_SPACE)
                     if stripped:
-                        (fm.comments if stripped[0] == "#" else fm.skipped).append(i)
+                        if stripped[0] == "#":
+                            _add(fm, "comments", i)
+                        else:
+                            _add(fm, "skipped", i)
                     continue
                 key = before.strip(JS_SPACE)
                 if key and key[0] == "#":  # the trimmed line starts with `#`
-                    fm.comments.append(i)
+                    _add(fm, "comments", i)
                     continue
                 # one string per distinct key and short value across the index (`name`, `model: gpt-5`, ...)
                 key = intern(key)

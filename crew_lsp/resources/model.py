@@ -234,7 +234,7 @@ def parse_resource(kind: str, scope: str, path: str, text: str, config_role: str
 
         return Resource(kind, scope, path, file_name, file_name, None, parse_guidance(text), text, reading)
     if kind == "workflow" and path.endswith(_DYNAMIC):
-        return Resource(kind, scope, path, file_name, file_name, parse_document(""), Workflow(None, [], [], []), text, reading)
+        return Resource(kind, scope, path, file_name, file_name, parse_document(""), Workflow(None, [], [], ()), text, reading)
     doc = parse_document(text)
     model: Agent | Team | Workflow | Skill
     if kind == "agent":

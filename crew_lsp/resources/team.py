@@ -91,8 +91,9 @@ class Role(Record):
         self.all_tokens: list[Token] = []
         self.skills: list[Item] | None = None  # None = not given
         self.skills_disabled = False
-        self.leftover_keys: list[tuple[str, Span]] = []  # `key=` left in the text
-        self.glued: list[tuple[Token, Token]] = []  # (a value, the deleted `skills=` token inside it)
+        # (both almost always empty: then the one empty tuple)
+        self.leftover_keys: list[tuple[str, Span]] | tuple[()] = ()  # `key=` left in the text
+        self.glued: list[tuple[Token, Token]] | tuple[()] = ()  # (a value, the deleted `skills=` token inside it)
 
     @property
     def description(self) -> str:
@@ -224,7 +225,11 @@ def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role
         if "=" in meta:
             for match in leftover.finditer(meta):
                 a, b = _raw_at(match.start(), cuts, meta_start), _raw_at(match.end(), cuts, meta_start, True)
-                role.leftover_keys.append((match.group(1), span_in_line(line_no, raw, a, b)))
+                found = (match.group(1), span_in_line(line_no, raw, a, b))
+                if role.leftover_keys:
+                    role.leftover_keys.append(found)  # type: ignore[union-attr]
+                else:
+                    role.leftover_keys = [found]
     role._masked = meta
     role._description = None  # squashed on first use: the checks never read it
     return role
@@ -324,7 +329,12 @@ def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re
         if cuts:
             token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True),
                           _raw_at(va, cuts, meta_start), _raw_at(b, cuts, meta_start, True))
-            role.glued.extend((token, cut) for cut in cuts if token.va < cut.a < token.vb)
+            glued = [(token, cut) for cut in cuts if token.va < cut.a < token.vb]
+            if glued:
+                if role.glued:
+                    role.glued.extend(glued)  # type: ignore[union-attr]
+                else:
+                    role.glued = glued
         else:
             token = Token(key, value, line_no, raw, meta_start + a, meta_start + b, meta_start + va)
         all_tokens.append(token)

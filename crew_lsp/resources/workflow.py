@@ -193,11 +193,11 @@ class Step(Record):
 class Workflow(Record):
     __slots__ = ("max_concurrency", "steps", "headings", "folded")
 
-    def __init__(self, max_concurrency: int | None, steps: list[Step], headings: list[Heading], folded: list[Heading]):
+    def __init__(self, max_concurrency: int | None, steps: list[Step], headings: list[Heading], folded: list[Heading] | tuple[()]):
         self.max_concurrency = max_concurrency
         self.steps = steps
         self.headings = headings
-        self.folded = folded  # headings that are not steps (their text joins the previous step)
+        self.folded = folded  # headings that are not steps (their text joins the previous step; usually the one empty tuple)
 
     def step(self, step_id: str) -> Step | None:
         for step in self.steps:
@@ -233,7 +233,7 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
     max_concurrency = n if n is not None and (floor is None or n >= floor) else None
     step_keys = STEP_KEYS if reading is BASELINE else reading.step_keys
     if not headings:
-        return Workflow(max_concurrency=max_concurrency, steps=[], headings=headings, folded=[])
+        return Workflow(max_concurrency=max_concurrency, steps=[], headings=headings, folded=())
     lines = doc.lines
     # pi-crew normalises CRLF only when there is frontmatter; otherwise the \r stays in each line.
     pi_lines = lines if fm.present or not doc.crlf else doc.text.split("\n")
@@ -289,7 +289,7 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
         else:
             section = _section(pi_lines, *h.section, el, ec)
         _read_section(step, section, lines)
-    return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=folded)
+    return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=folded or ())
 
 
 def _read_section(step: Step, section: list[str], lines: list[str]) -> None:

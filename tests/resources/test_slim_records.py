@@ -35,3 +35,20 @@ def test_frontmatter_keys_and_short_values_are_one_string_across_files():
     two = parse_resource("agent", "project", "/ws/.crew/agents/b.md", "---\nname: b\nmodel: openai/gpt-5\n---\nB.\n")
     first, second = one.doc.frontmatter.fields["model"], two.doc.frontmatter.fields["model"]
     assert first.key is second.key and first.value is second.value
+
+
+def test_empty_lists_of_a_parse_are_one_shared_empty_tuple():
+    """Most files have no skipped or comment lines, no leftover keys or glued tokens, no folded headings:
+    each of those holds the one empty tuple rather than a list of its own."""
+    team = parse_resource("team", "project", "/ws/.crew/teams/crew.team.md", TEAM)
+    flow = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md", WORKFLOW)
+    role = team.model.roles[0]
+    assert team.doc.frontmatter.skipped is team.doc.frontmatter.comments is () is role.leftover_keys is role.glued
+    assert flow.model.folded is ()
+
+
+def test_lists_that_have_items_still_have_them():
+    doc = parse_resource("agent", "project", "/ws/.crew/agents/a.md", "---\nname: a\n# note\nstray\n---\nA.\n").doc
+    assert (doc.frontmatter.comments, doc.frontmatter.skipped) == ([2], [3])
+    role = parse_resource("team", "project", "/ws/.crew/teams/t.team.md", "---\nname: t\n---\n- lead: do it agent=\n").model.roles[0]
+    assert [key for key, _span in role.leftover_keys] == ["agent"]
