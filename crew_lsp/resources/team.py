@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from sys import intern
 
 from crew_lsp.resources.frontmatter import Document, Item, leading_int
 from crew_lsp.resources.record import Record
@@ -208,7 +209,7 @@ def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role
     if not name:
         return None
     end = base + len(body)
-    role = Role(name, line_no, raw, base, dash, end, colon >= 0)
+    role = Role(intern(name) if len(name) < 48 else name, line_no, raw, base, dash, end, colon >= 0)  # (names repeat across teams)
     if colon < 0:
         return role
     meta_start = base + colon + 1
@@ -325,6 +326,9 @@ def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re
             continue
         b = match.end()
         key, value = match.group(1, 2)
+        key = intern(key)  # (a handful of keys, in every role line)
+        if len(value) < 48:
+            value = intern(value)  # agent names and models repeat across teams
         va = match.start(2)
         if cuts:
             token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True),

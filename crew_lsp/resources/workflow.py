@@ -246,7 +246,11 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
     sections: list[list[str]] = []  # (the steps reuse them when no heading folds)
     last = len(headings) - 1
     for k, h in enumerate(headings):
-        sl, sc = h.section
+        sec = h._section  # (`h.section`, without a property call per heading)
+        if sec is None:
+            sl, sc = h.id_line + 1, 0
+        else:
+            sl, sc = sec
         if k < last:
             nxt = headings[k + 1]
             el, ec = nxt.line, nxt.hashes

@@ -52,3 +52,16 @@ def test_lists_that_have_items_still_have_them():
     assert (doc.frontmatter.comments, doc.frontmatter.skipped) == ([2], [3])
     role = parse_resource("team", "project", "/ws/.crew/teams/t.team.md", "---\nname: t\n---\n- lead: do it agent=\n").model.roles[0]
     assert [key for key, _span in role.leftover_keys] == ["agent"]
+
+
+def test_role_names_keys_and_agents_are_one_string_across_teams():
+    one = parse_resource("team", "project", "/ws/.crew/teams/a.team.md", "---\nname: a\n---\n- lead: agent=scout model=m\n").model.roles[0]
+    two = parse_resource("team", "project", "/ws/.crew/teams/b.team.md", "---\nname: b\n---\n- lead: agent=scout model=m\n").model.roles[0]
+    assert one.name is two.name and one.agent is two.agent
+    assert all(a.key is b.key for a, b in zip(one.all_tokens, two.all_tokens))
+
+
+def test_a_heading_whose_section_starts_on_the_next_line_stores_no_position():
+    flow = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md", WORKFLOW).model
+    heading = flow.steps[0].heading
+    assert heading._section is None and heading.section == (heading.id_line + 1, 0)
