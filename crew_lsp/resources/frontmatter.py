@@ -279,11 +279,14 @@ def split_csv(entry_value: str, line_no: int, raw: str, value_index: int) -> lis
 
 
 def csv_texts(value: str) -> list[str]:
-    """The item texts of ``split_csv`` (same order, same de-duplication), without spans."""
+    """The item texts of ``split_csv`` (same order, same de-duplication), without spans.
+
+    Each text is interned: the same tool, skill and model names fill the lists of thousands of files.
+    """
     if '"' in value:
-        texts = [p.replace('"', "").strip(JS_SPACE) for p in _csv_pieces(value)]
+        texts = [intern(p.replace('"', "").strip(JS_SPACE)) for p in _csv_pieces(value)]
     else:
-        texts = [p.strip(JS_SPACE) for p in value.split(",")]
+        texts = [intern(p.strip(JS_SPACE)) for p in value.split(",")]
     if "" in texts:
         texts = [t for t in texts if t]
     if len(texts) > 1 and len(set(texts)) < len(texts):

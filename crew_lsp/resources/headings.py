@@ -9,6 +9,7 @@ line break (`plain_breaks`).
 from __future__ import annotations
 
 import re
+from sys import intern
 
 from crew_lsp.resources.frontmatter import Document
 from crew_lsp.resources.record import Record
@@ -180,6 +181,8 @@ def _plain_headings(doc: Document, candidates: list[int]) -> list[Heading]:
             continue  # `##x`, `###`
         label = line[2:].strip(JS_SPACE)
         if label:
+            if len(label) < 48:
+                label = intern(label)  # step ids repeat across workflows
             headings.append(Heading(i, i, label, False, in_fence, line, line.index(label, 2)))
             continue
         # `\s+` runs over the line break and blank lines: the text is the next non-blank line

@@ -65,3 +65,11 @@ def test_a_heading_whose_section_starts_on_the_next_line_stores_no_position():
     flow = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md", WORKFLOW).model
     heading = flow.steps[0].heading
     assert heading._section is None and heading.section == (heading.id_line + 1, 0)
+
+
+def test_list_items_and_step_ids_are_one_string_across_files():
+    one = parse_resource("agent", "project", "/ws/.crew/agents/a.md", "---\nname: a\ntools: read, bash\n---\nA.\n")
+    two = parse_resource("agent", "project", "/ws/.crew/agents/b.md", "---\nname: b\ntools: bash, read\n---\nB.\n")
+    assert one.model.tools[0] is two.model.tools[1]
+    first, second = (parse_resource("workflow", "project", f"/ws/.crew/workflows/{n}.workflow.md", WORKFLOW) for n in "ab")
+    assert first.model.steps[0].id is second.model.steps[0].id
