@@ -22,16 +22,22 @@ class Entry(Record):
     value's index, which CSV items need) are worked out when a check or a feature asks for them.
     """
 
-    __slots__ = ("key", "value", "line", "raw", "colon", "_vi")
+    __slots__ = ("key", "value", "line", "_raw", "colon", "_vi")
     _fields = ("key", "value", "line", "key_span", "value_span", "raw", "value_index")
 
-    def __init__(self, key: str, value: str, line: int, raw: str, colon: int):
+    def __init__(self, key: str, value: str, line: int, raw: str | None, colon: int):
         self.key = key
         self.value = value
         self.line = line
-        self.raw = raw
+        self._raw = raw  # None: exactly `key: value` (most lines), rebuilt when asked rather than kept
         self.colon = colon  # Python index of the first `:` in ``raw``
         self._vi = -1
+
+    @property
+    def raw(self) -> str:
+        """The line."""
+        raw = self._raw
+        return f"{self.key}: {self.value}" if raw is None else raw
 
     @property
     def value_index(self) -> int:
@@ -224,12 +230,14 @@ def parse_document(text: str) -> Document:
                 if key and key[0] == "#":  # the trimmed line starts with `#`
                     _add(fm, "comments", i)
                     continue
+                value = after.strip(JS_SPACE)
+                # `key: value` exactly (strip hands back the same string when it strips nothing): kept as nothing
+                plain = key is before and after[:1] == " " and len(after) == len(value) + 1
                 # one string per distinct key and short value across the index (`name`, `model: gpt-5`, ...)
                 key = intern(key)
-                value = after.strip(JS_SPACE)
                 if len(value) < 48:
                     value = intern(value)
-                entry = Entry(key, value, i, raw, len(before))
+                entry = Entry(key, value, i, None if plain else raw, len(before))
                 entries.append(entry)
                 fields[key] = entry
             close = i + 1

@@ -9,7 +9,6 @@ line break (`plain_breaks`).
 from __future__ import annotations
 
 import re
-from sys import intern
 
 from crew_lsp.resources.frontmatter import Document
 from crew_lsp.resources.record import Record
@@ -19,20 +18,25 @@ from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, Span, span_in_line
 class Heading(Record):
     """A `##` heading (spans worked out on demand)."""
 
-    __slots__ = ("line", "id_line", "text", "bare", "in_fence", "raw", "at", "hashes", "_section")
+    __slots__ = ("line", "id_line", "text", "bare", "in_fence", "_raw", "at", "hashes", "_section")
     _fields = ("line", "id_line", "text", "id_span", "heading_span", "bare", "in_fence")
 
-    def __init__(self, line: int, id_line: int, text: str, bare: bool, in_fence: bool, raw: str, at: int, hashes: int = 0,
+    def __init__(self, line: int, id_line: int, text: str, bare: bool, in_fence: bool, raw: str | None, at: int, hashes: int = 0,
                  section: tuple[int, int] | None = None):
         self.line = line
         self.id_line = id_line
         self.text = text
         self.bare = bare
         self.in_fence = in_fence
-        self.raw = raw  # the text of the line holding the id
+        self._raw = raw  # the text of the line holding the id; None: exactly `## id` (rebuilt when asked)
         self.at = at  # Python index of the id in ``raw``
         self.hashes = hashes  # Python index of the `##` in its line (not 0 after a lone `\r`, U+2028 or U+2029)
         self._section = section  # None: the next line's start (the usual case, stored as nothing)
+
+    @property
+    def raw(self) -> str:
+        raw = self._raw
+        return "## " + self.text if raw is None else raw
 
     @property
     def section(self) -> tuple[int, int]:
@@ -181,9 +185,9 @@ def _plain_headings(doc: Document, candidates: list[int]) -> list[Heading]:
             continue  # `##x`, `###`
         label = line[2:].strip(JS_SPACE)
         if label:
-            if len(label) < 48:
-                label = intern(label)  # step ids repeat across workflows
-            headings.append(Heading(i, i, label, False, in_fence, line, line.index(label, 2)))
+            at = line.index(label, 2)
+            plain = at == 3 and len(line) == 3 + len(label) and line[2] == " "  # (`## id`: nothing else to keep)
+            headings.append(Heading(i, i, label, False, in_fence, None if plain else line, at))
             continue
         # `\s+` runs over the line break and blank lines: the text is the next non-blank line
         j = i + 1

@@ -325,10 +325,11 @@ def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re
             pos = a + 1
             continue
         b = match.end()
-        key, value = match.group(1, 2)
-        key = intern(key)  # (a handful of keys, in every role line)
-        if len(value) < 48:
-            value = intern(value)  # agent names and models repeat across teams
+        if only_agent:
+            key, value = "agent", match.group(2)  # (one string for the key in every role line)
+        else:
+            key, value = match.group(1, 2)
+            key = intern(key)
         va = match.start(2)
         if cuts:
             token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True),

@@ -54,10 +54,10 @@ def test_lists_that_have_items_still_have_them():
     assert [key for key, _span in role.leftover_keys] == ["agent"]
 
 
-def test_role_names_keys_and_agents_are_one_string_across_teams():
+def test_role_names_and_token_keys_are_one_string_across_teams():
     one = parse_resource("team", "project", "/ws/.crew/teams/a.team.md", "---\nname: a\n---\n- lead: agent=scout model=m\n").model.roles[0]
     two = parse_resource("team", "project", "/ws/.crew/teams/b.team.md", "---\nname: b\n---\n- lead: agent=scout model=m\n").model.roles[0]
-    assert one.name is two.name and one.agent is two.agent
+    assert one.name is two.name
     assert all(a.key is b.key for a, b in zip(one.all_tokens, two.all_tokens))
 
 
@@ -67,9 +67,27 @@ def test_a_heading_whose_section_starts_on_the_next_line_stores_no_position():
     assert heading._section is None and heading.section == (heading.id_line + 1, 0)
 
 
-def test_list_items_and_step_ids_are_one_string_across_files():
+def test_list_items_are_one_string_across_files():
     one = parse_resource("agent", "project", "/ws/.crew/agents/a.md", "---\nname: a\ntools: read, bash\n---\nA.\n")
     two = parse_resource("agent", "project", "/ws/.crew/agents/b.md", "---\nname: b\ntools: bash, read\n---\nB.\n")
     assert one.model.tools[0] is two.model.tools[1]
-    first, second = (parse_resource("workflow", "project", f"/ws/.crew/workflows/{n}.workflow.md", WORKFLOW) for n in "ab")
-    assert first.model.steps[0].id is second.model.steps[0].id
+
+
+def test_a_plain_key_value_line_is_not_stored_but_rebuilt():
+    """`key: value` lines (one space after the colon, nothing around) are most lines: they keep no copy."""
+    res = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md",
+                         "---\nname: flow\ndescription:  spaced \n---\n## plan\nrole: lead\nmodel:x\n\nPlan.\n")
+    fm, step = res.doc.frontmatter, res.model.steps[0]
+    assert fm.fields["name"]._raw is None and fm.fields["name"].raw == "name: flow"
+    assert fm.fields["description"]._raw == "description:  spaced "
+    assert step.meta["role"]._raw is None and step.meta["role"].raw == "role: lead"
+    assert step.meta["model"].raw == "model:x"
+    assert step.heading._raw is None and step.heading.raw == "## plan"
+
+
+def test_lines_with_other_spacing_are_kept_as_written():
+    text = "---\nname:\tflow\nmodel :x\n---\n##\tplan\nrole:\tlead\n\nPlan.\n\n## build\n  role: lead\n\nBuild.\n"
+    res = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md", text)
+    fm, (plan, build) = res.doc.frontmatter, res.model.steps
+    assert [e.raw for e in fm.entries] == ["name:\tflow", "model :x"]
+    assert (plan.heading.raw, plan.meta["role"].raw, build.meta["role"].raw) == ("##\tplan", "role:\tlead", "  role: lead")
