@@ -42,7 +42,7 @@ class Resource(Record):
     A *compacted* resource (`compacted`) keeps its text and its `Facts` (what the index and other
     files read of it) and drops its parse; `doc` and `model` parse the text again when asked (the
     same text read the same way gives the same parse) and the last `EXPANDED_MAX` such parses are
-    kept. The server compacts the files no editor has open once a folder's diagnostics are out.
+    kept (docs/architecture.md, Memory).
     """
 
     __slots__ = ("kind", "scope", "path", "file_name", "name", "text", "_parsed", "_reading", "_facts")
