@@ -6,7 +6,10 @@ point it at bench/workspace.py output, e.g. one kept by `bench/scale.py --keep D
                plus the largest allocation sites (--top N)
   server       spawn → quiet (every file with diagnostics published), then the server's RSS (VmRSS)
 
-    .venv/bin/python bench/memory.py ROOT [--server] [--top 15] [--no-tracemalloc]
+    .venv/bin/python bench/memory.py [ROOT | --size N] [--server] [--top 15] [--no-tracemalloc]
+
+Without ROOT, a workspace of --size files (default 2,000) is generated in a temporary folder and read
+with an empty user folder; with ROOT, set PI_TEAMS_HOME yourself to keep ~/.pi out of the figures.
 
 Figures depend on the machine (and RSS on the allocator): compare runs of the same minute.
 """
@@ -18,6 +21,7 @@ import asyncio
 import gc
 import os
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -96,7 +100,6 @@ async def server(root: Path) -> None:
 
     expected = set(_expected(root))
     env = dict(os.environ, PYTHONPATH=str(_REPO))
-    env.setdefault("PI_TEAMS_HOME", "/tmp/sc/home")
     client, t_spawn = await start_server(root, env, watchers=True)
     try:
         cold = await cold_start(client, t_spawn, expected)
@@ -110,18 +113,34 @@ async def server(root: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("root", type=Path)
+    parser.add_argument("root", type=Path, nargs="?", help="a workspace folder (default: a generated one)")
+    parser.add_argument("--size", type=int, default=2000, help="files in the generated workspace")
     parser.add_argument("--server", action="store_true", help="measure the language server instead")
     parser.add_argument("--top", type=int, default=15, help="largest allocation sites to list")
     parser.add_argument("--no-tracemalloc", dest="trace", action="store_false")
     args = parser.parse_args(argv)
+    if args.root is None:
+        if args.size < 50:
+            parser.error("--size: at least 50 files")
+        with tempfile.TemporaryDirectory(prefix="crew-lsp-memory-") as tmp:
+            from bench.workspace import generate
+
+            home = Path(tmp) / "home"  # an empty user folder: ~/.pi never changes the figures
+            home.mkdir()
+            os.environ["PI_TEAMS_HOME"] = os.environ["PI_CODING_AGENT_DIR"] = str(home)
+            generate(Path(tmp) / "ws", size=args.size)
+            return _measure(Path(tmp) / "ws", args)
     root = args.root.resolve()
     if not root.is_dir():
         parser.error(f"{root} is not a folder")
+    return _measure(root, args)
+
+
+def _measure(root: Path, args: argparse.Namespace) -> int:
     if args.server:
-        asyncio.run(server(root))
+        asyncio.run(server(root.resolve()))
     else:
-        in_process(root, args.top, args.trace)
+        in_process(root.resolve(), args.top, args.trace)
     return 0
 
 
