@@ -73,7 +73,7 @@ class Token(Record):
 
 
 class Role(Record):
-    __slots__ = ("name", "line", "has_colon", "_description", "_masked", "tokens", "all_tokens", "skills", "skills_disabled",
+    __slots__ = ("name", "line", "has_colon", "_description", "_reading", "tokens", "all_tokens", "skills", "skills_disabled",
                  "leftover_keys", "glued", "raw", "_name_at", "_dash", "_end")
     _fields = ("name", "line", "name_span", "line_span", "has_colon", "description", "tokens", "all_tokens", "skills",
                "skills_disabled", "leftover_keys", "glued")
@@ -87,7 +87,7 @@ class Role(Record):
         self._end = end
         self.has_colon = has_colon
         self._description: str | None = description
-        self._masked = ""  # the text after the colon with the tokens blanked (the description, unsquashed)
+        self._reading = BASELINE  # how the line was read (to read it again for the description)
         self.tokens: dict[str, Token] = {}  # the winning token per key
         self.all_tokens: list[Token] = []
         self.skills: list[Item] | None = None  # None = not given
@@ -98,10 +98,12 @@ class Role(Record):
 
     @property
     def description(self) -> str:
-        """The role line's text after the colon without its tokens, spaces squashed (worked out on first use)."""
+        """The role line's text after the colon without its tokens, spaces squashed (worked out on first use,
+        from the line read again: a role keeps no copy of that text)."""
         text = self._description
         if text is None:
-            text = self._description = _JS_SPACES.sub(" ", self._masked).strip(JS_SPACE)
+            masked = _read_role_line(self.line, self.raw, self._reading)[1]
+            text = self._description = _JS_SPACES.sub(" ", masked).strip(JS_SPACE)
         return text
 
     @description.setter
@@ -187,6 +189,11 @@ def _matches(pattern: re.Pattern[str], text: str, word: str) -> list[re.Match[st
 
 
 def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role | None:
+    return _read_role_line(line_no, raw, reading)[0]
+
+
+def _read_role_line(line_no: int, raw: str, reading: Reading) -> tuple[Role | None, str]:
+    """The role of a line, and the text after its colon with the tokens blanked (the description, unsquashed)."""
     if raw[:2] == "- ":  # the usual role line: no indentation, one space
         dash = 0
         text = raw[2:]
@@ -194,7 +201,7 @@ def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role
     else:
         lead = raw.lstrip(JS_SPACE)
         if lead[:1] != "-":
-            return None
+            return None, ""
         dash = len(raw) - len(lead)  # (no space character is a `-`)
         text = lead[1:]
         base = dash + 1
@@ -202,16 +209,16 @@ def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role
     base += len(text) - len(body)  # index of the role text in raw
     body = body.rstrip(JS_SPACE)
     if not body:
-        return None
+        return None, ""
     colon = body.find(":")
     # the body starts with no space: the name starts with it, or is empty (a `:` first)
     name = (body[:colon].rstrip(JS_SPACE) if colon >= 0 else body)
     if not name:
-        return None
+        return None, ""
     end = base + len(body)
     role = Role(intern(name) if len(name) < 48 else name, line_no, raw, base, dash, end, colon >= 0)  # (names repeat across teams)
     if colon < 0:
-        return role
+        return role, ""
     meta_start = base + colon + 1
     meta = raw[meta_start:end]
     # Each pattern needs its key word (and `=`): most lines hold only `agent=`, so most scans are skipped.
@@ -231,9 +238,10 @@ def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role
                     role.leftover_keys.append(found)  # type: ignore[union-attr]
                 else:
                     role.leftover_keys = [found]
-    role._masked = meta
+    if reading is not BASELINE:
+        role._reading = reading
     role._description = None  # squashed on first use: the checks never read it
-    return role
+    return role, meta
 
 
 def _raw_at(index: int, cuts: list[Token], meta_start: int, end: bool = False) -> int:

@@ -91,3 +91,11 @@ def test_lines_with_other_spacing_are_kept_as_written():
     fm, (plan, build) = res.doc.frontmatter, res.model.steps
     assert [e.raw for e in fm.entries] == ["name:\tflow", "model :x"]
     assert (plan.heading.raw, plan.meta["role"].raw, build.meta["role"].raw) == ("##\tplan", "role:\tlead", "  role: lead")
+
+
+def test_a_role_keeps_no_copy_of_its_description_and_still_gives_it():
+    role = parse_resource("team", "project", "/ws/.crew/teams/t.team.md",
+                          "---\nname: t\n---\n- lead: agent=scout  plans   the work skills=tidy\n").model.roles[0]
+    copies = [slot for slot in role.__slots__ if slot != "raw" and "plans" in str(getattr(role, slot, ""))]
+    assert copies == []  # (only the line itself)
+    assert role.description == "plans the work"
