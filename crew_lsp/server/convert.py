@@ -117,7 +117,8 @@ def diagnostic_dict(d: Diagnostic, client: ClientProfile, uris: Uris) -> dict[st
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
+    """Compact ASCII JSON (anything else escaped, lone surrogates too): sent as it is (diagnostics.py)."""
+    return json.dumps(value, separators=(",", ":"), default=_jsonable)
 
 
 def _jsonable(value: Any) -> Any:

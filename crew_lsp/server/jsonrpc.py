@@ -10,13 +10,18 @@ it raises out of its read loop, so the request is never answered and its client 
 - params that do not deserialise: InvalidParams naming the problem; a notification is dropped with a log line
 - a request that is not JSON-RPC 2.0 (no or another `jsonrpc`, an id that is not a string or an integer):
   InvalidRequest (with a null id when the id itself is unusable)
+
+While the server opens its workspace (`hold` … `release`) messages wait and are then handled in the
+order they came; the rules above apply when each is handled.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import re
-from typing import Any
+from typing import Any, Callable
 
 import cattrs
 from cattrs.v import format_exception
@@ -34,6 +39,21 @@ class LifecycleProtocol(LanguageServerProtocol):
 
     _initialized = False  # a valid `initialize` request was received
     _shutdown_requested = False  # set on receipt of `shutdown` (pygls' own flag waits for its handler)
+    _held: list[Any] | None = None  # messages waiting for `release` (see `hold`)
+    _passes: Callable[[Any], bool] = staticmethod(lambda message: False)
+
+    def hold(self, passes: Callable[[Any], bool]) -> None:
+        """Until `release`, messages wait and are then handled in the order they came, except one that
+        `passes` lets through while none waits (what it answers cannot depend on what is being set up).
+        The event loop stays free meanwhile (the server opens its workspace in the background)."""
+        if self._held is None:  # (held already: the waiting messages keep waiting, in order)
+            self._held = []
+        self._passes = passes
+
+    def release(self) -> None:
+        held, self._held = self._held or [], None
+        for message in held:
+            self.handle_message(message)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         # pygls passes this as the `object_hook` of `json.loads`, so it also sees every nested object:
@@ -43,6 +63,10 @@ class LifecycleProtocol(LanguageServerProtocol):
 
     def handle_message(self, message: Any) -> None:
         """`message` is the raw JSON value of one message (see `structure_message`)."""
+        held = self._held
+        if held is not None and (held or not self._passes(message)):
+            held.append(message)
+            return
         if not isinstance(message, dict) or message.get("jsonrpc") != self.VERSION:
             self._not_json_rpc(message)
             return
@@ -125,7 +149,7 @@ class LifecycleProtocol(LanguageServerProtocol):
 
 
 def send_json(protocol: LanguageServerProtocol, message: dict[str, Any]) -> None:
-    """Write one message built from plain JSON values — the one use of a private pygls API.
+    """Write one message built from plain JSON values (with `send_bodies`, the uses of a private pygls API).
 
     pygls has no public call that writes a message as given: its `notify` and responses go through
     cattrs, which (1) omits a null `id`, which JSON-RPC requires in an error answer to a request whose
@@ -134,6 +158,35 @@ def send_json(protocol: LanguageServerProtocol, message: dict[str, Any]) -> None
     serialises and writes one message.
     """
     protocol._send_data(message)
+
+
+def send_bodies(protocol: LanguageServerProtocol, bodies: list[str]) -> None:
+    """Write messages already serialised (ASCII JSON text, e.g. `json.dumps` with its default
+    `ensure_ascii`), all in one write when the transport frames them with headers.
+
+    A cold start publishes thousands of diagnostic sets: one write (a system call, a wait for the GIL
+    on return) per message cost more than building them. Like `send_json`, this uses what pygls
+    keeps private: its writer and whether it writes headers (a WebSocket frames each message itself).
+    """
+    writer = protocol.writer
+    if writer is None or not bodies:
+        return
+    if protocol._include_headers:
+        parts = []
+        for body in bodies:
+            data = body.encode("utf-8")
+            parts.append(b"Content-Length: %d\r\n\r\n" % len(data))
+            parts.append(data)
+        _write(writer, b"".join(parts))
+    else:
+        for body in bodies:
+            _write(writer, body.encode("utf-8"))
+
+
+def _write(writer: Any, data: bytes) -> None:
+    done = writer.write(data)
+    if inspect.isawaitable(done):  # an async transport (WebSocket)
+        asyncio.ensure_future(done)
 
 
 def _send_error(protocol: LanguageServerProtocol, msg_id: Any, error: JsonRpcException) -> None:

@@ -30,8 +30,9 @@ class Lifecycle:
     """From `initialize` to `shutdown`: what the session holds, and when it is (re)loaded.
 
     `initialize` only records what the client sent, so its answer never waits for the workspace or
-    for the settings model; `initialized` validates the settings, opens the folders (synchronously,
-    before any later message is handled) and indexes them in the background.
+    for the settings model; after `initialized` the settings model is imported in a worker thread, the
+    settings validated and the folders opened before any later message is handled (they wait, the
+    event loop stays free: `_open`), and the folders are indexed in the background.
     """
 
     def __init__(self, session: Session, watch_parent: Callable[[int], Awaitable[None]],
@@ -71,17 +72,36 @@ class Lifecycle:
         self._folders = list(dict.fromkeys(folders))
 
     def initialized(self) -> None:
-        """Settings from initializationOptions, then the folders; the rest continues in the background."""
-        from crew_lsp.server.settings import section
+        """Settings from initializationOptions, then the folders (`_open`); the rest continues in the background."""
+        # importing the settings model (pydantic) takes about 100 ms: in a worker thread, while the
+        # client's next messages wait — except requests about files outside every folder (a client's
+        # liveness probe, a loose file never opened), which nothing being opened can change
+        self.session.hold_messages(self._outside_the_folders)
+        self.session.spawn(self._open())
 
-        self._init_options = section(self._init_options)
-        self._apply_settings_values(self._init_options)
-        for path in self._folders:
-            self._add_folder(path)
-        pid = self._process_id
-        if pid and pid != os.getpid() and os.name == "posix":  # os.kill(pid, 0) kills on Windows
-            self.session.spawn(self._watch_parent(pid))
-        self.session.spawn(self._after_initialized())
+    def _outside_the_folders(self, message: Any) -> bool:
+        if not (isinstance(message, dict) and "id" in message and isinstance(message.get("params"), dict)):
+            return False
+        document = message["params"].get("textDocument")
+        uri = document.get("uri") if isinstance(document, dict) else None
+        path = self.session.uris.path(uri) if isinstance(uri, str) else None
+        return path is not None and not any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in self._folders)
+
+    async def _open(self) -> None:
+        try:
+            await asyncio.to_thread(importlib.import_module, "crew_lsp.server.settings")
+            from crew_lsp.server.settings import section
+
+            self._init_options = section(self._init_options)
+            self._apply_settings_values(self._init_options)
+            for path in self._folders:
+                self._add_folder(path)
+            pid = self._process_id
+            if pid and pid != os.getpid() and os.name == "posix":  # os.kill(pid, 0) kills on Windows
+                self.session.spawn(self._watch_parent(pid))
+            self.session.spawn(self._after_initialized())
+        finally:
+            self.session.release_messages()  # (after the loading started: a released `shutdown` stops it)
 
     async def _after_initialized(self) -> None:
         session = self.session
@@ -141,12 +161,12 @@ class Lifecycle:
         total = sum(len(files) for _loader, files in listed.values())
         # the cyclic GC would repeatedly walk the growing index while it is built and checked (tens of
         # milliseconds of cold start for nothing: the index is long-lived): paused until the first
-        # diagnostics are out, then the heap is frozen (`_gc_settle`)
+        # diagnostics are out, then the heap is frozen (`_settle`)
         self._gc_pause()
         try:
             await self._load(listed, total)
         finally:
-            self.session.spawn(self._gc_settle())
+            self.session.spawn(self._settle(folders))
         await self.sync.folders_changed()
 
     async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
@@ -176,10 +196,14 @@ class Lifecycle:
             gc.disable()
         self._gc_paused += 1
 
-    async def _gc_settle(self) -> None:
-        """After a load: once its diagnostics are published, freeze the index (out of the GC's reach)."""
+    async def _settle(self, folders: list[Folder]) -> None:
+        """After a load: once its diagnostics are published, prepare the folders for edits, then freeze
+        the index (out of the GC's reach)."""
         try:
             await self.session.diagnostics.idle(GC_SETTLE_TIMEOUT_S)
+            for folder in folders:
+                if folder in self.session.project.folders:  # (not removed meanwhile)
+                    await folder.prepare_for_edits()
         finally:
             self._gc_paused -= 1
             if self._gc_paused == 0:
@@ -199,7 +223,8 @@ class Lifecycle:
                 folder.set_text(path, doc.text)
         folder.ready.set()
         diagnostics.start()
-        paths = {p for p in folder.snapshot.resources if folder.reported(p) or p in docs}
+        reported = folder.ws.reported_filter()  # (not `folder.reported`: it would cache every path at once)
+        paths = {p for p in folder.snapshot.resources if reported(p) or p in docs}
         diagnostics.mark(paths, republish=[p for p in docs if folder.classifies(p)])
 
     def adopt(self, path: str) -> None:

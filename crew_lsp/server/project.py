@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from crew_lsp.resources.discovery import Workspace, repo_root, scan
-from crew_lsp.resources.index import Index, Snapshot, derive, prepare_for_edits, read_entries
+from crew_lsp.resources.index import Index, Snapshot, folded_for_checks, prepared_aside, read_entries
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, stamp_of
 from crew_lsp.resources.model import Resource
 
@@ -33,7 +33,6 @@ class Folder:
     implicit: bool = False  # created for a document outside every workspace folder
     # where a path lies never changes for a given Workspace: cache the pathlib work
     _classifies: dict[str, bool] = field(default_factory=dict, repr=False)
-    _reported: dict[str, bool] = field(default_factory=dict, repr=False)
     _prefixes: tuple[str, str, tuple[str, ...]] | None = field(default=None, repr=False)
 
     @property
@@ -60,20 +59,21 @@ class Folder:
             return found
 
     def reported(self, path: str) -> bool:
-        """`Workspace.reported` with plain string prefixes (the paths are normalised absolute paths)."""
-        try:
-            return self._reported[path]
-        except KeyError:
-            if self._prefixes is None:
-                ws = self.ws
-                self._prefixes = (str(ws.user) + os.sep, str(ws.folder) + os.sep,
-                                  tuple(str(r) + os.sep for r in ws.extra_roots))
-            user, folder, extras = self._prefixes
-            found = not path.startswith(user) and (path.startswith(folder) or path.startswith(extras))
-            if len(self._reported) > 200_000:
-                self._reported.clear()
-            self._reported[path] = found
-            return found
+        """`Workspace.reported` with plain string prefixes (the paths are normalised absolute paths);
+        three `startswith` cost less than a cache of every path would."""
+        if self._prefixes is None:
+            ws = self.ws
+            self._prefixes = (str(ws.user) + os.sep, str(ws.folder) + os.sep, tuple(str(r) + os.sep for r in ws.extra_roots))
+        user, folder, extras = self._prefixes
+        return not path.startswith(user) and (path.startswith(folder) or path.startswith(extras))
+
+    async def prepare_for_edits(self) -> None:
+        """Build what the first edit of a freshly loaded index needs (reference maps, persistent maps) in a
+        worker thread, so a keystroke never pays for it; done after the folder's first publish, which
+        does not need it. An edit that came first has built it itself."""
+        base = self.index.snapshot
+        if base.role_counts is None:
+            self.index.take_prepared(base, await asyncio.to_thread(prepared_aside, base))
 
     def set_text(self, path: str, text: str | None, problem: Problem | None = None) -> set[str]:
         """Replace (or remove) one file in this index; the paths whose diagnostics may change."""
@@ -113,9 +113,8 @@ async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, s
         stamps.update(stamp)
         if progress is not None:
             progress(min(start + chunk, total), total)
-    # (with what the first edit needs built here, off the event loop: a keystroke never pays for it)
-    snap = await asyncio.to_thread(lambda: prepare_for_edits(derive(Snapshot(ws, resources, problems=problems))))
-    folder.index.snapshot = snap
+    # (what edits need besides is built once the folder is published: `Folder.prepare_for_edits`)
+    folder.index.snapshot = await asyncio.to_thread(folded_for_checks, ws, resources, problems)
     folder.stamps = stamps
     return total
 
@@ -186,6 +185,9 @@ class Project:
 
     def owner(self, path: str) -> Folder | None:
         """The folder whose diagnostics and features serve a path."""
+        if len(self.folders) == 1:  # the usual case: no routing to remember for each of its files
+            folder = self.folders[0]
+            return folder if path in folder.index.snapshot.resources or folder.classifies(path) else None
         try:
             return self._owner[path]
         except KeyError:

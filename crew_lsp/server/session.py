@@ -15,14 +15,14 @@ import time
 import traceback
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine, Iterator
 
 from lsprotocol import types as T
 
 from crew_lsp.server.convert import Uris
 from crew_lsp.server.diagnostics import Publisher
 from crew_lsp.server.errors import redact
-from crew_lsp.server.jsonrpc import send_json
+from crew_lsp.server.jsonrpc import send_bodies, send_json
 from crew_lsp.server.metrics import SessionMetrics
 from crew_lsp.server.profile import ClientProfile
 from crew_lsp.server.project import Folder, Project
@@ -81,6 +81,17 @@ class Session:
     def notify(self, method: str, params: dict[str, Any]) -> None:
         """A notification built from plain JSON values (no cattrs on the hot paths: diagnostics, progress)."""
         send_json(self._server.protocol, {"jsonrpc": "2.0", "method": method, "params": params})
+
+    def send_bodies(self, bodies: list[str]) -> None:
+        """Messages already serialised as ASCII JSON, written together (the publisher's cold-start batches)."""
+        send_bodies(self._server.protocol, bodies)
+
+    def hold_messages(self, passes: Callable[[Any], bool]) -> None:
+        """Let the client's messages wait (in order) until `release_messages`, except those `passes` lets through."""
+        self._server.protocol.hold(passes)
+
+    def release_messages(self) -> None:
+        self._server.protocol.release()
 
     def notify_crew(self, method: str, params: dict[str, Any]) -> bool:
         """A custom `crew/*` notification, only to clients that opted in (experimental.crewNotifications)."""
