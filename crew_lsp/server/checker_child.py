@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from crew_lsp.server.project import Folder
     from crew_lsp.server.session import Session
 
-LARGE_FOLDER_FILES = 1_000  # from this many files a folder's cold start uses the child (as `crew-lsp check` forks)
+LARGE_FOLDER_FILES = 10_000  # from this many files a folder's cold start uses the child (below, the child costs more than it saves)
 # (tests and benchmarks lower it for a small folder; not a user setting)
 LARGE_FOLDER_VARIABLE = "CREW_LSP_LARGE_FOLDER_FILES"
 CHILD_TIMEOUT_S = 300.0
