@@ -58,8 +58,9 @@ def command(session: Session, folder: Folder) -> list[str]:
 
 
 def start(session: Session, folder: Folder) -> asyncio.Task[tuple[str, Found] | None]:
-    """Run the child in the background; its task gives (key, diagnostics by path), or None when it failed."""
-    return asyncio.ensure_future(_run(session, folder))
+    """Run the child in the background; its task gives (key, diagnostics by path), or None when it
+    failed. (A session's background tasks are cancelled at shutdown: the child is killed then.)"""
+    return session.spawn(_run(session, folder))
 
 
 async def _run(session: Session, folder: Folder) -> tuple[str, Found] | None:

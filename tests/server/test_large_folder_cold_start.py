@@ -104,3 +104,14 @@ async def test_an_edit_right_after_a_large_cold_start_is_checked_against_compact
     by_child = await _session_after(tmp_path / "b", AS_LARGE, _rename_scribe_role)
     assert [code for code, _line, message in by_child[1] if "scribe" in message] == ["CREW301"]
     assert (_relative(by_child[0]), by_child[1]) == (_relative(in_server[0]), in_server[1])
+
+
+def test_child_output_other_than_a_key_and_cache_shaped_diagnostics_is_refused():
+    from crew_lsp.server.checker_child import decode
+
+    good = b'{"key":"k","files":[["/w/a.md",[["CREW201",1,0,0,0,4,"Unknown agent",null,null,0]]]]}'
+    key, found = decode(good)
+    assert key == "k" and [d.code for d in found["/w/a.md"]] == ["CREW201"]
+    for garbage in (b"", b"not json", b"[]", b'{"files":[]}', b'{"key":1,"files":[]}',
+                    b'{"key":"k","files":[["/w/a.md",[["NOPE",1,0,0,0,4,"x",null,null,0]]]]}', b"\xff\xfe"):
+        assert decode(garbage) is None
