@@ -179,8 +179,8 @@ class Lifecycle:
             def report(done: int, _total: int, base: int = done_before) -> None:
                 if token is not None:
                     self._progress_report(token, base + done, total)
-            cached = await publish_cached(self.session, folder, entries)  # (docs/cache.md)
             child = checker_child.start(self.session, folder) if checker_child.wanted(self.session, entries) else None
+            cached = await publish_cached(self.session, folder, entries)  # (docs/cache.md)
             key = asyncio.ensure_future(asyncio.to_thread(checker_child.own_key, self.session, folder, entries)) if child else None
             try:
                 await load_folder(folder, loader, entries, report, compact=child is not None)
