@@ -102,6 +102,7 @@ bench: venv
 	$(PY) bench/hostile.py
 	$(PY) bench/telemetry.py
 	$(PY) bench/redact.py
+	$(PY) bench/memory.py --size 10000
 
 schemas: venv
 	$(CREW) schemas --out schemas

@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check workspace folders or files and print diagnostics")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    # (the language server's own: one folder's diagnostics and cache key, for its cold start; not for people)
+    check.add_argument("--server-format", dest="format", action="store_const", const="server", help=argparse.SUPPRESS)
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--pi-crew-version", metavar="VERSION", default=None,
                        help="read the files as this pi-crew version (x.y.z, 0.2, 0.10 or auto; default: detected)")

@@ -57,17 +57,21 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
     return [(p, d) for p in sorted(found) for d in found[p]]
 
 
-def _check_folder(ws: Workspace, cache: bool, jobs: int, keep: list | None) -> dict[str, list[Diagnostic]]:
+def _check_folder(ws: Workspace, cache: bool, jobs: int, keep: list | None, keys: list[str] | None = None,
+                  ) -> dict[str, list[Diagnostic]]:
     """The diagnostics of a folder's reported files: from the cache when its key matches (nothing
-    parsed, no rule loaded), else checked on up to ``jobs`` processes (and stored)."""
+    parsed, no rule loaded), else checked on up to ``jobs`` processes (and stored). ``keys`` receives
+    the folder's cache key (computed even when the cache is off)."""
     from crew_lsp.cache import FolderCache, enabled
     from crew_lsp.resources.discovery import scan
     from crew_lsp.resources.loader import Loader
 
     loader = Loader(ws.boundaries())
     entries = scan(ws, loader)
-    stored = FolderCache(ws, entries) if enabled(cache) else None  # (keyed before any file is read)
-    found = stored.load() if stored is not None else None
+    stored = FolderCache(ws, entries) if enabled(cache) or keys is not None else None  # (keyed before any file is read)
+    if keys is not None:
+        keys.append(stored.key.digest)  # type: ignore[union-attr]
+    found = stored.load() if stored is not None and enabled(cache) else None
     if found is None:
         from crew_lsp.checks.parallel import check_folder
 
@@ -75,9 +79,19 @@ def _check_folder(ws: Workspace, cache: bool, jobs: int, keep: list | None) -> d
         found = checked.found
         if keep is not None:
             keep.append(checked)
-        if stored is not None:
+        if stored is not None and enabled(cache):
             stored.store(found)
     return found
+
+
+def folder_for_server(folder: str, pi_crew_version: str | None, cache: bool, jobs: int, keep: list | None) -> str:
+    """A folder's diagnostics for the language server's cold start (server/checker_child.py): one JSON
+    object with the folder's cache key and its files' diagnostics in the cache's shape (cache/codec.py)."""
+    from crew_lsp.cache.codec import encode, json_default
+
+    keys: list[str] = []
+    found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, jobs, keep, keys)
+    return json.dumps({"key": keys[0], "files": encode(found)}, separators=(",", ":"), default=json_default)
 
 
 def _workspace(folder: Path, pi_crew_version: str | None, notes: list[str] | None) -> Workspace:
@@ -225,6 +239,16 @@ def run_check(paths: list[str], fmt: str, color: str = "auto", pi_crew_version: 
         except VersionError as exc:
             print(f"crew-lsp check: --pi-crew-version: {exc}", file=sys.stderr)
             return 2
+    if fmt == "server":
+        if len(paths) != 1 or not os.path.isdir(paths[0]):
+            print("crew-lsp check: the server format takes one folder", file=sys.stderr)
+            return 2
+        try:
+            print(folder_for_server(paths[0], pi_crew_version, cache, jobs, keep))
+        except Exception as exc:
+            print(f"crew-lsp check: internal error: {exc!r}", file=sys.stderr)
+            return 2
+        return 0
     notes: list[str] = []
     try:
         items = collect(paths, pi_crew_version, notes, cache, jobs, keep)

@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
     ["check.py", "--agents", "20", "--teams", "20", "--workflows", "20", "--runs", "1", "--warmup", "0", "--proc-runs", "1"],
     ["check.py", "--sizes", "60,120", "--proc-runs", "1"],
     ["redact.py"],
+    ["memory.py", "--size", "60", "--top", "3"],
 ])
 def test_benchmark_script_runs(argv: list[str]):
     proc = subprocess.run([sys.executable, str(BENCH / argv[0]), *argv[1:]], capture_output=True, text=True,

@@ -165,7 +165,8 @@ def test_stub_answers_beyond_its_summary_from_the_file(mixed_workspace):
     assert team_stub.model.workflow == "shared"
     assert [r.name for r in team_stub.model.roles] == ["a", "b", "c"]
     assert [s.role for s in flow_stub.model.steps] == ["a", "b", "zed"]
-    assert team_stub._real is None  # the summary answered so far
+    assert team_stub._parsed is None  # the summary answered so far
+    assert (team_stub.facts, flow_stub.facts) == (team.facts, flow.facts)
     assert team_stub.model.roles[2].name_span == team.model.roles[2].name_span
     assert flow_stub.model.steps[1].deps == flow.model.steps[1].deps
     assert team_stub.doc.frontmatter.fields["name"].value_span == team.doc.frontmatter.fields["name"].value_span

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from crew_lsp.resources.fields import FieldSpec
-from crew_lsp.resources.frontmatter import csv_items
 from crew_lsp.resources.index import Snapshot
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.skill_names import known_skills
@@ -157,6 +156,7 @@ def role_pool(snap: Snapshot, workflow: str) -> dict[str, list[tuple[Resource, R
 
 
 _MODELS_CACHE: list = [None, ()]
+_WRITES_MODELS = frozenset(("agent", "team", "workflow"))
 
 
 def models_seen(snap: Snapshot) -> tuple[str, ...]:
@@ -166,24 +166,8 @@ def models_seen(snap: Snapshot) -> tuple[str, ...]:
         return _MODELS_CACHE[1]
     seen: dict[str, None] = {}
     for res in snap.resources.values():
-        if res.doc is None:
-            continue
-        fm = res.doc.frontmatter
-        if res.kind == "agent":
-            value = fm.get("model")
-            if value and value != "false":
-                seen[value] = None
-            for item in csv_items(fm.fields.get("fallbackModels")):
-                seen[item.text] = None
-        elif res.kind == "team":
-            for role in res.model.roles:  # type: ignore[union-attr]
-                if role.model:
-                    seen[role.model] = None
-        elif res.kind == "workflow":
-            for step in res.model.steps:  # type: ignore[union-attr]
-                meta = step.meta.get("model")
-                if meta is not None and meta.value and meta.value != "false":
-                    seen[meta.value] = None
+        if res.kind in _WRITES_MODELS:
+            seen.update(dict.fromkeys(res.facts.models))
     result = tuple(sorted(seen))
     _MODELS_CACHE[0], _MODELS_CACHE[1] = key, result
     return result

@@ -61,8 +61,11 @@ def cursor_target(res: Resource, at: At | None, line: int, reading: Reading = BA
     return None
 
 
-def teams_of(snap: Snapshot) -> list[Resource]:
-    return sorted((r for r in snap.resources.values() if r.kind == "team"), key=lambda r: r.path)
+def teams_of(snap: Snapshot, agent: str | None = None, workflow: str | None = None) -> list[Resource]:
+    """Every team file by path; with `agent` or `workflow`, only those naming it (told by their facts:
+    a compacted team is not parsed again to find it does not)."""
+    return sorted((r for r in snap.resources.values() if r.kind == "team" and (agent is None or agent in r.role_agents)
+                   and (workflow is None or r.team_workflow == workflow)), key=lambda r: r.path)
 
 
 def _role_ref_span(role: Role) -> Span:
@@ -135,7 +138,7 @@ def references(res: Resource, snap: Snapshot, line: int, character: int, include
             agent = res
         if include_declaration and agent is not None:
             out.append(Location(agent.path, name_span(agent)))
-        for team in teams_of(snap):
+        for team in teams_of(snap, agent=name):
             for role in team.model.roles:  # type: ignore[union-attr]
                 if role.agent == name:
                     out.append(Location(team.path, _role_ref_span(role)))
@@ -151,7 +154,7 @@ def references(res: Resource, snap: Snapshot, line: int, character: int, include
         wf_res = res if res.kind == "workflow" else snap.workflows.get(name)
         if include_declaration and wf_res is not None:
             out.append(Location(wf_res.path, name_span(wf_res)))
-        for team in teams_of(snap):
+        for team in teams_of(snap, workflow=name):
             if team.model.workflow == name:  # type: ignore[union-attr]
                 entry = team.doc.frontmatter.fields.get("defaultWorkflow") or team.doc.frontmatter.fields.get("workflow")  # type: ignore[union-attr]
                 out.append(Location(team.path, entry.value_span if entry is not None and entry.value else name_span(team)))
@@ -185,7 +188,7 @@ def _role_references(res: Resource, snap: Snapshot, name: str, include_declarati
 
 def _skill_references(snap: Snapshot, name: str) -> list[Location]:
     out: list[Location] = []
-    for res in sorted(snap.resources.values(), key=lambda r: r.path):
+    for res in sorted((r for r in snap.resources.values() if name in r.skill_names), key=lambda r: r.path):
         if res.kind == "agent":
             for key in ("skills", "skill"):
                 entry = res.doc.frontmatter.fields.get(key)  # type: ignore[union-attr]

@@ -236,7 +236,7 @@ def _rename_agent(res: Resource, snap: Snapshot, old: str, new: str) -> Workspac
         edits.add(agent.path, FILE_START, f"---{nl}name: {new}{nl}---{nl}")
     else:
         raise RenameRefused(f"The frontmatter of {agent.path} is not read by pi-crew (CREW101/CREW102); fix it first.")
-    for team in teams_of(snap):
+    for team in teams_of(snap, agent=old):
         if team.scope == "builtin":
             continue
         for role in team.model.roles:  # type: ignore[union-attr]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from sys import intern
 
 from crew_lsp.resources.frontmatter import Document, csv_texts, leading_int, parse_bool
 from crew_lsp.resources.record import Record
@@ -22,7 +23,7 @@ def split_tools(value: str, reading: Reading) -> list[str]:
         return []
     if word.lower() in ALL_TOOLS:
         return list(reading.builtin_tools)
-    return [t for t in (js_trim(p) for p in value.split(",")) if t]
+    return [intern(t) for t in (js_trim(p) for p in value.split(",")) if t]  # (see csv_texts)
 
 
 class Agent(Record):

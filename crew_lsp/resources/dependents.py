@@ -15,7 +15,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from crew_lsp.resources.snapshot import Snapshot
     from crew_lsp.resources.model import Resource
-    from crew_lsp.resources.team import Team
 
 
 def identity(res: Resource | None) -> tuple | None:
@@ -24,8 +23,7 @@ def identity(res: Resource | None) -> tuple | None:
         return None
     extra: object = None
     if res.kind == "team":
-        team: Team = res.model  # type: ignore[assignment]
-        extra = (team.workflow, tuple(r.name for r in team.roles), tuple(r.agent for r in team.roles))
+        extra = (res.team_workflow, res.role_names, res.role_agents)
     elif res.kind == "config":
         extra = res.text
     return (res.kind, res.scope, res.name, res.disabled, extra)
@@ -59,7 +57,7 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
         if came_or_went or change.disabled_changed:
             out.update(r.path for r in snap.configs)  # their `agents.overrides` keys name agents (drift)
     if "team" in kinds:
-        workflows = {"default"} | change.runners_changed | {r.model.workflow for r in (old, new) if r is not None}  # type: ignore[union-attr]
+        workflows = {"default"} | change.runners_changed | {r.team_workflow for r in (old, new) if r is not None}
         for w in workflows:
             out.update(r.path for r in snap.workflow_files.get(w, ()))
         if change.roles_changed:  # workflows no team runs check their roles against every team's
@@ -70,7 +68,7 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
         for w in names:
             out.update(snap.workflow_refs.get(w, ()))
             # a team without `defaultWorkflow` is offered one of its own name when that workflow exists
-            out.update(t.path for t in snap.team_files.get(w, ()) if t.model.default_workflow is None)  # type: ignore[union-attr]
+            out.update(t.path for t in snap.team_files.get(w, ()) if t.default_workflow is None)
         _near(snap.unresolved_workflows, change.names_out["workflows"] | change.names_in["workflows"], out)
     if "skill" in kinds:
         for name in names:
@@ -82,7 +80,7 @@ def dependents(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, 
 def _content_dependents(snap: Snapshot, res: Resource, out: set[str]) -> None:
     """An edit that kept the names: what other files show of this one (roles, positions of names)."""
     if res.kind == "team":
-        out.update(r.path for r in snap.workflow_files.get(res.model.workflow, ()))  # type: ignore[union-attr]
+        out.update(r.path for r in snap.workflow_files.get(res.team_workflow, ()))
     elif res.kind == "workflow" and snap.workflows.get(res.name) is res:
         out.update(snap.workflow_refs.get(res.name, ()))  # teams of another scope check their roles against its steps
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from bisect import insort
 
-from crew_lsp.resources.frontmatter import csv_texts
-
 RANK = {"project": 0, "builtin": 1, "user": 2}  # a later scope wins
 # the map of every file of a kind, by its slot key (the lower-cased name for agents)
 FILES = {"agent": "agents_by_lower", "team": "team_files", "workflow": "workflow_files", "skill": "skill_files"}
@@ -59,28 +57,7 @@ def resolves(agents, name: str) -> bool:
 
 def unresolved_keys(agents, team: Resource) -> set[str]:
     """The lower-cased agent names a team's roles reference without resolving."""
-    return {r.agent.lower() for r in team.model.roles if not resolves(agents, r.agent)}  # type: ignore[union-attr]
-
-
-def skill_names(res: Resource) -> set[str]:
-    """Every skill name a file's checks look up: an agent's `skills`/`skill`, role `skills=`, step `skills:`."""
-    kind = res.kind
-    if kind == "agent":
-        names = set(res.model.skills)  # type: ignore[union-attr]
-        fields = res.doc.frontmatter.fields if res.doc is not None else {}
-        if "skills" in fields and "skill" in fields:  # (both are checked; the run reads `skills`)
-            names.update(csv_texts(fields["skill"].value))
-        return names
-    if kind == "team":
-        return {i.text for r in res.model.roles if r.skills for i in r.skills}  # type: ignore[union-attr]
-    if kind == "workflow":
-        names = set()
-        for step in res.model.steps:  # type: ignore[union-attr]
-            meta = step.meta.get("skills")
-            if meta is not None and meta.value != "false":
-                names.update(csv_texts(meta.value))
-        return names
-    return set()
+    return {a.lower() for a in team.role_agents if not resolves(agents, a)}
 
 
 def _winner(kind: str, fold: list | tuple) -> Resource:
@@ -172,7 +149,7 @@ def derive(snap: Snapshot) -> Snapshot:
             fill_slot(snap, kind, key, tuple(members), switches)
     by_workflow: dict[str, list[Resource]] = {}
     for team in snap.teams.values():
-        by_workflow.setdefault(team.model.workflow, []).append(team)  # type: ignore[union-attr]
+        by_workflow.setdefault(team.team_workflow, []).append(team)
     snap.teams_by_workflow = {w: tuple(sorted(ts, key=key_of)) if len(ts) > 1 else tuple(ts) for w, ts in by_workflow.items()}
     return snap
 
@@ -204,7 +181,7 @@ def build_references(snap: Snapshot) -> None:
     """Who names what (for the files an edit re-checks): built on the first edit, not by `crew-lsp check`."""
     role_counts: dict[str, int] = {}
     for team in snap.teams.values():
-        for role in {r.name for r in team.model.roles}:  # type: ignore[union-attr]
+        for role in set(team.role_names):
             role_counts[role] = role_counts.get(role, 0) + 1
     agent_refs: dict[str, list[str]] = {}
     workflow_refs: dict[str, list[str]] = {}
@@ -213,9 +190,7 @@ def build_references(snap: Snapshot) -> None:
     for members in snap.team_files.values():
         for team in members:
             path = team.path
-            model = team.model
-            for role in model.roles:  # type: ignore[union-attr]
-                name = role.agent
+            for name in team.role_agents:
                 low = name.lower()
                 refs = agent_refs.get(low)
                 if refs is None:
@@ -225,16 +200,17 @@ def build_references(snap: Snapshot) -> None:
                 found = agents.get(low)
                 if found is None or found.name != name:  # (`resolves`, inline: this runs for every role line)
                     unresolved.setdefault(low, []).append(path)
-            refs = workflow_refs.get(model.workflow)  # type: ignore[union-attr]
+            workflow = team.team_workflow
+            refs = workflow_refs.get(workflow)
             if refs is None:
-                workflow_refs[model.workflow] = [path]  # type: ignore[union-attr]
+                workflow_refs[workflow] = [path]
             else:
                 refs.append(path)
     skill_refs: dict[str, list[str]] = {}
     for kind in ("agents_by_lower", "team_files", "workflow_files"):
         for members in getattr(snap, kind).values():
             for res in members:
-                for name in skill_names(res):
+                for name in res.skill_names:
                     skill_refs.setdefault(name, []).append(res.path)
     snap.skill_refs = {k: frozenset(v) for k, v in skill_refs.items()}
     snap.unresolved_skills = {k: refs for k, refs in snap.skill_refs.items() if k not in snap.skills}
@@ -336,7 +312,7 @@ def apply(prev: Snapshot, snap: Snapshot, path: str, old: Resource | None, new: 
     for res, sign in ((old, -1), (new, 1)):
         if res is not None and res.kind == "team":
             _team_refs(t, res, sign)
-    before, after = (skill_names(r) if r is not None else set() for r in (old, new))
+    before, after = (r.skill_names if r is not None else frozenset() for r in (old, new))
     for name in before ^ after:
         _set_member(t.skill_refs, name, path, name in after)
         _refresh_skill(t, name)
@@ -355,12 +331,12 @@ def _came_or_went(change: Change, kind: str, was: Resource | None, now: Resource
 def _move_team(t, change: Change, was: Resource | None, now: Resource | None) -> None:
     """A team slot's winner changed: the workflows' runners and the union of roles follow."""
     by_workflow, counts = t.teams_by_workflow, t.role_counts
-    roles = {r.name for team in (was, now) if team is not None for r in team.model.roles}  # type: ignore[union-attr]
+    roles = {r for team in (was, now) if team is not None for r in team.role_names}
     present = {r for r in roles if r in counts}
     for team, sign in ((was, -1), (now, 1)):
         if team is None:
             continue
-        workflow = team.model.workflow  # type: ignore[union-attr]
+        workflow = team.team_workflow
         runners = [r for r in by_workflow.get(workflow, ()) if r.path != team.path]
         if sign > 0:
             insort(runners, team, key=key_of)
@@ -370,7 +346,7 @@ def _move_team(t, change: Change, was: Resource | None, now: Resource | None) ->
             by_workflow.pop(workflow, None)
         change.runners_changed.add(workflow)
         _refresh_unrun(t, workflow)
-        for role in {r.name for r in team.model.roles}:  # type: ignore[union-attr]
+        for role in set(team.role_names):
             n = counts.get(role, 0) + sign
             if n > 0:
                 counts[role] = n
@@ -385,10 +361,10 @@ def _team_refs(t, team: Resource, sign: int) -> None:
     path = team.path
     agent_refs, unresolved = t.agent_refs, t.unresolved_agents
     bad = unresolved_keys(t.agents, team) if sign > 0 else set()
-    for low in {r.agent.lower() for r in team.model.roles}:  # type: ignore[union-attr]
+    for low in {a.lower() for a in team.role_agents}:
         _set_member(agent_refs, low, path, sign > 0)
         _set_member(unresolved, low, path, low in bad)
-    workflow = team.model.workflow  # type: ignore[union-attr]
+    workflow = team.team_workflow
     _set_member(t.workflow_refs, workflow, path, sign > 0)
     _refresh_workflow(t, workflow)
 

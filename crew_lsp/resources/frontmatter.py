@@ -22,16 +22,22 @@ class Entry(Record):
     value's index, which CSV items need) are worked out when a check or a feature asks for them.
     """
 
-    __slots__ = ("key", "value", "line", "raw", "colon", "_vi")
+    __slots__ = ("key", "value", "line", "_raw", "colon", "_vi")
     _fields = ("key", "value", "line", "key_span", "value_span", "raw", "value_index")
 
-    def __init__(self, key: str, value: str, line: int, raw: str, colon: int):
+    def __init__(self, key: str, value: str, line: int, raw: str | None, colon: int):
         self.key = key
         self.value = value
         self.line = line
-        self.raw = raw
+        self._raw = raw  # None: exactly `key: value` (most lines), rebuilt when asked rather than kept
         self.colon = colon  # Python index of the first `:` in ``raw``
         self._vi = -1
+
+    @property
+    def raw(self) -> str:
+        """The line."""
+        raw = self._raw
+        return f"{self.key}: {self.value}" if raw is None else raw
 
     @property
     def value_index(self) -> int:
@@ -79,8 +85,9 @@ class Frontmatter(Record):
         self.present = present
         self.entries = [] if entries is None else entries
         self.fields = {} if fields is None else fields
-        self.skipped = [] if skipped is None else skipped  # lines without ':' (ignored by pi-crew)
-        self.comments = [] if comments is None else comments  # lines starting with '#'
+        # (most blocks have neither: they share one empty tuple)
+        self.skipped: list[int] | tuple[()] = () if skipped is None else skipped  # lines without ':' (ignored by pi-crew)
+        self.comments: list[int] | tuple[()] = () if comments is None else comments  # lines starting with '#'
         self.close_line = close_line
         self.body_start = body_start
         self.hidden_by = hidden_by  # "BOM" | "blank line" | "spaces": CREW101
@@ -174,6 +181,15 @@ def _hidden_frontmatter(text: str) -> tuple[str, Span] | None:
     return reason, Span(0, 0, end_line, end_col)
 
 
+def _add(fm: Frontmatter, attr: str, line: int) -> None:
+    """Append to a list that starts as the shared empty tuple."""
+    found = getattr(fm, attr)
+    if found:
+        found.append(line)
+    else:
+        setattr(fm, attr, [line])
+
+
 def parse_entry(line_no: int, raw: str) -> Entry | None:
     colon = raw.find(":")
     if colon < 0:
@@ -205,18 +221,23 @@ def parse_document(text: str) -> Document:
                 if not colon:
                     stripped = raw.strip(JS_SPACE)
                     if stripped:
-                        (fm.comments if stripped[0] == "#" else fm.skipped).append(i)
+                        if stripped[0] == "#":
+                            _add(fm, "comments", i)
+                        else:
+                            _add(fm, "skipped", i)
                     continue
                 key = before.strip(JS_SPACE)
                 if key and key[0] == "#":  # the trimmed line starts with `#`
-                    fm.comments.append(i)
+                    _add(fm, "comments", i)
                     continue
+                value = after.strip(JS_SPACE)
+                # `key: value` exactly (strip hands back the same string when it strips nothing): kept as nothing
+                plain = key is before and after[:1] == " " and len(after) == len(value) + 1
                 # one string per distinct key and short value across the index (`name`, `model: gpt-5`, ...)
                 key = intern(key)
-                value = after.strip(JS_SPACE)
                 if len(value) < 48:
                     value = intern(value)
-                entry = Entry(key, value, i, raw, len(before))
+                entry = Entry(key, value, i, None if plain else raw, len(before))
                 entries.append(entry)
                 fields[key] = entry
             close = i + 1
@@ -266,11 +287,14 @@ def split_csv(entry_value: str, line_no: int, raw: str, value_index: int) -> lis
 
 
 def csv_texts(value: str) -> list[str]:
-    """The item texts of ``split_csv`` (same order, same de-duplication), without spans."""
+    """The item texts of ``split_csv`` (same order, same de-duplication), without spans.
+
+    Each text is interned: the same tool, skill and model names fill the lists of thousands of files.
+    """
     if '"' in value:
-        texts = [p.replace('"', "").strip(JS_SPACE) for p in _csv_pieces(value)]
+        texts = [intern(p.replace('"', "").strip(JS_SPACE)) for p in _csv_pieces(value)]
     else:
-        texts = [p.strip(JS_SPACE) for p in value.split(",")]
+        texts = [intern(p.strip(JS_SPACE)) for p in value.split(",")]
     if "" in texts:
         texts = [t for t in texts if t]
     if len(texts) > 1 and len(set(texts)) < len(texts):

@@ -18,20 +18,31 @@ from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, Span, span_in_line
 class Heading(Record):
     """A `##` heading (spans worked out on demand)."""
 
-    __slots__ = ("line", "id_line", "text", "bare", "in_fence", "raw", "at", "hashes", "section")
+    __slots__ = ("line", "id_line", "text", "bare", "in_fence", "_raw", "at", "hashes", "_section")
     _fields = ("line", "id_line", "text", "id_span", "heading_span", "bare", "in_fence")
 
-    def __init__(self, line: int, id_line: int, text: str, bare: bool, in_fence: bool, raw: str, at: int, hashes: int = 0,
+    def __init__(self, line: int, id_line: int, text: str, bare: bool, in_fence: bool, raw: str | None, at: int, hashes: int = 0,
                  section: tuple[int, int] | None = None):
         self.line = line
         self.id_line = id_line
         self.text = text
         self.bare = bare
         self.in_fence = in_fence
-        self.raw = raw  # the text of the line holding the id
+        self._raw = raw  # the text of the line holding the id; None: exactly `## id` (rebuilt when asked)
         self.at = at  # Python index of the id in ``raw``
         self.hashes = hashes  # Python index of the `##` in its line (not 0 after a lone `\r`, U+2028 or U+2029)
-        self.section = (id_line + 1, 0) if section is None else section  # (line, index) where its section starts
+        self._section = section  # None: the next line's start (the usual case, stored as nothing)
+
+    @property
+    def raw(self) -> str:
+        raw = self._raw
+        return "## " + self.text if raw is None else raw
+
+    @property
+    def section(self) -> tuple[int, int]:
+        """(line, index) where its section starts: the next line's start unless the line goes on after the id."""
+        section = self._section
+        return (self.id_line + 1, 0) if section is None else section
 
     @property
     def id_span(self) -> Span:
@@ -149,7 +160,7 @@ def find_headings(doc: Document, plain: bool) -> list[Heading]:
         stop = _BREAKS.search(raw, k)
         end = stop.start() if stop is not None else len(raw)
         label = raw[k:end].strip(JS_SPACE)
-        section = (j + 1, 0) if stop is None or not raw[end:].strip(JS_SPACE) else (j, end)
+        section = None if stop is None or not raw[end:].strip(JS_SPACE) else (j, end)  # (None: the next line)
         headings.append(Heading(i, j, label, j != i, in_fence, raw, k, h, section))
         skip_to = (j, end)
     return headings
@@ -174,7 +185,9 @@ def _plain_headings(doc: Document, candidates: list[int]) -> list[Heading]:
             continue  # `##x`, `###`
         label = line[2:].strip(JS_SPACE)
         if label:
-            headings.append(Heading(i, i, label, False, in_fence, line, line.index(label, 2)))
+            at = line.index(label, 2)
+            plain = at == 3 and len(line) == 3 + len(label) and line[2] == " "  # (`## id`: nothing else to keep)
+            headings.append(Heading(i, i, label, False, in_fence, None if plain else line, at))
             continue
         # `\s+` runs over the line break and blank lines: the text is the next non-blank line
         j = i + 1

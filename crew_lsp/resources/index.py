@@ -11,6 +11,7 @@ import gc
 from collections.abc import Mapping
 
 from crew_lsp.resources.discovery import Workspace, scan
+from crew_lsp.resources.facts import Strings
 from crew_lsp.resources.fold import Change, apply, derive, prepare_for_edits
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
 from crew_lsp.resources.model import Resource, parse_resource
@@ -24,11 +25,13 @@ __all__ = ["Index", "Snapshot", "derive", "folded_for_checks", "paused_gc", "pre
 
 
 def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loader, guard: bool = False,
-                 ) -> tuple[dict[str, Resource], dict[str, Problem], dict[str, Stamp]]:
+                 compact: Strings | None = None) -> tuple[dict[str, Resource], dict[str, Problem], dict[str, Stamp]]:
     """Read and parse scanned files: the resources, the files not read (indexed as empty), the stamps.
 
     With `guard` a parser failure marks the file as not read instead of raising (the server must
-    not lose a whole folder to one bad file).
+    not lose a whole folder to one bad file). With `compact` each file is compacted as soon as it is
+    parsed (`Resource.compacted`, sharing strings through it): only then does the memory of the
+    parses go back (compacting a whole loaded folder afterwards frees little).
     """
     resources: dict[str, Resource] = {}
     problems: dict[str, Problem] = {}
@@ -43,7 +46,8 @@ def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loa
             problems[path] = loaded.problem
         stamps[path] = loaded.stamp
         try:
-            resources[path] = parse_resource(kind, scope, path, loaded.text, role, ws.reading)
+            res = parse_resource(kind, scope, path, loaded.text, role, ws.reading)
+            resources[path] = res if compact is None else res.compacted(compact)
         except Exception as exc:
             if not guard:
                 raise

@@ -67,7 +67,7 @@ class Snapshot(Record):
         if self.roles is None:
             counts = self.role_counts
             self.roles = frozenset(counts) if counts is not None else \
-                frozenset(r.name for t in self.teams.values() for r in t.model.roles)  # type: ignore[union-attr]
+                frozenset(r for t in self.teams.values() for r in t.role_names)
         return self.roles
 
     def names(self, kind: str) -> NameIndex:

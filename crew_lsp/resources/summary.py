@@ -2,40 +2,36 @@
 
 When `crew-lsp check` splits a workspace between processes (`crew_lsp/checks/parallel.py`), each
 process parses only its share of the files. The checks of a file also read a little of other files:
-their kind, scope, path and name, whether an agent is disabled, a team's workflow and role names, a
-workflow's step roles. A *summary* holds just that, as plain tuples that `marshal` ships cheaply
-(a parsed file costs more to unpickle than to parse again).
+what the index reads of every file (its `Facts`, `facts.py`), plus a workflow's step roles. A
+*summary* holds just that, as plain tuples that `marshal` ships cheaply (a parsed file costs more to
+unpickle than to parse again).
 
-A *stub* is a `Resource` built from a summary. What the summary holds it answers at once; anything
-else (a document, a span, a role's tokens) it gets by reading and parsing the file through the same
-loader, once, on first use: a stub is never wrong, at worst slower. Files do not change during one
-`crew-lsp check`, so the file parsed later is the file another process parsed.
+A *stub* is a compacted `Resource` (it holds its facts, not its parse) built from a summary, whose
+text is read on first use too. What the summary holds it answers at once; anything else (a document,
+a span, a role's tokens) it gets by reading and parsing the file through the same loader, once: a
+stub is never wrong, at worst slower. Files do not change during one `crew-lsp check`, so the file
+parsed later is the file another process parsed.
 """
 
 from __future__ import annotations
 
 from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.facts import Facts
 from crew_lsp.resources.loader import Loader
 from crew_lsp.resources.model import Resource, parse_resource
 
-# A summary: (number, file_name, name or None when it is the file name, kind's details...), where the
-# number is the file's place in a list of scanned (kind, scope, path) entries every process holds:
-#   agent: (..., disabled), team: (..., default_workflow, role names), workflow: (..., step roles).
+# A summary: (number, file_name, name or None when it is the file name, the facts' values, a
+# workflow's step roles or None), where the number is the file's place in a list of scanned
+# (kind, scope, path) entries every process holds.
 # (Why a file was not read travels apart: few files have a problem.)
 Summary = tuple
 
 
 def summarize(number: int, res: Resource) -> Summary:
-    kind, file_name, name = res.kind, res.file_name, res.name
+    file_name, name = res.file_name, res.name
     shown = None if name == file_name else name
-    if kind == "agent":
-        return (number, file_name, shown, res.model.disabled)  # type: ignore[union-attr]
-    if kind == "team":
-        team = res.model
-        return (number, file_name, shown, team.default_workflow, tuple([r.name for r in team.roles]))  # type: ignore[union-attr]
-    if kind == "workflow":
-        return (number, file_name, shown, tuple([s.role for s in res.model.steps]))  # type: ignore[union-attr]
-    return (number, file_name, shown)
+    steps = tuple([s.role for s in res.model.steps]) if res.kind == "workflow" else None  # type: ignore[union-attr]
+    return (number, file_name, shown, res.facts._values(), steps)
 
 
 class StubSource:
@@ -47,58 +43,57 @@ class StubSource:
         self.workspace = workspace
         self.loader = loader
 
-    def parse(self, kind: str, scope: str, path: str) -> Resource:
+    def read(self, path: str) -> str:
+        return self.loader.load(path).text or ""
+
+    def parse(self, kind: str, scope: str, path: str, text: str) -> Resource:
         """The file parsed as `index.read_entries` parses it."""
         ws = self.workspace
-        text = self.loader.load(path).text
         role = ws.config_role(path) if kind == "config" else "project"
-        return parse_resource(kind, scope, path, text or "", role, ws.reading)
+        return parse_resource(kind, scope, path, text, role, ws.reading)
 
 
 class StubResource(Resource):
-    """A resource another process parsed: its summary now, the parsed file on first use of anything else."""
+    """A resource another process parsed: a compacted resource whose text, too, is read on first use.
 
-    __slots__ = ("_source", "_real", "_disabled", "_summary_model")
+    Its parse, once made, is kept (not dropped like a compacted resource's: a check runs once)."""
+
+    __slots__ = ("_source", "_text", "_summary_model")
     _fields = Resource._fields
 
     def __init__(self, summary: Summary, entry: tuple[str, str, str], source: StubSource):
-        kind, self.scope, self.path = entry
-        self.kind = kind
-        self.file_name = summary[1]
-        self.name = summary[2] or summary[1]
+        kind, scope, path = entry
+        file_name, shown, facts, steps = summary[1:]
+        facts = Facts(*facts)
+        self.kind, self.scope, self.path, self.file_name, self.name = kind, scope, path, file_name, shown or file_name
+        self._parsed = None
+        self._reading = source.workspace.reading
+        self._facts = facts
         self._source = source
-        self._real: Resource | None = None
-        self._disabled = kind == "agent" and summary[3]
+        self._text: str | None = None
         if kind == "team":
-            self._summary_model = _TeamSummary(self, summary[3], summary[4])
+            self._summary_model = _TeamSummary(self, facts)
         elif kind == "workflow":
-            self._summary_model = _WorkflowSummary(self, summary[3])
+            self._summary_model = _WorkflowSummary(self, steps)
         else:
             self._summary_model = None
 
-    def real(self) -> Resource:
-        """The file, parsed (once)."""
-        real = self._real
-        if real is None:
-            real = self._real = self._source.parse(self.kind, self.scope, self.path)
-        return real
+    def _expand(self):
+        parsed = self._source.parse(self.kind, self.scope, self.path, self.text)._parsed
+        self._parsed = parsed
+        return parsed
 
-    @property
-    def doc(self):  # type: ignore[override]
-        return self.real().doc
-
-    @property
-    def text(self) -> str:  # type: ignore[override]
-        return self.real().text
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._text = self._source.read(self.path)
+        return text
 
     @property
     def model(self):  # type: ignore[override]
         summary = self._summary_model
-        return summary if summary is not None else self.real().model
-
-    @property
-    def disabled(self) -> bool:
-        return self._disabled
+        return summary if summary is not None else self.doc_and_model()[1]
 
 
 class _Part:
@@ -118,11 +113,11 @@ class _Part:
 class _TeamSummary(_Part):
     __slots__ = ("default_workflow", "_role_names", "_roles")
 
-    def __init__(self, owner: StubResource, default_workflow: str | None, role_names: tuple[str, ...]):
+    def __init__(self, owner: StubResource, facts: Facts):
         self._owner = owner
         self._index = -1
-        self.default_workflow = default_workflow
-        self._role_names = role_names
+        self.default_workflow = facts.default_workflow
+        self._role_names = facts.role_names
         self._roles: tuple[_RoleSummary, ...] | None = None  # built on first use: most stubs are only folded
 
     @property
@@ -138,7 +133,7 @@ class _TeamSummary(_Part):
         return roles
 
     def _real_part(self):
-        return self._owner.real().model
+        return self._owner.doc_and_model()[1]
 
 
 class _RoleSummary(_Part):
@@ -150,7 +145,7 @@ class _RoleSummary(_Part):
         self.name = name
 
     def _real_part(self):
-        return self._owner.real().model.roles[self._index]  # type: ignore[union-attr]
+        return self._owner.doc_and_model()[1].roles[self._index]  # type: ignore[union-attr]
 
 
 class _WorkflowSummary(_Part):
@@ -171,7 +166,7 @@ class _WorkflowSummary(_Part):
         return steps
 
     def _real_part(self):
-        return self._owner.real().model
+        return self._owner.doc_and_model()[1]
 
 
 class _StepSummary(_Part):
@@ -183,4 +178,4 @@ class _StepSummary(_Part):
         self.role = role
 
     def _real_part(self):
-        return self._owner.real().model.steps[self._index]  # type: ignore[union-attr]
+        return self._owner.doc_and_model()[1].steps[self._index]  # type: ignore[union-attr]

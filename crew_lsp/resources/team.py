@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from sys import intern
 
 from crew_lsp.resources.frontmatter import Document, Item, leading_int
 from crew_lsp.resources.record import Record
@@ -72,7 +73,7 @@ class Token(Record):
 
 
 class Role(Record):
-    __slots__ = ("name", "line", "has_colon", "_description", "_masked", "tokens", "all_tokens", "skills", "skills_disabled",
+    __slots__ = ("name", "line", "has_colon", "_description", "_reading", "tokens", "all_tokens", "skills", "skills_disabled",
                  "leftover_keys", "glued", "raw", "_name_at", "_dash", "_end")
     _fields = ("name", "line", "name_span", "line_span", "has_colon", "description", "tokens", "all_tokens", "skills",
                "skills_disabled", "leftover_keys", "glued")
@@ -86,20 +87,23 @@ class Role(Record):
         self._end = end
         self.has_colon = has_colon
         self._description: str | None = description
-        self._masked = ""  # the text after the colon with the tokens blanked (the description, unsquashed)
+        self._reading = BASELINE  # how the line was read (to read it again for the description)
         self.tokens: dict[str, Token] = {}  # the winning token per key
         self.all_tokens: list[Token] = []
         self.skills: list[Item] | None = None  # None = not given
         self.skills_disabled = False
-        self.leftover_keys: list[tuple[str, Span]] = []  # `key=` left in the text
-        self.glued: list[tuple[Token, Token]] = []  # (a value, the deleted `skills=` token inside it)
+        # (both almost always empty: then the one empty tuple)
+        self.leftover_keys: list[tuple[str, Span]] | tuple[()] = ()  # `key=` left in the text
+        self.glued: list[tuple[Token, Token]] | tuple[()] = ()  # (a value, the deleted `skills=` token inside it)
 
     @property
     def description(self) -> str:
-        """The role line's text after the colon without its tokens, spaces squashed (worked out on first use)."""
+        """The role line's text after the colon without its tokens, spaces squashed (worked out on first use,
+        from the line read again: a role keeps no copy of that text)."""
         text = self._description
         if text is None:
-            text = self._description = _JS_SPACES.sub(" ", self._masked).strip(JS_SPACE)
+            masked = _read_role_line(self.line, self.raw, self._reading)[1]
+            text = self._description = _JS_SPACES.sub(" ", masked).strip(JS_SPACE)
         return text
 
     @description.setter
@@ -185,6 +189,11 @@ def _matches(pattern: re.Pattern[str], text: str, word: str) -> list[re.Match[st
 
 
 def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role | None:
+    return _read_role_line(line_no, raw, reading)[0]
+
+
+def _read_role_line(line_no: int, raw: str, reading: Reading) -> tuple[Role | None, str]:
+    """The role of a line, and the text after its colon with the tokens blanked (the description, unsquashed)."""
     if raw[:2] == "- ":  # the usual role line: no indentation, one space
         dash = 0
         text = raw[2:]
@@ -192,7 +201,7 @@ def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role
     else:
         lead = raw.lstrip(JS_SPACE)
         if lead[:1] != "-":
-            return None
+            return None, ""
         dash = len(raw) - len(lead)  # (no space character is a `-`)
         text = lead[1:]
         base = dash + 1
@@ -200,16 +209,16 @@ def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role
     base += len(text) - len(body)  # index of the role text in raw
     body = body.rstrip(JS_SPACE)
     if not body:
-        return None
+        return None, ""
     colon = body.find(":")
     # the body starts with no space: the name starts with it, or is empty (a `:` first)
     name = (body[:colon].rstrip(JS_SPACE) if colon >= 0 else body)
     if not name:
-        return None
+        return None, ""
     end = base + len(body)
-    role = Role(name, line_no, raw, base, dash, end, colon >= 0)
+    role = Role(intern(name) if len(name) < 48 else name, line_no, raw, base, dash, end, colon >= 0)  # (names repeat across teams)
     if colon < 0:
-        return role
+        return role, ""
     meta_start = base + colon + 1
     meta = raw[meta_start:end]
     # Each pattern needs its key word (and `=`): most lines hold only `agent=`, so most scans are skipped.
@@ -224,10 +233,15 @@ def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role
         if "=" in meta:
             for match in leftover.finditer(meta):
                 a, b = _raw_at(match.start(), cuts, meta_start), _raw_at(match.end(), cuts, meta_start, True)
-                role.leftover_keys.append((match.group(1), span_in_line(line_no, raw, a, b)))
-    role._masked = meta
+                found = (match.group(1), span_in_line(line_no, raw, a, b))
+                if role.leftover_keys:
+                    role.leftover_keys.append(found)  # type: ignore[union-attr]
+                else:
+                    role.leftover_keys = [found]
+    if reading is not BASELINE:
+        role._reading = reading
     role._description = None  # squashed on first use: the checks never read it
-    return role
+    return role, meta
 
 
 def _raw_at(index: int, cuts: list[Token], meta_start: int, end: bool = False) -> int:
@@ -319,12 +333,21 @@ def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re
             pos = a + 1
             continue
         b = match.end()
-        key, value = match.group(1, 2)
+        if only_agent:
+            key, value = "agent", match.group(2)  # (one string for the key in every role line)
+        else:
+            key, value = match.group(1, 2)
+            key = intern(key)
         va = match.start(2)
         if cuts:
             token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True),
                           _raw_at(va, cuts, meta_start), _raw_at(b, cuts, meta_start, True))
-            role.glued.extend((token, cut) for cut in cuts if token.va < cut.a < token.vb)
+            glued = [(token, cut) for cut in cuts if token.va < cut.a < token.vb]
+            if glued:
+                if role.glued:
+                    role.glued.extend(glued)  # type: ignore[union-attr]
+                else:
+                    role.glued = glued
         else:
             token = Token(key, value, line_no, raw, meta_start + a, meta_start + b, meta_start + va)
         all_tokens.append(token)

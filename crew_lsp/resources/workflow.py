@@ -20,7 +20,7 @@ _META = re.compile(r"([A-Za-z0-9_-]+):[" + JS_SPACE_CLASS + r"]*([^\r\n\u2028\u2
 _STEP_ID = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SLUG_RUN = re.compile(r"[^a-z0-9-]+")
 # `key: value` line text -> (key, value, value index): the same metadata lines recur across workflows.
-_META_CACHE: dict[str, tuple[str, str, int]] = {}
+_META_CACHE: dict[str, tuple[str, str, int, bool]] = {}
 _META_CACHE_MAX = 4096
 _SLUG_CLEAN = re.compile(r"[a-z0-9-]*\Z")  # nothing for _SLUG_RUN to replace
 
@@ -28,16 +28,22 @@ _SLUG_CLEAN = re.compile(r"[a-z0-9-]*\Z")  # nothing for _SLUG_RUN to replace
 class Meta(Record):
     """One metadata line of a step (spans worked out on demand)."""
 
-    __slots__ = ("key", "value", "line", "raw", "value_index", "key_index")
+    __slots__ = ("key", "value", "line", "_raw", "value_index", "key_index")
     _fields = ("key", "value", "line", "key_span", "value_span", "raw", "value_index")
 
-    def __init__(self, key: str, value: str, line: int, raw: str, value_index: int, key_index: int = 0):
+    def __init__(self, key: str, value: str, line: int, raw: str | None, value_index: int, key_index: int = 0):
         self.key = key
         self.value = value
         self.line = line
-        self.raw = raw
+        self._raw = raw  # None: exactly `key: value` (most lines), rebuilt when asked rather than kept
         self.value_index = value_index
         self.key_index = key_index  # not 0 only on a section's first line (the section trim drops its indentation)
+
+    @property
+    def raw(self) -> str:
+        """The document line."""
+        raw = self._raw
+        return f"{self.key}: {self.value}" if raw is None else raw
 
     @property
     def key_span(self) -> Span:
@@ -193,11 +199,11 @@ class Step(Record):
 class Workflow(Record):
     __slots__ = ("max_concurrency", "steps", "headings", "folded")
 
-    def __init__(self, max_concurrency: int | None, steps: list[Step], headings: list[Heading], folded: list[Heading]):
+    def __init__(self, max_concurrency: int | None, steps: list[Step], headings: list[Heading], folded: list[Heading] | tuple[()]):
         self.max_concurrency = max_concurrency
         self.steps = steps
         self.headings = headings
-        self.folded = folded  # headings that are not steps (their text joins the previous step)
+        self.folded = folded  # headings that are not steps (their text joins the previous step; usually the one empty tuple)
 
     def step(self, step_id: str) -> Step | None:
         for step in self.steps:
@@ -233,7 +239,7 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
     max_concurrency = n if n is not None and (floor is None or n >= floor) else None
     step_keys = STEP_KEYS if reading is BASELINE else reading.step_keys
     if not headings:
-        return Workflow(max_concurrency=max_concurrency, steps=[], headings=headings, folded=[])
+        return Workflow(max_concurrency=max_concurrency, steps=[], headings=headings, folded=())
     lines = doc.lines
     # pi-crew normalises CRLF only when there is frontmatter; otherwise the \r stays in each line.
     pi_lines = lines if fm.present or not doc.crlf else doc.text.split("\n")
@@ -246,7 +252,11 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
     sections: list[list[str]] = []  # (the steps reuse them when no heading folds)
     last = len(headings) - 1
     for k, h in enumerate(headings):
-        sl, sc = h.section
+        sec = h._section  # (`h.section`, without a property call per heading)
+        if sec is None:
+            sl, sc = h.id_line + 1, 0
+        else:
+            sl, sc = sec
         if k < last:
             nxt = headings[k + 1]
             el, ec = nxt.line, nxt.hashes
@@ -289,7 +299,7 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
         else:
             section = _section(pi_lines, *h.section, el, ec)
         _read_section(step, section, lines)
-    return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=folded)
+    return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=folded or ())
 
 
 def _read_section(step: Step, section: list[str], lines: list[str]) -> None:
@@ -298,7 +308,8 @@ def _read_section(step: Step, section: list[str], lines: list[str]) -> None:
     pi-crew trims the section as a whole: its first text line loses its indentation, its last one
     its trailing spaces (a `\\r` too).
     """
-    sl, sc = step.heading.section
+    sec = step.heading._section  # (`heading.section`, without a property call)
+    sl, sc = (step.id_line + 1, 0) if sec is None else sec
     for at, raw in enumerate(section):  # the first text line, without its indentation
         text = raw.lstrip(JS_SPACE)
         if text:
@@ -319,12 +330,12 @@ def _read_section(step: Step, section: list[str], lines: list[str]) -> None:
             found = _read_meta_line(text)
             if found is None:
                 break  # a blank line ends the block, any other line starts the task
-        key, value, v0 = found
+        key, value, v0, plain = found
         line = lines[i]
         v0 += off
         if v0 > len(line):
             v0 = len(line)  # past a \r eaten by `\s*` when the value is empty
-        metas[key] = meta = Meta(key, value, i, line, v0, off)
+        metas[key] = meta = Meta(key, value, i, None if plain and not off and len(line) == len(text) else line, v0, off)
         entries.append(meta)
         i += 1
         if i == end:
@@ -344,19 +355,27 @@ def _read_section(step: Step, section: list[str], lines: list[str]) -> None:
         i += 1
 
 
-def _read_meta_line(text: str) -> tuple[str, str, int] | None:
-    """(key, value, index of the value) of a `key: value` line, remembered for the next file."""
+def _read_meta_line(text: str) -> tuple[str, str, int, bool] | None:
+    """(key, value, index of the value, whether the line is exactly `key: value`) of a metadata line,
+    remembered for the next file."""
     match = _META.match(text)
     if match is None:
         return None
     key, value = match.group(1, 2)
     if value and value[-1] in JS_SPACE_CHARS:
         value = value.rstrip(JS_SPACE)  # (the pattern already skipped the leading spaces)
-    found = (key, value, match.start(2))
+    v0 = match.start(2)
+    plain = match.start(1) == 0 and v0 == len(key) + 2 and text[v0 - 2 : v0] == ": " and len(text) == v0 + len(value)
+    found = (key, value, v0, plain)
     if len(_META_CACHE) >= _META_CACHE_MAX:
         _META_CACHE.clear()
     _META_CACHE[text] = found
     return found
+
+
+def forget_line_cache() -> None:
+    """Empty the cache of metadata lines read (it fills again as files are parsed)."""
+    _META_CACHE.clear()
 
 
 def _rest_blank(section: list[str], at: int) -> bool:

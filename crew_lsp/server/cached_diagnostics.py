@@ -51,15 +51,21 @@ async def publish_cached(session: Session, folder: Folder, entries: list[tuple[s
     except Exception as exc:
         session.log_error(f"reading the diagnostics cache of {folder.path} failed", exc)
         return None
+    return Pending(entry, await publish_found(session, folder, found or {}))
+
+
+async def publish_found(session: Session, folder: Folder, found: dict[str, list[Diagnostic]]) -> list[str]:
+    """Publish diagnostics not checked by this server (the cache's, a child checker's) for the folder's
+    reported files, a slice of work at a time; the paths published."""
     published = []
     start = time.perf_counter()
-    for path, diags in (found or {}).items():
+    for path, diags in found.items():
         if folder.reported(path) and session.diagnostics.publish_cached(path, diags):
             published.append(path)
         if time.perf_counter() - start > SLICE_S:
             await asyncio.sleep(0)
             start = time.perf_counter()
-    return Pending(entry, published)
+    return published
 
 
 def _look_up(ws: Workspace, entries: list[tuple[str, str, str]], overrides: dict[str, str] | None,

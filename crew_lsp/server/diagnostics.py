@@ -299,9 +299,10 @@ class Publisher:
             self._send(path, text)
 
     def publish_cached(self, path: str, diags: list[Diagnostic]) -> bool:
-        """Diagnostics from the cache, before the path is checked (server/cached_diagnostics.py): sent now
-        unless the document is open or the client holds a set; the check re-sends only a set that differs."""
-        if not diags or path in self._pushed or path in self.session.docs:
+        """Diagnostics not checked here (server/cached_diagnostics.py): sent now unless the document is
+        open, the client holds a set or the path was checked here already; a check re-sends only a set
+        that differs."""
+        if not diags or path in self._pushed or path in self.session.docs or path in self._cache:
             return False
         text = dumps([diagnostic_dict(d, self.session.client, self.session.uris) for d in diags])
         self._pushed[path] = hash(text)

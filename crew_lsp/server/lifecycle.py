@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from lsprotocol import types as T
 
 from crew_lsp.resources.discovery import Workspace
-from crew_lsp.server.cached_diagnostics import publish_cached, store_when_checked
+from crew_lsp.server import checker_child
+from crew_lsp.server.cached_diagnostics import publish_cached, publish_found, store_when_checked
 from crew_lsp.server.profile import ClientProfile
 from crew_lsp.server.project import Folder, Listing, list_files, load_folder
 from crew_lsp.server.sync import Sync
@@ -178,14 +179,22 @@ class Lifecycle:
             def report(done: int, _total: int, base: int = done_before) -> None:
                 if token is not None:
                     self._progress_report(token, base + done, total)
+            child = checker_child.start(self.session, folder) if checker_child.wanted(self.session, entries) else None
             cached = await publish_cached(self.session, folder, entries)  # (docs/cache.md)
+            key = asyncio.ensure_future(asyncio.to_thread(checker_child.own_key, self.session, folder, entries)) if child else None
             try:
-                await load_folder(folder, loader, entries, report)
+                await load_folder(folder, loader, entries, report, compact=child is not None)
             except Exception as exc:
                 self.session.log_error(f"indexing {folder.path} failed", exc)
             done_before += len(entries)
             await asyncio.gather(checks, return_exceptions=True)  # a failure shows when the checks are used
-            self._folder_ready(folder)
+            if child is not None and key is not None:
+                self._folder_ready(folder, check_all=False)
+                if await self._publish_child(folder, child, key):
+                    continue  # (the child stored the cache when it is on)
+                self._check_all(folder)
+            else:
+                self._folder_ready(folder)
             store_when_checked(self.session, folder, cached)
         if token is not None:
             self._progress_end(token, f"{total} files indexed")
@@ -216,16 +225,42 @@ class Lifecycle:
                 if self._gc_was_enabled:
                     gc.enable()
 
-    def _folder_ready(self, folder: Folder) -> None:
+    def _folder_ready(self, folder: Folder, check_all: bool = True) -> None:
+        """The folder serves requests; its files are checked (or only its open documents: a child
+        checks the rest, `_publish_child`)."""
         docs, diagnostics = self.session.docs, self.session.diagnostics
         for path, doc in docs.items():
             if folder.classifies(path):
                 folder.set_text(path, doc.text)
         folder.ready.set()
         diagnostics.start()
+        opened = [p for p in docs if folder.classifies(p)]
+        diagnostics.mark(opened, republish=opened)
+        if check_all:
+            self._check_all(folder)
+
+    def _check_all(self, folder: Folder) -> None:
         reported = folder.ws.reported_filter()  # (not `folder.reported`: it would cache every path at once)
-        paths = {p for p in folder.snapshot.resources if reported(p) or p in docs}
-        diagnostics.mark(paths, republish=[p for p in docs if folder.classifies(p)])
+        self.session.diagnostics.mark(p for p in folder.snapshot.resources if reported(p))
+
+    async def _publish_child(self, folder: Folder, child: asyncio.Task, key: asyncio.Future) -> bool:
+        """Publish what the child checker found, when it checked the files this server indexed."""
+        session = self.session
+        try:
+            result, own = await child, await key
+        except Exception as exc:
+            session.log_error(f"checking {folder.path} in a child process failed", exc)
+            return False
+        if result is None:
+            return False
+        if result[0] != own:
+            session.log(f"crew-lsp: {folder.path} changed while a child process checked it: checked here", T.MessageType.Log)
+            return False
+        if session.project.find(folder.path) is folder:  # (not removed meanwhile)
+            published = await publish_found(session, folder, result[1])
+            session.log(f"crew-lsp: {folder.path} checked in a child process ({len(published)} files with diagnostics "
+                        "published)", T.MessageType.Log)
+        return True
 
     def adopt(self, path: str) -> None:
         """A document outside every workspace folder: give it a folder of its own (its repo root)."""

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from crew_lsp.resources.discovery import Workspace, repo_root, scan
+from crew_lsp.resources.facts import Strings
 from crew_lsp.resources.index import Index, Snapshot, folded_for_checks, prepared_aside, read_entries
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, stamp_of
 from crew_lsp.resources.model import Resource
+from crew_lsp.resources.workflow import forget_line_cache
 
 
 @dataclass(eq=False)
@@ -99,20 +101,25 @@ async def list_files(ws: Workspace) -> Listing:
 
 
 async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, str, str]],
-                      progress: Callable[[int, int], None] | None = None, chunk: int = 400) -> int:
-    """Read the listed files of a folder off the event loop; returns the number of files."""
+                      progress: Callable[[int, int], None] | None = None, chunk: int = 400, compact: bool = False) -> int:
+    """Read the listed files of a folder off the event loop; returns the number of files. With
+    ``compact`` every file is compacted as it is read (a large folder checked by a child process:
+    server/checker_child.py); open documents are made whole again when their text is applied."""
     ws = folder.ws
+    strings = Strings() if compact else None
     resources: dict[str, Resource] = {}
     problems: dict[str, Problem] = {}
     stamps: dict[str, Stamp] = {}
     total = len(entries)
     for start in range(0, total, chunk):
-        part, unread, stamp = await asyncio.to_thread(read_entries, ws, entries[start:start + chunk], loader, True)
+        part, unread, stamp = await asyncio.to_thread(read_entries, ws, entries[start:start + chunk], loader, True, strings)
         resources.update(part)
         problems.update(unread)
         stamps.update(stamp)
         if progress is not None:
             progress(min(start + chunk, total), total)
+    if compact:
+        forget_line_cache()  # (its entries, made while parsing, would pin the parses' memory)
     # (what edits need besides is built once the folder is published: `Folder.prepare_for_edits`)
     folder.index.snapshot = await asyncio.to_thread(folded_for_checks, ws, resources, problems)
     folder.stamps = stamps

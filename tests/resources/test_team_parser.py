@@ -68,7 +68,7 @@ def test_an_agent_key_is_found_after_a_word_that_holds_agent():
 
 def test_spaces_after_equals_are_allowed_for_every_key():
     r = role("- planner: agent=planner model= gpt-5")  # pi-crew: model `gpt-5`
-    assert (r.agent, r.model, r.leftover_keys) == ("planner", "gpt-5", [])
+    assert (r.agent, r.model, r.leftover_keys) == ("planner", "gpt-5", ())
     assert r.tokens["model"].value_span == Span(0, 32, 0, 37)
 
 
@@ -88,7 +88,7 @@ def test_skills_tokens_are_deleted_and_the_text_on_either_side_joins():
 
 def test_a_deletion_at_a_value_edge_glues_nothing():
     r = role("- planner: agent=planner skills=safe-bash model=m")
-    assert (r.agent, r.model, r.glued, r.description) == ("planner", "m", [], "")
+    assert (r.agent, r.model, r.glued, r.description) == ("planner", "m", (), "")
 
 
 def test_description_spaces_are_javascript_whitespace():

@@ -309,15 +309,15 @@ def server_config(home: Path, env: dict[str, str] | None = None, answer: str | N
 async def start_session(tmp_path: Path, profile: str, files: dict[str, str] | None = None,
                         init_options: dict[str, Any] | None = None, write: bool = True,
                         configuration: dict[str, Any] | None = None,
-                        capabilities: T.ClientCapabilities | None = None) -> Session:
-    """A started session of the client `profile` (or one declaring `capabilities`)."""
+                        capabilities: T.ClientCapabilities | None = None, env: dict[str, str] | None = None) -> Session:
+    """A started session of the client `profile` (or one declaring `capabilities`); ``env``: the server's environment on top."""
     root = tmp_path / "ws"
     root.mkdir(parents=True, exist_ok=True)
     if write:
         write_project(root, files)
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    client = await server_config(home).start()
+    client = await server_config(home, env).start()
     if configuration is not None:
         client.set_configuration(configuration)  # answers the server's workspace/configuration requests
     options = {"diagnostics": {"delayMs": 0}}

@@ -1,0 +1,110 @@
+"""A large folder's cold-start diagnostics from `crew-lsp check` in a child process (docs/architecture.md,
+Cold start of a large folder).
+
+Checking every file of a large folder in the server would need every file parsed and kept whole
+(or parsed twice), and one core. `crew-lsp check` checks it on every core and exits, giving its
+memory back; meanwhile the server indexes the folder compacted (`load_folder(compact=True)`). The
+child is always this interpreter running crew-lsp's own checker (never a program the workspace or its
+settings choose), with an argument list, no shell and no input. It prints the folder's cache key and
+diagnostics (`report.folder_for_server`); they are published only when that key is the one the
+server computes from its own scan (the same files in the same state), and never for open documents
+(the server checks those itself). A child that fails, times out or prints anything else changes
+nothing: the folder is checked in-process, as a small one is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crew_lsp.checks.diagnostic import Diagnostic
+    from crew_lsp.server.project import Folder
+    from crew_lsp.server.session import Session
+
+LARGE_FOLDER_FILES = 10_000  # from this many files a folder's cold start uses the child (below, the child costs more than it saves)
+# (tests and benchmarks lower it for a small folder; not a user setting)
+LARGE_FOLDER_VARIABLE = "CREW_LSP_LARGE_FOLDER_FILES"
+CHILD_TIMEOUT_S = 300.0
+
+Found = dict[str, "list[Diagnostic]"]
+
+
+def large_folder_files() -> int:
+    value = os.environ.get(LARGE_FOLDER_VARIABLE, "").strip()
+    return int(value) if value.isdigit() else LARGE_FOLDER_FILES
+
+
+def wanted(session: Session, entries: list[tuple[str, str, str]]) -> bool:
+    """Whether a folder of these files is checked by a child at its cold start. Not with per-code
+    severity settings: they change which diagnostics a full file shows (`crew-lsp check` has no such option)."""
+    return len(entries) >= large_folder_files() and not session.severity_overrides
+
+
+def command(session: Session, folder: Folder) -> list[str]:
+    """The child's argument list: this interpreter (`-P`: no module is imported from the working folder)."""
+    from crew_lsp.cache import enabled
+
+    argv = [sys.executable, "-P", "-m", "crew_lsp", "check", "--server-format"]
+    if not enabled(session.settings.diagnostics.cache):
+        argv.append("--no-cache")
+    version = session.settings.piCrewVersion
+    if version:  # (validated by the settings model; the checker refuses anything else with status 2)
+        argv += ["--pi-crew-version", version]
+    return argv + ["--", str(folder.ws.folder)]
+
+
+def start(session: Session, folder: Folder) -> asyncio.Task[tuple[str, Found] | None]:
+    """Run the child in the background; its task gives (key, diagnostics by path), or None when it
+    failed. (A session's background tasks are cancelled at shutdown: the child is killed then.)"""
+    return session.spawn(_run(session, folder))
+
+
+async def _run(session: Session, folder: Folder) -> tuple[str, Found] | None:
+    try:
+        proc = await asyncio.create_subprocess_exec(*command(session, folder), stdin=asyncio.subprocess.DEVNULL,
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    except OSError as exc:
+        session.log_error(f"checking {folder.path} in a child process failed to start", exc)
+        return None
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), CHILD_TIMEOUT_S)
+    except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
+        proc.kill()
+        await proc.wait()
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        session.log_error(f"checking {folder.path} in a child process took over {CHILD_TIMEOUT_S:.0f} s", None)
+        return None
+    if proc.returncode != 0:
+        session.log_error(f"checking {folder.path} in a child process failed (status {proc.returncode}): "
+                          f"{err.decode('utf-8', 'replace').strip()[-500:]}", None)
+        return None
+    found = await asyncio.to_thread(decode, out)
+    if found is None:
+        session.log_error(f"checking {folder.path} in a child process gave unreadable output", None)
+    return found
+
+
+def decode(out: bytes) -> tuple[str, Found] | None:
+    """The child's output as (key, diagnostics by path); None when it is not exactly that shape."""
+    from crew_lsp.cache.codec import decode as decode_files
+
+    try:
+        value = json.loads(out)
+    except ValueError:
+        return None
+    if type(value) is not dict or type(value.get("key")) is not str:
+        return None
+    found = decode_files(value.get("files"))
+    return None if found is None else (value["key"], found)
+
+
+def own_key(session: Session, folder: Folder, entries: list[tuple[str, str, str]]) -> str:
+    """The folder's cache key as the server sees it (for a worker thread)."""
+    from crew_lsp.cache import FolderCache
+
+    return FolderCache(folder.ws, entries).key.digest

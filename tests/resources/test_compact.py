@@ -1,0 +1,96 @@
+"""A compacted snapshot (every closed file reduced to its text and facts, parsed again when asked) answers
+every check and the cross-file features exactly as the fully parsed one, before and after any edits."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crew_lsp.language.navigation import references
+from crew_lsp.language.symbols import workspace_symbols
+from crew_lsp.resources.compact import compact_snapshot
+from crew_lsp.resources.discovery import Workspace
+from crew_lsp.resources.index import Index
+from crew_lsp.resources.model import parse_resource
+from tests.resources.test_index_update_property import _diagnostics, edits, start
+
+TEAM = "---\nname: crew\ndefaultWorkflow: flow\n---\n- lead: agent=scout skills=tidy model=gpt-5\n- writer: agent=Scribe\n"
+WORKFLOW = "---\nname: flow\n---\n## plan\nrole: lead\nskills: tidy, check\nmodel: o3\n\nPlan {goal}.\n"
+AGENT = "---\nname: scout\nmodel: gpt-5\nfallbackModels: o3, o4\nskills: tidy\ndisabled: true\n---\nLook.\n"
+
+
+def test_a_compacted_file_reads_as_the_parsed_one():
+    for kind, text in (("team", TEAM), ("workflow", WORKFLOW), ("agent", AGENT)):
+        full = parse_resource(kind, "project", f"/ws/.crew/x/{kind}.md", text)
+        small = full.compacted()
+        assert small.compact and small._parsed is None, kind
+        assert (small.name, small.declared_name, small.disabled, small.skill_names, small.facts) == \
+            (full.name, full.declared_name, full.disabled, full.skill_names, full.facts), kind
+        assert small._parsed is None, kind  # (the facts alone answered)
+        assert small == full and small.model == full.model and small.doc == full.doc, kind
+
+
+def test_a_compacted_team_gives_its_names_without_parsing():
+    small = parse_resource("team", "project", "/ws/.crew/teams/crew.team.md", TEAM).compacted()
+    assert (small.team_workflow, small.default_workflow, small.role_names, small.role_agents, small.facts.models) == \
+        ("flow", "flow", ("lead", "writer"), ("scout", "Scribe"), ("gpt-5",))
+    assert small._parsed is None
+
+
+def test_a_compacted_file_parsed_again_keeps_one_parse_until_dropped():
+    small = parse_resource("workflow", "project", "/ws/.crew/workflows/flow.workflow.md", WORKFLOW).compacted()
+    model = small.model
+    assert small.model is model and small.doc_and_model()[1] is model
+
+
+def _features(index: Index, root: Path) -> list:
+    snap = index.snapshot
+    out: list = [[(s.name, s.kind, s.location.path, tuple(s.location.span)) for s in workspace_symbols(snap, "")]]
+    for path in sorted(snap.resources):
+        res = snap.resources[path]
+        if res.kind in ("team", "workflow", "agent"):
+            for line in range(min(len(res.text.split("\n")), 12)):
+                found = references(res, snap, line, 3, True)
+                out.append((path, line, [(loc.path, tuple(loc.span)) for loc in found]))
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(initial=start, sequence=st.lists(edits, max_size=4))
+def test_a_compacted_index_checks_and_answers_as_the_full_one(initial, sequence):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for rel, text in initial.items():
+            if text is not None:
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                (root / rel).write_text(text, encoding="utf-8")
+        (root / ".crew").mkdir(exist_ok=True)
+        full = Index.load(Workspace.discover(root))
+        small = Index.load(Workspace.discover(root))
+        small.snapshot = compact_snapshot(small.snapshot)
+        assert _diagnostics(small) == _diagnostics(full)
+        assert _features(small, root) == _features(full, root)
+        for rel, text in sequence:
+            path = str((root / rel).resolve())
+            assert full.update(path, text) == small.update(path, text)
+            assert _diagnostics(small) == _diagnostics(full)
+        assert _features(small, root) == _features(full, root)
+
+
+def test_references_to_an_agent_parse_again_only_the_teams_naming_it(tmp_path):
+    crew = tmp_path / ".crew"
+    (crew / "agents").mkdir(parents=True)
+    (crew / "teams").mkdir()
+    (crew / "agents" / "scout.md").write_text("---\nname: scout\ndescription: looks\n---\nLook.\n")
+    (crew / "teams" / "uses.team.md").write_text("---\nname: uses\n---\n- lead: agent=scout\n")
+    (crew / "teams" / "other.team.md").write_text("---\nname: other\n---\n- lead: agent=writer\n")
+    index = Index.load(Workspace.discover(tmp_path))
+    index.snapshot = compact_snapshot(index.snapshot)
+    resources = index.snapshot.resources
+    agent = next(r for r in resources.values() if r.name == "scout")
+    found = references(agent, index.snapshot, 1, 7, False)
+    assert [Path(loc.path).name for loc in found] == ["uses.team.md"]
+    assert next(r for r in resources.values() if r.name == "other")._parsed is None

@@ -1,0 +1,117 @@
+"""The cold start of a large folder (docs/architecture.md, Cold start of a large folder): the folder is
+indexed compacted and its diagnostics come from `crew-lsp check` in a child process; open documents
+are checked by the server; a child that fails leaves the check to the server. The folder here is
+small: `CREW_LSP_LARGE_FOLDER_FILES` lowers the threshold."""
+
+from __future__ import annotations
+
+from lsp_harness import AGENT, BROKEN_TEAM, TEAM, WORKFLOW, start_session, stop_session
+
+from crew_lsp.server.checker_child import LARGE_FOLDER_VARIABLE
+
+BROKEN = ".crew/teams/broken.team.md"
+DOCS_TEAM = ".crew/teams/docs.team.md"
+DOCS_WORKFLOW = ".crew/workflows/docs.workflow.md"
+FILES = {
+    ".crew/agents/scribe.md": AGENT,
+    DOCS_TEAM: TEAM,
+    BROKEN: BROKEN_TEAM,
+    DOCS_WORKFLOW: WORKFLOW,
+    ".crew/agents/loner.md": "---\nname: loner\ndescription: Reads\nskills: no-such-skill\n---\nYou read.\n",
+    ".crew/teams/solo.team.md": "---\nname: solo\ndescription: One role\n---\n- lead: agent=nobody lead\n",
+}
+AS_LARGE = {LARGE_FOLDER_VARIABLE: "1"}
+NO_CACHE = {"diagnostics": {"delayMs": 0, "cache": False}}
+
+
+def _checked_by_child(s) -> bool:
+    return any("checked in a child process" in m.message for m in s.client.log_messages)
+
+
+def _child_failed(s) -> bool:
+    return any("in a child process failed" in m.message for m in s.client.log_messages)
+
+
+async def _settled(s, env: dict[str, str]) -> None:
+    if env.get(LARGE_FOLDER_VARIABLE):
+        await s.until(lambda: _checked_by_child(s), what="the child's diagnostics to be published")
+    else:
+        await s.ready()
+    await s.barrier()
+
+
+def _shown(s) -> dict[str, list]:
+    """What the editor shows, by file: the last set published for each (empty ones left out)."""
+    return {uri: [(d.code, d.range.start.line, d.message) for d in diags] for uri, diags in s.client.diagnostics.items() if diags}
+
+
+async def _session_after(tmp_path, env: dict[str, str], edit=None) -> tuple[dict[str, list], object]:
+    """What the editor shows once the cold start settled, and what ``edit`` then gave."""
+    s = await start_session(tmp_path, "neovim", files=FILES, init_options=NO_CACHE, env=env)
+    try:
+        await _settled(s, env)
+        edited = await edit(s) if edit is not None else None
+        return _shown(s), edited
+    finally:
+        await stop_session(s)
+
+
+def _relative(shown: dict[str, list]) -> dict[str, list]:
+    return {uri.split("/ws/", 1)[1]: diags for uri, diags in shown.items()}
+
+
+async def test_a_large_folder_publishes_exactly_what_the_server_check_publishes(tmp_path):
+    in_server, _ = await _session_after(tmp_path / "a", {})
+    by_child, _ = await _session_after(tmp_path / "b", AS_LARGE)
+    assert _relative(by_child) == _relative(in_server)
+    assert {BROKEN, ".crew/agents/loner.md", ".crew/teams/solo.team.md"} <= set(_relative(by_child))
+
+
+async def test_a_child_that_fails_leaves_the_check_to_the_server(tmp_path):
+    # (the checker refuses a worker count that is not a number; the server does not read it)
+    s = await start_session(tmp_path, "neovim", files=FILES, init_options=NO_CACHE, env={**AS_LARGE, "CREW_LSP_JOBS": "many"})
+    try:
+        await s.until(lambda: _child_failed(s), what="the child to fail")
+        await s.ready()
+        assert [d.code for d in await s.diagnostics(BROKEN)] == ["CREW201"]
+        assert not _checked_by_child(s)
+    finally:
+        await stop_session(s)
+
+
+async def test_an_open_document_is_checked_by_the_server_not_the_child(tmp_path):
+    s = await start_session(tmp_path, "neovim", files=FILES, init_options=NO_CACHE, env=AS_LARGE)
+    try:
+        s.open(BROKEN, BROKEN_TEAM.replace("agent=scrib ", "agent=scribe "))  # fixed in the editor, not on disk
+        await s.until(lambda: _checked_by_child(s), what="the child's diagnostics to be published")
+        assert await s.diagnostics(BROKEN) == []
+        assert [p.diagnostics for p in s.publishes_for(BROKEN) if p.diagnostics] == []
+    finally:
+        await stop_session(s)
+
+
+async def _rename_scribe_role(s) -> list:
+    """The docs workflow's diagnostics once the docs team's `scribe` role is renamed in the editor: the
+    workflow, a closed file (compacted after a large cold start), has a step for that role."""
+    s.open(DOCS_TEAM)
+    s.change(DOCS_TEAM, (6, 2), (6, 8), "writer")
+    found = await s.until(lambda: s.client.diagnostics.get(s.uri(DOCS_WORKFLOW)), what="the workflow's new diagnostics")
+    return [(d.code, d.range.start.line, d.message) for d in found]
+
+
+async def test_an_edit_right_after_a_large_cold_start_is_checked_against_compacted_neighbours(tmp_path):
+    in_server = await _session_after(tmp_path / "a", {}, _rename_scribe_role)
+    by_child = await _session_after(tmp_path / "b", AS_LARGE, _rename_scribe_role)
+    assert [code for code, _line, message in by_child[1] if "scribe" in message] == ["CREW301"]
+    assert (_relative(by_child[0]), by_child[1]) == (_relative(in_server[0]), in_server[1])
+
+
+def test_child_output_other_than_a_key_and_cache_shaped_diagnostics_is_refused():
+    from crew_lsp.server.checker_child import decode
+
+    good = b'{"key":"k","files":[["/w/a.md",[["CREW201",1,0,0,0,4,"Unknown agent",null,null,0]]]]}'
+    key, found = decode(good)
+    assert key == "k" and [d.code for d in found["/w/a.md"]] == ["CREW201"]
+    for garbage in (b"", b"not json", b"[]", b'{"files":[]}', b'{"key":1,"files":[]}',
+                    b'{"key":"k","files":[["/w/a.md",[["NOPE",1,0,0,0,4,"x",null,null,0]]]]}', b"\xff\xfe"):
+        assert decode(garbage) is None
