@@ -40,8 +40,10 @@ def large_folder_files() -> int:
 
 def wanted(session: Session, entries: list[tuple[str, str, str]]) -> bool:
     """Whether a folder of these files is checked by a child at its cold start. Not with per-code
-    severity settings: they change which diagnostics a full file shows (`crew-lsp check` has no such option)."""
-    return len(entries) >= large_folder_files() and not session.severity_overrides
+    severity settings (they change which diagnostics a full file shows) nor with extra roots (they
+    change what the folder holds): `crew-lsp check` has no such options, so the child's result could
+    never match, and the compacted index would then be checked the slow way."""
+    return len(entries) >= large_folder_files() and not session.severity_overrides and not session.settings.roots
 
 
 def command(session: Session, folder: Folder) -> list[str]:
