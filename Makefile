@@ -103,6 +103,7 @@ bench: venv
 	$(PY) bench/telemetry.py
 	$(PY) bench/redact.py
 	$(PY) bench/memory.py --size 10000
+	$(PY) bench/memory.py --size 10000 --compacted
 
 schemas: venv
 	$(CREW) schemas --out schemas

@@ -1,12 +1,12 @@
 """Memory of the index and of the language server on an existing workspace (no generation here:
 point it at bench/workspace.py output, e.g. one kept by `bench/scale.py --keep DIR`).
 
-  in process   `Index.load` of the workspace: RSS growth and tracemalloc's bytes per file, before and
-               after every file is compacted (`resources/compact.py`),
-               plus the largest allocation sites (--top N)
+  in process   `Index.load` of the workspace: RSS growth and tracemalloc's bytes per file, with every
+               file kept parsed or, with --compacted, compacted as it is read (as the server indexes a
+               large folder), plus the largest allocation sites (--top N)
   server       spawn → quiet (every file with diagnostics published), then the server's RSS (VmRSS)
 
-    .venv/bin/python bench/memory.py [ROOT | --size N] [--server] [--top 15] [--no-tracemalloc]
+    .venv/bin/python bench/memory.py [ROOT | --size N] [--compacted] [--server] [--top 15] [--no-tracemalloc]
 
 Without ROOT, a workspace of --size files (default 2,000) is generated in a temporary folder and read
 with an empty user folder; with ROOT, set PI_TEAMS_HOME yourself to keep ~/.pi out of the figures.
@@ -41,18 +41,17 @@ def rss_mb(pid: int | str = "self") -> float:
     return float("nan")
 
 
-def in_process(root: Path, top: int, trace: bool) -> None:
+def in_process(root: Path, top: int, trace: bool, compact: bool) -> None:
     from crew_lsp.resources.discovery import Workspace
     from crew_lsp.resources.index import Index, prepare_for_edits
 
-    compact = _compactor()
     ws = Workspace.discover(root)
     gc.collect()
     base_rss = rss_mb()
     if trace:
         tracemalloc.start()
     t0 = time.process_time()
-    index = Index.load(ws)
+    index = Index.load(ws, compact=compact)
     prepare_for_edits(index.snapshot)
     load_cpu = time.process_time() - t0
     files = len(index.snapshot.resources)
@@ -60,38 +59,10 @@ def in_process(root: Path, top: int, trace: bool) -> None:
     loaded = tracemalloc.get_traced_memory()[0] if trace else 0
     print(f"{files} files; load {load_cpu * 1000:.0f} ms CPU; RSS +{rss_mb() - base_rss:.0f} MiB"
           + (f"; traced {loaded / 2**20:.0f} MiB = {loaded / files / 1024:.1f} KiB per file" if trace else ""))
-    if compact is not None:
-        t0 = time.process_time()
-        index.snapshot = compact(index.snapshot)
-        compact_cpu = time.process_time() - t0
-        gc.collect()
-        _release()
-        after = tracemalloc.get_traced_memory()[0] if trace else 0
-        print(f"compacted in {compact_cpu * 1000:.0f} ms CPU; RSS +{rss_mb() - base_rss:.0f} MiB"
-              + (f"; traced {after / 2**20:.0f} MiB = {after / files / 1024:.1f} KiB per file" if trace else ""))
     if trace and top:
         for stat in tracemalloc.take_snapshot().statistics("lineno")[:top]:
             frame = stat.traceback[0]
             print(f"  {stat.size / 2**20:7.1f} MiB {stat.count:9d}  {Path(frame.filename).name}:{frame.lineno}")
-
-
-def _release() -> None:
-    """glibc's `malloc_trim`: free pages inside the C heap go back to the system."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _compactor():
-    """The compaction of a snapshot (`resources/compact.py`), when this version has one."""
-    try:
-        from crew_lsp.resources.compact import compact_snapshot
-    except ImportError:
-        return None
-    return compact_snapshot
 
 
 async def server(root: Path) -> None:
@@ -115,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("root", type=Path, nargs="?", help="a workspace folder (default: a generated one)")
     parser.add_argument("--size", type=int, default=2000, help="files in the generated workspace")
+    parser.add_argument("--compacted", action="store_true", help="compact every file as it is read (in process)")
     parser.add_argument("--server", action="store_true", help="measure the language server instead")
     parser.add_argument("--top", type=int, default=15, help="largest allocation sites to list")
     parser.add_argument("--no-tracemalloc", dest="trace", action="store_false")
@@ -140,7 +112,7 @@ def _measure(root: Path, args: argparse.Namespace) -> int:
     if args.server:
         asyncio.run(server(root.resolve()))
     else:
-        in_process(root.resolve(), args.top, args.trace)
+        in_process(root.resolve(), args.top, args.trace, args.compacted)
     return 0
 
 

@@ -22,6 +22,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
     ["check.py", "--sizes", "60,120", "--proc-runs", "1"],
     ["redact.py"],
     ["memory.py", "--size", "60", "--top", "3"],
+    ["memory.py", "--size", "60", "--compacted", "--top", "0"],
 ])
 def test_benchmark_script_runs(argv: list[str]):
     proc = subprocess.run([sys.executable, str(BENCH / argv[0]), *argv[1:]], capture_output=True, text=True,

@@ -16,6 +16,7 @@ from crew_lsp.resources.fold import Change, apply, derive, prepare_for_edits
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
 from crew_lsp.resources.model import Resource, parse_resource
 from crew_lsp.resources.snapshot import Snapshot
+from crew_lsp.resources.workflow import forget_line_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -112,12 +113,17 @@ class Index:
         self.snapshot = Snapshot(workspace, {})
 
     @classmethod
-    def load(cls, workspace: Workspace, listing: tuple[Loader, list[tuple[str, str, str]]] | None = None) -> Index:
-        """Read and fold every file of a workspace; `listing`: its scan already made, with the loader that made it."""
+    def load(cls, workspace: Workspace, listing: tuple[Loader, list[tuple[str, str, str]]] | None = None,
+             compact: bool = False) -> Index:
+        """Read and fold every file of a workspace; `listing`: its scan already made, with the loader that
+        made it. With `compact` every file is compacted as soon as it is parsed (`read_entries`)."""
         index = cls(workspace)
         loader, entries = listing if listing is not None else (Loader(workspace.boundaries()), None)
         with paused_gc():
-            resources, problems, _stamps = read_entries(workspace, scan(workspace, loader) if entries is None else entries, loader)
+            resources, problems, _stamps = read_entries(workspace, scan(workspace, loader) if entries is None else entries,
+                                                        loader, compact=Strings() if compact else None)
+            if compact:
+                forget_line_cache()  # (its entries, made while parsing, would pin the parses' memory)
             index.snapshot = derive(Snapshot(workspace, resources, problems=problems))
         return index
 

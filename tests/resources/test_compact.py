@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from crew_lsp.language.navigation import references
 from crew_lsp.language.symbols import workspace_symbols
-from crew_lsp.resources.compact import compact_snapshot
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.index import Index
 from crew_lsp.resources.model import parse_resource
@@ -69,8 +68,7 @@ def test_a_compacted_index_checks_and_answers_as_the_full_one(initial, sequence)
                 (root / rel).write_text(text, encoding="utf-8")
         (root / ".crew").mkdir(exist_ok=True)
         full = Index.load(Workspace.discover(root))
-        small = Index.load(Workspace.discover(root))
-        small.snapshot = compact_snapshot(small.snapshot)
+        small = Index.load(Workspace.discover(root), compact=True)
         assert _diagnostics(small) == _diagnostics(full)
         assert _features(small, root) == _features(full, root)
         for rel, text in sequence:
@@ -87,8 +85,7 @@ def test_references_to_an_agent_parse_again_only_the_teams_naming_it(tmp_path):
     (crew / "agents" / "scout.md").write_text("---\nname: scout\ndescription: looks\n---\nLook.\n")
     (crew / "teams" / "uses.team.md").write_text("---\nname: uses\n---\n- lead: agent=scout\n")
     (crew / "teams" / "other.team.md").write_text("---\nname: other\n---\n- lead: agent=writer\n")
-    index = Index.load(Workspace.discover(tmp_path))
-    index.snapshot = compact_snapshot(index.snapshot)
+    index = Index.load(Workspace.discover(tmp_path), compact=True)
     resources = index.snapshot.resources
     agent = next(r for r in resources.values() if r.name == "scout")
     found = references(agent, index.snapshot, 1, 7, False)
