@@ -393,21 +393,22 @@ def _refresh_unresolved(t, key: str) -> None:
         t.unresolved_agents.pop(key, None)
 
 
-def _refresh_workflow(t, name: str) -> None:
-    refs = t.workflow_refs.get(name)
-    if refs and t.workflows.get(name) is None:
-        t.unresolved_workflows[name] = refs
+def _refresh_missing(refs_by_name, winners, unresolved, name: str) -> None:
+    """The files naming `name` while no file of that name wins (or none, once one does)."""
+    refs = refs_by_name.get(name)
+    if refs and winners.get(name) is None:
+        unresolved[name] = refs
     else:
-        t.unresolved_workflows.pop(name, None)
+        unresolved.pop(name, None)
+
+
+def _refresh_workflow(t, name: str) -> None:
+    _refresh_missing(t.workflow_refs, t.workflows, t.unresolved_workflows, name)
     _refresh_unrun(t, name)
 
 
 def _refresh_skill(t, name: str) -> None:
-    refs = t.skill_refs.get(name)
-    if refs and t.skills.get(name) is None:
-        t.unresolved_skills[name] = refs
-    else:
-        t.unresolved_skills.pop(name, None)
+    _refresh_missing(t.skill_refs, t.skills, t.unresolved_skills, name)
 
 
 def _refresh_unrun(t, name: str) -> None:

@@ -14,7 +14,7 @@ from crew_lsp.language.symbols import workspace_symbols
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.index import Index
 from crew_lsp.resources.model import parse_resource
-from tests.resources.test_index_update_property import _diagnostics, edits, start
+from tests.resources.test_index_update_property import _diagnostics, edits, start, write_workspace
 
 TEAM = "---\nname: crew\ndefaultWorkflow: flow\n---\n- lead: agent=scout skills=tidy model=gpt-5\n- writer: agent=Scribe\n"
 WORKFLOW = "---\nname: flow\n---\n## plan\nrole: lead\nskills: tidy, check\nmodel: o3\n\nPlan {goal}.\n"
@@ -62,11 +62,7 @@ def _features(index: Index, root: Path) -> list:
 def test_a_compacted_index_checks_and_answers_as_the_full_one(initial, sequence):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for rel, text in initial.items():
-            if text is not None:
-                (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                (root / rel).write_text(text, encoding="utf-8")
-        (root / ".crew").mkdir(exist_ok=True)
+        write_workspace(root, initial)
         full = Index.load(Workspace.discover(root))
         small = Index.load(Workspace.discover(root), compact=True)
         assert _diagnostics(small) == _diagnostics(full)

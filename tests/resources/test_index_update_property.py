@@ -75,6 +75,15 @@ start = st.fixed_dictionaries({
 })
 
 
+def write_workspace(root: Path, files: dict[str, str | None]) -> None:
+    """The generated files (None: absent) under ``root``, which always has a crew root."""
+    for rel, text in files.items():
+        if text is not None:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text, encoding="utf-8")
+    (root / ".crew").mkdir(exist_ok=True)
+
+
 def _diagnostics(index: Index) -> dict[str, list[tuple]]:
     return {
         path: sorted((d.code, tuple(d.span), d.severity, d.message, json.dumps(d.data, sort_keys=True, default=str),
@@ -88,11 +97,7 @@ def _diagnostics(index: Index) -> dict[str, list[tuple]]:
 def test_update_reports_every_file_whose_diagnostics_change(initial, sequence):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for rel, text in initial.items():
-            if text is not None:
-                (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                (root / rel).write_text(text, encoding="utf-8")
-        (root / ".crew").mkdir(exist_ok=True)
+        write_workspace(root, initial)
         index = Index.load(Workspace.discover(root))
         before = _diagnostics(index)
         for rel, text in sequence:
