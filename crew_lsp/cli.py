@@ -140,9 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return _check(entry, args.paths, args.format, args.color, args.cache, args.pi_crew_version, args.jobs)
     if args.command == "serve":
+        from crew_lsp.server.head_start import begin
+
+        head_start = None if args.tcp else begin()  # (before the server's imports: server/head_start.py)
         from crew_lsp.server.app import serve
 
-        return serve(args.tcp)
+        return serve(args.tcp, head_start)
     if args.command == "schemas":
         from crew_lsp.schemas import write_schemas
 

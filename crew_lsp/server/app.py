@@ -9,6 +9,7 @@ Layout of `crew_lsp.server` (docs/architecture.md has the module map):
 - capabilities.py what is advertised: pygls' capabilities fitted to the client
 - lifecycle.py    initialize/initialized, workspace folders and their indexing, settings changes
 - transport.py    the stdio loop; exit when the editor is gone
+- head_start.py   before these imports: read `initialize`, start each folder's checker child
 - jsonrpc.py      lifecycle and JSON-RPC rules pygls leaves out: every request gets exactly one response
 - errors.py       RequestFailed, redaction
 - settings.py     the `crew` settings model (initializationOptions / workspace configuration)
@@ -45,6 +46,7 @@ from crew_lsp.server import features
 from crew_lsp.server.capabilities import advertised
 from crew_lsp.server.command_names import COMMAND_NAMES
 from crew_lsp.server.errors import CLIENT_CAUSED
+from crew_lsp.server.head_start import HeadStart
 from crew_lsp.server.jsonrpc import LifecycleProtocol
 from crew_lsp.server.lifecycle import Lifecycle
 from crew_lsp.server.session import Session
@@ -237,10 +239,13 @@ def _configure_logging() -> None:
         logging.getLogger("pygls").setLevel(logging.CRITICAL)
 
 
-def serve(tcp: str | None = None) -> int:
-    """`crew-lsp serve [--tcp HOST:PORT]`: LSP on stdio (default) or TCP."""
+def serve(tcp: str | None = None, head_start: HeadStart | None = None) -> int:
+    """`crew-lsp serve [--tcp HOST:PORT]`: LSP on stdio (default) or TCP; ``head_start``: what was read
+    and started before these imports (server/head_start.py)."""
     _configure_logging()
     server = create_server()
+    head_start = head_start if head_start is not None else HeadStart()
+    server.lifecycle.head_start = head_start
     if tcp:
         host, _, port = tcp.rpartition(":")
         try:
@@ -257,10 +262,13 @@ def serve(tcp: str | None = None) -> int:
         import cProfile
 
         with cProfile.Profile() as prof:
-            code = server.transport.serve(stdin, stdout)
+            code = server.transport.serve(stdin, stdout, head_start.prefix)
         prof.dump_stats(profile)
         return code
-    return server.transport.serve(stdin, stdout)
+    try:
+        return server.transport.serve(stdin, stdout, head_start.prefix)
+    finally:
+        head_start.stop()
 
 
 __all__ = ["CrewServer", "create_server", "load_commands", "serve"]

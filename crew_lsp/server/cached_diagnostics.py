@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from crew_lsp.cache import FolderCache
@@ -51,16 +51,16 @@ async def publish_cached(session: Session, folder: Folder, entries: list[tuple[s
     except Exception as exc:
         session.log_error(f"reading the diagnostics cache of {folder.path} failed", exc)
         return None
-    return Pending(entry, await publish_found(session, folder, found or {}))
+    return Pending(entry, await publish_found(session, folder.reported, found or {}))
 
 
-async def publish_found(session: Session, folder: Folder, found: dict[str, list[Diagnostic]]) -> list[str]:
-    """Publish diagnostics not checked by this server (the cache's, a child checker's) for the folder's
+async def publish_found(session: Session, reported: Callable[[str], bool], found: dict[str, list[Diagnostic]]) -> list[str]:
+    """Publish diagnostics not checked by this server (the cache's, a child checker's) for a folder's
     reported files, a slice of work at a time; the paths published."""
     published = []
     start = time.perf_counter()
     for path, diags in found.items():
-        if folder.reported(path) and session.diagnostics.publish_cached(path, diags):
+        if reported(path) and session.diagnostics.publish_cached(path, diags):
             published.append(path)
         if time.perf_counter() - start > SLICE_S:
             await asyncio.sleep(0)

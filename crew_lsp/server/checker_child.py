@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from crew_lsp.checks.diagnostic import Diagnostic
+    from crew_lsp.resources.discovery import Workspace
     from crew_lsp.server.project import Folder
     from crew_lsp.server.session import Session
 
@@ -47,22 +48,43 @@ def wanted(session: Session, entries: list[tuple[str, str, str]]) -> bool:
 
 
 def command(session: Session, folder: Folder) -> list[str]:
-    """The child's argument list: this interpreter (`-P`: no module is imported from the working folder)."""
+    """The child's argument list for a folder, from the session's settings."""
+    return command_for(str(folder.ws.folder), session.settings.diagnostics.cache, session.settings.piCrewVersion)
+
+
+def command_for(folder: str, cache: bool, pi_crew_version: str) -> list[str]:
+    """The child's argument list: this interpreter (`-P`: no module is imported from the working
+    folder), `--no-cache` when the cache is off (the setting, or `cache.enabled`), the version the files
+    are read as."""
     from crew_lsp.cache import enabled
 
     argv = [sys.executable, "-P", "-m", "crew_lsp", "check", "--server-format"]
-    if not enabled(session.settings.diagnostics.cache):
+    if not enabled(cache):
         argv.append("--no-cache")
-    version = session.settings.piCrewVersion
-    if version:  # (validated by the settings model; the checker refuses anything else with status 2)
-        argv += ["--pi-crew-version", version]
-    return argv + ["--", str(folder.ws.folder)]
+    if pi_crew_version:  # (validated by the settings model; the checker refuses anything else with status 2)
+        argv += ["--pi-crew-version", pi_crew_version]
+    return argv + ["--", folder]
 
 
-def start(session: Session, folder: Folder) -> asyncio.Task[tuple[str, Found] | None]:
-    """Run the child in the background; its task gives (key, diagnostics by path), or None when it
-    failed. (A session's background tasks are cancelled at shutdown: the child is killed then.)"""
-    return session.spawn(_run(session, folder))
+async def check(session: Session, folder: Folder, entries: list[tuple[str, str, str]]) -> list[str] | None:
+    """Check a folder in a child and publish what it found when it checked the files of this scan
+    (`entries`); the paths published, or None when the folder is left to the server. (Run as a
+    session's background task: cancelled at shutdown, which kills the child.)"""
+    from crew_lsp.server.cached_diagnostics import publish_found
+
+    key = asyncio.ensure_future(asyncio.to_thread(own_key, folder.ws, entries))
+    result = await _run(session, folder)
+    own = await key
+    if result is None:
+        return None
+    if result[0] != own:
+        session.log(f"crew-lsp: {folder.path} changed while a child process checked it: checked here")
+        return None
+    if session.project.find(folder.path) is not folder:
+        return []  # (removed meanwhile)
+    published = await publish_found(session, folder.reported, result[1])
+    session.log(f"crew-lsp: {folder.path} checked in a child process ({len(published)} files with diagnostics published)")
+    return published
 
 
 async def _run(session: Session, folder: Folder) -> tuple[str, Found] | None:
@@ -81,13 +103,20 @@ async def _run(session: Session, folder: Folder) -> tuple[str, Found] | None:
             raise
         session.log_error(f"checking {folder.path} in a child process took over {CHILD_TIMEOUT_S:.0f} s", None)
         return None
-    if proc.returncode != 0:
-        session.log_error(f"checking {folder.path} in a child process failed (status {proc.returncode}): "
+    return await read_output(session, folder.path, proc.returncode, out, err)
+
+
+async def read_output(session: Session, where: object, returncode: int | None, out: bytes, err: bytes,
+                      ) -> tuple[str, Found] | None:
+    """A finished child's (key, diagnostics by path), decoded off the event loop; None (logged) when it
+    failed or printed anything else."""
+    if returncode != 0:
+        session.log_error(f"checking {where} in a child process failed (status {returncode}): "
                           f"{err.decode('utf-8', 'replace').strip()[-500:]}", None)
         return None
     found = await asyncio.to_thread(decode, out)
     if found is None:
-        session.log_error(f"checking {folder.path} in a child process gave unreadable output", None)
+        session.log_error(f"checking {where} in a child process gave unreadable output", None)
     return found
 
 
@@ -105,8 +134,8 @@ def decode(out: bytes) -> tuple[str, Found] | None:
     return None if found is None else (value["key"], found)
 
 
-def own_key(session: Session, folder: Folder, entries: list[tuple[str, str, str]]) -> str:
-    """The folder's cache key as the server sees it (for a worker thread)."""
+def own_key(ws: Workspace, entries: list[tuple[str, str, str]]) -> str:
+    """A folder's cache key as the server sees it, from its own scan (for a worker thread)."""
     from crew_lsp.cache import FolderCache
 
-    return FolderCache(folder.ws, entries).key.digest
+    return FolderCache(ws, entries).key.digest

@@ -8,13 +8,13 @@ everything else is built as lsprotocol objects.
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as T
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import from_fs_path
 
 from crew_lsp.resources.text import Span
+from crew_lsp.server.uri_path import uri_to_path
 
 if TYPE_CHECKING:
     from crew_lsp.checks.diagnostic import Diagnostic
@@ -37,12 +37,7 @@ class Uris:
             return self._to_path[uri]
         except KeyError:
             pass
-        path: str | None = None
-        if uri.startswith("file:"):
-            fs = to_fs_path(uri)
-            if fs:
-                path = os.path.realpath(fs) if os.path.isabs(fs) else fs
-                path = os.path.normpath(path)
+        path = uri_to_path(uri)
         if len(self._to_path) > 100_000:
             self._to_path.clear()
         self._to_path[uri] = path

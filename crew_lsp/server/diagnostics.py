@@ -94,12 +94,17 @@ class Publisher:
         self.publish_count = 0
         self._outbox: list[str] = []  # publish messages of the current round, written together (`_deliver`)
         self.enabled = False  # set once the first index is loaded (`start`)
+        self._waiting: dict[Any, set[str]] = {}  # folder still loading → paths marked meanwhile
 
     # ------------------------------------------------------------ scheduling
 
     def start(self) -> None:
         """An index is loaded: from now on marked paths are checked and published."""
         self.enabled = True
+
+    def waiting_for(self, folder: Any) -> set[str]:
+        """The paths marked while `folder` was loading (they are the caller's to mark again)."""
+        return self._waiting.pop(folder, set())
 
     def mark(self, paths: Iterable[str], *, republish: Iterable[str] = (), typed: str | None = None) -> None:
         """Queue paths for a re-check; those in `republish` are published once even when unchanged
@@ -243,12 +248,13 @@ class Publisher:
                 folder = self.session.project.owner(path)
                 if folder is not None and not folder.ready.is_set():
                     self.dirty.discard(path)  # its folder is still loading: marked again once it is ready
+                    self._waiting.setdefault(folder, set()).add(path)
                     continue
                 before = self._cache.get(path)
                 checked = self._update(path)
                 if (self.pulled(path) and path not in self._edited and checked is not None
-                        and (before is None or before.key != checked.key)):
-                    refresh = True  # an open document changed because of another file
+                        and before is not None and before.key != checked.key):
+                    refresh = True  # an open document the client pulled changed because of another file
         finally:
             self._deliver()
         self._edited.clear()

@@ -44,7 +44,8 @@ class LifecycleProtocol(LanguageServerProtocol):
 
     def hold(self, passes: Callable[[Any], bool]) -> None:
         """Until `release`, messages wait and are then handled in the order they came, except one that
-        `passes` lets through while none waits (what it answers cannot depend on what is being set up).
+        `passes` lets through while none waits (what it answers cannot depend on what is being set up),
+        and the client's answers to the server's own requests (the setting up may be waiting for one).
         The event loop stays free meanwhile (the server opens its workspace in the background)."""
         if self._held is None:  # (held already: the waiting messages keep waiting, in order)
             self._held = []
@@ -64,7 +65,7 @@ class LifecycleProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         """`message` is the raw JSON value of one message (see `structure_message`)."""
         held = self._held
-        if held is not None and (held or not self._passes(message)):
+        if held is not None and not _is_answer(message) and (held or not self._passes(message)):
             held.append(message)
             return
         if not isinstance(message, dict) or message.get("jsonrpc") != self.VERSION:
@@ -224,3 +225,8 @@ def _with_json_path(problem: str) -> str:
         return problem
     path = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), match.group(1)).replace("_.", ".").rstrip("_")
     return f"{problem[:match.start()]} at {path or 'the message'}"
+
+
+def _is_answer(message: Any) -> bool:
+    """A response to one of the server's requests (no method, an id, a result or an error)."""
+    return isinstance(message, dict) and "method" not in message and "id" in message and ("result" in message or "error" in message)

@@ -14,7 +14,9 @@ from lsprotocol import types as T
 
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.server import checker_child
-from crew_lsp.server.cached_diagnostics import publish_cached, publish_found, store_when_checked
+from crew_lsp.server.cached_diagnostics import publish_cached, store_when_checked
+from crew_lsp.server.early_diagnostics import EarlyCheck
+from crew_lsp.server.head_start import HeadStart
 from crew_lsp.server.profile import ClientProfile
 from crew_lsp.server.project import Folder, Listing, list_files, load_folder
 from crew_lsp.server.sync import Sync
@@ -50,6 +52,9 @@ class Lifecycle:
         self._told_newer: set[tuple[int, int, int]] = set()  # versions newer than known, already told
         self._gc_paused = 0
         self._gc_was_enabled = True
+        self.head_start = HeadStart()  # what `crew-lsp serve` started before its imports (server/head_start.py)
+        self._early: dict[Folder, EarlyCheck] = {}  # folders whose head-start child is still to be used
+        self._config: asyncio.Future[dict[str, Any]] | None = None  # the client's configuration answer
 
     # ------------------------------------------------------------ lifecycle
 
@@ -90,13 +95,22 @@ class Lifecycle:
 
     async def _open(self) -> None:
         try:
+            early = self._early_checks()
+            # their scans first (a few milliseconds each, slower when sharing the interpreter with the
+            # import): the diagnostics of a child done meanwhile go out before the settings model loads
+            await asyncio.gather(*(check.scanned for check in early.values()))
             await asyncio.to_thread(importlib.import_module, "crew_lsp.server.settings")
-            from crew_lsp.server.settings import section
+            from crew_lsp.server.raw_settings import section
 
             self._init_options = section(self._init_options)
             self._apply_settings_values(self._init_options)
             for path in self._folders:
-                self._add_folder(path)
+                folder = self._add_folder(path)
+                check = early.pop(path, None)
+                if folder is not None and check is not None:
+                    self._early[folder] = check
+                elif check is not None:
+                    self.session.spawn(check.withdraw())
             pid = self._process_id
             if pid and pid != os.getpid() and os.name == "posix":  # os.kill(pid, 0) kills on Windows
                 self.session.spawn(self._watch_parent(pid))
@@ -104,12 +118,30 @@ class Lifecycle:
         finally:
             self.session.release_messages()  # (after the loading started: a released `shutdown` stops it)
 
+    def _early_checks(self) -> dict[str, EarlyCheck]:
+        """The head-start children (by folder path), each publishing once the settings and the folder's
+        scan show it checks what the server would; the configuration is asked for at once for them."""
+        children = self.head_start.children  # (kept there: `HeadStart.stop` ends any still running)
+        if not children:
+            return {}
+        if self.session.client.config_pull:
+            self._config = asyncio.ensure_future(self._fetch_configuration())
+        settings = asyncio.ensure_future(self._client_settings())
+        return {path: EarlyCheck(self.session, path, child, settings) for path, child in children.items()}
+
+    async def _client_settings(self) -> dict[str, Any]:
+        """The `crew` section as the client gives it, before validation: the options and the answer."""
+        from crew_lsp.server.raw_settings import merge, section
+
+        options = section(self._init_options)
+        return merge(options, await self._config) if self._config is not None else options
+
     async def _after_initialized(self) -> None:
         session = self.session
         if session.client.config_pull:
-            raw = await self._fetch_configuration()
+            raw = await (self._config if self._config is not None else self._fetch_configuration())
             if raw:
-                from crew_lsp.server.settings import merge
+                from crew_lsp.server.raw_settings import merge
 
                 old, new = self._apply_settings_values(merge(self._init_options, raw))
                 if old.roots != new.roots or old.piCrewVersion != new.piCrewVersion:  # nothing is loaded yet: rediscover
@@ -158,7 +190,7 @@ class Lifecycle:
         folders = [f for f in folders if not f.ready.is_set()]
         if not folders:
             return
-        listed = {folder: await list_files(folder.ws) for folder in folders}
+        listed = {folder: await self._listing(folder) for folder in folders}
         total = sum(len(files) for _loader, files in listed.values())
         # the cyclic GC would repeatedly walk the growing index while it is built and checked (tens of
         # milliseconds of cold start for nothing: the index is long-lived): paused until the first
@@ -170,6 +202,19 @@ class Lifecycle:
             self.session.spawn(self._settle(folders))
         await self.sync.folders_changed()
 
+    async def _listing(self, folder: Folder) -> Listing:
+        """The folder's files: the scan its head-start child was checked against, when the child checks
+        the folder as these settings open it; else a scan of its own (and no child)."""
+        early = self._early.get(folder)
+        if early is not None:
+            scanned = await early.scanned
+            if scanned is not None and early.serves(folder, scanned):
+                return scanned.listing
+            del self._early[folder]
+            published = await early.withdraw()
+            self.session.diagnostics.mark(published)  # (corrected once the folder is checked here)
+        return await list_files(folder.ws)
+
     async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
         # the checks are imported while the files are read, not on the event loop once they are
         checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks.run"))
@@ -179,23 +224,26 @@ class Lifecycle:
             def report(done: int, _total: int, base: int = done_before) -> None:
                 if token is not None:
                     self._progress_report(token, base + done, total)
-            child = checker_child.start(self.session, folder) if checker_child.wanted(self.session, entries) else None
-            cached = await publish_cached(self.session, folder, entries)  # (docs/cache.md)
-            key = asyncio.ensure_future(asyncio.to_thread(checker_child.own_key, self.session, folder, entries)) if child else None
+            # a child checks the folder: its head-start one, or one started now for a large folder
+            early = self._early.pop(folder, None)
+            checked: Awaitable[list[str] | None] | None = early.published if early is not None else (
+                self.session.spawn(checker_child.check(self.session, folder, entries))
+                if checker_child.wanted(self.session, entries) else None)
+            cached = await publish_cached(self.session, folder, entries) if checked is None else None  # (docs/cache.md)
+            compact = checked is not None and len(entries) >= checker_child.large_folder_files()
             try:
-                await load_folder(folder, loader, entries, report, compact=child is not None)
+                await load_folder(folder, loader, entries, report, compact=compact)
             except Exception as exc:
                 self.session.log_error(f"indexing {folder.path} failed", exc)
             done_before += len(entries)
             await asyncio.gather(checks, return_exceptions=True)  # a failure shows when the checks are used
-            if child is not None and key is not None:
-                self._folder_ready(folder, check_all=False)
-                if await self._publish_child(folder, child, key):
-                    continue  # (the child stored the cache when it is on)
-                self._check_all(folder)
-            else:
+            if checked is None:
                 self._folder_ready(folder)
-            store_when_checked(self.session, folder, cached)
+                store_when_checked(self.session, folder, cached)
+                continue
+            self._folder_ready(folder, check_all=False)
+            if await checked is None:  # (the child stored the cache when it is on)
+                self._check_all(folder)
         if token is not None:
             self._progress_end(token, f"{total} files indexed")
 
@@ -226,41 +274,26 @@ class Lifecycle:
                     gc.enable()
 
     def _folder_ready(self, folder: Folder, check_all: bool = True) -> None:
-        """The folder serves requests; its files are checked (or only its open documents: a child
-        checks the rest, `_publish_child`)."""
+        """The folder serves requests; its files are checked (or, when a child checks the rest, its open
+        documents, the files their editor text affects and what was marked while it loaded). Disk
+        changes it missed while loading are looked for again."""
         docs, diagnostics = self.session.docs, self.session.diagnostics
+        affected: set[str] = set()
         for path, doc in docs.items():
             if folder.classifies(path):
-                folder.set_text(path, doc.text)
+                affected |= folder.set_text(path, doc.text)
         folder.ready.set()
         diagnostics.start()
         opened = [p for p in docs if folder.classifies(p)]
-        diagnostics.mark(opened, republish=opened)
+        diagnostics.mark(affected | set(opened) | diagnostics.waiting_for(folder), republish=opened)
         if check_all:
             self._check_all(folder)
+        if folder.missed_changes:
+            self.session.spawn(self.sync.rescan())
 
     def _check_all(self, folder: Folder) -> None:
         reported = folder.ws.reported_filter()  # (not `folder.reported`: it would cache every path at once)
         self.session.diagnostics.mark(p for p in folder.snapshot.resources if reported(p))
-
-    async def _publish_child(self, folder: Folder, child: asyncio.Task, key: asyncio.Future) -> bool:
-        """Publish what the child checker found, when it checked the files this server indexed."""
-        session = self.session
-        try:
-            result, own = await child, await key
-        except Exception as exc:
-            session.log_error(f"checking {folder.path} in a child process failed", exc)
-            return False
-        if result is None:
-            return False
-        if result[0] != own:
-            session.log(f"crew-lsp: {folder.path} changed while a child process checked it: checked here", T.MessageType.Log)
-            return False
-        if session.project.find(folder.path) is folder:  # (not removed meanwhile)
-            published = await publish_found(session, folder, result[1])
-            session.log(f"crew-lsp: {folder.path} checked in a child process ({len(published)} files with diagnostics "
-                        "published)", T.MessageType.Log)
-        return True
 
     def adopt(self, path: str) -> None:
         """A document outside every workspace folder: give it a folder of its own (its repo root)."""
@@ -287,7 +320,7 @@ class Lifecycle:
         """The `crew` section of a configuration the client sends or answers (not initializationOptions):
         settings that choose a program are dropped — the answer may come from the repository's own
         editor settings — with one warning per setting and session."""
-        from crew_lsp.server.settings import section, without_program_settings
+        from crew_lsp.server.raw_settings import section, without_program_settings
 
         data, dropped = without_program_settings(section(raw))
         new = [name for name in dropped if name not in self._ignored_program_settings]
@@ -324,7 +357,7 @@ class Lifecycle:
     # ------------------------------------------------------------ settings
 
     async def did_change_configuration(self, params: T.DidChangeConfigurationParams) -> None:
-        from crew_lsp.server.settings import merge
+        from crew_lsp.server.raw_settings import merge
 
         raw = self.client_section(params.settings) if isinstance(params.settings, dict) else {}
         if not raw and self.session.client.config_pull:
@@ -407,6 +440,7 @@ class Lifecycle:
                 session.diagnostics.clear(path)
 
     async def shutdown(self) -> None:
+        self.head_start.stop()
         await self.sync.stop()
         self.session.cancel_background()
         self.session.metrics.close()

@@ -33,6 +33,7 @@ class Folder:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     stamps: dict[str, Stamp] = field(default_factory=dict)  # disk state of the files read from disk
     implicit: bool = False  # created for a document outside every workspace folder
+    missed_changes: bool = False  # the disk changed while it was loading: compared with the disk once ready
     # where a path lies never changes for a given Workspace: cache the pathlib work
     _classifies: dict[str, bool] = field(default_factory=dict, repr=False)
     _prefixes: tuple[str, str, tuple[str, ...]] | None = field(default=None, repr=False)

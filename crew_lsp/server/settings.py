@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crew_lsp.engine.runtimes import Runtime
+from crew_lsp.server.raw_settings import section
 
 SeverityName = Literal["error", "warning", "information", "hint", "off"]
 _SEVERITY_ALIASES = {"info": "information", "warn": "warning", "none": "off", "disabled": "off"}
@@ -122,57 +123,6 @@ class Settings(_Model):
 
     def severity_overrides(self) -> dict[str, str]:
         return dict(self.diagnostics.severity)
-
-
-# `passEnv` is one of them: it decides which of the user's secrets a worker may read; `metrics.serve`
-# opens a port; `otlp.*` decides where the figures (and the headers, an API key) are sent
-PROGRAM_SETTINGS = (("worker", "runtime"), ("worker", "command"), ("worker", "passEnv"), ("metrics", "serve"),
-                    ("otlp", "enabled"), ("otlp", "endpoint"), ("otlp", "headers"))
-
-
-def without_program_settings(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """A `crew` section from the client's configuration without the settings that choose a program;
-    returns it and the dotted names of the settings it dropped."""
-    out = _deep_copy(raw)
-    dropped: list[str] = []
-    for parent, key in PROGRAM_SETTINGS:
-        node = out.get(parent)
-        if isinstance(node, dict) and key in node:
-            del node[key]
-            dropped.append(f"crew.{parent}.{key}")
-    if "trustedWorkspace" in out and out["trustedWorkspace"] is not False:
-        del out["trustedWorkspace"]  # the workspace may lower trust, never grant it
-        dropped.append("crew.trustedWorkspace")
-    return out, dropped
-
-
-def section(raw: Any) -> dict[str, Any]:
-    """The settings object, whether sent as `{"crew": {...}}` or at the top level."""
-    if not isinstance(raw, dict):
-        return {}
-    inner = raw.get("crew")
-    if isinstance(inner, dict):
-        return _deep_copy(inner)
-    return _deep_copy(raw)
-
-
-def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge: `over` wins key by key, nested objects merge."""
-    out = _deep_copy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = _deep_copy(value)
-    return out
-
-
-def _deep_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_copy(v) for v in value]
-    return value
 
 
 def _drop(data: Any, loc: tuple) -> None:

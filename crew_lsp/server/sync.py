@@ -217,6 +217,9 @@ class Sync:
         paths: list[str] = []
         rescan = False
         version_changed = False
+        for folder in self.session.project.folders:
+            if not folder.ready.is_set():
+                folder.missed_changes = True  # (its load may have read the files before the change)
         for path, deleted in changes:
             if is_version_source(path):
                 version_changed = True
@@ -236,7 +239,9 @@ class Sync:
         differed = False
         for folder in list(session.project.folders):
             if not folder.ready.is_set():
+                folder.missed_changes = True  # (compared once it is loaded)
                 continue
+            folder.missed_changes = False
             known = dict(folder.stamps)
             for path, res in folder.snapshot.resources.items():
                 if path not in known and path not in session.docs and res.scope != "loose":

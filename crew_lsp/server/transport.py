@@ -27,8 +27,9 @@ class StdioTransport:
         self.exit_code = 0
         self._transport: asyncio.BaseTransport | None = None
 
-    def serve(self, stdin: Any, stdout: Any) -> int:
-        """stdio with the input read by the event loop itself (no thread hop per message).
+    def serve(self, stdin: Any, stdout: Any, prefix: bytes = b"") -> int:
+        """stdio with the input read by the event loop itself (no thread hop per message); ``prefix``:
+        what was read of stdin before (server/head_start.py), read first.
 
         pygls reads stdin through a thread pool: three executor round trips per message, each
         waiting for the GIL while a check runs, which adds milliseconds to every keystroke and
@@ -46,9 +47,10 @@ class StdioTransport:
             reader: Any
             try:
                 stream = asyncio.StreamReader(limit=1 << 20)
+                stream.feed_data(prefix)
                 self._transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin)
                 reader = stream
-            except (OSError, ValueError):
+            except (OSError, ValueError):  # (head_start reads only a pipe or socket: nothing was read before)
                 reader = StdinAsyncReader(stdin, server.thread_pool)
             await run_async(stop_event=stop_event, reader=reader, protocol=server.protocol,
                             logger=log, error_handler=server.report_server_error)

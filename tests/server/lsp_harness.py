@@ -276,8 +276,11 @@ class Session:
         return found is not None
 
     async def ready(self) -> None:
-        """Wait until the background index is loaded (the broken team has been published)."""
+        """Wait until the background index is loaded and its diagnostics are out: the broken team has
+        been published (maybe early, from the head start's child) and a request about it, which waits
+        for its folder to be loaded, has been answered."""
         await self.until(lambda: self.publishes_for(".crew/teams/broken.team.md"), what="initial diagnostics")
+        await self.hovers(".crew/teams/broken.team.md", 0, 0)
 
     # -- diagnostics as the editor shows them
     async def diagnostics(self, rel: str) -> list[T.Diagnostic]:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from lsp_harness import BROKEN_TEAM, start_session, stop_session, write_project
 
+from crew_lsp.server.head_start import OFF_VARIABLE
+
 BROKEN = ".crew/teams/broken.team.md"
 AN_HOUR_AGO = time.time() - 3600
 
@@ -32,7 +34,9 @@ def project(tmp_path) -> Path:
 
 
 async def _session(tmp_path, **settings):
-    s = await start_session(tmp_path, "vscode", write=False, init_options={"diagnostics": {"delayMs": 0, **settings}})
+    # (the server's own cache path: with the head start, `crew-lsp check` in a child reads the cache)
+    s = await start_session(tmp_path, "vscode", write=False, init_options={"diagnostics": {"delayMs": 0, **settings}},
+                            env={OFF_VARIABLE: "1"})
     await s.ready()
     return s
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from lsp_harness import AGENT, BROKEN_TEAM, TEAM, WORKFLOW, start_session, stop_session
 
 from crew_lsp.server.checker_child import LARGE_FOLDER_VARIABLE
+from crew_lsp.server.head_start import OFF_VARIABLE
 
 BROKEN = ".crew/teams/broken.team.md"
 DOCS_TEAM = ".crew/teams/docs.team.md"
@@ -20,7 +21,9 @@ FILES = {
     ".crew/agents/loner.md": "---\nname: loner\ndescription: Reads\nskills: no-such-skill\n---\nYou read.\n",
     ".crew/teams/solo.team.md": "---\nname: solo\ndescription: One role\n---\n- lead: agent=nobody lead\n",
 }
-AS_LARGE = {LARGE_FOLDER_VARIABLE: "1"}
+# (without the head start, which has a child check every folder it can: docs/architecture.md, Head start)
+IN_SERVER = {OFF_VARIABLE: "1"}
+AS_LARGE = {LARGE_FOLDER_VARIABLE: "1", **IN_SERVER}
 NO_CACHE = {"diagnostics": {"delayMs": 0, "cache": False}}
 
 
@@ -61,7 +64,7 @@ def _relative(shown: dict[str, list]) -> dict[str, list]:
 
 
 async def test_a_large_folder_publishes_exactly_what_the_server_check_publishes(tmp_path):
-    in_server, _ = await _session_after(tmp_path / "a", {})
+    in_server, _ = await _session_after(tmp_path / "a", IN_SERVER)
     by_child, _ = await _session_after(tmp_path / "b", AS_LARGE)
     assert _relative(by_child) == _relative(in_server)
     assert {BROKEN, ".crew/agents/loner.md", ".crew/teams/solo.team.md"} <= set(_relative(by_child))
@@ -100,7 +103,7 @@ async def _rename_scribe_role(s) -> list:
 
 
 async def test_an_edit_right_after_a_large_cold_start_is_checked_against_compacted_neighbours(tmp_path):
-    in_server = await _session_after(tmp_path / "a", {}, _rename_scribe_role)
+    in_server = await _session_after(tmp_path / "a", IN_SERVER, _rename_scribe_role)
     by_child = await _session_after(tmp_path / "b", AS_LARGE, _rename_scribe_role)
     assert [code for code, _line, message in by_child[1] if "scribe" in message] == ["CREW301"]
     assert (_relative(by_child[0]), by_child[1]) == (_relative(in_server[0]), in_server[1])

@@ -15,6 +15,7 @@ from pygls import uris
 from pytest_lsp import client_capabilities
 
 from crew_lsp.resources.discovery import Workspace, scan
+from crew_lsp.server.head_start import OFF_VARIABLE
 
 BROKEN = ".crew/teams/broken.team.md"
 
@@ -272,13 +273,14 @@ async def test_tcp_transport(tmp_path):
 
 
 async def test_open_documents_are_published_first_at_cold_start(tmp_path):
-    # many broken teams; the one the editor opens sorts last, yet its diagnostics come first
+    # many broken teams; the one the editor opens sorts last, yet its diagnostics come first (when the
+    # server checks the folder itself: a head-start child's diagnostics all come in one batch, earlier)
     files = {f".crew/teams/t{i:03}.team.md": f"---\nname: t{i:03}\ndescription: d\ndefaultWorkflow: docs\n---\n"
              f"- explorer: agent=nobody{i} find\n" for i in range(300)}
     files[".crew/workflows/docs.workflow.md"] = "---\nname: docs\ndescription: d\n---\n\n## a\nrole: explorer\n\nDo {goal}.\n"
     opened = ".crew/teams/zzz.team.md"
     files[opened] = "---\nname: zzz\ndescription: d\ndefaultWorkflow: docs\n---\n- explorer: agent=nobody find\n"
-    s = await start_session(tmp_path, "vscode", files=files)  # `initialized` is sent: indexing has begun
+    s = await start_session(tmp_path, "vscode", files=files, env={OFF_VARIABLE: "1"})  # `initialized` is sent: indexing has begun
     try:
         s.open(opened)
         await s.until(lambda: len([p for p in s.publishes if p.diagnostics]) > 1, what="the cold start's publishes")

@@ -69,7 +69,7 @@ def test_telemetry_and_retention_may_come_from_the_workspace_config(folders):
 
 
 def test_metrics_serve_and_otlp_are_dropped_from_workspace_settings():
-    from crew_lsp.server.settings import without_program_settings
+    from crew_lsp.server.raw_settings import without_program_settings
 
     kept, dropped = without_program_settings({"metrics": {"serve": "9464"}, **COLLECTOR, "diagnostics": {"delayMs": 5}})
     assert kept == {"metrics": {}, "otlp": {}, "diagnostics": {"delayMs": 5}}

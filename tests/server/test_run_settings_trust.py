@@ -62,7 +62,7 @@ async def test_worker_settings_from_initialization_options_choose_the_worker(tmp
 
 
 def test_workspace_configuration_cannot_widen_the_worker_environment_or_grant_trust():
-    from crew_lsp.server.settings import without_program_settings
+    from crew_lsp.server.raw_settings import without_program_settings
 
     repo = {"worker": {"passEnv": ["AWS_*"]}, "trustedWorkspace": True, "roots": ["extra"]}
     kept, dropped = without_program_settings(repo)

@@ -9,7 +9,8 @@ from crew_lsp.checks.diagnostic import Diagnostic, Related
 from crew_lsp.resources.text import Span
 from crew_lsp.server.convert import Uris, diagnostic_dict, overlaps
 from crew_lsp.server.profile import ClientProfile
-from crew_lsp.server.settings import Settings, merge, section
+from crew_lsp.server.raw_settings import merge, section
+from crew_lsp.server.settings import Settings
 from crew_lsp.server.sync import apply_changes
 
 

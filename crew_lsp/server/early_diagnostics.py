@@ -1,0 +1,104 @@
+"""A head-start child's diagnostics, published before the folder is indexed (docs/architecture.md, Head start).
+
+`server/head_start.py` started `crew-lsp check --server-format` for a folder before the server's own
+imports, from the `initializationOptions` alone. Once `initialized` arrives, an `EarlyCheck`:
+
+1. reads the settings as they will be — the options merged with the client's configuration answer,
+   as plain JSON (`raw_settings.checker_options`) — and keeps the child only when they run it exactly
+   as it was started;
+2. discovers and scans the folder as the server does (`Workspace.discover`, `list_files`) and computes
+   the folder's cache key from that scan;
+3. publishes the child's diagnostics when its key is that one, as cached ones are (`publish_found`:
+   never for an open document).
+
+The lifecycle indexes the folder from that same scan. When the validated settings open the folder
+exactly so (`serves`), the server checks only its open documents; otherwise the child is stopped and
+the folder is checked in the server, which corrects whatever was published early.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from crew_lsp.cache.key import workspace_part
+from crew_lsp.resources.discovery import Workspace
+from crew_lsp.server import checker_child
+from crew_lsp.server.cached_diagnostics import publish_found
+from crew_lsp.server.project import Listing, list_files
+from crew_lsp.server.raw_settings import checker_options
+
+if TYPE_CHECKING:
+    from crew_lsp.server.head_start import Child
+    from crew_lsp.server.project import Folder
+    from crew_lsp.server.session import Session
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """The folder as the child's settings open it: the workspace, its scan and the key of that scan."""
+
+    workspace: str  # (cache.key.workspace_part: every root and the version read as)
+    listing: Listing
+    key: str
+    reported: Callable[[str], bool]
+
+
+class EarlyCheck:
+    """One folder's head-start child, from `initialized` until the folder is indexed."""
+
+    def __init__(self, session: Session, path: str, child: Child, settings: Awaitable[dict]):
+        self.session = session
+        self.path = path
+        self.child = child
+        self.scanned: asyncio.Task[Scanned | None] = session.spawn(self._scan(settings))
+        self.published: asyncio.Task[list[str] | None] = session.spawn(self._publish())
+
+    async def _scan(self, settings: Awaitable[dict]) -> Scanned | None:
+        options = checker_options(await settings)
+        if options is None or checker_child.command_for(self.path, *options) != self.child.argv:
+            self.child.stop()  # (the settings changed what the child would check)
+            return None
+        try:
+            ws = await asyncio.to_thread(Workspace.discover, self.path, [], options[1])
+            listing = await list_files(ws)
+            key = await asyncio.to_thread(checker_child.own_key, ws, listing[1])
+        except Exception as exc:
+            self.session.log_error(f"opening {self.path} failed", exc)
+            self.child.stop()
+            return None
+        return Scanned(workspace_part(ws), listing, key, ws.reported_filter())
+
+    async def _publish(self) -> list[str] | None:
+        """The paths published from the child; None when it failed, or checked another state of the folder."""
+        scanned = await self.scanned
+        if scanned is None:
+            return None
+        done = await asyncio.wrap_future(self.child.result)
+        if done is None:
+            self.session.log_error(f"checking {self.path} in a child process failed to start or took over "
+                                   f"{checker_child.CHILD_TIMEOUT_S:.0f} s", None)
+            return None
+        result = await checker_child.read_output(self.session, self.path, *done)
+        if result is None:
+            return None
+        if result[0] != scanned.key:
+            self.session.log(f"crew-lsp: {self.path} changed while a child process checked it: checked here")
+            return None
+        published = await publish_found(self.session, scanned.reported, result[1])
+        self.session.log(f"crew-lsp: {self.path} checked in a child process ({len(published)} files with "
+                         "diagnostics published)")
+        return published
+
+    def serves(self, folder: Folder, scanned: Scanned) -> bool:
+        """Whether the folder, opened with the validated settings, is the one the child checks."""
+        session = self.session
+        return (not session.severity_overrides and not session.settings.roots
+                and checker_child.command(session, folder) == self.child.argv
+                and workspace_part(folder.ws) == scanned.workspace)
+
+    async def withdraw(self) -> list[str]:
+        """Stop the child: the folder is checked in the server. The paths already published from it."""
+        self.child.stop()
+        return await self.published or []
