@@ -12,7 +12,9 @@ Layout of `crew_lsp.server` (docs/architecture.md has the module map):
 - head_start.py   before these imports: read `initialize`, start each folder's checker child
 - jsonrpc.py      lifecycle and JSON-RPC rules pygls leaves out: every request gets exactly one response
 - errors.py       RequestFailed, redaction
-- settings.py     the `crew` settings model (initializationOptions / workspace configuration)
+- settings.py     the `crew` settings model (initializationOptions / workspace configuration);
+                  raw_settings.py the same JSON before the model loads
+- early_diagnostics.py a head-start child's diagnostics, once the folder's own scan agrees
 - project.py      one effective index per workspace folder, routing paths to indexes
 - sync.py         open documents (incremental sync) and watched files
 - watchers.py     the file watchers asked of the client; disk_watch.py the server's own, for clients without

@@ -6,7 +6,6 @@ import asyncio
 import gc
 import importlib
 import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
@@ -16,6 +15,7 @@ from crew_lsp.resources.discovery import Workspace
 from crew_lsp.server import checker_child
 from crew_lsp.server.cached_diagnostics import publish_cached, store_when_checked
 from crew_lsp.server.early_diagnostics import EarlyCheck
+from crew_lsp.server.files_progress import FilesProgress
 from crew_lsp.server.head_start import HeadStart
 from crew_lsp.server.profile import ClientProfile
 from crew_lsp.server.project import Folder, Listing, list_files, load_folder
@@ -218,12 +218,12 @@ class Lifecycle:
     async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
         # the checks are imported while the files are read, not on the event loop once they are
         checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks.run"))
-        token = await self._progress_begin("crew-lsp: indexing", total) if total >= PROGRESS_MIN_FILES else None
+        progress = await FilesProgress.begin(self.session, "crew-lsp: indexing", total) if total >= PROGRESS_MIN_FILES else None
         done_before = 0
         for folder, (loader, entries) in listed.items():
             def report(done: int, _total: int, base: int = done_before) -> None:
-                if token is not None:
-                    self._progress_report(token, base + done, total)
+                if progress is not None:
+                    progress.report(base + done)
             # a child checks the folder: its head-start one, or one started now for a large folder
             early = self._early.pop(folder, None)
             checked: Awaitable[list[str] | None] | None = early.published if early is not None else (
@@ -244,8 +244,8 @@ class Lifecycle:
             self._folder_ready(folder, check_all=False)
             if await checked is None:  # (the child stored the cache when it is on)
                 self._check_all(folder)
-        if token is not None:
-            self._progress_end(token, f"{total} files indexed")
+        if progress is not None:
+            progress.end(f"{total} files indexed")
 
     def _gc_pause(self) -> None:
         if self._gc_paused == 0:
@@ -331,28 +331,6 @@ class Lifecycle:
                                       "worker runs, open a port or send data elsewhere (a cloned repository could "
                                       "set them). Set them in your user settings.")
         return data
-
-    # ------------------------------------------------------------ progress
-
-    async def _progress_begin(self, title: str, total: int) -> str | None:
-        if not self.session.client.progress:
-            return None
-        token = str(uuid.uuid4())
-        try:
-            # never cancelled while the client answers `create` (a known pygls failure mode)
-            await asyncio.shield(self.session.progress.create_async(token))
-        except Exception:
-            return None
-        self.session.progress.begin(token, T.WorkDoneProgressBegin(
-            title=title, percentage=0, message=f"0/{total} files", cancellable=False))
-        return token
-
-    def _progress_report(self, token: str, done: int, total: int) -> None:
-        pct = int(done * 100 / total) if total else 100
-        self.session.progress.report(token, T.WorkDoneProgressReport(percentage=min(pct, 100), message=f"{done}/{total} files"))
-
-    def _progress_end(self, token: str, message: str) -> None:
-        self.session.progress.end(token, T.WorkDoneProgressEnd(message=message))
 
     # ------------------------------------------------------------ settings
 
