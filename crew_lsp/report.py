@@ -6,10 +6,11 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from crew_lsp import __version__
 from crew_lsp.checks.codes import CODES, Severity, doc_url
-from crew_lsp.checks.jobs import JobsError, default_jobs
+from crew_lsp.checks.jobs import JobsError, default_jobs, for_server_child
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.discovery import Workspace
 
@@ -57,7 +58,7 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
     return [(p, d) for p in sorted(found) for d in found[p]]
 
 
-def _check_folder(ws: Workspace, cache: bool, jobs: int, keep: list | None, keys: list[str] | None = None,
+def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], keep: list | None, keys: list[str] | None = None,
                   ) -> dict[str, list[Diagnostic]]:
     """The diagnostics of a folder's reported files: from the cache when its key matches (nothing
     parsed, no rule loaded), else checked on up to ``jobs`` processes (and stored). ``keys`` receives
@@ -90,7 +91,7 @@ def folder_for_server(folder: str, pi_crew_version: str | None, cache: bool, job
     from crew_lsp.cache.codec import encode, json_default
 
     keys: list[str] = []
-    found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, jobs, keep, keys)
+    found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, for_server_child(jobs), keep, keys)
     return json.dumps({"key": keys[0], "files": encode(found)}, separators=(",", ":"), default=json_default)
 
 

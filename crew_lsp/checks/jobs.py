@@ -4,6 +4,9 @@ so a cached check (docs/cache.md) stays light."""
 from __future__ import annotations
 
 import os
+import select
+import stat
+from typing import Callable
 
 JOBS_VARIABLE = "CREW_LSP_JOBS"
 MAX_JOBS = 4
@@ -33,3 +36,29 @@ def default_jobs() -> int:
     except AttributeError:  # (not on every system)
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_JOBS))
+
+
+SERVER_WAIT_FILES = 10_000  # from this many files a head-start child waits for the server's start (below: one process)
+SERVER_WAIT_S = 1.0
+
+
+def for_server_child(jobs: int, fd: int = 0) -> Callable[[int], int]:
+    """The processes of the language server's cold-start child, once it knows how many files it checks.
+
+    A head-start child (server/head_start.py) runs while the server imports, on the core the server
+    does not use; its stdin is a pipe the server closes once it has started. A folder smaller than
+    `SERVER_WAIT_FILES` is then checked on one process (done before the server is), a larger one waits
+    for the pipe to close (at most `SERVER_WAIT_S`) and then uses ``jobs``. Any other child (stdin not
+    a pipe, or closed already) uses ``jobs``."""
+    def decide(files: int) -> int:
+        try:
+            if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+                return jobs
+            wait = SERVER_WAIT_S if files >= SERVER_WAIT_FILES else 0.0
+            if not select.select([fd], [], [], wait)[0] or os.read(fd, 1):
+                return 1 if files < SERVER_WAIT_FILES else jobs  # (still starting, or never closing it)
+        except (OSError, ValueError):
+            pass
+        return jobs
+
+    return decide

@@ -18,6 +18,7 @@ import gc
 import marshal
 import os
 import sys
+from typing import Callable
 
 from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.diagnostic import Diagnostic, Related
@@ -55,14 +56,17 @@ class Checked:
         self.recovered = recovered  # workers whose share this process had to check itself
 
 
-def check_folder(ws: Workspace, jobs: int = 1, min_files: int = MIN_FILES,
+def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files: int = MIN_FILES,
                  listing: tuple[Loader, list[Entry]] | None = None) -> Checked:
-    """Index a workspace folder and check its reported files, on up to ``jobs`` processes.
-    ``listing``: the folder's loader and scan, when the caller already has them."""
+    """Index a workspace folder and check its reported files, on up to ``jobs`` processes (or as many
+    as ``jobs(number of files)`` says once they are listed). ``listing``: the folder's loader and
+    scan, when the caller already has them."""
     if listing is None:
         loader = Loader(ws.boundaries())
         listing = loader, scan(ws, loader)
     loader, entries = listing
+    if callable(jobs):
+        jobs = jobs(len(entries))
     workers = min(jobs, MAX_JOBS) - 1 if len(entries) >= min_files and _can_fork() else 0
     if workers < 1:
         with paused_gc():

@@ -14,8 +14,9 @@ Nothing here decides more than `initialize` already says: the folders are the on
 child is the server's own interpreter running its own checker, and it starts only when the
 `initializationOptions` leave the checker as `checker_child.command` would run it
 (`raw_settings.checker_options`). Everything read from stdin goes to the transport unchanged
-(`HeadStart.prefix`), so pygls reads the same messages in the same order. The children share the cores
-but one: the server's own start keeps a core to itself.
+(`HeadStart.prefix`), so pygls reads the same messages in the same order. Until the server has started,
+a child keeps to one process (the server's start has a core to itself): a small folder is checked
+before the server is up, a large one then goes on on every core (`HeadStart.server_started`).
 """
 
 from __future__ import annotations
@@ -49,14 +50,20 @@ class Child:
         self.argv = argv
         self.result: concurrent.futures.Future[tuple[int, bytes, bytes] | None] = concurrent.futures.Future()
         self._proc: subprocess.Popen[bytes] | None = None
+        self._starting: int | None = None  # the write end of the child's stdin: closed once the server has started
 
     def start(self, env: dict[str, str]) -> None:
+        # (its stdin tells it when the server has started: checks/jobs.py, for_server_child)
+        read_end, self._starting = os.pipe()
         try:
-            self._proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            self._proc = subprocess.Popen(self.argv, stdin=read_end, stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE, close_fds=True, env=env)
         except OSError:
             self.result.set_result(None)
+            self.server_started()
             return
+        finally:
+            os.close(read_end)
         threading.Thread(target=self._collect, name="crew-head-start", daemon=True).start()
 
     def _collect(self) -> None:
@@ -75,8 +82,15 @@ class Child:
             return
         self.result.set_result((proc.returncode, out, err))
 
+    def server_started(self) -> None:
+        """Tell the child the server has started: a large folder is then checked on every core."""
+        if self._starting is not None:
+            os.close(self._starting)
+            self._starting = None
+
     def stop(self) -> None:
         """Kill the child if it still runs (the server stops, or its output is of no use)."""
+        self.server_started()
         proc = self._proc
         if proc is not None and proc.poll() is None:
             try:
@@ -92,18 +106,22 @@ class HeadStart:
     prefix: bytes = b""
     children: dict[str, Child] = field(default_factory=dict)
 
+    def server_started(self) -> None:
+        for child in self.children.values():
+            child.server_started()
+
     def stop(self) -> None:
         """End every child still running (the server stops)."""
         for child in self.children.values():
             child.stop()
 
 
-def _spare_cores() -> int:
-    """The cores the server's own start leaves to its children (at least one)."""
+def _cores() -> int:
+    """The processes a `crew-lsp check` would use here (at least one)."""
     from crew_lsp.checks.jobs import JobsError, default_jobs  # (light; loaded only when a child starts)
 
     try:
-        return max(1, default_jobs() - 1)
+        return default_jobs()
     except JobsError:  # (a `CREW_LSP_JOBS` the checker refuses: the child says so)
         return 1
 
@@ -145,11 +163,12 @@ def _start_children(head: HeadStart) -> None:
     if options is None:
         return
     cache, version = options
-    spare = _spare_cores()
-    folders = folders_of(params)[:min(MAX_FOLDERS, spare)]  # (the others are opened as without a head start)
+    cores = _cores()
+    # one folder per core the server's start leaves free (the others are opened as without a head start)
+    folders = folders_of(params)[:min(MAX_FOLDERS, max(1, cores - 1))]
     for folder in folders:
         child = Child(checker_child.command_for(folder, cache, version))
-        child.start(_child_environment(max(1, spare // len(folders))))
+        child.start(_child_environment(max(1, cores // len(folders))))
         head.children[folder] = child
 
 

@@ -79,6 +79,7 @@ class Lifecycle:
 
     def initialized(self) -> None:
         """Settings from initializationOptions, then the folders (`_open`); the rest continues in the background."""
+        self.head_start.server_started()  # (a large folder's child now checks on every core)
         # importing the settings model (pydantic) takes about 100 ms: in a worker thread, while the
         # client's next messages wait — except requests about files outside every folder (a client's
         # liveness probe, a loose file never opened), which nothing being opened can change
