@@ -197,6 +197,47 @@ def parse_entry(line_no: int, raw: str) -> Entry | None:
     return Entry(raw[:colon].strip(JS_SPACE), raw[colon + 1 :].strip(JS_SPACE), line_no, raw, colon)
 
 
+# A frontmatter line's reading by its text: most lines recur across the files of a workspace (`model: …`,
+# `tools: …`, `thinking: high`), so each is read once. A `name` or `description` line is the file's own and
+# is not kept. Bounded: emptied when full (a workspace's recurring lines fill it again at once).
+_LINE_CACHE: dict[str, tuple[str, str, bool, int] | str] = {}
+_LINE_CACHE_MAX = 4096
+_OWN_KEYS = frozenset(("name", "description"))
+
+
+def _read_line(raw: str) -> tuple[str, str, bool, int] | str:
+    """A block line read: (key, value, whether the line is exactly `key: value`, index of its colon) for an
+    entry, else the list it goes to (`comments`, `skipped`), or "" for a blank line."""
+    before, colon, after = raw.partition(":")
+    if not colon:
+        stripped = raw.strip(JS_SPACE)
+        found: tuple[str, str, bool, int] | str = ("comments" if stripped[0] == "#" else "skipped") if stripped else ""
+    else:
+        key = before.strip(JS_SPACE)
+        if key and key[0] == "#":  # the trimmed line starts with `#`
+            found = "comments"
+        else:
+            value = after.strip(JS_SPACE)
+            # `key: value` exactly (strip hands back the same string when it strips nothing): the line is kept as nothing
+            plain = key is before and after[:1] == " " and len(after) == len(value) + 1
+            # one string per distinct key and short value across the index (`name`, `model: gpt-5`, ...)
+            key = intern(key)
+            if len(value) < 48:
+                value = intern(value)
+            found = (key, value, plain, len(before))
+            if key in _OWN_KEYS:
+                return found
+    if len(_LINE_CACHE) >= _LINE_CACHE_MAX:
+        _LINE_CACHE.clear()
+    _LINE_CACHE[raw] = found
+    return found
+
+
+def forget_lines() -> None:
+    """Empty the cache of block lines read (it fills again as files are parsed)."""
+    _LINE_CACHE.clear()
+
+
 def parse_document(text: str) -> Document:
     """Read a file's frontmatter exactly as pi-crew does (only the block's lines are looked at)."""
     fm = Frontmatter()
@@ -214,32 +255,20 @@ def parse_document(text: str) -> Document:
                 raws = [r[:-1] if r.endswith("\r") else r for r in raws]
             entries = fm.entries
             fields = fm.fields
+            cache_get = _LINE_CACHE.get
             i = 0
             for raw in raws:
                 i += 1
-                before, colon, after = raw.partition(":")
-                if not colon:
-                    stripped = raw.strip(JS_SPACE)
-                    if stripped:
-                        if stripped[0] == "#":
-                            _add(fm, "comments", i)
-                        else:
-                            _add(fm, "skipped", i)
-                    continue
-                key = before.strip(JS_SPACE)
-                if key and key[0] == "#":  # the trimmed line starts with `#`
-                    _add(fm, "comments", i)
-                    continue
-                value = after.strip(JS_SPACE)
-                # `key: value` exactly (strip hands back the same string when it strips nothing): kept as nothing
-                plain = key is before and after[:1] == " " and len(after) == len(value) + 1
-                # one string per distinct key and short value across the index (`name`, `model: gpt-5`, ...)
-                key = intern(key)
-                if len(value) < 48:
-                    value = intern(value)
-                entry = Entry(key, value, i, None if plain else raw, len(before))
-                entries.append(entry)
-                fields[key] = entry
+                found = cache_get(raw)
+                if found is None:
+                    found = _read_line(raw)
+                if found.__class__ is tuple:
+                    key, value, plain, colon = found
+                    entry = Entry(key, value, i, None if plain else raw, colon)
+                    entries.append(entry)
+                    fields[key] = entry
+                elif found:  # the name of the list the line goes to
+                    _add(fm, found, i)
             close = i + 1
             fm.present = True
             fm.close_line = close

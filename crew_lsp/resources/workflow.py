@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crew_lsp.resources.frontmatter import Document, Item, csv_texts, leading_int, parse_bool, split_csv
+from crew_lsp.resources.frontmatter import Document, Item, csv_texts, forget_lines, leading_int, parse_bool, split_csv
 from crew_lsp.resources.headings import Heading, find_headings, plain_breaks
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, JS_SPACE_CLASS, Span, js_trim, span_in_line
@@ -374,8 +374,9 @@ def _read_meta_line(text: str) -> tuple[str, str, int, bool] | None:
 
 
 def forget_line_cache() -> None:
-    """Empty the cache of metadata lines read (it fills again as files are parsed)."""
+    """Empty the caches of metadata and frontmatter lines read (they fill again as files are parsed)."""
     _META_CACHE.clear()
+    forget_lines()
 
 
 def _rest_blank(section: list[str], at: int) -> bool:

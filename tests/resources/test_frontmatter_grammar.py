@@ -107,6 +107,22 @@ def test_line_rules():
     assert [e.key for e in f.entries] == ["name", "url", "name", "unknownKey"]
 
 
+def _reading(f, shift: int) -> tuple:
+    """Entries (key, value, line text, spans) and the comment and skipped lines, moved up by ``shift`` lines."""
+    def up(span: Span) -> Span:
+        return Span(span.line - shift, span.start, span.end_line - shift, span.end)
+    entries = [(e.key, e.value, e.raw, up(e.key_span), up(e.value_span)) for e in f.entries if e.key != "name"]
+    return entries, [n - shift for n in f.comments], [n - shift for n in f.skipped]
+
+
+@pytest.mark.parametrize("line", ["model: gpt-5", "  model:   gpt-5  ", "model:gpt-5", "model:", "# model: gpt-5", "no colon", "   "])
+def test_a_line_seen_in_an_earlier_file_reads_the_same(line):
+    # lines recur across files and are read once: a later file reads the same entry, at its own line
+    first = fm(f"---\n{line}\n---\n")
+    later = fm(f"---\nname: other\n\n{line}\n---\n")
+    assert _reading(later, 2) == _reading(first, 0)
+
+
 def test_empty_key_and_empty_value():
     f = fm("---\n: orphan\nmodel:\n---\n")
     assert f.fields[""].value == "orphan"
