@@ -10,7 +10,7 @@ from crew_lsp.checks.templates import frontmatter_template, todo_description
 from crew_lsp.resources.fields import FieldSpec
 from crew_lsp.resources.frontmatter import Document, Entry, Frontmatter, csv_items, is_positive_int, leading_int
 from crew_lsp.resources.skill import description_line
-from crew_lsp.resources.text import JS_SPACE_CHARS, Span, utf16_len
+from crew_lsp.resources.text import Span, utf16_len
 
 _QUOTES = ('"', "'")
 _BOOL_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false", "on": "true", "off": "false", "1": "true", "0": "false"}
@@ -85,7 +85,7 @@ def _yaml_constructs(ctx: Ctx) -> None:
     lines: list[str] = []
     for entry in fm.entries:
         value = entry.value
-        indented = entry.raw[0] in JS_SPACE_CHARS  # (an entry's line holds at least its `:`)
+        indented = entry.indented
         if value and not indented and value[0] not in _YAML_STARTS:
             continue  # the usual `key: value` line: nothing YAML about it
         if entry.key == "tools" and value == "[]" and ctx.reading.tools_split:

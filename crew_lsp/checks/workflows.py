@@ -50,14 +50,21 @@ def check_workflow(ctx: Ctx) -> None:
         return
     teams = snap.teams_running(res.name)
     union = snap.all_roles()
-    role_pool = {r.name for t in teams for r in t.model.roles} if teams else union  # type: ignore[union-attr]
+    role_pool: set[str] | frozenset[str] | None = None  # the roles the teams define (worked out for the first step that asks)
     if not teams and res.scope != "loose":
         ctx.add(diag("CREW314", ctx.name_span(), f"No team runs the workflow `{res.name}` (no `defaultWorkflow: {res.name}`).", data={"workflow": res.name}))
     accidental: set[int] = set()
     seen: dict[str, Step] = {}
+    reading = ctx.reading
+    step_fields = reading.step_fields
+    stripped = reading.project_step_keys_stripped if res.scope == "project" else ()
     for step in wf.steps:
         # a step with metadata (or an explicit one) outside fences, under a `## id` heading, is no accident
-        why = accidental_step(ctx, wf, step, role_pool) if step.in_fence or step.bare or not (step.explicit or step.meta_entries) else None
+        why = None
+        if step.in_fence or step.bare or not (step.explicit or step.meta_entries):
+            if role_pool is None:
+                role_pool = {r.name for t in teams for r in t.model.roles} if teams else union  # type: ignore[union-attr]
+            why = accidental_step(ctx, wf, step, role_pool)
         if why is not None:
             accidental.add(step.index)
             line = doc.lines[step.heading_line]
@@ -69,7 +76,8 @@ def check_workflow(ctx: Ctx) -> None:
                          related=[Related(res.path, seen[step.id].id_span, "first step with this id")]))
         else:
             seen[step.id] = step
-        _check_meta(ctx, step)
+        if not _meta_quiet(ctx, step, step_fields, stripped):
+            _check_meta(ctx, step, step_fields, stripped)
     if not crlf_lost:
         team_roles = [{r.name for r in t.model.roles} for t in teams]  # type: ignore[union-attr]
         told: dict = {}
@@ -107,12 +115,7 @@ def _meta_quiet(ctx: Ctx, step: Step, step_fields: dict, stripped: tuple[str, ..
     return True
 
 
-def _check_meta(ctx: Ctx, step: Step) -> None:
-    reading = ctx.reading
-    step_fields = reading.step_fields
-    stripped = reading.project_step_keys_stripped if ctx.res.scope == "project" else ()
-    if _meta_quiet(ctx, step, step_fields, stripped):
-        return
+def _check_meta(ctx: Ctx, step: Step, step_fields: dict, stripped: tuple[str, ...]) -> None:
     for meta in step.meta_entries:
         if meta.key in stripped:
             ctx.add(diag("CREW330", meta.key_span, f"`{meta.key}` is dropped from project workflows (pi-crew strips every `preStep*` key there, with a warning): the script never runs.",
@@ -148,9 +151,14 @@ def _check_meta(ctx: Ctx, step: Step) -> None:
 
 def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str], team_roles: list[set[str]], told: dict) -> None:
     meta = step.meta.get("role")
-    role = step.role
+    role = meta.value if meta is not None and meta.value else step.id  # (`step.role`)
     lacking: tuple[int, ...] = ()  # positions in `teams`
     if teams:
+        for names in team_roles:
+            if role not in names:
+                break
+        else:
+            return  # every team defines it (the usual step: asked without building the tuple below)
         lacking = tuple(i for i, names in enumerate(team_roles) if role not in names)
         if not lacking:
             return
@@ -180,19 +188,37 @@ def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str], team_roles: 
 
 
 def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
-    texts = [s.depends_on_texts for s in wf.steps]
-    if not any(texts):
-        return  # no edges: nothing to resolve, no cycle
-    # The usual case, on the ids alone: every dependency names a step before it (no unknown id, no cycle).
-    # A task id starts with digits (`01_scan`): without such a text, the step ids alone resolve them all.
-    if any(t[:1].isdigit() for ts in texts for t in ts):
-        table = resolve(wf)
-    else:
-        table = {}
-        for s in wf.steps:
-            table.setdefault(s.id, s)
-    if all(table.get(t) is not None and table[t].index < s.index for s, ts in zip(wf.steps, texts) for t in ts):
-        return
+    if not _dependencies_quiet(wf):
+        _report_dependencies(ctx, wf)
+
+
+def _dependencies_quiet(wf: Workflow) -> bool:
+    """The usual case, on the ids alone: every dependency names a step before it (no unknown id, no
+    cycle), or there is none. Each step is looked up by its id, which is where a dependency points
+    unless it is written as a task id (`01_scan`, starting with digits): those go through `resolve`."""
+    earlier: set[str] = set()  # the ids of the steps before this one
+    for step in wf.steps:
+        for text in step.depends_on_texts:
+            if text[:1].isdigit():
+                return _resolved_backward(wf)
+            if text not in earlier:
+                return False  # a later step, this one, or none
+        earlier.add(step.id)
+    return True
+
+
+def _resolved_backward(wf: Workflow) -> bool:
+    """Whether every dependency resolves (`resolve`) to a step before its own."""
+    table = resolve(wf)
+    for step in wf.steps:
+        for text in step.depends_on_texts:
+            target = table.get(text)
+            if target is None or target.index >= step.index:
+                return False
+    return True
+
+
+def _report_dependencies(ctx: Ctx, wf: Workflow) -> None:
     table = resolve(wf)
     backward = True  # every edge to an earlier step: the step order is a topological order, no cycle
     for step in wf.steps:

@@ -62,7 +62,8 @@ class Entry(Record):
 
     @property
     def indented(self) -> bool:
-        return bool(self.raw) and self.raw[0] in JS_SPACE_CHARS
+        raw = self._raw  # (None: exactly `key: value`, which starts with its key)
+        return raw is not None and raw[:1] in JS_SPACE_CHARS
 
 
 class Item(Record):
