@@ -65,6 +65,28 @@ class Agent(Record):
             prompt = sanitised_prompt(body, self._sanitised_as) if self._sanitised_as is not None else js_trim(body)
         return prompt
 
+    @property
+    def has_system_prompt(self) -> bool:
+        """Whether `system_prompt` is not empty. The usual body answers from its first text line: one
+        that no sanitising can touch (ASCII, no `<`, `[` or backtick, not starting with a key word of the
+        override or persona lines) stays in the prompt, so the prompt is not worked out."""
+        doc = self._doc
+        if self._system_prompt is None and doc is not None:
+            text = doc.text
+            pos, size = doc.body_offset, len(text)
+            while pos < size:
+                end = text.find("\n", pos)
+                if end < 0:
+                    end = size
+                line = text[pos:end]
+                if line.strip():  # (`str.strip` also drops \x1c-\x1f: such a line is passed over, never judged)
+                    if line.isascii() and "<" not in line and "[" not in line and "`" not in line \
+                            and not line.lstrip(" \t").lower().startswith(_LINE_WORDS):
+                        return True
+                    break
+                pos = end + 1
+        return bool(self.system_prompt)
+
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _MARKUP = re.compile(r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>|</?script\b[^>]*>", re.S | re.I)
@@ -72,6 +94,7 @@ _OVERRIDES = re.compile(r"^[ \t]*(?:SYSTEM|OVERRIDE)[ \t]*:[^\n]*$|\[SYSTEM:[^\]
 _PROJECT_LINES = re.compile(r"^[ \t]*(?:role|persona|behavior|directive)[ \t]*:.*$", re.M | re.I)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _PROJECT_WORDS = ("role", "persona", "behavior", "directive")
+_LINE_WORDS = ("system", "override", *_PROJECT_WORDS)  # the first words of the lines `sanitised_prompt` removes
 
 
 def sanitised_prompt(body: str, scope: str) -> str:
