@@ -28,14 +28,14 @@ def split_tools(value: str, reading: Reading) -> list[str]:
 
 class Agent(Record):
     __slots__ = ("description", "model", "fallback_models", "thinking", "tools", "skills", "system_prompt_mode",
-                 "inherit_project_context", "inherit_skills", "max_turns", "disabled", "_system_prompt", "triggers", "use_when", "cost",
+                 "inherit_project_context", "inherit_skills", "max_turns", "disabled", "_system_prompt", "_triggers", "_use_when", "cost",
                  "_doc", "_sanitised_as")
     _fields = ("description", "model", "fallback_models", "thinking", "tools", "skills", "system_prompt_mode",
                "inherit_project_context", "inherit_skills", "max_turns", "disabled", "system_prompt", "triggers", "use_when", "cost")
 
     def __init__(self, description: str, model: str | None, fallback_models: list[str], thinking: str | None, tools: list[str],
                  skills: list[str], system_prompt_mode: str, inherit_project_context: bool, inherit_skills: bool, max_turns: int | None,
-                 disabled: bool, system_prompt: str | None, triggers: list[str], use_when: list[str], cost: str | None,
+                 disabled: bool, system_prompt: str | None, triggers: list[str] | None, use_when: list[str] | None, cost: str | None,
                  doc: Document | None = None, sanitised_as: str | None = None):
         self.description = description
         self.model = model
@@ -51,9 +51,23 @@ class Agent(Record):
         self._system_prompt = system_prompt  # None: the body of `_doc`, trimmed when asked (an index keeps no copy)
         self._doc = doc
         self._sanitised_as = sanitised_as  # a scope: the prompt is sanitised as pi-crew does for it (since 0.3.9)
-        self.triggers = triggers
-        self.use_when = use_when
+        self._triggers = triggers  # None: split from `_doc` when asked (routing hints: no check reads them)
+        self._use_when = use_when
         self.cost = cost
+
+    @property
+    def triggers(self) -> list[str]:
+        found = self._triggers
+        if found is None:
+            found = self._triggers = _csv_field(self._doc, "triggers", "trigger")
+        return found
+
+    @property
+    def use_when(self) -> list[str]:
+        found = self._use_when
+        if found is None:
+            found = self._use_when = _csv_field(self._doc, "useWhen")
+        return found
 
     @property
     def system_prompt(self) -> str:
@@ -114,6 +128,17 @@ def sanitised_prompt(body: str, scope: str) -> str:
     return js_trim(text)
 
 
+def _csv_field(doc: Document | None, key: str, alias: str | None = None) -> list[str]:
+    """The CSV texts of a frontmatter key (or, when it is absent, of its alias)."""
+    if doc is None:
+        return []
+    fields = doc.frontmatter.fields
+    entry = fields.get(key)
+    if entry is None and alias is not None:
+        entry = fields.get(alias)
+    return csv_texts(entry.value) if entry is not None else []
+
+
 def parse_agent(doc: Document, reading: Reading = BASELINE, scope: str = "project") -> Agent:
     f = doc.frontmatter.fields
 
@@ -144,8 +169,8 @@ def parse_agent(doc: Document, reading: Reading = BASELINE, scope: str = "projec
         max_turns=max_turns if max_turns is not None and max_turns > 0 else None,
         disabled=disabled,
         system_prompt=None,
-        triggers=items("triggers", "trigger"),
-        use_when=items("useWhen"),
+        triggers=None,
+        use_when=None,
         cost=value("cost"),
         doc=doc,
         sanitised_as=scope if reading.sanitised_prompt else None,

@@ -24,16 +24,22 @@ _SKILL_ITEM = re.compile(r"[A-Za-z0-9_-]+")
 _FALLBACKS = _js(r"\bfallbackModels\s*=\s*([\w/.:-]+(?:\s*,\s*[\w/.:-]+)*)")
 _FALLBACK_ITEM = re.compile(r"[\w/.:-]+", re.ASCII)
 _PATTERNS: dict[tuple[tuple[str, ...], bool], tuple[re.Pattern[str], re.Pattern[str]]] = {}
+_last_patterns: tuple[Reading, tuple[re.Pattern[str], re.Pattern[str]]] | None = None  # the last reading asked for
 
 
 def _key_patterns(reading: Reading) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The scan for a version's role-line keys, and the pattern for a `key=` left in the text."""
+    global _last_patterns
+    last = _last_patterns  # (one read: threads share it)
+    if last is not None and last[0] is reading:
+        return last[1]  # (the reading of every line of a workspace: no tuple of keys hashed per line)
     keys = reading.role_line_keys
     found = _PATTERNS.get((keys, reading.role_fallback_models))
     if found is None:
         words = "|".join(keys)
         deleted = "skills|fallbackModels" if reading.role_fallback_models else "skills"
         found = _PATTERNS[(keys, reading.role_fallback_models)] = (_js(rf"({words})\s*=\s*(\S+)"), _js(rf"\b({words}|{deleted})\s*="))
+    _last_patterns = (reading, found)
     return found
 
 

@@ -205,6 +205,14 @@ def test_agent_booleans():
     assert parse_agent(parse_document("---\ndisabled: true\n---\nx")).disabled
 
 
+def test_agent_routing_hints_are_csv_lists_and_trigger_is_an_alias():
+    a = parse_agent(parse_document("---\ntriggers: api, api ,\"db, sql\"\nuseWhen: a, b\n---\nx"))
+    assert (a.triggers, a.use_when) == (["api", "db, sql"], ["a", "b"])
+    a = parse_agent(parse_document("---\ntrigger: one\n---\nx"))
+    assert (a.triggers, a.use_when) == (["one"], [])
+    assert parse_agent(parse_document("---\ntrigger: one\ntriggers: two\n---\nx")).triggers == ["two"]
+
+
 @pytest.mark.parametrize(("value", "n"), [("6", 6), ("6abc", 6), (" 12 ", 12), ("-2", -2), ("+3", 3), ("abc", None), ("", None), ("-", None)])
 def test_leading_int(value, n):
     assert leading_int(value) == n
