@@ -195,11 +195,12 @@ def _matches(pattern: re.Pattern[str], text: str, word: str) -> list[re.Match[st
 
 
 def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role | None:
-    return _read_role_line(line_no, raw, reading)[0]
+    return _read_role_line(line_no, raw, reading, False)[0]
 
 
-def _read_role_line(line_no: int, raw: str, reading: Reading) -> tuple[Role | None, str]:
-    """The role of a line, and the text after its colon with the tokens blanked (the description, unsquashed)."""
+def _read_role_line(line_no: int, raw: str, reading: Reading, text_wanted: bool = True) -> tuple[Role | None, str]:
+    """The role of a line, and the text after its colon with the tokens blanked (the description, unsquashed;
+    "" when not ``text_wanted`` and the line takes the shortcut)."""
     if raw[:2] == "- ":  # the usual role line: no indentation, one space
         dash = 0
         text = raw[2:]
@@ -228,7 +229,24 @@ def _read_role_line(line_no: int, raw: str, reading: Reading) -> tuple[Role | No
     meta_start = base + colon + 1
     meta = raw[meta_start:end]
     # Each pattern needs its key word (and `=`): most lines hold only `agent=`, so most scans are skipped.
-    if "=" in meta:
+    eq = meta.find("=")
+    if eq >= 5 and not text_wanted and meta[eq - 5 : eq] == "agent" and meta.find("=", eq + 1) < 0 \
+            and (eq == 5 or meta[eq - 6] not in _WORD_CHARS):
+        # The usual line: one `=`, right after an `agent` word. Every key (and the `skills=` and
+        # `fallbackModels=` deletions, and a key left without a value) needs an `=` of its own: only
+        # `agent=` may be read here, and its token is the whole scan.
+        keys = _key_patterns(reading)[0] if reading is not BASELINE else _KEYS
+        match = keys.match(meta, eq - 5)
+        if match is not None:
+            va = match.start(2)
+            token = role.tokens["agent"] = Token("agent", match.group(2), line_no, raw, meta_start + eq - 5, meta_start + match.end(),
+                                                 meta_start + va)
+            role.all_tokens.append(token)
+            if reading is not BASELINE:
+                role._reading = reading
+            role._description = None  # squashed on first use: the checks never read it
+            return role, ""
+    if eq >= 0:
         cuts: list[Token] = []
         if "skills" in meta:
             meta, cuts = _delete_skills(role, meta, meta_start)
