@@ -244,12 +244,12 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
     # pi-crew normalises CRLF only when there is frontmatter; otherwise the \r stays in each line.
     pi_lines = lines if fm.present or not doc.crlf else doc.text.split("\n")
     n_lines = len(lines)
-    meta_match = _META.match
     cache_get = _META_CACHE.get
     # A heading is explicit when the first non-blank line of its section (up to the next heading), trimmed,
     # is `key: value` with a step key.
     explicit: list[bool] = []
     sections: list[list[str]] = []  # (the steps reuse them when no heading folds)
+    ends: list[tuple[int, int]] = []  # where each section ends: (line, index in it)
     last = len(headings) - 1
     for k, h in enumerate(headings):
         sec = h._section  # (`h.section`, without a property call per heading)
@@ -264,6 +264,7 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
             el, ec = n_lines, 0
         section = _section(pi_lines, sl, sc, el, ec) if sc or ec else pi_lines[sl:el]
         sections.append(section)
+        ends.append((el, ec))
         is_explicit = False
         for text in section:
             if text:
@@ -271,21 +272,26 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
                 if text:
                     found = cache_get(text)
                     if found is None:
-                        match = meta_match(text)
-                        is_explicit = match is not None and match.group(1) in step_keys
-                    else:
-                        is_explicit = found[0] in step_keys
+                        found = _read_meta_line(text)  # (remembered: the step reads this line again)
+                    is_explicit = found is not None and found[0] in step_keys
                     break
         explicit.append(is_explicit)
-    any_explicit = True in explicit
+    steps: list[Step] = []
+    if True not in explicit or False not in explicit:  # no heading folds: a step per heading, on its own section
+        for k, h in enumerate(headings):
+            el, ec = ends[k]
+            step = Step(h, k, explicit[k], el, doc=doc)
+            step.end_cut = ec
+            steps.append(step)
+            _read_section(step, sections[k], lines)
+        return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=())
     steps_h: list[tuple[Heading, bool, int]] = []
     folded: list[Heading] = []
     for n, (h, is_explicit) in enumerate(zip(headings, explicit)):
-        if not any_explicit or is_explicit or _STEP_ID.match(h.text):
+        if is_explicit or _STEP_ID.match(h.text):
             steps_h.append((h, is_explicit, n))
         elif steps_h:
             folded.append(h)
-    steps: list[Step] = []
     last = len(steps_h) - 1
     for k, (h, is_explicit, n) in enumerate(steps_h):
         nxt = steps_h[k + 1] if k < last else None
