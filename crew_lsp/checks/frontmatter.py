@@ -82,6 +82,8 @@ def _yaml_constructs(ctx: Ctx) -> None:
     """CREW104: YAML the line grammar misreads (block lists, flow lists, block scalars, indentation)."""
     fm = ctx.doc.frontmatter
     assert fm.close_line is not None
+    if fm.plain_values:
+        return  # (the usual block: every line `key: value`, nothing YAML about any)
     lines: list[str] = []
     for entry in fm.entries:
         value = entry.value

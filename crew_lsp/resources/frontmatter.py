@@ -78,7 +78,9 @@ class Item(Record):
 
 class Frontmatter(Record):
     __slots__ = ("present", "entries", "fields", "skipped", "comments", "close_line", "body_start", "hidden_by",
-                 "hidden_prefix", "unclosed")
+                 "hidden_prefix", "unclosed", "plain_values")
+    _fields = ("present", "entries", "fields", "skipped", "comments", "close_line", "body_start", "hidden_by",
+               "hidden_prefix", "unclosed")
 
     def __init__(self, present: bool = False, entries: list[Entry] | None = None, fields: dict[str, Entry] | None = None,
                  skipped: list[int] | None = None, comments: list[int] | None = None, close_line: int | None = None,
@@ -94,6 +96,9 @@ class Frontmatter(Record):
         self.hidden_by = hidden_by  # "BOM" | "blank line" | "spaces": CREW101
         self.hidden_prefix = hidden_prefix  # what to delete so the block becomes frontmatter
         self.unclosed = unclosed  # starts with '---' but never closes: CREW102
+        # every entry is a one-line `key: value` with a value that starts no YAML construct (not indented, not
+        # empty, no `|`, `>` or `[` first): CREW104 has nothing to look at (False: not known)
+        self.plain_values = False
 
     def get(self, key: str) -> str | None:
         entry = self.fields.get(key)
@@ -201,18 +206,20 @@ def parse_entry(line_no: int, raw: str) -> Entry | None:
 # A frontmatter line's reading by its text: most lines recur across the files of a workspace (`model: …`,
 # `tools: …`, `thinking: high`), so each is read once. A `name` or `description` line is the file's own and
 # is not kept. Bounded: emptied when full (a workspace's recurring lines fill it again at once).
-_LINE_CACHE: dict[str, tuple[str, str, bool, int] | str] = {}
+_LINE_CACHE: dict[str, tuple[str, str, bool, int, bool] | str] = {}
 _LINE_CACHE_MAX = 4096
 _OWN_KEYS = frozenset(("name", "description"))
+_YAML_STARTS = frozenset("|>[")
 
 
-def _read_line(raw: str) -> tuple[str, str, bool, int] | str:
-    """A block line read: (key, value, whether the line is exactly `key: value`, index of its colon) for an
-    entry, else the list it goes to (`comments`, `skipped`), or "" for a blank line."""
+def _read_line(raw: str) -> tuple[str, str, bool, int, bool] | str:
+    """A block line read: (key, value, whether the line is exactly `key: value`, index of its colon, whether
+    `Frontmatter.plain_values` excludes it) for an entry, else the list it goes to (`comments`, `skipped`),
+    or "" for a blank line."""
     before, colon, after = raw.partition(":")
     if not colon:
         stripped = raw.strip(JS_SPACE)
-        found: tuple[str, str, bool, int] | str = ("comments" if stripped[0] == "#" else "skipped") if stripped else ""
+        found: tuple[str, str, bool, int, bool] | str = ("comments" if stripped[0] == "#" else "skipped") if stripped else ""
     else:
         key = before.strip(JS_SPACE)
         if key and key[0] == "#":  # the trimmed line starts with `#`
@@ -225,7 +232,9 @@ def _read_line(raw: str) -> tuple[str, str, bool, int] | str:
             key = intern(key)
             if len(value) < 48:
                 value = intern(value)
-            found = (key, value, plain, len(before))
+            # (what CREW104 looks at: an indented line, an empty value, a block marker or a flow list)
+            odd = not value or raw[0] in JS_SPACE_CHARS or value[0] in _YAML_STARTS
+            found = (key, value, plain, len(before), odd)
             if key in _OWN_KEYS:
                 return found
     if len(_LINE_CACHE) >= _LINE_CACHE_MAX:
@@ -257,6 +266,7 @@ def parse_document(text: str) -> Document:
             entries = fm.entries
             fields = fm.fields
             cache_get = _LINE_CACHE.get
+            plain_values = True
             i = 0
             for raw in raws:
                 i += 1
@@ -264,12 +274,15 @@ def parse_document(text: str) -> Document:
                 if found is None:
                     found = _read_line(raw)
                 if found.__class__ is tuple:
-                    key, value, plain, colon = found
+                    key, value, plain, colon, odd = found
+                    if odd:
+                        plain_values = False
                     entry = Entry(key, value, i, None if plain else raw, colon)
                     entries.append(entry)
                     fields[key] = entry
                 elif found:  # the name of the list the line goes to
                     _add(fm, found, i)
+            fm.plain_values = plain_values
             close = i + 1
             fm.present = True
             fm.close_line = close

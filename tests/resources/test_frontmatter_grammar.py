@@ -123,6 +123,17 @@ def test_a_line_seen_in_an_earlier_file_reads_the_same(line):
     assert _reading(later, 2) == _reading(first, 0)
 
 
+@pytest.mark.parametrize(("line", "plain"), [
+    ("model: gpt-5", True), ("model:gpt-5", True), ("model:   gpt-5  ", True), ("# model: x", True), ("no colon", True),
+    ("model:", False), ("  model: gpt-5", False), ("\tmodel: gpt-5", False), ("tools: [read]", False),
+    ("description: |", False), ("description: >-", False),
+])
+def test_a_block_knows_when_every_value_is_a_plain_one_line_value(line, plain):
+    # (CREW104 looks at nothing else: an indented line, an empty value, a block marker, a flow list)
+    for text in (f"---\nname: a\n{line}\n---\n", f"---\nname: a\n{line}\n---\n"):  # (the second read comes from the line cache)
+        assert fm(text).plain_values is plain
+
+
 def test_empty_key_and_empty_value():
     f = fm("---\n: orphan\nmodel:\n---\n")
     assert f.fields[""].value == "orphan"
