@@ -102,11 +102,13 @@ class Agent(Record):
         return bool(self.system_prompt)
 
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
-_MARKUP = re.compile(r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>|</?script\b[^>]*>", re.S | re.I)
-_OVERRIDES = re.compile(r"^[ \t]*(?:SYSTEM|OVERRIDE)[ \t]*:[^\n]*$|\[SYSTEM:[^\]]*\]|^```system\b(?:(?!^```)[\s\S])*^```", re.M | re.I)
-_PROJECT_LINES = re.compile(r"^[ \t]*(?:role|persona|behavior|directive)[ \t]*:.*$", re.M | re.I)
-_BLANK_RUNS = re.compile(r"\n{3,}")
+# (compiled on first use, through `re`'s own cache: a check sanitises only the rare prompt `has_system_prompt`
+# cannot judge from its first line, so most runs compile none of them)
+_INVISIBLE = "[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]"
+_MARKUP = r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>|</?script\b[^>]*>"
+_OVERRIDES = r"^[ \t]*(?:SYSTEM|OVERRIDE)[ \t]*:[^\n]*$|\[SYSTEM:[^\]]*\]|^```system\b(?:(?!^```)[\s\S])*^```"
+_PROJECT_LINES = r"^[ \t]*(?:role|persona|behavior|directive)[ \t]*:.*$"
+_BLANK_RUNS = r"\n{3,}"
 _PROJECT_WORDS = ("role", "persona", "behavior", "directive")
 _LINE_WORDS = ("system", "override", *_PROJECT_WORDS)  # the first words of the lines `sanitised_prompt` removes
 
@@ -115,16 +117,16 @@ def sanitised_prompt(body: str, scope: str) -> str:
     """The system prompt after pi-crew's sanitising (since 0.3.9): invisible characters, HTML comments and
     script tags go for every agent; override lines for user and project agents; persona lines for project ones."""
     # each pattern runs only when its cheap marker is present: most prompts hold none (a 2k-file check)
-    text = _INVISIBLE.sub("", body) if not body.isascii() else body
+    text = re.sub(_INVISIBLE, "", body) if not body.isascii() else body
     if "<" in text:
-        text = _MARKUP.sub("", text)
+        text = re.sub(_MARKUP, "", text, flags=re.S | re.I)
     lower = text.lower()
     if scope != "builtin" and ("system" in lower or "override" in lower):
-        text = _OVERRIDES.sub("", text)
+        text = re.sub(_OVERRIDES, "", text, flags=re.M | re.I)
     if scope == "project" and any(word in lower for word in _PROJECT_WORDS):
-        text = _PROJECT_LINES.sub("", text)
+        text = re.sub(_PROJECT_LINES, "", text, flags=re.M | re.I)
     if "\n\n\n" in text:
-        text = _BLANK_RUNS.sub("\n\n", text)
+        text = re.sub(_BLANK_RUNS, "\n\n", text)
     return js_trim(text)
 
 

@@ -62,8 +62,9 @@ class Heading(Record):
 # patterns that look for those are several times slower, so only a text that holds one uses them.
 _CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))")
 _HEADING_ONLY = re.compile(r"\n##")
-_JS_CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))|[\r\u2028\u2029]##")
-_JS_HEADING_ONLY = re.compile(r"[\n\r\u2028\u2029]##")
+# (the two for other line breaks are compiled on first use, through `re`'s own cache: most runs meet no such text)
+_JS_CANDIDATE = r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))|[\r\u2028\u2029]##"
+_JS_HEADING_ONLY = r"[\n\r\u2028\u2029]##"
 _FIRST_LINE = re.compile(r"##|[^\S\n]{0,3}(?:```|~~~)")
 _BREAKS = re.compile("[\r\u2028\u2029]")  # what ends a line for JavaScript's `.` and `$`, besides `\n`
 
@@ -86,7 +87,7 @@ def _candidates(doc: Document, fences: bool) -> list[tuple[int, int]]:
     count = text.count
     last = start
     line_no = doc.frontmatter.body_start
-    for m in (_JS_CANDIDATE if fences else _JS_HEADING_ONLY).finditer(text, start - 1 if start else 0):
+    for m in re.compile(_JS_CANDIDATE if fences else _JS_HEADING_ONLY).finditer(text, start - 1 if start else 0):
         p = m.start() + 1
         line_no += count("\n", last, p)
         last = p

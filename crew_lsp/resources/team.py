@@ -12,7 +12,9 @@ from crew_lsp.resources.versions import BASELINE, Reading
 
 
 def _js(pattern: str) -> re.Pattern[str]:
-    """A JavaScript regex: `\\s`/`\\S` are JavaScript's whitespace sets, `\\b` an ASCII word boundary."""
+    """A JavaScript regex: `\\s`/`\\S` are JavaScript's whitespace sets, `\\b` an ASCII word boundary.
+
+    (Compiled through `re`'s own cache: a pattern asked for again is not compiled again.)"""
     return re.compile(pattern.replace(r"\s", f"[{JS_SPACE_CLASS}]").replace(r"\S", f"[^{JS_SPACE_CLASS}]"), re.ASCII)
 
 
@@ -21,7 +23,7 @@ _SKILL_ITEM = re.compile(r"[A-Za-z0-9_-]+")
 # The other keys come out in one left-to-right scan, each match consuming its value: in
 # `model=gpt-5,agent=critic` the model is `gpt-5,agent=critic` and no agent key is read.
 # (The leading `\b` is checked by hand, see `_scan`: a pattern that starts with its key words is searched faster.)
-_FALLBACKS = _js(r"\bfallbackModels\s*=\s*([\w/.:-]+(?:\s*,\s*[\w/.:-]+)*)")
+_FALLBACKS = r"\bfallbackModels\s*=\s*([\w/.:-]+(?:\s*,\s*[\w/.:-]+)*)"  # (`_js`, compiled for the first line that has one)
 _FALLBACK_ITEM = re.compile(r"[\w/.:-]+", re.ASCII)
 _PATTERNS: dict[tuple[tuple[str, ...], bool], tuple[re.Pattern[str], re.Pattern[str]]] = {}
 _last_patterns: tuple[Reading, tuple[re.Pattern[str], re.Pattern[str]]] | None = None  # the last reading asked for
@@ -43,7 +45,6 @@ def _key_patterns(reading: Reading) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return found
 
 
-_KEYS, _LEFTOVER_KEY = _key_patterns(BASELINE)
 _JS_SPACES = re.compile(f"[{JS_SPACE_CLASS}]+")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
@@ -235,7 +236,7 @@ def _read_role_line(line_no: int, raw: str, reading: Reading, text_wanted: bool 
         # The usual line: one `=`, right after an `agent` word. Every key (and the `skills=` and
         # `fallbackModels=` deletions, and a key left without a value) needs an `=` of its own: only
         # `agent=` may be read here, and its token is the whole scan.
-        keys = _key_patterns(reading)[0] if reading is not BASELINE else _KEYS
+        keys = _key_patterns(reading)[0]
         match = keys.match(meta, eq - 5)
         if match is not None:
             va = match.start(2)
@@ -252,7 +253,7 @@ def _read_role_line(line_no: int, raw: str, reading: Reading, text_wanted: bool 
             meta, cuts = _delete_skills(role, meta, meta_start)
         if reading.role_fallback_models and "fallbackModels" in meta:
             meta = _blank_fallbacks(role, meta, meta_start, cuts)
-        keys, leftover = _key_patterns(reading) if reading is not BASELINE else (_KEYS, _LEFTOVER_KEY)
+        keys, leftover = _key_patterns(reading)
         meta = _scan(role, meta, meta_start, cuts, keys)
         if "=" in meta:
             for match in leftover.finditer(meta):
@@ -319,7 +320,7 @@ def _delete_skills(role: Role, meta: str, meta_start: int) -> tuple[str, list[To
 def _blank_fallbacks(role: Role, meta: str, meta_start: int, cuts: list[Token]) -> str:
     """`fallbackModels=a,b` tokens leave the text (the last one wins) before the key scan; blanked here,
     which reads the same as pi-crew's deletion except where a token is glued to the text before it."""
-    for match in _matches(_FALLBACKS, meta, "fallbackModels"):
+    for match in _matches(_js(_FALLBACKS), meta, "fallbackModels"):
         a, b = match.span()
         raw_a, raw_b = _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True)
         token = Token("fallbackModels", match.group(1), role.line, role.raw, raw_a, raw_b, _raw_at(match.start(1), cuts, meta_start))
@@ -329,7 +330,7 @@ def _blank_fallbacks(role: Role, meta: str, meta_start: int, cuts: list[Token]) 
     return meta
 
 
-def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re.Pattern[str] = _KEYS) -> str:
+def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re.Pattern[str]) -> str:
     """One left-to-right scan for the version's keys (`agent=`, `model=`, …); returns the text with them blanked."""
     line_no, raw = role.line, role.raw
     tokens, all_tokens = role.tokens, role.all_tokens
