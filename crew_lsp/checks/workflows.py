@@ -252,30 +252,47 @@ def _report_dependencies(ctx: Ctx, wf: Workflow) -> None:
             ctx.add(diag("CREW303", item.span, f"Dependency cycle: {path}; none of these steps can start.", data={"cycle": ids[:LISTED], "length": len(ids)}))
 
 
+_ROOTS = ("/", "\\")
+
+
 def _unsafe_path(value: str) -> bool:
     """Absolute (`/x`, `\\x`, `C:x`) or with a `..` segment: the run refuses to leave its shared folder."""
-    if ".." not in value:
-        return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":")
-    return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":") or ".." in value.replace("\\", "/").split("/")
+    if value[:1] in _ROOTS or value[1:2] == ":":
+        return True
+    return ".." in value and ".." in value.replace("\\", "/").split("/")
+
+
+def _outputs(wf: Workflow) -> set[str]:
+    """What the steps write (`Step.output` of each)."""
+    outputs = set()
+    for step in wf.steps:
+        entry = step.meta.get("output")
+        if entry is None or not entry.value:
+            outputs.add(f"{step.task_id}.md")
+        elif entry.value != "false":
+            outputs.add(entry.value)
+    return outputs
 
 
 def _check_files(ctx: Ctx, wf: Workflow) -> None:
     outputs: set[str] | None = None  # what the steps write, worked out for the first `reads`
     for step in wf.steps:
-        output = step.meta.get("output")
-        if output is not None and output.value and output.value != "false" and _unsafe_path(output.value):
-            ctx.add(diag("CREW308", output.value_span, f"`output: {output.value}` leaves the run's shared folder (absolute or `..`); the run fails."))
-        reads = step.meta.get("reads")
+        meta = step.meta
+        output = meta.get("output")
+        if output is not None:
+            value = output.value
+            if value and value != "false" and _unsafe_path(value):
+                ctx.add(diag("CREW308", output.value_span, f"`output: {value}` leaves the run's shared folder (absolute or `..`); the run fails."))
+        reads = meta.get("reads")
         if reads is None or reads.value == "false":
             continue
         if outputs is None:
-            outputs = set()
-            for s in wf.steps:
-                out = s.output
-                if out:
-                    outputs.add(out)
-        if all(t in outputs and not _unsafe_path(t) for t in csv_texts(reads.value)):
-            continue
+            outputs = _outputs(wf)
+        for text in csv_texts(reads.value):
+            if text not in outputs or _unsafe_path(text):
+                break
+        else:
+            continue  # (the usual `reads`: files earlier steps write)
         for item in split_csv(reads.value, reads.line, reads.raw, reads.value_index):
             if _unsafe_path(item.text):
                 ctx.add(diag("CREW308", item.span, f"`{item.text}` leaves the run's shared folder (absolute or `..`); the run fails."))
