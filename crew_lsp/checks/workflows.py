@@ -58,6 +58,7 @@ def check_workflow(ctx: Ctx) -> None:
     reading = ctx.reading
     step_fields = reading.step_fields
     stripped = reading.project_step_keys_stripped if res.scope == "project" else ()
+    kinds = _value_kinds(step_fields, stripped)
     for step in wf.steps:
         # a step with metadata (or an explicit one) outside fences, under a `## id` heading, is no accident
         why = None
@@ -76,7 +77,7 @@ def check_workflow(ctx: Ctx) -> None:
                          related=[Related(res.path, seen[step.id].id_span, "first step with this id")]))
         else:
             seen[step.id] = step
-        if not _meta_quiet(ctx, step, step_fields, stripped):
+        if not _meta_quiet(ctx, step, kinds):
             _check_meta(ctx, step, step_fields, stripped)
     if not crlf_lost:
         team_roles = [{r.name for r in t.model.roles} for t in teams]  # type: ignore[union-attr]
@@ -93,24 +94,52 @@ def check_workflow(ctx: Ctx) -> None:
 
 _FLAGS = frozenset(("progress", "worktree", "verify"))
 _TRUE_FALSE = frozenset(("true", "false"))
+# What `_meta_quiet` asks of a step key's value (a key absent from the table is unknown, or stripped)
+_ANY, _FLAG, _SET, _MODEL, _SKILLS = range(5)  # (`_SET`: not empty)
+_last_kinds: tuple[dict, tuple[str, ...], dict[str, int]] | None = None  # the table of the last step fields asked for
 
 
-def _meta_quiet(ctx: Ctx, step: Step, step_fields: dict, stripped: tuple[str, ...]) -> bool:
+def _value_kinds(step_fields: dict, stripped: tuple[str, ...]) -> dict[str, int]:
+    """The step keys a workflow may use, each with what its value is asked (built once per set of step fields)."""
+    global _last_kinds
+    last = _last_kinds  # (one read: the server checks in a worker thread)
+    if last is not None and last[0] is step_fields and last[1] == stripped:
+        return last[2]
+    kinds = {}
+    for key in step_fields:
+        if key in stripped:
+            continue
+        if key in _FLAGS:
+            kinds[key] = _FLAG
+        elif key == "model":
+            kinds[key] = _MODEL
+        elif key == "skills":
+            kinds[key] = _SKILLS
+        else:
+            kinds[key] = _SET if key == "output" or key == "role" else _ANY
+    _last_kinds = (step_fields, stripped, kinds)
+    return kinds
+
+
+def _meta_quiet(ctx: Ctx, step: Step, kinds: dict[str, int]) -> bool:
     """True when `_check_meta` has nothing to say (decided in one pass, without spans or suggestions)."""
     for meta in step.meta_entries:
-        key, value = meta.key, meta.value
-        if key not in step_fields or key in stripped:
-            return False
-        if key in _FLAGS:
+        kind = kinds.get(meta.key)
+        if kind == _ANY:
+            continue
+        if kind is None:
+            return False  # an unknown key, or one stripped from project workflows
+        value = meta.value
+        if kind == _SET:
+            if not value:
+                return False
+        elif kind == _FLAG:
             if value not in _TRUE_FALSE:
                 return False
-        elif key == "model":
+        elif kind == _MODEL:
             if not model_ok(value):
                 return False
-        elif key == "skills":
-            if value != "false" and not skills_known(ctx, csv_texts(value)):
-                return False
-        elif not value and (key == "output" or key == "role"):
+        elif value != "false" and not skills_known(ctx, csv_texts(value)):
             return False
     return True
 
