@@ -244,8 +244,9 @@ def _read_line(raw: str) -> tuple[str, str, bool, int, bool] | str:
 
 
 def forget_lines() -> None:
-    """Empty the cache of block lines read (it fills again as files are parsed)."""
+    """Empty the caches of block lines and lists read (they fill again as files are parsed)."""
     _LINE_CACHE.clear()
+    _CSV_CACHE.clear()
 
 
 def parse_document(text: str) -> Document:
@@ -329,20 +330,32 @@ def split_csv(entry_value: str, line_no: int, raw: str, value_index: int) -> lis
     return items
 
 
+# `csv_texts` by value: the same lists (`read, grep, bash`, a step's `dependsOn`, a role's skills) recur
+# across files and are asked for again by the checks. Bounded: emptied when full.
+_CSV_CACHE: dict[str, tuple[str, ...]] = {}
+_CSV_CACHE_MAX = 4096
+
+
 def csv_texts(value: str) -> list[str]:
-    """The item texts of ``split_csv`` (same order, same de-duplication), without spans.
+    """The item texts of ``split_csv`` (same order, same de-duplication), without spans (a new list each time).
 
     Each text is interned: the same tool, skill and model names fill the lists of thousands of files.
     """
-    if '"' in value:
-        texts = [intern(p.replace('"', "").strip(JS_SPACE)) for p in _csv_pieces(value)]
-    else:
-        texts = [intern(p.strip(JS_SPACE)) for p in value.split(",")]
-    if "" in texts:
-        texts = [t for t in texts if t]
-    if len(texts) > 1 and len(set(texts)) < len(texts):
-        texts = list(dict.fromkeys(texts))
-    return texts
+    found = _CSV_CACHE.get(value)
+    if found is None:
+        if '"' in value:
+            texts = [intern(p.replace('"', "").strip(JS_SPACE)) for p in _csv_pieces(value)]
+        else:
+            texts = [intern(p.strip(JS_SPACE)) for p in value.split(",")]
+        if "" in texts:
+            texts = [t for t in texts if t]
+        if len(texts) > 1 and len(set(texts)) < len(texts):
+            texts = list(dict.fromkeys(texts))
+        if len(_CSV_CACHE) >= _CSV_CACHE_MAX:
+            _CSV_CACHE.clear()
+        _CSV_CACHE[value] = tuple(texts)
+        return texts
+    return list(found)
 
 
 def comma_items(entry: Entry) -> list[Item]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crew_lsp.resources.agent import parse_agent
-from crew_lsp.resources.frontmatter import csv_items, leading_int, parse_bool, parse_document
+from crew_lsp.resources.frontmatter import csv_items, csv_texts, leading_int, parse_bool, parse_document
 from crew_lsp.resources.model import parse_resource
 from crew_lsp.resources.text import Span
 
@@ -188,6 +188,12 @@ def test_indentation_is_ignored():
 def test_csv(value, items):
     entry = fm(f"---\nk: {value}\n---\n").fields["k"]
     assert [i.text for i in csv_items(entry)] == items
+
+
+def test_csv_texts_of_a_value_seen_before_are_a_list_of_their_own():
+    first = csv_texts("read, grep, read")
+    first.append("changed by the caller")
+    assert csv_texts("read, grep, read") == ["read", "grep"]
 
 
 def test_csv_item_spans():
