@@ -306,6 +306,8 @@ def _delete_skills(role: Role, meta: str, meta_start: int) -> tuple[str, list[To
     if value == "false":
         role.skills_disabled = True
         role.skills = []
+    elif "," not in value:  # one skill: the value is its name (the pattern allows nothing else)
+        role.skills = [Item(value, span_in_line(line_no, raw, token.va, token.vb))]
     else:
         items: list[Item] = []
         seen: set[str] = set()
@@ -365,8 +367,8 @@ def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re
             key = intern(key)
         va = match.start(2)
         if cuts:
-            token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True),
-                          _raw_at(va, cuts, meta_start), _raw_at(b, cuts, meta_start, True))
+            raw_b = _raw_at(b, cuts, meta_start, True)
+            token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), raw_b, _raw_at(va, cuts, meta_start), raw_b)
             glued = [(token, cut) for cut in cuts if token.va < cut.a < token.vb]
             if glued:
                 if role.glued:

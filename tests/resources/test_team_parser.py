@@ -126,6 +126,8 @@ def test_skills_items_and_dedup():
     r = role("- a: skills=safe-bash , minimal-diff,safe-bash rest")
     assert [i.text for i in r.skills] == ["safe-bash", "minimal-diff"] and r.description == "rest"
     assert r.skills[1].span == Span(0, 24, 0, 36)
+    one = role("- a: agent=b skills= safe-bash rest")  # (one skill: its item is the whole value)
+    assert [(i.text, i.span) for i in one.skills] == [("safe-bash", Span(0, 21, 0, 30))] and one.description == "rest"
 
 
 def test_skills_swallow_a_following_word_after_a_comma():
