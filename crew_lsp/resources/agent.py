@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from sys import intern
 
-from crew_lsp.resources.frontmatter import Document, csv_texts, leading_int, parse_bool
+from crew_lsp.resources.frontmatter import Document, csv_texts, leading_int
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import js_trim
 from crew_lsp.resources.versions import BASELINE, Reading
@@ -143,37 +143,35 @@ def _csv_field(doc: Document | None, key: str, alias: str | None = None) -> list
 
 def parse_agent(doc: Document, reading: Reading = BASELINE, scope: str = "project") -> Agent:
     f = doc.frontmatter.fields
-
-    def value(key: str) -> str | None:
-        entry = f.get(key)
-        return entry.value if entry is not None else None
-
-    def items(key: str, alias: str | None = None) -> list[str]:
-        entry = f.get(key)
-        if entry is None and alias is not None:
-            entry = f.get(alias)
-        return csv_texts(entry.value) if entry is not None else []
-
-    model = value("model")
-    thinking = value("thinking")
-    max_turns = leading_int(value("maxTurns") or "")
-    disabled = parse_bool(value("disabled")) is True or parse_bool(value("enabled")) is False
-    return Agent(
-        description=value("description") or "No description provided.",
-        model=None if model in (None, "", "false") else model,
-        fallback_models=items("fallbackModels"),
-        thinking=None if thinking in (None, "", "false") else thinking,
-        tools=split_tools(value("tools") or "", reading),
-        skills=items("skills", "skill"),
-        system_prompt_mode="append" if value("systemPromptMode") == "append" else "replace",
-        inherit_project_context=value("inheritProjectContext") == "true",
-        inherit_skills=value("inheritSkills") == "true",
-        max_turns=max_turns if max_turns is not None and max_turns > 0 else None,
-        disabled=disabled,
-        system_prompt=None,
-        triggers=None,
-        use_when=None,
-        cost=value("cost"),
-        doc=doc,
-        sanitised_as=scope if reading.sanitised_prompt else None,
-    )
+    get = f.get
+    # (each field looked up inline: a call per field costs more than the look itself)
+    entry = get("model")
+    model = entry.value if entry is not None else None
+    entry = get("thinking")
+    thinking = entry.value if entry is not None else None
+    entry = get("maxTurns")
+    max_turns = leading_int(entry.value) if entry is not None and entry.value else None
+    entry = get("disabled")
+    disabled = entry is not None and entry.value == "true"
+    if not disabled:
+        entry = get("enabled")
+        disabled = entry is not None and entry.value == "false"
+    entry = get("description")
+    description = entry.value if entry is not None and entry.value else "No description provided."
+    entry = get("fallbackModels")
+    fallback_models = csv_texts(entry.value) if entry is not None else []
+    entry = get("tools")
+    tools = split_tools(entry.value if entry is not None else "", reading)
+    entry = get("skills") or get("skill")
+    skills = csv_texts(entry.value) if entry is not None else []
+    entry = get("systemPromptMode")
+    mode = "append" if entry is not None and entry.value == "append" else "replace"
+    entry = get("inheritProjectContext")
+    inherit_project_context = entry is not None and entry.value == "true"
+    entry = get("inheritSkills")
+    inherit_skills = entry is not None and entry.value == "true"
+    entry = get("cost")
+    return Agent(description, None if model in (None, "", "false") else model, fallback_models,
+                 None if thinking in (None, "", "false") else thinking, tools, skills, mode, inherit_project_context, inherit_skills,
+                 max_turns if max_turns is not None and max_turns > 0 else None, disabled, None, None, None,
+                 entry.value if entry is not None else None, doc, scope if reading.sanitised_prompt else None)
