@@ -208,6 +208,7 @@ def parse_entry(line_no: int, raw: str) -> Entry | None:
 # is not kept. Bounded: emptied when full (a workspace's recurring lines fill it again at once).
 _LINE_CACHE: dict[str, tuple[str, str, bool, int, bool] | str] = {}
 _LINE_CACHE_MAX = 4096
+CACHED_LONGEST = 256  # (a longer line or list is hardly written twice, and a hostile one must not stay in memory)
 _OWN_KEYS = frozenset(("name", "description"))
 _YAML_STARTS = frozenset("|>[")
 
@@ -235,7 +236,7 @@ def _read_line(raw: str) -> tuple[str, str, bool, int, bool] | str:
             # (what CREW104 looks at: an indented line, an empty value, a block marker or a flow list)
             odd = not value or raw[0] in JS_SPACE_CHARS or value[0] in _YAML_STARTS
             found = (key, value, plain, len(before), odd)
-            if key in _OWN_KEYS:
+            if key in _OWN_KEYS or len(raw) > CACHED_LONGEST:
                 return found
     if len(_LINE_CACHE) >= _LINE_CACHE_MAX:
         _LINE_CACHE.clear()
@@ -351,9 +352,10 @@ def csv_texts(value: str) -> list[str]:
             texts = [t for t in texts if t]
         if len(texts) > 1 and len(set(texts)) < len(texts):
             texts = list(dict.fromkeys(texts))
-        if len(_CSV_CACHE) >= _CSV_CACHE_MAX:
-            _CSV_CACHE.clear()
-        _CSV_CACHE[value] = tuple(texts)
+        if len(value) <= CACHED_LONGEST:
+            if len(_CSV_CACHE) >= _CSV_CACHE_MAX:
+                _CSV_CACHE.clear()
+            _CSV_CACHE[value] = tuple(texts)
         return texts
     return list(found)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crew_lsp.resources.frontmatter import Document, Item, csv_texts, forget_lines, leading_int, parse_bool, split_csv
+from crew_lsp.resources.frontmatter import CACHED_LONGEST, Document, Item, csv_texts, forget_lines, leading_int, parse_bool, split_csv
 from crew_lsp.resources.headings import Heading, find_headings, plain_breaks
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, JS_SPACE_CLASS, Span, js_trim, span_in_line
@@ -373,9 +373,10 @@ def _read_meta_line(text: str) -> tuple[str, str, int, bool] | None:
     v0 = match.start(2)
     plain = match.start(1) == 0 and v0 == len(key) + 2 and text[v0 - 2 : v0] == ": " and len(text) == v0 + len(value)
     found = (key, value, v0, plain)
-    if len(_META_CACHE) >= _META_CACHE_MAX:
-        _META_CACHE.clear()
-    _META_CACHE[text] = found
+    if len(text) <= CACHED_LONGEST:
+        if len(_META_CACHE) >= _META_CACHE_MAX:
+            _META_CACHE.clear()
+        _META_CACHE[text] = found
     return found
 
 
