@@ -169,8 +169,15 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
                 ctx.add(diag("CREW107", entry.key_span, f"`{entry.key}` is not a pi-crew {res.kind} key; pi-crew ignores it.", severity=Severity.INFORMATION))
             continue
         value = entry.value
-        if spec.kind in _PLAIN_KINDS and value[:1] not in _QUOTES:
-            continue  # a kind whose only check is the quotes, unquoted
+        if value[:1] not in _QUOTES:
+            kind = spec.kind
+            if kind in _PLAIN_KINDS:
+                continue  # a kind whose only check is the quotes, unquoted
+            if kind == "bool":
+                if value == "true" or value == "false":
+                    continue
+            elif kind == "enum" and (not value or value in spec.values):
+                continue  # (`_value_quiet`'s usual answers, without the call)
         if not _value_quiet(value, spec):
             check_value(ctx, entry, spec)
     if res.kind in ("agent", "team", "workflow") and not (fm.get("description") or "").strip():

@@ -67,6 +67,7 @@ _JS_CANDIDATE = r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))|[\r\u2028\u2029]##"
 _JS_HEADING_ONLY = r"[\n\r\u2028\u2029]##"
 _FIRST_LINE = re.compile(r"##|[^\S\n]{0,3}(?:```|~~~)")
 _BREAKS = re.compile("[\r\u2028\u2029]")  # what ends a line for JavaScript's `.` and `$`, besides `\n`
+_BLANK_OR_SPACE = JS_SPACE_CHARS | {""}  # (`line[3:4]` of a line that ends after `## `)
 
 
 def plain_breaks(text: str) -> bool:
@@ -184,6 +185,9 @@ def _plain_headings(doc: Document, candidates: list[int]) -> list[Heading]:
             continue
         if len(line) > 2 and line[2] not in JS_SPACE_CHARS:
             continue  # `##x`, `###`
+        if line[2:3] == " " and line[3:4] not in _BLANK_OR_SPACE and line[-1] not in JS_SPACE_CHARS:
+            headings.append(Heading(i, i, line[3:], False, in_fence, None, 3))  # `## id` exactly: nothing to trim or keep
+            continue
         label = line[2:].strip(JS_SPACE)
         if label:
             at = line.index(label, 2)

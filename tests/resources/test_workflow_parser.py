@@ -30,6 +30,20 @@ def test_step_id_is_the_trimmed_heading_text():
     assert ids("##   Explore The Code  \n") == ["Explore The Code"]
 
 
+@pytest.mark.parametrize(("line", "step_id", "id_span"), [
+    ("## scan", "scan", Span(4, 3, 4, 7)),  # the usual heading: `## id` exactly
+    ("##  scan", "scan", Span(4, 4, 4, 8)),
+    ("## scan ", "scan", Span(4, 3, 4, 7)),
+    ("##\tscan", "scan", Span(4, 3, 4, 7)),
+    ("## scan it\u00a0", "scan it", Span(4, 3, 4, 10)),
+    ("## \u00e9tape", "\u00e9tape", Span(4, 3, 4, 8)),
+])
+def test_a_heading_id_and_its_spans(line, step_id, id_span):
+    step = wf(f"{line}\nrole: x\n").steps[0]
+    assert (step.id, step.id_span, step.heading_span) == (step_id, id_span, Span(4, 0, 4, id_span.end))
+    assert step.heading.raw == line
+
+
 def test_bare_heading_takes_the_next_text_line():
     w = wf("##\n\nscan\nrole: explorer\n\nLook.\n")
     (step,) = w.steps
