@@ -27,7 +27,7 @@ _LAST: list[tuple[tuple[str, ...], _Prepared]] = []  # the last list prepared or
 # suggestions among one set of names are worked out once. A `NameIndex` never changes (an edit makes a
 # new one), so an answer found for it stays true; the answers of the last few are kept with them.
 _KNOWN: dict[int, _Known] = {}
-_KNOWN_MAX = 4
+_KNOWN_MAX = 3  # (agents, workflows, skills: an older generation's set is let go)
 _ANSWERS_PER_SET = 4096  # words remembered per set of names (then forgotten all at once)
 
 
