@@ -121,6 +121,20 @@ def test_metadata_line_shape(line):
     assert stored == (line == "role:x")
 
 
+@pytest.mark.parametrize("first", ["role: x", "role: x  ", "  role: x", "\trole: x \t", "role:x", "Write it."])
+@pytest.mark.parametrize("blank", ["", "\n", "\n  \n"])
+def test_the_first_line_of_a_section_reads_the_same_whatever_its_spaces(first, blank):
+    # (the explicit test hands its reading of the first line to the step when the line ends with no space)
+    s = wf(f"## a{blank}\n{first}\noutput: o.md\n\nDo it.\n").steps[0]
+    line = 5 + blank.count("\n")
+    if first == "Write it.":
+        assert (s.meta, s.task_start_line, s.task) == ({}, line, "Write it.\noutput: o.md\n\nDo it.")
+        return
+    role = s.meta["role"]
+    assert (role.value, role.line, role.value_span.start, role.raw) == ("x", line, first.index("x"), first)
+    assert (s.meta["output"].line, s.task_start_line, s.task) == (line + 1, line + 3, "Do it.")
+
+
 def test_defaults():
     s = wf("## Explore Code\nrole:\noutput:\n").steps[0]
     assert (s.role, s.output, s.task, s.task_id) == ("Explore Code", "01_explore-code.md", "{goal}", "01_explore-code")
