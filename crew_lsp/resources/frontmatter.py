@@ -196,13 +196,6 @@ def _add(fm: Frontmatter, attr: str, line: int) -> None:
         setattr(fm, attr, [line])
 
 
-def parse_entry(line_no: int, raw: str) -> Entry | None:
-    colon = raw.find(":")
-    if colon < 0:
-        return None
-    return Entry(raw[:colon].strip(JS_SPACE), raw[colon + 1 :].strip(JS_SPACE), line_no, raw, colon)
-
-
 # A frontmatter line's reading by its text: most lines recur across the files of a workspace (`model: …`,
 # `tools: …`, `thinking: high`), so each is read once. A `name` or `description` line is the file's own and
 # is not kept. Bounded: emptied when full (a workspace's recurring lines fill it again at once).
