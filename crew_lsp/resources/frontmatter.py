@@ -229,8 +229,10 @@ def _read_line(raw: str) -> tuple[str, str, bool, int, bool] | str:
             # (what CREW104 looks at: an indented line, an empty value, a block marker or a flow list)
             odd = not value or raw[0] in JS_SPACE_CHARS or value[0] in _YAML_STARTS
             found = (key, value, plain, len(before), odd)
-            if key in _OWN_KEYS or len(raw) > CACHED_LONGEST:
+            if key in _OWN_KEYS:
                 return found
+    if len(raw) > CACHED_LONGEST:
+        return found
     if len(_LINE_CACHE) >= _LINE_CACHE_MAX:
         _LINE_CACHE.clear()
     _LINE_CACHE[raw] = found

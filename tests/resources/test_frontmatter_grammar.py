@@ -116,7 +116,7 @@ def _reading(f, shift: int) -> tuple:
 
 
 @pytest.mark.parametrize("line", ["model: gpt-5", "  model:   gpt-5  ", "model:gpt-5", "model:", "# model: gpt-5", "no colon", "   ",
-                                  "tools: " + ", ".join(f"tool{i}" for i in range(100))])  # (a line too long to be kept)
+                                  "tools: " + ", ".join(f"tool{i}" for i in range(100)), "x" * 300])  # (lines too long to be kept)
 def test_a_line_seen_in_an_earlier_file_reads_the_same(line):
     # lines recur across files and are read once: a later file reads the same entry, at its own line
     first = fm(f"---\n{line}\n---\n")
