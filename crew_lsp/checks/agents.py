@@ -16,7 +16,7 @@ _THINKING_OK = frozenset(("", "false", *THINKING_LEVELS))  # values `check_think
 def check_agent(ctx: Ctx) -> None:
     agent: Agent = ctx.res.model  # type: ignore[assignment]
     fm = ctx.doc.frontmatter
-    if fm.present and not agent.system_prompt:
+    if fm.present and not agent.has_system_prompt:
         why = "its body is empty" if not js_trim(ctx.doc.body_text) else \
             "nothing is left of its body once pi-crew removes comments, invisible characters and override lines"
         ctx.add(diag("CREW113", ctx.name_span(), f"The agent has no system prompt: {why}, so the worker gets only the default prompt."))

@@ -16,13 +16,16 @@ from crew_lsp.resources.text import Span, end_of, utf16_len, whole_line
 
 
 class Ctx(Record):
-    __slots__ = ("res", "snap", "diags", "handled_lines")
+    __slots__ = ("res", "snap", "diags", "handled_lines", "_doc", "_skills")
+    _fields = ("res", "snap", "diags", "handled_lines")
 
     def __init__(self, res: Resource, snap: Snapshot, diags: list[Diagnostic] | None = None, handled_lines: set[int] | None = None):
         self.res = res
         self.snap = snap
         self.diags = [] if diags is None else diags
         self.handled_lines = set() if handled_lines is None else handled_lines  # lines a more specific rule already explained
+        self._doc = res.doc  # (looked up once: the rules ask for it dozens of times per file)
+        self._skills: Mapping[str, Resource | None] | None = None
 
     @property
     def reading(self) -> Reading:
@@ -32,17 +35,21 @@ class Ctx(Record):
     @property
     def skills(self) -> Mapping[str, Resource | None]:
         """The skills a reference can name at the workspace's version (a later version ships other skills)."""
-        return known_skills(self.snap.skills, self.reading.version)
+        skills = self._skills
+        if skills is None:
+            skills = self._skills = known_skills(self.snap.skills, self.reading.version)
+        return skills
 
     @property
     def doc(self) -> Document:
-        assert self.res.doc is not None
-        return self.res.doc
+        doc = self._doc
+        assert doc is not None
+        return doc
 
     @property
     def nl(self) -> str:
         """The line break inserted text uses: the document's own (CRLF files get `\\r\\n`)."""
-        doc = self.res.doc
+        doc = self._doc
         return "\r\n" if doc is not None and doc.crlf else "\n"
 
     def add(self, d: Diagnostic) -> None:

@@ -10,7 +10,7 @@ from crew_lsp.checks.templates import frontmatter_template, todo_description
 from crew_lsp.resources.fields import FieldSpec
 from crew_lsp.resources.frontmatter import Document, Entry, Frontmatter, csv_items, is_positive_int, leading_int
 from crew_lsp.resources.skill import description_line
-from crew_lsp.resources.text import JS_SPACE_CHARS, Span, utf16_len
+from crew_lsp.resources.text import Span, utf16_len
 
 _QUOTES = ('"', "'")
 _BOOL_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false", "on": "true", "off": "false", "1": "true", "0": "false"}
@@ -82,10 +82,12 @@ def _yaml_constructs(ctx: Ctx) -> None:
     """CREW104: YAML the line grammar misreads (block lists, flow lists, block scalars, indentation)."""
     fm = ctx.doc.frontmatter
     assert fm.close_line is not None
+    if fm.plain_values:
+        return  # (the usual block: every line `key: value`, nothing YAML about any)
     lines: list[str] = []
     for entry in fm.entries:
         value = entry.value
-        indented = entry.raw[0] in JS_SPACE_CHARS  # (an entry's line holds at least its `:`)
+        indented = entry.indented
         if value and not indented and value[0] not in _YAML_STARTS:
             continue  # the usual `key: value` line: nothing YAML about it
         if entry.key == "tools" and value == "[]" and ctx.reading.tools_split:
@@ -167,8 +169,15 @@ def check_keys(ctx: Ctx, specs: dict[str, FieldSpec] | None = None) -> None:
                 ctx.add(diag("CREW107", entry.key_span, f"`{entry.key}` is not a pi-crew {res.kind} key; pi-crew ignores it.", severity=Severity.INFORMATION))
             continue
         value = entry.value
-        if spec.kind in _PLAIN_KINDS and value[:1] not in _QUOTES:
-            continue  # a kind whose only check is the quotes, unquoted
+        if value[:1] not in _QUOTES:
+            kind = spec.kind
+            if kind in _PLAIN_KINDS:
+                continue  # a kind whose only check is the quotes, unquoted
+            if kind == "bool":
+                if value == "true" or value == "false":
+                    continue
+            elif kind == "enum" and (not value or value in spec.values):
+                continue  # (`_value_quiet`'s usual answers, without the call)
         if not _value_quiet(value, spec):
             check_value(ctx, entry, spec)
     if res.kind in ("agent", "team", "workflow") and not (fm.get("description") or "").strip():

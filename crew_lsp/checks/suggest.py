@@ -23,12 +23,42 @@ _LAST: list[tuple[tuple[str, ...], _Prepared]] = []  # the last list prepared or
 # the NEIGHBOURS names on each side of the word in the two sorted orders are measured.
 
 
+# The same unknown name recurs across files (a skill the version does not ship, a renamed agent): its
+# suggestions among one set of names are worked out once. A `NameIndex` never changes (an edit makes a
+# new one), so an answer found for it stays true; the answers of the last few are kept with them.
+_KNOWN: dict[int, _Known] = {}
+_KNOWN_MAX = 3  # (agents, workflows, skills: an older generation's set is let go)
+_ANSWERS_PER_SET = 4096  # words remembered per set of names (then forgotten all at once)
+
+
+class _Known:
+    __slots__ = ("index", "answers")
+
+    def __init__(self, index: NameIndex):
+        self.index = index  # (held: no other object can take its id meanwhile)
+        self.answers: dict[tuple[str, int], tuple[str, ...]] = {}  # (word, limit) → suggestions
+
+
+def _known(index: NameIndex) -> _Known:
+    found = _KNOWN.get(id(index))
+    if found is not None and found.index is index:
+        return found
+    if len(_KNOWN) >= _KNOWN_MAX:
+        try:  # the oldest goes (another thread may be at it too: the server checks off the event loop)
+            _KNOWN.pop(next(iter(_KNOWN)), None)
+        except (StopIteration, RuntimeError):
+            pass
+    found = _KNOWN[id(index)] = _Known(index)
+    return found
+
+
 class _Prepared:
     """A long list's entries (position, candidate, lower-cased, letter set or None until needed)."""
 
-    __slots__ = ("by_length", "forward", "backward", "entries")
+    __slots__ = ("by_length", "forward", "backward", "entries", "answers")
 
     def __init__(self, cands: tuple[str, ...]):
+        self.answers: dict[tuple[str, int], tuple[str, ...]] = {}  # (word, limit) → suggestions
         self.entries: list[tuple] = [(i, cand, cand.lower(), None) for i, cand in enumerate(dict.fromkeys(cands))]
         self.by_length: dict[int, list[tuple]] = {}
         self.forward: list[tuple[str, int]] = []
@@ -66,6 +96,13 @@ def _prepared(cands: tuple[str, ...]) -> _Prepared:
     return found
 
 
+def _remember(answers: dict[tuple[str, int], tuple[str, ...]], key: tuple[str, int], found: list[str]) -> list[str]:
+    if len(answers) >= _ANSWERS_PER_SET:
+        answers.clear()
+    answers[key] = tuple(found)
+    return found
+
+
 def _common(counts: dict[str, int], other: str) -> int:
     """How many letters two words share, counted with multiplicity."""
     n = 0
@@ -84,6 +121,24 @@ def suggest(word: str, candidates: Iterable[str] | NameIndex, limit: int = 3) ->
     cut = min(3, (len(word) - 1) // 2) + 1
     if cut <= 0:
         return []
+    if isinstance(candidates, NameIndex):
+        names = _known(candidates)
+        known = names.answers.get((word, limit))
+        if known is not None:
+            return list(known)
+        return _remember(names.answers, (word, limit), _measure(word, candidates, cut, limit))
+    cands = tuple(candidates)  # (a tuple is itself); long lists are deduplicated once, when prepared
+    if len(cands) >= _PREPARE_FROM:
+        prepared = _prepared(cands)
+        known = prepared.answers.get((word, limit))
+        if known is not None:
+            return list(known)
+        return _remember(prepared.answers, (word, limit), _measure(word, prepared, cut, limit))
+    return _measure(word, cands, cut, limit)
+
+
+def _measure(word: str, candidates: tuple[str, ...] | NameIndex | _Prepared, cut: int, limit: int) -> list[str]:
+    """`suggest`'s answer, worked out."""
     n = len(word)
     low_word = word.lower()
     letters = set(low_word)
@@ -95,16 +150,15 @@ def suggest(word: str, candidates: Iterable[str] | NameIndex, limit: int = 3) ->
         pool = [(None, cand, low, None) for low, cand in candidates.near(low_word) if n - cut < len(cand) < n + cut]
         pool.sort(key=lambda e: (e[2], e[1]))  # (few are left: ties in alphabetical order)
         return _best(word, pool, cut, letters, counts, low_word, limit)
-    cands = tuple(candidates)  # (a tuple is itself); long lists are deduplicated once, when prepared
-    if len(cands) >= _PREPARE_FROM:
-        prepared = _prepared(cands)
+    if isinstance(candidates, _Prepared):
+        prepared = candidates
         if prepared.forward:
             pool = [e for e in prepared.near(low_word) if n - cut < len(e[1]) < n + cut]
         else:
             pool = [e for size in range(n - cut + 1, n + cut) for e in prepared.by_length.get(size, ())]
             pool.sort()  # back in the candidates' order
     else:
-        pool = [(i, cand, cand.lower(), None) for i, cand in enumerate(dict.fromkeys(cands)) if n - cut < len(cand) < n + cut]
+        pool = [(i, cand, cand.lower(), None) for i, cand in enumerate(dict.fromkeys(candidates)) if n - cut < len(cand) < n + cut]
     return _best(word, pool, cut, letters, counts, low_word, limit)
 
 

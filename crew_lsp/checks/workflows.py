@@ -50,14 +50,22 @@ def check_workflow(ctx: Ctx) -> None:
         return
     teams = snap.teams_running(res.name)
     union = snap.all_roles()
-    role_pool = {r.name for t in teams for r in t.model.roles} if teams else union  # type: ignore[union-attr]
+    role_pool: set[str] | frozenset[str] | None = None  # the roles the teams define (worked out for the first step that asks)
     if not teams and res.scope != "loose":
         ctx.add(diag("CREW314", ctx.name_span(), f"No team runs the workflow `{res.name}` (no `defaultWorkflow: {res.name}`).", data={"workflow": res.name}))
     accidental: set[int] = set()
     seen: dict[str, Step] = {}
+    reading = ctx.reading
+    step_fields = reading.step_fields
+    stripped = reading.project_step_keys_stripped if res.scope == "project" else ()
+    kinds = _value_kinds(step_fields, stripped)
     for step in wf.steps:
         # a step with metadata (or an explicit one) outside fences, under a `## id` heading, is no accident
-        why = accidental_step(ctx, wf, step, role_pool) if step.in_fence or step.bare or not (step.explicit or step.meta_entries) else None
+        why = None
+        if step.in_fence or step.bare or not (step.explicit or step.meta_entries):
+            if role_pool is None:
+                role_pool = {r.name for t in teams for r in t.model.roles} if teams else union  # type: ignore[union-attr]
+            why = accidental_step(ctx, wf, step, role_pool)
         if why is not None:
             accidental.add(step.index)
             line = doc.lines[step.heading_line]
@@ -69,7 +77,8 @@ def check_workflow(ctx: Ctx) -> None:
                          related=[Related(res.path, seen[step.id].id_span, "first step with this id")]))
         else:
             seen[step.id] = step
-        _check_meta(ctx, step)
+        if not _meta_quiet(ctx, step, kinds):
+            _check_meta(ctx, step, step_fields, stripped)
     if not crlf_lost:
         team_roles = [{r.name for r in t.model.roles} for t in teams]  # type: ignore[union-attr]
         told: dict = {}
@@ -85,34 +94,57 @@ def check_workflow(ctx: Ctx) -> None:
 
 _FLAGS = frozenset(("progress", "worktree", "verify"))
 _TRUE_FALSE = frozenset(("true", "false"))
+# What `_meta_quiet` asks of a step key's value (a key absent from the table is unknown, or stripped)
+_ANY, _FLAG, _SET, _MODEL, _SKILLS = range(5)  # (`_SET`: not empty)
+_last_kinds: tuple[dict, tuple[str, ...], dict[str, int]] | None = None  # the table of the last step fields asked for
 
 
-def _meta_quiet(ctx: Ctx, step: Step, step_fields: dict, stripped: tuple[str, ...]) -> bool:
+def _value_kinds(step_fields: dict, stripped: tuple[str, ...]) -> dict[str, int]:
+    """The step keys a workflow may use, each with what its value is asked (built once per set of step fields)."""
+    global _last_kinds
+    last = _last_kinds  # (one read: the server checks in a worker thread)
+    if last is not None and last[0] is step_fields and last[1] == stripped:
+        return last[2]
+    kinds = {}
+    for key in step_fields:
+        if key in stripped:
+            continue
+        if key in _FLAGS:
+            kinds[key] = _FLAG
+        elif key == "model":
+            kinds[key] = _MODEL
+        elif key == "skills":
+            kinds[key] = _SKILLS
+        else:
+            kinds[key] = _SET if key == "output" or key == "role" else _ANY
+    _last_kinds = (step_fields, stripped, kinds)
+    return kinds
+
+
+def _meta_quiet(ctx: Ctx, step: Step, kinds: dict[str, int]) -> bool:
     """True when `_check_meta` has nothing to say (decided in one pass, without spans or suggestions)."""
     for meta in step.meta_entries:
-        key, value = meta.key, meta.value
-        if key not in step_fields or key in stripped:
-            return False
-        if key in _FLAGS:
+        kind = kinds.get(meta.key)
+        if kind == _ANY:
+            continue
+        if kind is None:
+            return False  # an unknown key, or one stripped from project workflows
+        value = meta.value
+        if kind == _SET:
+            if not value:
+                return False
+        elif kind == _FLAG:
             if value not in _TRUE_FALSE:
                 return False
-        elif key == "model":
+        elif kind == _MODEL:
             if not model_ok(value):
                 return False
-        elif key == "skills":
-            if value != "false" and not skills_known(ctx, csv_texts(value)):
-                return False
-        elif not value and (key == "output" or key == "role"):
+        elif value != "false" and not skills_known(ctx, csv_texts(value)):
             return False
     return True
 
 
-def _check_meta(ctx: Ctx, step: Step) -> None:
-    reading = ctx.reading
-    step_fields = reading.step_fields
-    stripped = reading.project_step_keys_stripped if ctx.res.scope == "project" else ()
-    if _meta_quiet(ctx, step, step_fields, stripped):
-        return
+def _check_meta(ctx: Ctx, step: Step, step_fields: dict, stripped: tuple[str, ...]) -> None:
     for meta in step.meta_entries:
         if meta.key in stripped:
             ctx.add(diag("CREW330", meta.key_span, f"`{meta.key}` is dropped from project workflows (pi-crew strips every `preStep*` key there, with a warning): the script never runs.",
@@ -148,9 +180,14 @@ def _check_meta(ctx: Ctx, step: Step) -> None:
 
 def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str], team_roles: list[set[str]], told: dict) -> None:
     meta = step.meta.get("role")
-    role = step.role
+    role = meta.value if meta is not None and meta.value else step.id  # (`step.role`)
     lacking: tuple[int, ...] = ()  # positions in `teams`
     if teams:
+        for names in team_roles:
+            if role not in names:
+                break
+        else:
+            return  # every team defines it (the usual step: asked without building the tuple below)
         lacking = tuple(i for i, names in enumerate(team_roles) if role not in names)
         if not lacking:
             return
@@ -180,19 +217,37 @@ def _check_role(ctx: Ctx, step: Step, teams: list, union: set[str], team_roles: 
 
 
 def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
-    texts = [s.depends_on_texts for s in wf.steps]
-    if not any(texts):
-        return  # no edges: nothing to resolve, no cycle
-    # The usual case, on the ids alone: every dependency names a step before it (no unknown id, no cycle).
-    # A task id starts with digits (`01_scan`): without such a text, the step ids alone resolve them all.
-    if any(t[:1].isdigit() for ts in texts for t in ts):
-        table = resolve(wf)
-    else:
-        table = {}
-        for s in wf.steps:
-            table.setdefault(s.id, s)
-    if all(table.get(t) is not None and table[t].index < s.index for s, ts in zip(wf.steps, texts) for t in ts):
-        return
+    if not _dependencies_quiet(wf):
+        _report_dependencies(ctx, wf)
+
+
+def _dependencies_quiet(wf: Workflow) -> bool:
+    """The usual case, on the ids alone: every dependency names a step before it (no unknown id, no
+    cycle), or there is none. Each step is looked up by its id, which is where a dependency points
+    unless it is written as a task id (`01_scan`, starting with digits): those go through `resolve`."""
+    earlier: set[str] = set()  # the ids of the steps before this one
+    for step in wf.steps:
+        for text in step.depends_on_texts:
+            if text[:1].isdigit():
+                return _resolved_backward(wf)
+            if text not in earlier:
+                return False  # a later step, this one, or none
+        earlier.add(step.id)
+    return True
+
+
+def _resolved_backward(wf: Workflow) -> bool:
+    """Whether every dependency resolves (`resolve`) to a step before its own."""
+    table = resolve(wf)
+    for step in wf.steps:
+        for text in step.depends_on_texts:
+            target = table.get(text)
+            if target is None or target.index >= step.index:
+                return False
+    return True
+
+
+def _report_dependencies(ctx: Ctx, wf: Workflow) -> None:
     table = resolve(wf)
     backward = True  # every edge to an earlier step: the step order is a topological order, no cycle
     for step in wf.steps:
@@ -226,30 +281,47 @@ def _check_dependencies(ctx: Ctx, wf: Workflow) -> None:
             ctx.add(diag("CREW303", item.span, f"Dependency cycle: {path}; none of these steps can start.", data={"cycle": ids[:LISTED], "length": len(ids)}))
 
 
+_ROOTS = ("/", "\\")
+
+
 def _unsafe_path(value: str) -> bool:
     """Absolute (`/x`, `\\x`, `C:x`) or with a `..` segment: the run refuses to leave its shared folder."""
-    if ".." not in value:
-        return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":")
-    return value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":") or ".." in value.replace("\\", "/").split("/")
+    if value[:1] in _ROOTS or value[1:2] == ":":
+        return True
+    return ".." in value and ".." in value.replace("\\", "/").split("/")
+
+
+def _outputs(wf: Workflow) -> set[str]:
+    """What the steps write (`Step.output` of each)."""
+    outputs = set()
+    for step in wf.steps:
+        entry = step.meta.get("output")
+        if entry is None or not entry.value:
+            outputs.add(f"{step.task_id}.md")
+        elif entry.value != "false":
+            outputs.add(entry.value)
+    return outputs
 
 
 def _check_files(ctx: Ctx, wf: Workflow) -> None:
     outputs: set[str] | None = None  # what the steps write, worked out for the first `reads`
     for step in wf.steps:
-        output = step.meta.get("output")
-        if output is not None and output.value and output.value != "false" and _unsafe_path(output.value):
-            ctx.add(diag("CREW308", output.value_span, f"`output: {output.value}` leaves the run's shared folder (absolute or `..`); the run fails."))
-        reads = step.meta.get("reads")
+        meta = step.meta
+        output = meta.get("output")
+        if output is not None:
+            value = output.value
+            if value and value != "false" and _unsafe_path(value):
+                ctx.add(diag("CREW308", output.value_span, f"`output: {value}` leaves the run's shared folder (absolute or `..`); the run fails."))
+        reads = meta.get("reads")
         if reads is None or reads.value == "false":
             continue
         if outputs is None:
-            outputs = set()
-            for s in wf.steps:
-                out = s.output
-                if out:
-                    outputs.add(out)
-        if all(t in outputs and not _unsafe_path(t) for t in csv_texts(reads.value)):
-            continue
+            outputs = _outputs(wf)
+        for text in csv_texts(reads.value):
+            if text not in outputs or _unsafe_path(text):
+                break
+        else:
+            continue  # (the usual `reads`: files earlier steps write)
         for item in split_csv(reads.value, reads.line, reads.raw, reads.value_index):
             if _unsafe_path(item.text):
                 ctx.add(diag("CREW308", item.span, f"`{item.text}` leaves the run's shared folder (absolute or `..`); the run fails."))

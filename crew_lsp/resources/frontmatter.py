@@ -62,7 +62,8 @@ class Entry(Record):
 
     @property
     def indented(self) -> bool:
-        return bool(self.raw) and self.raw[0] in JS_SPACE_CHARS
+        raw = self._raw  # (None: exactly `key: value`, which starts with its key)
+        return raw is not None and raw[:1] in JS_SPACE_CHARS
 
 
 class Item(Record):
@@ -77,7 +78,9 @@ class Item(Record):
 
 class Frontmatter(Record):
     __slots__ = ("present", "entries", "fields", "skipped", "comments", "close_line", "body_start", "hidden_by",
-                 "hidden_prefix", "unclosed")
+                 "hidden_prefix", "unclosed", "plain_values")
+    _fields = ("present", "entries", "fields", "skipped", "comments", "close_line", "body_start", "hidden_by",
+               "hidden_prefix", "unclosed")
 
     def __init__(self, present: bool = False, entries: list[Entry] | None = None, fields: dict[str, Entry] | None = None,
                  skipped: list[int] | None = None, comments: list[int] | None = None, close_line: int | None = None,
@@ -93,6 +96,9 @@ class Frontmatter(Record):
         self.hidden_by = hidden_by  # "BOM" | "blank line" | "spaces": CREW101
         self.hidden_prefix = hidden_prefix  # what to delete so the block becomes frontmatter
         self.unclosed = unclosed  # starts with '---' but never closes: CREW102
+        # every entry is a one-line `key: value` with a value that starts no YAML construct (not indented, not
+        # empty, no `|`, `>` or `[` first): CREW104 has nothing to look at (False: not known)
+        self.plain_values = False
 
     def get(self, key: str) -> str | None:
         entry = self.fields.get(key)
@@ -190,11 +196,53 @@ def _add(fm: Frontmatter, attr: str, line: int) -> None:
         setattr(fm, attr, [line])
 
 
-def parse_entry(line_no: int, raw: str) -> Entry | None:
-    colon = raw.find(":")
-    if colon < 0:
-        return None
-    return Entry(raw[:colon].strip(JS_SPACE), raw[colon + 1 :].strip(JS_SPACE), line_no, raw, colon)
+# A frontmatter line's reading by its text: most lines recur across the files of a workspace (`model: …`,
+# `tools: …`, `thinking: high`), so each is read once. A `name` or `description` line is the file's own and
+# is not kept. Bounded: emptied when full (a workspace's recurring lines fill it again at once).
+_LINE_CACHE: dict[str, tuple[str, str, bool, int, bool] | str] = {}
+_LINE_CACHE_MAX = 4096
+CACHED_LONGEST = 256  # (a longer line or list is hardly written twice, and a hostile one must not stay in memory)
+_OWN_KEYS = frozenset(("name", "description"))
+_YAML_STARTS = frozenset("|>[")
+
+
+def _read_line(raw: str) -> tuple[str, str, bool, int, bool] | str:
+    """A block line read: (key, value, whether the line is exactly `key: value`, index of its colon, whether
+    `Frontmatter.plain_values` excludes it) for an entry, else the list it goes to (`comments`, `skipped`),
+    or "" for a blank line."""
+    before, colon, after = raw.partition(":")
+    if not colon:
+        stripped = raw.strip(JS_SPACE)
+        found: tuple[str, str, bool, int, bool] | str = ("comments" if stripped[0] == "#" else "skipped") if stripped else ""
+    else:
+        key = before.strip(JS_SPACE)
+        if key and key[0] == "#":  # the trimmed line starts with `#`
+            found = "comments"
+        else:
+            value = after.strip(JS_SPACE)
+            # `key: value` exactly (strip hands back the same string when it strips nothing): the line is kept as nothing
+            plain = key is before and after[:1] == " " and len(after) == len(value) + 1
+            # one string per distinct key and short value across the index (`name`, `model: gpt-5`, ...)
+            key = intern(key)
+            if len(value) < 48:
+                value = intern(value)
+            # (what CREW104 looks at: an indented line, an empty value, a block marker or a flow list)
+            odd = not value or raw[0] in JS_SPACE_CHARS or value[0] in _YAML_STARTS
+            found = (key, value, plain, len(before), odd)
+            if key in _OWN_KEYS:
+                return found
+    if len(raw) > CACHED_LONGEST:
+        return found
+    if len(_LINE_CACHE) >= _LINE_CACHE_MAX:
+        _LINE_CACHE.clear()
+    _LINE_CACHE[raw] = found
+    return found
+
+
+def forget_lines() -> None:
+    """Empty the caches of block lines and lists read (they fill again as files are parsed)."""
+    _LINE_CACHE.clear()
+    _CSV_CACHE.clear()
 
 
 def parse_document(text: str) -> Document:
@@ -214,32 +262,24 @@ def parse_document(text: str) -> Document:
                 raws = [r[:-1] if r.endswith("\r") else r for r in raws]
             entries = fm.entries
             fields = fm.fields
+            cache_get = _LINE_CACHE.get
+            plain_values = True
             i = 0
             for raw in raws:
                 i += 1
-                before, colon, after = raw.partition(":")
-                if not colon:
-                    stripped = raw.strip(JS_SPACE)
-                    if stripped:
-                        if stripped[0] == "#":
-                            _add(fm, "comments", i)
-                        else:
-                            _add(fm, "skipped", i)
-                    continue
-                key = before.strip(JS_SPACE)
-                if key and key[0] == "#":  # the trimmed line starts with `#`
-                    _add(fm, "comments", i)
-                    continue
-                value = after.strip(JS_SPACE)
-                # `key: value` exactly (strip hands back the same string when it strips nothing): kept as nothing
-                plain = key is before and after[:1] == " " and len(after) == len(value) + 1
-                # one string per distinct key and short value across the index (`name`, `model: gpt-5`, ...)
-                key = intern(key)
-                if len(value) < 48:
-                    value = intern(value)
-                entry = Entry(key, value, i, None if plain else raw, len(before))
-                entries.append(entry)
-                fields[key] = entry
+                found = cache_get(raw)
+                if found is None:
+                    found = _read_line(raw)
+                if found.__class__ is tuple:
+                    key, value, plain, colon, odd = found
+                    if odd:
+                        plain_values = False
+                    entry = Entry(key, value, i, None if plain else raw, colon)
+                    entries.append(entry)
+                    fields[key] = entry
+                elif found:  # the name of the list the line goes to
+                    _add(fm, found, i)
+            fm.plain_values = plain_values
             close = i + 1
             fm.present = True
             fm.close_line = close
@@ -286,20 +326,33 @@ def split_csv(entry_value: str, line_no: int, raw: str, value_index: int) -> lis
     return items
 
 
+# `csv_texts` by value: the same lists (`read, grep, bash`, a step's `dependsOn`, a role's skills) recur
+# across files and are asked for again by the checks. Bounded: emptied when full.
+_CSV_CACHE: dict[str, tuple[str, ...]] = {}
+_CSV_CACHE_MAX = 4096
+
+
 def csv_texts(value: str) -> list[str]:
-    """The item texts of ``split_csv`` (same order, same de-duplication), without spans.
+    """The item texts of ``split_csv`` (same order, same de-duplication), without spans (a new list each time).
 
     Each text is interned: the same tool, skill and model names fill the lists of thousands of files.
     """
-    if '"' in value:
-        texts = [intern(p.replace('"', "").strip(JS_SPACE)) for p in _csv_pieces(value)]
-    else:
-        texts = [intern(p.strip(JS_SPACE)) for p in value.split(",")]
-    if "" in texts:
-        texts = [t for t in texts if t]
-    if len(texts) > 1 and len(set(texts)) < len(texts):
-        texts = list(dict.fromkeys(texts))
-    return texts
+    found = _CSV_CACHE.get(value)
+    if found is None:
+        if '"' in value:
+            texts = [intern(p.replace('"', "").strip(JS_SPACE)) for p in _csv_pieces(value)]
+        else:
+            texts = [intern(p.strip(JS_SPACE)) for p in value.split(",")]
+        if "" in texts:
+            texts = [t for t in texts if t]
+        if len(texts) > 1 and len(set(texts)) < len(texts):
+            texts = list(dict.fromkeys(texts))
+        if len(value) <= CACHED_LONGEST:
+            if len(_CSV_CACHE) >= _CSV_CACHE_MAX:
+                _CSV_CACHE.clear()
+            _CSV_CACHE[value] = tuple(texts)
+        return texts
+    return list(found)
 
 
 def comma_items(entry: Entry) -> list[Item]:

@@ -62,10 +62,12 @@ class Heading(Record):
 # patterns that look for those are several times slower, so only a text that holds one uses them.
 _CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))")
 _HEADING_ONLY = re.compile(r"\n##")
-_JS_CANDIDATE = re.compile(r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))|[\r\u2028\u2029]##")
-_JS_HEADING_ONLY = re.compile(r"[\n\r\u2028\u2029]##")
+# (the two for other line breaks are compiled on first use, through `re`'s own cache: most runs meet no such text)
+_JS_CANDIDATE = r"\n(?:##|[^\S\n]{0,3}(?:```|~~~))|[\r\u2028\u2029]##"
+_JS_HEADING_ONLY = r"[\n\r\u2028\u2029]##"
 _FIRST_LINE = re.compile(r"##|[^\S\n]{0,3}(?:```|~~~)")
 _BREAKS = re.compile("[\r\u2028\u2029]")  # what ends a line for JavaScript's `.` and `$`, besides `\n`
+_BLANK_OR_SPACE = JS_SPACE_CHARS | {""}  # (`line[3:4]` of a line that ends after `## `)
 
 
 def plain_breaks(text: str) -> bool:
@@ -86,7 +88,7 @@ def _candidates(doc: Document, fences: bool) -> list[tuple[int, int]]:
     count = text.count
     last = start
     line_no = doc.frontmatter.body_start
-    for m in (_JS_CANDIDATE if fences else _JS_HEADING_ONLY).finditer(text, start - 1 if start else 0):
+    for m in re.compile(_JS_CANDIDATE if fences else _JS_HEADING_ONLY).finditer(text, start - 1 if start else 0):
         p = m.start() + 1
         line_no += count("\n", last, p)
         last = p
@@ -183,6 +185,9 @@ def _plain_headings(doc: Document, candidates: list[int]) -> list[Heading]:
             continue
         if len(line) > 2 and line[2] not in JS_SPACE_CHARS:
             continue  # `##x`, `###`
+        if line[2:3] == " " and line[3:4] not in _BLANK_OR_SPACE and line[-1] not in JS_SPACE_CHARS:
+            headings.append(Heading(i, i, line[3:], False, in_fence, None, 3))  # `## id` exactly: nothing to trim or keep
+            continue
         label = line[2:].strip(JS_SPACE)
         if label:
             at = line.index(label, 2)

@@ -14,6 +14,7 @@ from crew_lsp.resources.catalogue import CATALOGUE_CHANGES, Version, shipped_ski
 from crew_lsp.resources.model import Resource
 
 _last: tuple[Mapping[str, Resource], Version, dict[str, Resource | None]] | None = None  # the last table built
+_changes_skills: dict[Version, bool] = {}  # version → whether a catalogue change of skills applies to it
 
 
 def known_skills(skills: Mapping[str, Resource], version: Version) -> Mapping[str, Resource | None]:
@@ -24,7 +25,10 @@ def known_skills(skills: Mapping[str, Resource], version: Version) -> Mapping[st
     not shipped). Before the first skill change this is the map itself. A snapshot's maps never change
     once handed out, so the table built for one file is reused for the next file of that snapshot.
     """
-    if not any(change.kind == "skill" and change.since <= version for change in CATALOGUE_CHANGES):
+    changed = _changes_skills.get(version)
+    if changed is None:
+        changed = _changes_skills[version] = any(change.kind == "skill" and change.since <= version for change in CATALOGUE_CHANGES)
+    if not changed:
         return skills
     global _last
     last = _last  # (one read: threads of the run engine share it)

@@ -12,7 +12,9 @@ from crew_lsp.resources.versions import BASELINE, Reading
 
 
 def _js(pattern: str) -> re.Pattern[str]:
-    """A JavaScript regex: `\\s`/`\\S` are JavaScript's whitespace sets, `\\b` an ASCII word boundary."""
+    """A JavaScript regex: `\\s`/`\\S` are JavaScript's whitespace sets, `\\b` an ASCII word boundary.
+
+    (Compiled through `re`'s own cache: a pattern asked for again is not compiled again.)"""
     return re.compile(pattern.replace(r"\s", f"[{JS_SPACE_CLASS}]").replace(r"\S", f"[^{JS_SPACE_CLASS}]"), re.ASCII)
 
 
@@ -21,23 +23,28 @@ _SKILL_ITEM = re.compile(r"[A-Za-z0-9_-]+")
 # The other keys come out in one left-to-right scan, each match consuming its value: in
 # `model=gpt-5,agent=critic` the model is `gpt-5,agent=critic` and no agent key is read.
 # (The leading `\b` is checked by hand, see `_scan`: a pattern that starts with its key words is searched faster.)
-_FALLBACKS = _js(r"\bfallbackModels\s*=\s*([\w/.:-]+(?:\s*,\s*[\w/.:-]+)*)")
+_FALLBACKS = r"\bfallbackModels\s*=\s*([\w/.:-]+(?:\s*,\s*[\w/.:-]+)*)"  # (`_js`, compiled for the first line that has one)
 _FALLBACK_ITEM = re.compile(r"[\w/.:-]+", re.ASCII)
 _PATTERNS: dict[tuple[tuple[str, ...], bool], tuple[re.Pattern[str], re.Pattern[str]]] = {}
+_last_patterns: tuple[Reading, tuple[re.Pattern[str], re.Pattern[str]]] | None = None  # the last reading asked for
 
 
 def _key_patterns(reading: Reading) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The scan for a version's role-line keys, and the pattern for a `key=` left in the text."""
+    global _last_patterns
+    last = _last_patterns  # (one read: threads share it)
+    if last is not None and last[0] is reading:
+        return last[1]  # (the reading of every line of a workspace: no tuple of keys hashed per line)
     keys = reading.role_line_keys
     found = _PATTERNS.get((keys, reading.role_fallback_models))
     if found is None:
         words = "|".join(keys)
         deleted = "skills|fallbackModels" if reading.role_fallback_models else "skills"
         found = _PATTERNS[(keys, reading.role_fallback_models)] = (_js(rf"({words})\s*=\s*(\S+)"), _js(rf"\b({words}|{deleted})\s*="))
+    _last_patterns = (reading, found)
     return found
 
 
-_KEYS, _LEFTOVER_KEY = _key_patterns(BASELINE)
 _JS_SPACES = re.compile(f"[{JS_SPACE_CLASS}]+")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
@@ -189,11 +196,12 @@ def _matches(pattern: re.Pattern[str], text: str, word: str) -> list[re.Match[st
 
 
 def parse_role_line(line_no: int, raw: str, reading: Reading = BASELINE) -> Role | None:
-    return _read_role_line(line_no, raw, reading)[0]
+    return _read_role_line(line_no, raw, reading, False)[0]
 
 
-def _read_role_line(line_no: int, raw: str, reading: Reading) -> tuple[Role | None, str]:
-    """The role of a line, and the text after its colon with the tokens blanked (the description, unsquashed)."""
+def _read_role_line(line_no: int, raw: str, reading: Reading, text_wanted: bool = True) -> tuple[Role | None, str]:
+    """The role of a line, and the text after its colon with the tokens blanked (the description, unsquashed;
+    "" when not ``text_wanted`` and the line takes the shortcut)."""
     if raw[:2] == "- ":  # the usual role line: no indentation, one space
         dash = 0
         text = raw[2:]
@@ -222,13 +230,30 @@ def _read_role_line(line_no: int, raw: str, reading: Reading) -> tuple[Role | No
     meta_start = base + colon + 1
     meta = raw[meta_start:end]
     # Each pattern needs its key word (and `=`): most lines hold only `agent=`, so most scans are skipped.
-    if "=" in meta:
+    eq = meta.find("=")
+    if eq >= 5 and not text_wanted and meta[eq - 5 : eq] == "agent" and meta.find("=", eq + 1) < 0 \
+            and (eq == 5 or meta[eq - 6] not in _WORD_CHARS):
+        # The usual line: one `=`, right after an `agent` word. Every key (and the `skills=` and
+        # `fallbackModels=` deletions, and a key left without a value) needs an `=` of its own: only
+        # `agent=` may be read here, and its token is the whole scan.
+        keys = _key_patterns(reading)[0]
+        match = keys.match(meta, eq - 5)
+        if match is not None:
+            va = match.start(2)
+            token = role.tokens["agent"] = Token("agent", match.group(2), line_no, raw, meta_start + eq - 5, meta_start + match.end(),
+                                                 meta_start + va)
+            role.all_tokens.append(token)
+            if reading is not BASELINE:
+                role._reading = reading
+            role._description = None  # squashed on first use: the checks never read it
+            return role, ""
+    if eq >= 0:
         cuts: list[Token] = []
         if "skills" in meta:
             meta, cuts = _delete_skills(role, meta, meta_start)
         if reading.role_fallback_models and "fallbackModels" in meta:
             meta = _blank_fallbacks(role, meta, meta_start, cuts)
-        keys, leftover = _key_patterns(reading) if reading is not BASELINE else (_KEYS, _LEFTOVER_KEY)
+        keys, leftover = _key_patterns(reading)
         meta = _scan(role, meta, meta_start, cuts, keys)
         if "=" in meta:
             for match in leftover.finditer(meta):
@@ -281,6 +306,8 @@ def _delete_skills(role: Role, meta: str, meta_start: int) -> tuple[str, list[To
     if value == "false":
         role.skills_disabled = True
         role.skills = []
+    elif "," not in value:  # one skill: the value is its name (the pattern allows nothing else)
+        role.skills = [Item(value, span_in_line(line_no, raw, token.va, token.vb))]
     else:
         items: list[Item] = []
         seen: set[str] = set()
@@ -295,7 +322,7 @@ def _delete_skills(role: Role, meta: str, meta_start: int) -> tuple[str, list[To
 def _blank_fallbacks(role: Role, meta: str, meta_start: int, cuts: list[Token]) -> str:
     """`fallbackModels=a,b` tokens leave the text (the last one wins) before the key scan; blanked here,
     which reads the same as pi-crew's deletion except where a token is glued to the text before it."""
-    for match in _matches(_FALLBACKS, meta, "fallbackModels"):
+    for match in _matches(_js(_FALLBACKS), meta, "fallbackModels"):
         a, b = match.span()
         raw_a, raw_b = _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True)
         token = Token("fallbackModels", match.group(1), role.line, role.raw, raw_a, raw_b, _raw_at(match.start(1), cuts, meta_start))
@@ -305,7 +332,7 @@ def _blank_fallbacks(role: Role, meta: str, meta_start: int, cuts: list[Token]) 
     return meta
 
 
-def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re.Pattern[str] = _KEYS) -> str:
+def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re.Pattern[str]) -> str:
     """One left-to-right scan for the version's keys (`agent=`, `model=`, …); returns the text with them blanked."""
     line_no, raw = role.line, role.raw
     tokens, all_tokens = role.tokens, role.all_tokens
@@ -340,8 +367,8 @@ def _scan(role: Role, meta: str, meta_start: int, cuts: list[Token], pattern: re
             key = intern(key)
         va = match.start(2)
         if cuts:
-            token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), _raw_at(b, cuts, meta_start, True),
-                          _raw_at(va, cuts, meta_start), _raw_at(b, cuts, meta_start, True))
+            raw_b = _raw_at(b, cuts, meta_start, True)
+            token = Token(key, value, line_no, raw, _raw_at(a, cuts, meta_start), raw_b, _raw_at(va, cuts, meta_start), raw_b)
             glued = [(token, cut) for cut in cuts if token.va < cut.a < token.vb]
             if glued:
                 if role.glued:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crew_lsp.resources.frontmatter import Document, Item, csv_texts, leading_int, parse_bool, split_csv
+from crew_lsp.resources.frontmatter import CACHED_LONGEST, Document, Item, csv_texts, forget_lines, leading_int, parse_bool, split_csv
 from crew_lsp.resources.headings import Heading, find_headings, plain_breaks
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, JS_SPACE_CLASS, Span, js_trim, span_in_line
@@ -244,12 +244,13 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
     # pi-crew normalises CRLF only when there is frontmatter; otherwise the \r stays in each line.
     pi_lines = lines if fm.present or not doc.crlf else doc.text.split("\n")
     n_lines = len(lines)
-    meta_match = _META.match
     cache_get = _META_CACHE.get
     # A heading is explicit when the first non-blank line of its section (up to the next heading), trimmed,
     # is `key: value` with a step key.
     explicit: list[bool] = []
     sections: list[list[str]] = []  # (the steps reuse them when no heading folds)
+    ends: list[tuple[int, int]] = []  # where each section ends: (line, index in it)
+    firsts: list[tuple | None] = []  # each section's first text line, read (see `_read_section`)
     last = len(headings) - 1
     for k, h in enumerate(headings):
         sec = h._section  # (`h.section`, without a property call per heading)
@@ -264,28 +265,40 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
             el, ec = n_lines, 0
         section = _section(pi_lines, sl, sc, el, ec) if sc or ec else pi_lines[sl:el]
         sections.append(section)
+        ends.append((el, ec))
         is_explicit = False
-        for text in section:
-            if text:
-                text = text.strip(JS_SPACE)
+        first = None
+        at = 0
+        for raw in section:
+            if raw:
+                text = raw.strip(JS_SPACE)
                 if text:
                     found = cache_get(text)
                     if found is None:
-                        match = meta_match(text)
-                        is_explicit = match is not None and match.group(1) in step_keys
-                    else:
-                        is_explicit = found[0] in step_keys
+                        found = _read_meta_line(text)
+                    is_explicit = found is not None and found[0] in step_keys
+                    if raw[-1] not in JS_SPACE_CHARS:  # (then the step reads this very text: it takes this reading)
+                        first = (at, raw, text, found)
                     break
+            at += 1
         explicit.append(is_explicit)
-    any_explicit = True in explicit
+        firsts.append(first)
+    steps: list[Step] = []
+    if True not in explicit or False not in explicit:  # no heading folds: a step per heading, on its own section
+        for k, h in enumerate(headings):
+            el, ec = ends[k]
+            step = Step(h, k, explicit[k], el, doc=doc)
+            step.end_cut = ec
+            steps.append(step)
+            _read_section(step, sections[k], lines, firsts[k])
+        return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=())
     steps_h: list[tuple[Heading, bool, int]] = []
     folded: list[Heading] = []
     for n, (h, is_explicit) in enumerate(zip(headings, explicit)):
-        if not any_explicit or is_explicit or _STEP_ID.match(h.text):
+        if is_explicit or _STEP_ID.match(h.text):
             steps_h.append((h, is_explicit, n))
         elif steps_h:
             folded.append(h)
-    steps: list[Step] = []
     last = len(steps_h) - 1
     for k, (h, is_explicit, n) in enumerate(steps_h):
         nxt = steps_h[k + 1] if k < last else None
@@ -295,27 +308,35 @@ def parse_workflow(doc: Document, reading: Reading = BASELINE, scope: str = "pro
         steps.append(step)
         # the same section as for the explicit test, unless a folded heading joins it
         if (nxt[2] if nxt is not None else len(headings)) == n + 1:
-            section = sections[n]
+            _read_section(step, sections[n], lines, firsts[n])
         else:
-            section = _section(pi_lines, *h.section, el, ec)
-        _read_section(step, section, lines)
+            _read_section(step, _section(pi_lines, *h.section, el, ec), lines)
     return Workflow(max_concurrency=max_concurrency, steps=steps, headings=headings, folded=folded or ())
 
 
-def _read_section(step: Step, section: list[str], lines: list[str]) -> None:
-    """The metadata block at the start of a step's section, then where its task starts.
+_UNREAD = object()  # (a metadata line not looked up yet)
+
+
+def _read_section(step: Step, section: list[str], lines: list[str], first: tuple | None = None) -> None:
+    """The metadata block at the start of a step's section, then where its task starts. ``first``: the
+    section's first text line as the explicit test read it (its index, the line, the text, its reading),
+    when that text ends with no space.
 
     pi-crew trims the section as a whole: its first text line loses its indentation, its last one
     its trailing spaces (a `\\r` too).
     """
     sec = step.heading._section  # (`heading.section`, without a property call)
     sl, sc = (step.id_line + 1, 0) if sec is None else sec
-    for at, raw in enumerate(section):  # the first text line, without its indentation
-        text = raw.lstrip(JS_SPACE)
-        if text:
-            break
+    if first is None:
+        for at, raw in enumerate(section):  # the first text line, without its indentation
+            text = raw.lstrip(JS_SPACE)
+            if text:
+                break
+        else:
+            return
+        found = _UNREAD
     else:
-        return
+        at, raw, text, found = first
     off = len(raw) - len(text) + (sc if at == 0 else 0)  # where ``text`` starts in its document line
     i = sl + at  # its document line
     end = sl + len(section)
@@ -323,14 +344,16 @@ def _read_section(step: Step, section: list[str], lines: list[str]) -> None:
     entries = step.meta_entries
     cache_get = _META_CACHE.get
     while True:
-        if text[-1] in JS_SPACE_CHARS and _rest_blank(section, i - sl + 1):
-            text = text.rstrip(JS_SPACE)
-        found = cache_get(text)
-        if found is None:
-            found = _read_meta_line(text)
+        if found is _UNREAD:
+            if text[-1] in JS_SPACE_CHARS and _rest_blank(section, i - sl + 1):
+                text = text.rstrip(JS_SPACE)
+            found = cache_get(text)
             if found is None:
-                break  # a blank line ends the block, any other line starts the task
-        key, value, v0, plain = found
+                found = _read_meta_line(text)
+        if found is None:
+            break  # a blank line ends the block, any other line starts the task
+        key, value, v0, plain = found  # type: ignore[misc]
+        found = _UNREAD
         line = lines[i]
         v0 += off
         if v0 > len(line):
@@ -367,15 +390,17 @@ def _read_meta_line(text: str) -> tuple[str, str, int, bool] | None:
     v0 = match.start(2)
     plain = match.start(1) == 0 and v0 == len(key) + 2 and text[v0 - 2 : v0] == ": " and len(text) == v0 + len(value)
     found = (key, value, v0, plain)
-    if len(_META_CACHE) >= _META_CACHE_MAX:
-        _META_CACHE.clear()
-    _META_CACHE[text] = found
+    if len(text) <= CACHED_LONGEST:
+        if len(_META_CACHE) >= _META_CACHE_MAX:
+            _META_CACHE.clear()
+        _META_CACHE[text] = found
     return found
 
 
 def forget_line_cache() -> None:
-    """Empty the cache of metadata lines read (it fills again as files are parsed)."""
+    """Empty the caches of metadata and frontmatter lines read (they fill again as files are parsed)."""
     _META_CACHE.clear()
+    forget_lines()
 
 
 def _rest_blank(section: list[str], at: int) -> bool:

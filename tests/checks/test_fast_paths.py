@@ -22,6 +22,8 @@ CASES = [
     ("## A b\nrole: explorer\n\nLook.\n## c\nrole: explorer\ndependsOn: A b, 01_a-b, zz\n\nDo {task} {goal}.\n", ["CREW302", "CREW310"]),
     ("## x\nrole: explorer\nreads: 02_y.md, ../a\noutput: /abs\n\nLook.\n## y\nrole: explorer\ndependsOn: x\n\nDo.\n", ["CREW308", "CREW308"]),
     ("## x\nrole: explorer\nreads: y.md\n\nLook.\n## y\nrole: explorer\noutput: y.md\n\nDo.\n", []),
+    ("## x\nrole: explorer\noutput: C:x.md\nreads: 02_y.md, a\\..\\b, ..x\n\nLook.\n## y\nrole: explorer\n\nDo.\n", ["CREW308", "CREW308", "CREW309"]),
+    ("## x\nrole: explorer\noutput: false\n\nLook.\n## y\nrole: explorer\noutput:\nreads: 02_y.md, 01_x.md\n\nDo.\n", ["CREW307", "CREW309"]),
     ("## x\nrole: explorer\nreads: z.md\n\nLook.\n## y\nrole: explorer\noutput: y.md\n\nDo.\n", ["CREW309"]),
     ("## x\nrole: explorer\nverify: yes\nmodel: a b\nskills: nope\noutput:\nrol: x\n\nLook.\n", ["CREW108", "CREW305", "CREW307", "CREW401", "CREW403"]),
 ]

@@ -90,3 +90,20 @@ def test_suggestions_among_many_names_are_always_close():
         word = "".join(rng.choice("abcdef") for _ in range(rng.randint(3, 9)))
         allowed = set(_suggest_by_definition(word, cands, limit=len(cands)))
         assert set(suggest(word, cands)) <= allowed
+
+
+def test_a_word_asked_again_among_the_same_names_gets_the_same_suggestions():
+    """Answers are remembered per set of names (a `NameIndex`, a long list): asking again, or changing the
+    list handed back, changes nothing; a new set of names (an edit) is measured afresh."""
+    from crew_lsp.resources.similar import NameIndex
+
+    names = NameIndex.of(["executor", "explorer", "verifier"])
+    first = suggest("exector", names)
+    first.append("changed by the caller")
+    assert suggest("exector", names) == ["executor"]
+    assert suggest("exector", names, limit=0) == []
+    assert suggest("exector", names.changed(["executor"], ["executer"])) == ["executer"]
+    long_list = [f"agent-{i}" for i in range(60)] + ["executor"]
+    assert suggest("exector", long_list) == ["executor"]
+    assert suggest("exector", tuple(long_list)) == ["executor"]
+    assert suggest("exector", long_list[:-1] + ["executer"]) == ["executer"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crew_lsp.resources.agent import parse_agent
-from crew_lsp.resources.frontmatter import csv_items, leading_int, parse_bool, parse_document
+from crew_lsp.resources.frontmatter import csv_items, csv_texts, leading_int, parse_bool, parse_document
 from crew_lsp.resources.model import parse_resource
 from crew_lsp.resources.text import Span
 
@@ -107,6 +107,34 @@ def test_line_rules():
     assert [e.key for e in f.entries] == ["name", "url", "name", "unknownKey"]
 
 
+def _reading(f, shift: int) -> tuple:
+    """Entries (key, value, line text, spans) and the comment and skipped lines, moved up by ``shift`` lines."""
+    def up(span: Span) -> Span:
+        return Span(span.line - shift, span.start, span.end_line - shift, span.end)
+    entries = [(e.key, e.value, e.raw, up(e.key_span), up(e.value_span)) for e in f.entries if e.key != "name"]
+    return entries, [n - shift for n in f.comments], [n - shift for n in f.skipped]
+
+
+@pytest.mark.parametrize("line", ["model: gpt-5", "  model:   gpt-5  ", "model:gpt-5", "model:", "# model: gpt-5", "no colon", "   ",
+                                  "tools: " + ", ".join(f"tool{i}" for i in range(100)), "x" * 300])  # (lines too long to be kept)
+def test_a_line_seen_in_an_earlier_file_reads_the_same(line):
+    # lines recur across files and are read once: a later file reads the same entry, at its own line
+    first = fm(f"---\n{line}\n---\n")
+    later = fm(f"---\nname: other\n\n{line}\n---\n")
+    assert _reading(later, 2) == _reading(first, 0)
+
+
+@pytest.mark.parametrize(("line", "plain"), [
+    ("model: gpt-5", True), ("model:gpt-5", True), ("model:   gpt-5  ", True), ("# model: x", True), ("no colon", True),
+    ("model:", False), ("  model: gpt-5", False), ("\tmodel: gpt-5", False), ("tools: [read]", False),
+    ("description: |", False), ("description: >-", False),
+])
+def test_a_block_knows_when_every_value_is_a_plain_one_line_value(line, plain):
+    # (CREW104 looks at nothing else: an indented line, an empty value, a block marker, a flow list)
+    for text in (f"---\nname: a\n{line}\n---\n", f"---\nname: a\n{line}\n---\n"):  # (the second read comes from the line cache)
+        assert fm(text).plain_values is plain
+
+
 def test_empty_key_and_empty_value():
     f = fm("---\n: orphan\nmodel:\n---\n")
     assert f.fields[""].value == "orphan"
@@ -163,6 +191,12 @@ def test_csv(value, items):
     assert [i.text for i in csv_items(entry)] == items
 
 
+def test_csv_texts_of_a_value_seen_before_are_a_list_of_their_own():
+    first = csv_texts("read, grep, read")
+    first.append("changed by the caller")
+    assert csv_texts("read, grep, read") == ["read", "grep"]
+
+
 def test_csv_item_spans():
     entry = fm("---\ntools: read,  grep , find\n---\n").fields["tools"]
     assert [i.span for i in csv_items(entry)] == [Span(1, 7, 1, 11), Span(1, 14, 1, 18), Span(1, 21, 1, 25)]
@@ -187,6 +221,14 @@ def test_agent_booleans():
     assert (a.inherit_project_context, a.inherit_skills, a.disabled) == (False, True, False)
     assert parse_agent(parse_document("---\nenabled: false\n---\nx")).disabled
     assert parse_agent(parse_document("---\ndisabled: true\n---\nx")).disabled
+
+
+def test_agent_routing_hints_are_csv_lists_and_trigger_is_an_alias():
+    a = parse_agent(parse_document("---\ntriggers: api, api ,\"db, sql\"\nuseWhen: a, b\n---\nx"))
+    assert (a.triggers, a.use_when) == (["api", "db, sql"], ["a", "b"])
+    a = parse_agent(parse_document("---\ntrigger: one\n---\nx"))
+    assert (a.triggers, a.use_when) == (["one"], [])
+    assert parse_agent(parse_document("---\ntrigger: one\ntriggers: two\n---\nx")).triggers == ["two"]
 
 
 @pytest.mark.parametrize(("value", "n"), [("6", 6), ("6abc", 6), (" 12 ", 12), ("-2", -2), ("+3", 3), ("abc", None), ("", None), ("-", None)])

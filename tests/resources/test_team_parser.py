@@ -101,10 +101,33 @@ def test_agent_with_nothing_after_equals_is_left_in_the_text():
     assert r.agent == "a" and [k for k, _ in r.leftover_keys] == ["agent"]
 
 
+@pytest.mark.parametrize(("line", "agent", "value_span", "description", "leftover"), [
+    ("- writer: agent=critic keep it short", "critic", Span(0, 16, 0, 22), "keep it short", []),  # the usual line
+    ("- writer: keep it short agent=critic", "critic", Span(0, 30, 0, 36), "keep it short", []),
+    ("- writer:agent=critic", "critic", Span(0, 15, 0, 21), "", []),
+    ("- writer: agent=écrivain déjà vu", "écrivain", Span(0, 16, 0, 24), "déjà vu", []),
+    ("- writer: agent= critic keep", "critic", Span(0, 17, 0, 23), "keep", []),
+    ("- writer: agent=  ", "writer", None, "agent=", ["agent"]),
+    ("- writer: subagent=critic", "writer", None, "subagent=critic", []),
+    ("- writer: my_agent=critic", "writer", None, "my_agent=critic", []),
+    ("- writer: agent =critic", "critic", Span(0, 17, 0, 23), "", []),
+    ("- writer: model agent=critic", "critic", Span(0, 22, 0, 28), "model", []),
+    ("- writer: skills agent=critic", "critic", Span(0, 23, 0, 29), "skills", []),
+])
+def test_a_line_with_one_key_sign(line, agent, value_span, description, leftover):
+    # the usual role line (one `=`, after `agent`) is read without the full scan: the same tokens either way
+    r = role(line)
+    token = r.tokens.get("agent")
+    assert (r.agent, token.value_span if token else None, r.description) == (agent, value_span, description)
+    assert [k for k, _ in r.leftover_keys] == leftover and [t.key for t in r.all_tokens] == (["agent"] if token else [])
+
+
 def test_skills_items_and_dedup():
     r = role("- a: skills=safe-bash , minimal-diff,safe-bash rest")
     assert [i.text for i in r.skills] == ["safe-bash", "minimal-diff"] and r.description == "rest"
     assert r.skills[1].span == Span(0, 24, 0, 36)
+    one = role("- a: agent=b skills= safe-bash rest")  # (one skill: its item is the whole value)
+    assert [(i.text, i.span) for i in one.skills] == [("safe-bash", Span(0, 21, 0, 30))] and one.description == "rest"
 
 
 def test_skills_swallow_a_following_word_after_a_comma():

@@ -30,6 +30,20 @@ def test_step_id_is_the_trimmed_heading_text():
     assert ids("##   Explore The Code  \n") == ["Explore The Code"]
 
 
+@pytest.mark.parametrize(("line", "step_id", "id_span"), [
+    ("## scan", "scan", Span(4, 3, 4, 7)),  # the usual heading: `## id` exactly
+    ("##  scan", "scan", Span(4, 4, 4, 8)),
+    ("## scan ", "scan", Span(4, 3, 4, 7)),
+    ("##\tscan", "scan", Span(4, 3, 4, 7)),
+    ("## scan it\u00a0", "scan it", Span(4, 3, 4, 10)),
+    ("## \u00e9tape", "\u00e9tape", Span(4, 3, 4, 8)),
+])
+def test_a_heading_id_and_its_spans(line, step_id, id_span):
+    step = wf(f"{line}\nrole: x\n").steps[0]
+    assert (step.id, step.id_span, step.heading_span) == (step_id, id_span, Span(4, 0, 4, id_span.end))
+    assert step.heading.raw == line
+
+
 def test_bare_heading_takes_the_next_text_line():
     w = wf("##\n\nscan\nrole: explorer\n\nLook.\n")
     (step,) = w.steps
@@ -105,6 +119,20 @@ def test_metadata_line_shape(line):
     s = wf(f"## a\nverify: true\n{line}\n").steps[0]
     stored = "role" in s.meta
     assert stored == (line == "role:x")
+
+
+@pytest.mark.parametrize("first", ["role: x", "role: x  ", "  role: x", "\trole: x \t", "role:x", "Write it."])
+@pytest.mark.parametrize("blank", ["", "\n", "\n  \n"])
+def test_the_first_line_of_a_section_reads_the_same_whatever_its_spaces(first, blank):
+    # (the explicit test hands its reading of the first line to the step when the line ends with no space)
+    s = wf(f"## a{blank}\n{first}\noutput: o.md\n\nDo it.\n").steps[0]
+    line = 5 + blank.count("\n")
+    if first == "Write it.":
+        assert (s.meta, s.task_start_line, s.task) == ({}, line, "Write it.\noutput: o.md\n\nDo it.")
+        return
+    role = s.meta["role"]
+    assert (role.value, role.line, role.value_span.start, role.raw) == ("x", line, first.index("x"), first)
+    assert (s.meta["output"].line, s.task_start_line, s.task) == (line + 1, line + 3, "Do it.")
 
 
 def test_defaults():
