@@ -112,21 +112,35 @@ def _receive(fd: int) -> bytes:
     return _read_exactly(fd, int.from_bytes(_read_exactly(fd, 8), "little"))
 
 
-def _encode(found: dict[str, list[Diagnostic]]) -> bytes:
-    return marshal.dumps([
-        (path, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
-                 [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
-        for path, diags in found.items()
-    ])
+_SEVERITIES = {int(s): s for s in Severity}
 
 
-def _decode(payload: bytes) -> dict[str, list[Diagnostic]]:
-    return {
-        path: [Diagnostic(code, Severity(severity), Span(*span), message, data,
-                          [Related(p, Span(*s), m) for p, s, m in related], unnecessary)
-               for code, severity, span, message, data, related, unnecessary in diags]
-        for path, diags in marshal.loads(payload)
-    }
+def _encode(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]]) -> bytes:
+    """The diagnostics of the ``checked`` files (numbered as `_Run.checkable`), in their order: a file
+    without any as its bare number (most files: a path costs more to ship than its diagnostics)."""
+    out: list = []
+    for number, path in checked:
+        diags = found.get(path)
+        if diags is None:  # (not reported)
+            continue
+        out.append((number, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
+                              [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
+                   if diags else number)
+    return marshal.dumps(out)
+
+
+def _decode(payload: bytes, checkable: list[Entry]) -> dict[str, list[Diagnostic]]:
+    found: dict[str, list[Diagnostic]] = {}
+    severity, span = _SEVERITIES, Span._make
+    for item in marshal.loads(payload):
+        if item.__class__ is int:
+            found[checkable[item][2]] = []
+            continue
+        number, diags = item
+        found[checkable[number][2]] = [
+            Diagnostic(code, severity[level], span(where), message, data, [Related(p, span(s), m) for p, s, m in related], unnecessary)
+            for code, level, where, message, data, related, unnecessary in diags]
+    return found
 
 
 class _Parsed:
@@ -163,6 +177,7 @@ class _Run:
         self.loader = loader
         self.entries = entries
         self.configs, self.others, self.shares = _shares(entries, workers + 1)
+        self.checkable = self.others + self.configs  # (a file checked is sent back by its place here)
         # the share whose process checks the config files: the last worker's (checking a config file
         # imports pydantic, a tenth of a second better spent beside this process's own share)
         self.config_share = workers
@@ -176,14 +191,14 @@ class _Run:
         resources, problems, _stamps = read_entries(self.ws, entries + self.configs if with_configs else entries, self.loader)
         return _Parsed(self.shares[share], resources, problems)
 
-    def _to_check(self, share: int, snap: Snapshot) -> list[str]:
-        """The files of a share to check: its own, and the config files for `config_share`."""
+    def _to_check(self, share: int, snap: Snapshot) -> list[tuple[int, str]]:
+        """The files of a share to check, numbered as `checkable`: its own, and the config files for `config_share`."""
         others = self.others
-        paths = [others[n][2] for n in self.shares[share]]
+        files = [(n, others[n][2]) for n in self.shares[share]]
         if share == self.config_share:
-            paths += [path for _kind, _scope, path in self.configs]
+            files += [(n, entry[2]) for n, entry in enumerate(self.configs, len(others))]
         resources = snap.resources
-        return [p for p in paths if p in resources]  # (a file gone since the scan was not read)
+        return [(n, p) for n, p in files if p in resources]  # (a file gone since the scan was not read)
 
     def _snapshot(self, parsed: dict[int, _Parsed], blobs: list[bytes]) -> Snapshot:
         """Every file in scan order (as the serial path builds it): parsed ones, and stubs of the others."""
@@ -242,19 +257,20 @@ class _Run:
         mine = self._parse(share, with_configs=True)
         _send(up, mine.summaries(self.others))
         snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
-        _send(up, _encode(_check(snap, self._to_check(share, snap))))
+        checked = self._to_check(share, snap)
+        _send(up, _encode(_check(snap, [p for _n, p in checked]), checked))
 
     def _lead(self) -> Checked:
         with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)
             parsed, blobs = self._exchange()
             snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
-            found = _check(snap, [p for share in parsed for p in self._to_check(share, snap)])
+            found = _check(snap, [p for share in parsed for _n, p in self._to_check(share, snap)])
             recovered = len(parsed) - 1
             late = []
             for share in list(self.pids):
                 try:
-                    found.update(_decode(_receive(self.pipes[share][0])))
-                except (WorkerGone, ValueError, EOFError, TypeError):
+                    found.update(_decode(_receive(self.pipes[share][0]), self.checkable))
+                except (WorkerGone, ValueError, EOFError, TypeError, IndexError, KeyError):
                     self._give_up(share)
                     late.append(share)
                 else:
@@ -264,7 +280,7 @@ class _Run:
                     parsed[share] = self._parse(share)
                 snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
                 for share in late:
-                    found.update(_check(snap, self._to_check(share, snap)))
+                    found.update(_check(snap, [p for _n, p in self._to_check(share, snap)]))
                 recovered += len(late)
         return Checked(snap, found, len(self.shares) - 1, recovered)
 
