@@ -142,22 +142,22 @@ def to_json(items: list[tuple[str, Diagnostic]]) -> list[dict]:
     ]
 
 
-_JSON_ITEM = """  {{
-    "path": {},
-    "range": {{
-      "start": {{
-        "line": {},
-        "character": {}
-      }},
-      "end": {{
-        "line": {},
-        "character": {}
-      }}
-    }},
-    "severity": {},
-    "code": {},
-    "message": {}
-  }}"""
+_JSON_ITEM = """  {
+    "path": %s,
+    "range": {
+      "start": {
+        "line": %s,
+        "character": %s
+      },
+      "end": {
+        "line": %s,
+        "character": %s
+      }
+    },
+    "severity": %s,
+    "code": %s,
+    "message": %s
+  }"""
 
 
 def json_text(items: list[tuple[str, Diagnostic]]) -> str:
@@ -168,11 +168,16 @@ def json_text(items: list[tuple[str, Diagnostic]]) -> str:
     from json.encoder import encode_basestring_ascii as quote  # (what `json.dumps` uses for a str by default)
 
     shown = {p: quote(s) for p, s in _displayed(items).items()}
-    item = _JSON_ITEM.format
-    return "[\n" + ",\n".join(
-        item(shown[p], d.span.line, d.span.start, d.span.end_line, d.span.end, quote(d.severity.label), quote(d.code), quote(d.message))
-        for p, d in items
-    ) + "\n]"
+    labels: dict[tuple[Severity, str], tuple[str, str]] = {}  # (a few codes repeat thousands of times: quoted once)
+    out = []
+    for p, d in items:
+        severity, code = d.severity, d.code
+        label = labels.get((severity, code))
+        if label is None:
+            label = labels[severity, code] = (quote(severity.label), quote(code))
+        line, start, end_line, end = d.span
+        out.append(_JSON_ITEM % (shown[p], line, start, end_line, end, label[0], label[1], quote(d.message)))
+    return "[\n" + ",\n".join(out) + "\n]"
 
 
 def to_sarif(items: list[tuple[str, Diagnostic]]) -> dict:
