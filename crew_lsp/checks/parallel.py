@@ -72,12 +72,14 @@ def check_folder(ws: Workspace, jobs: int = 1, min_files: int = MIN_FILES,
     return _Run(ws, loader, entries, workers).run()
 
 
-def _shares(entries: list[Entry], count: int) -> tuple[list[Entry], list[Entry], list[range]]:
-    """Every config file (each process parses them all), the other files, and the numbers of those
-    other files dealt out in turn to ``count`` shares."""
-    configs = [e for e in entries if e[0] == "config"]
-    others = [e for e in entries if e[0] != "config"]
-    return configs, others, [range(k, len(others), count) for k in range(count)]
+def _shares(entries: list[Entry], count: int) -> tuple[list[int], list[list[int]]]:
+    """The numbers (places in ``entries``) of every config file (each process parses them all), and
+    those of the other files dealt out in turn to ``count`` shares."""
+    configs: list[int] = []
+    others: list[int] = []
+    for number, entry in enumerate(entries):
+        (configs if entry[0] == "config" else others).append(number)
+    return configs, [others[k::count] for k in range(count)]
 
 
 def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
@@ -116,8 +118,8 @@ _SEVERITIES = {int(s): s for s in Severity}
 
 
 def _encode(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]]) -> bytes:
-    """The diagnostics of the ``checked`` files (numbered as `_Run.checkable`), in their order: a file
-    without any as its bare number (most files: a path costs more to ship than its diagnostics)."""
+    """The diagnostics of the ``checked`` files (numbered by their place in the scan), in their order:
+    a file without any as its bare number (most files: a path costs more to ship than its diagnostics)."""
     out: list = []
     for number, path in checked:
         diags = found.get(path)
@@ -129,37 +131,39 @@ def _encode(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]]) 
     return marshal.dumps(out)
 
 
-def _decode(payload: bytes, checkable: list[Entry]) -> dict[str, list[Diagnostic]]:
+def _decode(payload: bytes, entries: list[Entry]) -> dict[str, list[Diagnostic]]:
     found: dict[str, list[Diagnostic]] = {}
     severity, span = _SEVERITIES, Span._make
     for item in marshal.loads(payload):
         if item.__class__ is int:
-            found[checkable[item][2]] = []
+            found[entries[item][2]] = []
             continue
         number, diags = item
-        found[checkable[number][2]] = [
+        found[entries[number][2]] = [
             Diagnostic(code, severity[level], span(where), message, data, [Related(p, span(s), m) for p, s, m in related], unnecessary)
             for code, level, where, message, data, related, unnecessary in diags]
     return found
 
 
 class _Parsed:
-    """What one process read of a share: the resources in scan order, and the files not read."""
+    """What one process read of a share (with the config files or not): the resources in scan order,
+    and the files not read."""
 
-    __slots__ = ("numbers", "resources", "problems")
+    __slots__ = ("numbers", "with_configs", "resources", "problems")
 
-    def __init__(self, numbers: range, resources: dict[str, Resource], problems: dict[str, Problem]):
+    def __init__(self, numbers: list[int], with_configs: bool, resources: dict[str, Resource], problems: dict[str, Problem]):
         self.numbers = numbers
+        self.with_configs = with_configs
         self.resources = resources
         self.problems = problems
 
-    def summaries(self, others: list[Entry]) -> bytes:
+    def summaries(self, entries: list[Entry]) -> bytes:
         """The share's summaries, and why some of its files were not read (by number)."""
         resources, problems = self.resources, self.problems
         out = []
         unread = {}
         for number in self.numbers:
-            path = others[number][2]
+            path = entries[number][2]
             res = resources.get(path)
             if res is not None:
                 out.append(summarize(number, res))
@@ -176,8 +180,7 @@ class _Run:
         self.ws = ws
         self.loader = loader
         self.entries = entries
-        self.configs, self.others, self.shares = _shares(entries, workers + 1)
-        self.checkable = self.others + self.configs  # (a file checked is sent back by its place here)
+        self.configs, self.shares = _shares(entries, workers + 1)
         # the share whose process checks the config files: the last worker's (checking a config file
         # imports pydantic, a tenth of a second better spent beside this process's own share)
         self.config_share = workers
@@ -186,37 +189,38 @@ class _Run:
 
     def _parse(self, share: int, with_configs: bool = False) -> _Parsed:
         """A share's files, read and parsed here (with every config file: the fold needs them)."""
-        others = self.others
-        entries = [others[n] for n in self.shares[share]]
-        resources, problems, _stamps = read_entries(self.ws, entries + self.configs if with_configs else entries, self.loader)
-        return _Parsed(self.shares[share], resources, problems)
+        entries = self.entries
+        numbers = self.shares[share]
+        mine = [entries[n] for n in (numbers + self.configs if with_configs else numbers)]
+        resources, problems, _stamps = read_entries(self.ws, mine, self.loader)
+        return _Parsed(numbers, with_configs, resources, problems)
 
     def _to_check(self, share: int, snap: Snapshot) -> list[tuple[int, str]]:
-        """The files of a share to check, numbered as `checkable`: its own, and the config files for `config_share`."""
-        others = self.others
-        files = [(n, others[n][2]) for n in self.shares[share]]
-        if share == self.config_share:
-            files += [(n, entry[2]) for n, entry in enumerate(self.configs, len(others))]
+        """The files of a share to check, with their numbers: its own, and the config files for `config_share`."""
+        entries = self.entries
+        numbers = self.shares[share] + self.configs if share == self.config_share else self.shares[share]
         resources = snap.resources
-        return [(n, p) for n, p in files if p in resources]  # (a file gone since the scan was not read)
+        return [(n, entries[n][2]) for n in numbers if entries[n][2] in resources]  # (a file gone since the scan was not read)
 
     def _snapshot(self, parsed: dict[int, _Parsed], blobs: list[bytes]) -> Snapshot:
         """Every file in scan order (as the serial path builds it): parsed ones, and stubs of the others."""
         source = StubSource(self.ws, self.loader)
-        others = self.others
-        by_path: dict[str, Resource] = {}
+        entries = self.entries
+        found: list[Resource | None] = [None] * len(entries)  # by number
         problems: dict[str, Problem] = {}
         for part in parsed.values():
-            by_path.update(part.resources)
+            resource = part.resources.get
+            for n in part.numbers + self.configs if part.with_configs else part.numbers:
+                found[n] = resource(entries[n][2])
             problems.update(part.problems)
         for blob in blobs:
             summaries, unread = marshal.loads(blob)
             for summary in summaries:
-                entry = others[summary[0]]
-                by_path[entry[2]] = StubResource(summary, entry, source)
-            for number, (reason, message) in unread.items():
-                problems[others[number][2]] = Problem(reason, message)
-        resources = {path: by_path[path] for _kind, _scope, path in self.entries if path in by_path}
+                n = summary[0]
+                found[n] = StubResource(summary, entries[n], source)
+            for n, (reason, message) in unread.items():
+                problems[entries[n][2]] = Problem(reason, message)
+        resources = {entry[2]: res for entry, res in zip(entries, found) if res is not None}
         return derive(Snapshot(self.ws, resources, problems=problems))
 
     def run(self) -> Checked:
@@ -255,7 +259,7 @@ class _Run:
     def _work(self, share: int, down: int, up: int) -> None:
         gc.disable()  # this process ends with os._exit: nothing it builds needs collecting
         mine = self._parse(share, with_configs=True)
-        _send(up, mine.summaries(self.others))
+        _send(up, mine.summaries(self.entries))
         snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
         checked = self._to_check(share, snap)
         _send(up, _encode(_check(snap, [p for _n, p in checked]), checked))
@@ -269,7 +273,7 @@ class _Run:
             late = []
             for share in list(self.pids):
                 try:
-                    found.update(_decode(_receive(self.pipes[share][0]), self.checkable))
+                    found.update(_decode(_receive(self.pipes[share][0]), self.entries))
                 except (WorkerGone, ValueError, EOFError, TypeError, IndexError, KeyError):
                     self._give_up(share)
                     late.append(share)
@@ -287,16 +291,16 @@ class _Run:
     def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes]]:
         """Parse this process's share, and trade summaries with the workers: what this process parsed
         (its share, and that of any worker gone before the trade), and every share's summaries."""
-        others = self.others
+        entries = self.entries
         parsed = {0: self._parse(0, with_configs=True)}
-        blobs = {0: parsed[0].summaries(others)}
+        blobs = {0: parsed[0].summaries(entries)}
         for share in list(self.pids):
             try:
                 blobs[share] = _receive(self.pipes[share][0])
             except WorkerGone:
                 self._give_up(share)
                 parsed[share] = self._parse(share)
-                blobs[share] = parsed[share].summaries(others)
+                blobs[share] = parsed[share].summaries(entries)
         for share in list(self.pids):
             try:
                 _send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
