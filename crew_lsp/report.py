@@ -54,7 +54,7 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
                     continue
                 res = parse_resource(kind, "loose", str(path), loaded.text, reading=snap.workspace.reading)
             found[str(path)] = check_resource(res, snap)
-    return [(p, d) for p in sorted(found) for d in found[p]]
+    return [(p, d) for p in sorted([p for p, diags in found.items() if diags]) for d in found[p]]  # (most files have none)
 
 
 def _check_folder(ws: Workspace, cache: bool, jobs: int, keep: list | None, keys: list[str] | None = None,
