@@ -22,6 +22,7 @@ from crew_lsp.checks.parallel import check_folder
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.index import Index
 from crew_lsp.resources.loader import Loader
+from crew_lsp.resources.model import Resource
 from crew_lsp.resources.summary import StubResource, StubSource, summarize
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the parallel check forks")
@@ -181,6 +182,23 @@ def test_stub_answers_what_the_fold_and_other_files_checks_read_without_reading_
     assert flow.name == "shared"
     assert [s._parsed for s in (team, agent, flow)] == [None, None, None]
     assert [s._text for s in (team, agent, flow)] == [None, None, None]
+
+
+def test_stub_answers_every_property_of_a_resource_as_its_parsed_file_does(mixed_workspace, tmp_path):
+    properties = [name for name, value in vars(Resource).items() if isinstance(value, property) and name not in ("doc", "model")]
+    files = (".crew/teams/sleepers.team.md", ".crew/workflows/shared.workflow.md", ".crew/agents/twin-a.md",
+             "skills/helper/SKILL.md", "AGENTS.md", tmp_path / "home" / ".pi" / "agent" / "agents" / "sleepy.md")
+    for name in properties:
+        for stub, parsed in _stubs(mixed_workspace, *files):  # (fresh stubs: each answers before any parse)
+            try:
+                expected = getattr(parsed, name)
+            except (AttributeError, TypeError):  # (a team's property on an agent, say)
+                continue
+            assert getattr(stub, name) == expected, (parsed.path, name)
+    for stub, parsed in _stubs(mixed_workspace, *files):
+        assert stub.doc == parsed.doc
+        if parsed.kind != "team":
+            assert stub.model == parsed.model
 
 
 def test_stub_answers_beyond_its_summary_from_the_file(mixed_workspace):
