@@ -159,39 +159,6 @@ def test_worker_that_dies_while_checking_has_its_share_checked_here(mixed_worksp
     assert shared.found == serial.found
 
 
-def _listing(files: int, config: str | None) -> list[tuple[str, str, str]]:
-    entries = [("agent", "project", f"/ws/.crew/agents/a{i:05}.md") for i in range(files)]
-    return entries + ([("config", "project" if config.startswith("/ws/") else "user", config)] if config else [])
-
-
-def _reported(path: str) -> bool:
-    return path.startswith("/ws/")
-
-
-@pytest.mark.parametrize("count", [2, 3])
-def test_process_checking_a_reported_config_file_gets_fewer_other_files(count):
-    configs, shares = parallel._shares(_listing(4000, "/ws/.crew/config.json"), count, _reported)
-    assert configs == [4000]
-    assert sorted(n for share in shares for n in share) == list(range(4000))  # every file, once
-    lighter, others = shares[-1], shares[:-1]  # (the last share checks the config files)
-    assert len(lighter) == (4000 - (count - 1) * parallel.CONFIG_CHECK_FILES) // count
-    assert {len(share) for share in others} <= {(4000 - len(lighter)) // (count - 1), (4000 - len(lighter)) // (count - 1) + 1}
-    step = 4000 / len(lighter)
-    assert lighter[0] < step and lighter[-1] > 4000 - 2 * step  # spread over the folder (its kinds), not at one end
-
-
-def test_files_are_dealt_out_evenly_when_no_reported_config_file_is_checked():
-    for config in (None, "/home/u/.pi/agent/pi-crew.json"):
-        _configs, shares = parallel._shares(_listing(4001, config), 2, _reported)
-        assert (shares[0][:3], shares[1][:3], len(shares[0]), len(shares[1])) == ([0, 2, 4], [1, 3, 5], 2001, 2000)
-
-
-def test_a_small_folder_with_a_config_file_leaves_the_config_process_only_the_config_files():
-    files = parallel.CONFIG_CHECK_FILES // 2
-    configs, shares = parallel._shares(_listing(files, "/ws/.crew/config.json"), 2, _reported)
-    assert (configs, shares) == ([files], [list(range(files)), []])
-
-
 def test_small_folder_is_checked_in_one_process(mixed_workspace):
     assert check_folder(Workspace.discover(mixed_workspace), jobs=4).workers == 0  # fewer files than MIN_FILES
 

@@ -30,14 +30,7 @@ from crew_lsp.resources.model import Resource
 from crew_lsp.resources.summary import StubResource, StubSource, summarize
 from crew_lsp.resources.text import Span
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
 MIN_FILES = 1_000  # below this a fork costs more than it saves
-# What checking a reported config file costs beyond the file itself (loading pydantic and building
-# the config's models, ~80 ms), counted in files read, parsed and checked (~75 µs each)
-CONFIG_CHECK_FILES = 1_200
 
 Entry = tuple[str, str, str]  # (kind, scope, path), as `scan` lists them
 
@@ -79,29 +72,14 @@ def check_folder(ws: Workspace, jobs: int = 1, min_files: int = MIN_FILES,
     return _Run(ws, loader, entries, workers).run()
 
 
-def _shares(entries: list[Entry], count: int, reported: Callable[[str], bool]) -> tuple[list[int], list[list[int]]]:
+def _shares(entries: list[Entry], count: int) -> tuple[list[int], list[list[int]]]:
     """The numbers (places in ``entries``) of every config file (each process parses them all), and
-    those of the other files dealt out in turn to ``count`` shares.
-
-    The last share's process also checks the config files. When one of them is reported, that costs
-    it `CONFIG_CHECK_FILES` files' worth of work more than the others, so it gets that many fewer
-    (spread evenly over the folder: the kinds cost differently)."""
+    those of the other files dealt out in turn to ``count`` shares."""
     configs: list[int] = []
     others: list[int] = []
     for number, entry in enumerate(entries):
         (configs if entry[0] == "config" else others).append(number)
-    if count == 1 or not any(reported(entries[n][2]) for n in configs):
-        return configs, [others[k::count] for k in range(count)]
-    total = len(others)
-    lighter = max(0, (total - (count - 1) * CONFIG_CHECK_FILES) // count)
-    picked = [int(i * total / lighter) for i in range(lighter)]  # (evenly spaced places in `others`)
-    rest: list[int] = []
-    start = 0
-    for place in picked:
-        rest += others[start:place]
-        start = place + 1
-    rest += others[start:]
-    return configs, [rest[k::count - 1] for k in range(count - 1)] + [[others[place] for place in picked]]
+    return configs, [others[k::count] for k in range(count)]
 
 
 def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
@@ -202,7 +180,7 @@ class _Run:
         self.ws = ws
         self.loader = loader
         self.entries = entries
-        self.configs, self.shares = _shares(entries, workers + 1, ws.reported_filter())
+        self.configs, self.shares = _shares(entries, workers + 1)
         # the share whose process checks the config files: the last worker's (checking a config file
         # imports pydantic, a tenth of a second better spent beside this process's own share)
         self.config_share = workers
