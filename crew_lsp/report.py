@@ -55,7 +55,7 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
                     continue
                 res = parse_resource(kind, "loose", str(path), loaded.text, reading=snap.workspace.reading)
             found[str(path)] = check_resource(res, snap)
-    return [(p, d) for p in sorted(found) for d in found[p]]
+    return [(p, d) for p in sorted([p for p, diags in found.items() if diags]) for d in found[p]]  # (most files have none)
 
 
 def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], keep: list | None, keys: list[str] | None = None,
@@ -143,22 +143,22 @@ def to_json(items: list[tuple[str, Diagnostic]]) -> list[dict]:
     ]
 
 
-_JSON_ITEM = """  {{
-    "path": {},
-    "range": {{
-      "start": {{
-        "line": {},
-        "character": {}
-      }},
-      "end": {{
-        "line": {},
-        "character": {}
-      }}
-    }},
-    "severity": {},
-    "code": {},
-    "message": {}
-  }}"""
+_JSON_ITEM = """  {
+    "path": %s,
+    "range": {
+      "start": {
+        "line": %s,
+        "character": %s
+      },
+      "end": {
+        "line": %s,
+        "character": %s
+      }
+    },
+    "severity": %s,
+    "code": %s,
+    "message": %s
+  }"""
 
 
 def json_text(items: list[tuple[str, Diagnostic]]) -> str:
@@ -169,11 +169,16 @@ def json_text(items: list[tuple[str, Diagnostic]]) -> str:
     from json.encoder import encode_basestring_ascii as quote  # (what `json.dumps` uses for a str by default)
 
     shown = {p: quote(s) for p, s in _displayed(items).items()}
-    item = _JSON_ITEM.format
-    return "[\n" + ",\n".join(
-        item(shown[p], d.span.line, d.span.start, d.span.end_line, d.span.end, quote(d.severity.label), quote(d.code), quote(d.message))
-        for p, d in items
-    ) + "\n]"
+    labels: dict[tuple[Severity, str], tuple[str, str]] = {}  # (a few codes repeat thousands of times: quoted once)
+    out = []
+    for p, d in items:
+        severity, code = d.severity, d.code
+        label = labels.get((severity, code))
+        if label is None:
+            label = labels[severity, code] = (quote(severity.label), quote(code))
+        line, start, end_line, end = d.span
+        out.append(_JSON_ITEM % (shown[p], line, start, end_line, end, label[0], label[1], quote(d.message)))
+    return "[\n" + ",\n".join(out) + "\n]"
 
 
 def to_sarif(items: list[tuple[str, Diagnostic]]) -> dict:

@@ -20,6 +20,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
     ["language.py"],
     ["check.py", "--agents", "20", "--teams", "20", "--workflows", "20", "--runs", "1", "--warmup", "0", "--proc-runs", "1"],
     ["check.py", "--sizes", "60,120", "--proc-runs", "1"],
+    ["check_timeline.py", "--size", "300", "--min-files", "0"],
     ["redact.py"],
     ["memory.py", "--size", "60", "--top", "3"],
     ["memory.py", "--size", "60", "--compacted", "--top", "0"],

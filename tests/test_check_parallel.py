@@ -22,6 +22,7 @@ from crew_lsp.checks.parallel import check_folder
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.index import Index
 from crew_lsp.resources.loader import Loader
+from crew_lsp.resources.model import Resource
 from crew_lsp.resources.summary import StubResource, StubSource, summarize
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the parallel check forks")
@@ -45,7 +46,8 @@ def _write(root: Path, files: dict[str, str | bytes]) -> None:
 def mixed_workspace(tmp_path, monkeypatch) -> Path:
     """A generated project with many defects, plus what crosses files and scopes: user agents and a
     team shadowing project ones, case clashes, same-name twins, disabled agents (in the file and by a
-    user config), a binary and an oversized file, a skill, AGENTS.md, teams missing a workflow's roles."""
+    user config), a binary and an oversized file, a skill, AGENTS.md, teams missing a workflow's roles
+    (of their own scope, and of the user's)."""
     root = generate(tmp_path / "ws", agents=60, teams=70, workflows=70, broken_ratio=0.3, seed=7, config=True)
     home = tmp_path / "home"
     monkeypatch.setenv("PI_TEAMS_HOME", str(home))
@@ -56,12 +58,16 @@ def mixed_workspace(tmp_path, monkeypatch) -> Path:
         "agents/Reviewer.md": "---\nname: Reviewer\ndescription: case clash\n---\nReview.\n",
         "agents/sleepy.md": "---\nname: sleepy\ndescription: off\ndisabled: true\n---\nSleep.\n",
         "agents/switched.md": "---\nname: switched\ndescription: off by config\n---\nWork.\n",
+        "workflows/elsewhere.workflow.md": "---\nname: elsewhere\ndescription: the user's\n---\n## one\nrole: a\n\nDo {goal}.\n\n"
+                                          "## two\nrole: scout\n\nDo {goal}.\n",
         "pi-crew.json": '{"agents": {"overrides": {"switched": {"disabled": true}, "nobody": {"disabled": true}}}}\n',
     })
     _write(root, {
         ".crew/agents/reviewer.md": "---\nname: reviewer\ndescription: project\n---\nReview.\n",
         ".crew/agents/twin-a.md": "---\nname: twin\ndescription: one\n---\nOne.\n",
         ".crew/agents/twin-b.md": "---\nname: twin\ndescription: two\n---\nTwo.\n",
+        ".crew/teams/borrower.team.md": "---\nname: borrower\ndescription: runs the user's workflow\ndefaultWorkflow: elsewhere\n"
+                                        "---\n## Roles\n- a: agent=reviewer\n",
         ".crew/agents/binary.md": b"---\nname: binary\n---\n\x00\x01\x02",
         ".crew/agents/huge.md": "---\nname: huge\ndescription: big\n---\n" + "x" * 3_000_000,
         ".crew/teams/sleepers.team.md": "---\nname: sleepers\ndescription: uses disabled agents\ndefaultWorkflow: shared\n---\n"
@@ -90,6 +96,8 @@ def test_parallel_check_reports_exactly_what_the_serial_check_reports(mixed_work
     codes = {d.code for ds in serial.found.values() for d in ds}
     assert {"CREW207", "CREW407", "CREW408", "CREW409", "CREW301"} <= codes  # the cross-file rules ran
     assert any(c.startswith("CREW50") for c in codes)  # and the config's (checked by a worker)
+    borrower = str(mixed_workspace / ".crew" / "teams" / "borrower.team.md")
+    assert "CREW301" in [d.code for d in serial.found[borrower]]  # (read from another file's steps)
     assert list(shared.found) and sorted(shared.found) == sorted(serial.found)
     for path, diags in serial.found.items():
         assert shared.found[path] == diags, path  # fixes, data and related spans included
@@ -155,18 +163,49 @@ def test_small_folder_is_checked_in_one_process(mixed_workspace):
     assert check_folder(Workspace.discover(mixed_workspace), jobs=4).workers == 0  # fewer files than MIN_FILES
 
 
-def test_stub_answers_beyond_its_summary_from_the_file(mixed_workspace):
-    ws = Workspace.discover(mixed_workspace)
+def _stubs(root: Path, *rels: str) -> list[tuple[StubResource, object]]:
+    """Stubs of some files of a folder (built from their summaries), each with the file as parsed."""
+    ws = Workspace.discover(root)
     snap = Index.load(ws).snapshot
-    team = snap.resources[str(mixed_workspace / ".crew" / "teams" / "sleepers.team.md")]
-    flow = snap.resources[str(mixed_workspace / ".crew" / "workflows" / "shared.workflow.md")]
     source = StubSource(ws, Loader(ws.boundaries()))
-    team_stub, flow_stub = (StubResource(summarize(0, r), (r.kind, r.scope, r.path), source) for r in (team, flow))
-    assert team_stub.model.workflow == "shared"
-    assert [r.name for r in team_stub.model.roles] == ["a", "b", "c"]
+    parsed = [snap.resources[str(p if p.is_absolute() else root / p)] for p in map(Path, rels)]
+    return [(StubResource(summarize(0, r), (r.kind, r.scope, r.path), source), r) for r in parsed]
+
+
+def test_stub_answers_what_the_fold_and_other_files_checks_read_without_reading_its_file(mixed_workspace, tmp_path):
+    (team, _), (agent, _), (flow, _) = _stubs(mixed_workspace, ".crew/teams/sleepers.team.md",
+                                              tmp_path / "home" / ".pi" / "agent" / "agents" / "sleepy.md",
+                                              ".crew/workflows/shared.workflow.md")
+    assert (team.name, team.team_workflow, team.default_workflow, team.role_names) == ("sleepers", "shared", "shared", ("a", "b", "c"))
+    assert (team.model.workflow, [r.name for r in team.model.roles]) == ("shared", ["a", "b", "c"])
+    assert (agent.name, agent.disabled, team.disabled, flow.disabled) == ("sleepy", True, False, False)
+    assert flow.name == "shared"
+    assert [s._parsed for s in (team, agent, flow)] == [None, None, None]
+    assert [s._text for s in (team, agent, flow)] == [None, None, None]
+
+
+def test_stub_answers_every_property_of_a_resource_as_its_parsed_file_does(mixed_workspace, tmp_path):
+    properties = [name for name, value in vars(Resource).items() if isinstance(value, property) and name not in ("doc", "model")]
+    files = (".crew/teams/sleepers.team.md", ".crew/workflows/shared.workflow.md", ".crew/agents/twin-a.md",
+             "skills/helper/SKILL.md", "AGENTS.md", tmp_path / "home" / ".pi" / "agent" / "agents" / "sleepy.md")
+    for name in properties:
+        for stub, parsed in _stubs(mixed_workspace, *files):  # (fresh stubs: each answers before any parse)
+            try:
+                expected = getattr(parsed, name)
+            except (AttributeError, TypeError):  # (a team's property on an agent, say)
+                continue
+            assert getattr(stub, name) == expected, (parsed.path, name)
+    for stub, parsed in _stubs(mixed_workspace, *files):
+        assert stub.doc == parsed.doc
+        if parsed.kind != "team":
+            assert stub.model == parsed.model
+
+
+def test_stub_answers_beyond_its_summary_from_the_file(mixed_workspace):
+    (team_stub, team), (flow_stub, flow) = _stubs(mixed_workspace, ".crew/teams/sleepers.team.md", ".crew/workflows/shared.workflow.md")
     assert [s.role for s in flow_stub.model.steps] == ["a", "b", "zed"]
-    assert team_stub._parsed is None  # the summary answered so far
     assert (team_stub.facts, flow_stub.facts) == (team.facts, flow.facts)
+    assert (team_stub.role_agents, team_stub.skill_names) == (team.role_agents, team.skill_names)
     assert team_stub.model.roles[2].name_span == team.model.roles[2].name_span
     assert flow_stub.model.steps[1].deps == flow.model.steps[1].deps
     assert team_stub.doc.frontmatter.fields["name"].value_span == team.doc.frontmatter.fields["name"].value_span

@@ -12,11 +12,9 @@ import json
 import os
 from collections.abc import Mapping
 
-from crew_lsp.cache import store
-from crew_lsp.cache.key import Key
-
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the key and the store are imported when used: `crew-lsp check --no-cache` loads neither)
+    from crew_lsp.cache.key import Key
     from crew_lsp.checks.diagnostic import Diagnostic
     from crew_lsp.resources.discovery import Workspace
 
@@ -41,10 +39,14 @@ class FolderCache:
     __slots__ = ("key",)
 
     def __init__(self, ws: Workspace, entries: list[tuple[str, str, str]], severity_overrides: Mapping[str, str] | None = None):
+        from crew_lsp.cache.key import Key
+
         self.key = Key(ws, entries, {"severity": sorted((severity_overrides or {}).items())})
 
     def load(self) -> dict[str, list[Diagnostic]] | None:
         """The stored diagnostics of every reported file that has any, by path; None on a miss."""
+        from crew_lsp.cache import store
+
         value = store.read(self.key.name)
         if type(value) is not dict or value.get("format") != FORMAT or value.get("key") != self.key.digest:
             return None
@@ -60,6 +62,7 @@ class FolderCache:
         """
         if self.key.racy:
             return False
+        from crew_lsp.cache import store
         from crew_lsp.cache.codec import Unstorable, encode, json_default, redaction_changes
 
         files = encode(found)

@@ -76,12 +76,14 @@ def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files:
     return _Run(ws, loader, entries, workers).run()
 
 
-def _shares(entries: list[Entry], count: int) -> tuple[list[Entry], list[Entry], list[range]]:
-    """Every config file (each process parses them all), the other files, and the numbers of those
-    other files dealt out in turn to ``count`` shares."""
-    configs = [e for e in entries if e[0] == "config"]
-    others = [e for e in entries if e[0] != "config"]
-    return configs, others, [range(k, len(others), count) for k in range(count)]
+def _shares(entries: list[Entry], count: int) -> tuple[list[int], list[list[int]]]:
+    """The numbers (places in ``entries``) of every config file (each process parses them all), and
+    those of the other files dealt out in turn to ``count`` shares."""
+    configs: list[int] = []
+    others: list[int] = []
+    for number, entry in enumerate(entries):
+        (configs if entry[0] == "config" else others).append(number)
+    return configs, [others[k::count] for k in range(count)]
 
 
 def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
@@ -116,40 +118,56 @@ def _receive(fd: int) -> bytes:
     return _read_exactly(fd, int.from_bytes(_read_exactly(fd, 8), "little"))
 
 
-def _encode(found: dict[str, list[Diagnostic]]) -> bytes:
-    return marshal.dumps([
-        (path, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
-                 [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
-        for path, diags in found.items()
-    ])
+_SEVERITIES = {int(s): s for s in Severity}
 
 
-def _decode(payload: bytes) -> dict[str, list[Diagnostic]]:
-    return {
-        path: [Diagnostic(code, Severity(severity), Span(*span), message, data,
-                          [Related(p, Span(*s), m) for p, s, m in related], unnecessary)
-               for code, severity, span, message, data, related, unnecessary in diags]
-        for path, diags in marshal.loads(payload)
-    }
+def _encode(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]]) -> bytes:
+    """The diagnostics of the ``checked`` files (numbered by their place in the scan), in their order:
+    a file without any as its bare number (most files: a path costs more to ship than its diagnostics)."""
+    out: list = []
+    for number, path in checked:
+        diags = found.get(path)
+        if diags is None:  # (not reported)
+            continue
+        out.append((number, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
+                              [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
+                   if diags else number)
+    return marshal.dumps(out)
+
+
+def _decode(payload: bytes, entries: list[Entry]) -> dict[str, list[Diagnostic]]:
+    found: dict[str, list[Diagnostic]] = {}
+    severity, span = _SEVERITIES, Span._make
+    for item in marshal.loads(payload):
+        if item.__class__ is int:
+            found[entries[item][2]] = []
+            continue
+        number, diags = item
+        found[entries[number][2]] = [
+            Diagnostic(code, severity[level], span(where), message, data, [Related(p, span(s), m) for p, s, m in related], unnecessary)
+            for code, level, where, message, data, related, unnecessary in diags]
+    return found
 
 
 class _Parsed:
-    """What one process read of a share: the resources in scan order, and the files not read."""
+    """What one process read of a share (with the config files or not): the resources in scan order,
+    and the files not read."""
 
-    __slots__ = ("numbers", "resources", "problems")
+    __slots__ = ("numbers", "with_configs", "resources", "problems")
 
-    def __init__(self, numbers: range, resources: dict[str, Resource], problems: dict[str, Problem]):
+    def __init__(self, numbers: list[int], with_configs: bool, resources: dict[str, Resource], problems: dict[str, Problem]):
         self.numbers = numbers
+        self.with_configs = with_configs
         self.resources = resources
         self.problems = problems
 
-    def summaries(self, others: list[Entry]) -> bytes:
+    def summaries(self, entries: list[Entry]) -> bytes:
         """The share's summaries, and why some of its files were not read (by number)."""
         resources, problems = self.resources, self.problems
         out = []
         unread = {}
         for number in self.numbers:
-            path = others[number][2]
+            path = entries[number][2]
             res = resources.get(path)
             if res is not None:
                 out.append(summarize(number, res))
@@ -166,7 +184,7 @@ class _Run:
         self.ws = ws
         self.loader = loader
         self.entries = entries
-        self.configs, self.others, self.shares = _shares(entries, workers + 1)
+        self.configs, self.shares = _shares(entries, workers + 1)
         # the share whose process checks the config files: the last worker's (checking a config file
         # imports pydantic, a tenth of a second better spent beside this process's own share)
         self.config_share = workers
@@ -175,37 +193,38 @@ class _Run:
 
     def _parse(self, share: int, with_configs: bool = False) -> _Parsed:
         """A share's files, read and parsed here (with every config file: the fold needs them)."""
-        others = self.others
-        entries = [others[n] for n in self.shares[share]]
-        resources, problems, _stamps = read_entries(self.ws, entries + self.configs if with_configs else entries, self.loader)
-        return _Parsed(self.shares[share], resources, problems)
+        entries = self.entries
+        numbers = self.shares[share]
+        mine = [entries[n] for n in (numbers + self.configs if with_configs else numbers)]
+        resources, problems, _stamps = read_entries(self.ws, mine, self.loader)
+        return _Parsed(numbers, with_configs, resources, problems)
 
-    def _to_check(self, share: int, snap: Snapshot) -> list[str]:
-        """The files of a share to check: its own, and the config files for `config_share`."""
-        others = self.others
-        paths = [others[n][2] for n in self.shares[share]]
-        if share == self.config_share:
-            paths += [path for _kind, _scope, path in self.configs]
+    def _to_check(self, share: int, snap: Snapshot) -> list[tuple[int, str]]:
+        """The files of a share to check, with their numbers: its own, and the config files for `config_share`."""
+        entries = self.entries
+        numbers = self.shares[share] + self.configs if share == self.config_share else self.shares[share]
         resources = snap.resources
-        return [p for p in paths if p in resources]  # (a file gone since the scan was not read)
+        return [(n, entries[n][2]) for n in numbers if entries[n][2] in resources]  # (a file gone since the scan was not read)
 
     def _snapshot(self, parsed: dict[int, _Parsed], blobs: list[bytes]) -> Snapshot:
         """Every file in scan order (as the serial path builds it): parsed ones, and stubs of the others."""
         source = StubSource(self.ws, self.loader)
-        others = self.others
-        by_path: dict[str, Resource] = {}
+        entries = self.entries
+        found: list[Resource | None] = [None] * len(entries)  # by number
         problems: dict[str, Problem] = {}
         for part in parsed.values():
-            by_path.update(part.resources)
+            resource = part.resources.get
+            for n in part.numbers + self.configs if part.with_configs else part.numbers:
+                found[n] = resource(entries[n][2])
             problems.update(part.problems)
         for blob in blobs:
             summaries, unread = marshal.loads(blob)
             for summary in summaries:
-                entry = others[summary[0]]
-                by_path[entry[2]] = StubResource(summary, entry, source)
-            for number, (reason, message) in unread.items():
-                problems[others[number][2]] = Problem(reason, message)
-        resources = {path: by_path[path] for _kind, _scope, path in self.entries if path in by_path}
+                n = summary[0]
+                found[n] = StubResource(summary, entries[n], source)
+            for n, (reason, message) in unread.items():
+                problems[entries[n][2]] = Problem(reason, message)
+        resources = {entry[2]: res for entry, res in zip(entries, found) if res is not None}
         return derive(Snapshot(self.ws, resources, problems=problems))
 
     def run(self) -> Checked:
@@ -232,7 +251,7 @@ class _Run:
                 os.close(from_worker)
                 os.close(to_worker)
                 _detach_standard_streams()
-                self._work(share, worker_in, worker_out)
+                built = self._work(share, worker_in, worker_out)  # noqa: F841 (alive until os._exit: see _work)
                 status = 0
             finally:
                 os._exit(status)
@@ -241,24 +260,29 @@ class _Run:
         self.pids[share] = pid
         self.pipes[share] = (from_worker, to_worker)
 
-    def _work(self, share: int, down: int, up: int) -> None:
+    def _work(self, share: int, down: int, up: int) -> Snapshot:
+        """A worker's whole job. It returns the snapshot it built, for the caller to hold until the
+        process ends: freeing it object by object would keep a core busy for nothing (a tenth of a
+        second at 50,000 files) while this process's parent still works."""
         gc.disable()  # this process ends with os._exit: nothing it builds needs collecting
         mine = self._parse(share, with_configs=True)
-        _send(up, mine.summaries(self.others))
+        _send(up, mine.summaries(self.entries))
         snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
-        _send(up, _encode(_check(snap, self._to_check(share, snap))))
+        checked = self._to_check(share, snap)
+        _send(up, _encode(_check(snap, [p for _n, p in checked]), checked))
+        return snap
 
     def _lead(self) -> Checked:
         with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)
             parsed, blobs = self._exchange()
             snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
-            found = _check(snap, [p for share in parsed for p in self._to_check(share, snap)])
+            found = _check(snap, [p for share in parsed for _n, p in self._to_check(share, snap)])
             recovered = len(parsed) - 1
             late = []
             for share in list(self.pids):
                 try:
-                    found.update(_decode(_receive(self.pipes[share][0])))
-                except (WorkerGone, ValueError, EOFError, TypeError):
+                    found.update(_decode(_receive(self.pipes[share][0]), self.entries))
+                except (WorkerGone, ValueError, EOFError, TypeError, IndexError, KeyError):
                     self._give_up(share)
                     late.append(share)
                 else:
@@ -268,23 +292,23 @@ class _Run:
                     parsed[share] = self._parse(share)
                 snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
                 for share in late:
-                    found.update(_check(snap, self._to_check(share, snap)))
+                    found.update(_check(snap, [p for _n, p in self._to_check(share, snap)]))
                 recovered += len(late)
         return Checked(snap, found, len(self.shares) - 1, recovered)
 
     def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes]]:
         """Parse this process's share, and trade summaries with the workers: what this process parsed
         (its share, and that of any worker gone before the trade), and every share's summaries."""
-        others = self.others
+        entries = self.entries
         parsed = {0: self._parse(0, with_configs=True)}
-        blobs = {0: parsed[0].summaries(others)}
+        blobs = {0: parsed[0].summaries(entries)}
         for share in list(self.pids):
             try:
                 blobs[share] = _receive(self.pipes[share][0])
             except WorkerGone:
                 self._give_up(share)
                 parsed[share] = self._parse(share)
-                blobs[share] = parsed[share].summaries(others)
+                blobs[share] = parsed[share].summaries(entries)
         for share in list(self.pids):
             try:
                 _send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
@@ -318,9 +342,9 @@ _exiting: list[int] = []  # workers done with their work, still freeing their me
 
 
 def _end(pid: int, finished: bool) -> None:
-    """Reap a worker. One that has sent its last message exits by itself, but freeing a large heap
-    takes it a while (a third of a second at 50,000 files): it is reaped later, not waited for. Any
-    other is no longer needed and is killed (it may be stuck)."""
+    """Reap a worker. One that has sent its last message exits by itself, but handing a large heap
+    back to the system takes it a moment: it is reaped later, not waited for. Any other is no longer
+    needed and is killed (it may be stuck)."""
     try:
         if os.waitpid(pid, os.WNOHANG)[0] != 0:
             return

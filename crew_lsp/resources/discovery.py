@@ -18,6 +18,7 @@ _REPO_FILE_MARKERS = (
 )
 KIND_DIRS = {"agent": "agents", "team": "teams", "workflow": "workflows"}
 DYNAMIC_WORKFLOW = ".dwf.ts"  # a workflow written as code: known by its name, not read
+_NOT_AGENTS = (".team.md", ".workflow.md")  # `.md` files in an agents folder that are no agent
 
 
 def home(aliases: tuple[str, ...] = ("PI_TEAMS_HOME",)) -> Path:
@@ -255,13 +256,13 @@ def scan(ws: Workspace, loader: Loader | None = None) -> list[tuple[str, str, st
     dynamic = ws.reading.dynamic_workflows
     pi_agents = ws.pi_agents()
     for scope, folder, kind in _kind_folders(ws, pi_agents):
-        for name in _listdir(folder, loader):
-            if kind == "agent":
-                ok = name.endswith(".md") and not name.endswith((".team.md", ".workflow.md"))
-            else:
-                ok = name.endswith(f".{kind}.md") or dynamic and kind == "workflow" and name.endswith(DYNAMIC_WORKFLOW)
-            if ok:
-                found.append((kind, scope, join(folder, name)))
+        below = _prefix(folder)  # (what `os.path.join` gives a plain name, without its per-call checks)
+        names = _listdir(folder, loader)
+        if kind == "agent":
+            found += [(kind, scope, below + n) for n in names if n.endswith(".md") and not n.endswith(_NOT_AGENTS)]
+        else:
+            suffix = (f".{kind}.md", DYNAMIC_WORKFLOW) if dynamic and kind == "workflow" else f".{kind}.md"
+            found += [(kind, scope, below + n) for n in names if n.endswith(suffix)]
     if ws.builtin == shipped_root():  # (a resource package ships its own builtins)
         found += [("agent", "builtin", str(path)) for path in ws.reading.added_builtin_agents() if lexists(str(path))]
     for scope, root in ws.skill_roots():

@@ -2,36 +2,40 @@
 
 When `crew-lsp check` splits a workspace between processes (`crew_lsp/checks/parallel.py`), each
 process parses only its share of the files. The checks of a file also read a little of other files:
-what the index reads of every file (its `Facts`, `facts.py`), plus a workflow's step roles. A
-*summary* holds just that, as plain tuples that `marshal` ships cheaply (a parsed file costs more to
-unpickle than to parse again).
+their names (to fold them), whether an agent is switched off, a team's workflow and role names. A
+*summary* holds just that, as a plain tuple that `marshal` ships cheaply (a parsed file costs more to
+unpickle than to parse again, and every item a summary holds costs both processes time).
 
-A *stub* is a compacted `Resource` (it holds its facts, not its parse) built from a summary, whose
-text is read on first use too. What the summary holds it answers at once; anything else (a document,
-a span, a role's tokens) it gets by reading and parsing the file through the same loader, once: a
-stub is never wrong, at worst slower. Files do not change during one `crew-lsp check`, so the file
-parsed later is the file another process parsed.
+A *stub* is a `Resource` built from a summary, whose text is read on first use. What the summary
+holds it answers at once; anything else (a document, a span, a workflow's steps, the file's `Facts`)
+it gets by reading and parsing the file through the same loader, once: a stub is never wrong, at
+worst slower. Files do not change during one `crew-lsp check`, so the file parsed later is the file
+another process parsed.
 """
 
 from __future__ import annotations
 
 from crew_lsp.resources.discovery import Workspace
-from crew_lsp.resources.facts import Facts
+from crew_lsp.resources.facts import Facts, facts_of, skill_names
 from crew_lsp.resources.loader import Loader
 from crew_lsp.resources.model import Resource, parse_resource
 
-# A summary: (number, file_name, name or None when it is the file name, the facts' values, a
-# workflow's step roles or None), where the number is the file's place in a list of scanned
-# (kind, scope, path) entries every process holds.
+# A summary: (number, file_name, name or None when it is the file name, then by kind: an agent's
+# `disabled`; a team's `defaultWorkflow` and role names; nothing for other kinds), where the number
+# is the file's place in a list of scanned (kind, scope, path) entries every process holds.
 # (Why a file was not read travels apart: few files have a problem.)
 Summary = tuple
 
 
 def summarize(number: int, res: Resource) -> Summary:
-    file_name, name = res.file_name, res.name
+    kind, file_name, name = res.kind, res.file_name, res.name
     shown = None if name == file_name else name
-    steps = tuple([s.role for s in res.model.steps]) if res.kind == "workflow" else None  # type: ignore[union-attr]
-    return (number, file_name, shown, res.facts._values(), steps)
+    if kind == "team":
+        team = res.model
+        return (number, file_name, shown, team.default_workflow, tuple([r.name for r in team.roles]))  # type: ignore[union-attr]
+    if kind == "agent":
+        return (number, file_name, shown, res.model.disabled)  # type: ignore[union-attr]
+    return (number, file_name, shown)
 
 
 class StubSource:
@@ -54,29 +58,21 @@ class StubSource:
 
 
 class StubResource(Resource):
-    """A resource another process parsed: a compacted resource whose text, too, is read on first use.
+    """A resource another process parsed: what its summary holds, and the rest from the file on first use.
 
     Its parse, once made, is kept (not dropped like a compacted resource's: a check runs once)."""
 
-    __slots__ = ("_source", "_text", "_summary_model")
+    __slots__ = ("_source", "_text", "_summary", "_team")
     _fields = Resource._fields
 
     def __init__(self, summary: Summary, entry: tuple[str, str, str], source: StubSource):
-        kind, scope, path = entry
-        file_name, shown, facts, steps = summary[1:]
-        facts = Facts(*facts)
-        self.kind, self.scope, self.path, self.file_name, self.name = kind, scope, path, file_name, shown or file_name
-        self._parsed = None
-        self._reading = source.workspace.reading
-        self._facts = facts
+        self.kind, self.scope, self.path = entry
+        self.file_name = file_name = summary[1]
+        self.name = summary[2] or file_name
+        self._summary = summary
         self._source = source
-        self._text: str | None = None
-        if kind == "team":
-            self._summary_model = _TeamSummary(self, facts)
-        elif kind == "workflow":
-            self._summary_model = _WorkflowSummary(self, steps)
-        else:
-            self._summary_model = None
+        self._reading = source.workspace.reading
+        self._parsed = self._facts = self._text = self._team = None
 
     def _expand(self):
         parsed = self._source.parse(self.kind, self.scope, self.path, self.text)._parsed
@@ -92,8 +88,47 @@ class StubResource(Resource):
 
     @property
     def model(self):  # type: ignore[override]
-        summary = self._summary_model
-        return summary if summary is not None else self.doc_and_model()[1]
+        if self.kind != "team":
+            return self.doc_and_model()[1]
+        team = self._team
+        if team is None:
+            team = self._team = _TeamSummary(self, self._summary[3], self._summary[4])
+        return team
+
+    # what the fold reads, from the summary (`Resource` reads these from the parse or the facts)
+    @property
+    def disabled(self) -> bool:
+        return self.kind == "agent" and self._summary[3]
+
+    @property
+    def team_workflow(self) -> str:
+        return self._summary[3] or "default"
+
+    @property
+    def default_workflow(self) -> str | None:
+        return self._summary[3]
+
+    @property
+    def role_names(self) -> tuple[str, ...]:
+        return self._summary[4]
+
+    # the rest, from the file
+    @property
+    def facts(self) -> Facts:
+        return facts_of(self.kind, *self.doc_and_model())
+
+    @property
+    def declared_name(self) -> bool:
+        doc = self.doc_and_model()[0]
+        return doc is not None and bool(doc.frontmatter.get("name"))
+
+    @property
+    def role_agents(self) -> tuple[str, ...]:
+        return tuple(r.agent for r in self.doc_and_model()[1].roles)  # type: ignore[union-attr]
+
+    @property
+    def skill_names(self) -> frozenset[str]:
+        return skill_names(self.kind, *self.doc_and_model())
 
 
 class _Part:
@@ -113,12 +148,12 @@ class _Part:
 class _TeamSummary(_Part):
     __slots__ = ("default_workflow", "_role_names", "_roles")
 
-    def __init__(self, owner: StubResource, facts: Facts):
+    def __init__(self, owner: StubResource, default_workflow: str | None, role_names: tuple[str, ...]):
         self._owner = owner
         self._index = -1
-        self.default_workflow = facts.default_workflow
-        self._role_names = facts.role_names
-        self._roles: tuple[_RoleSummary, ...] | None = None  # built on first use: most stubs are only folded
+        self.default_workflow = default_workflow
+        self._role_names = role_names
+        self._roles: tuple[_RoleSummary, ...] | None = None  # built on first use
 
     @property
     def workflow(self) -> str:
@@ -146,36 +181,3 @@ class _RoleSummary(_Part):
 
     def _real_part(self):
         return self._owner.doc_and_model()[1].roles[self._index]  # type: ignore[union-attr]
-
-
-class _WorkflowSummary(_Part):
-    __slots__ = ("_step_roles", "_steps")
-
-    def __init__(self, owner: StubResource, step_roles: tuple[str, ...]):
-        self._owner = owner
-        self._index = -1
-        self._step_roles = step_roles
-        self._steps: tuple[_StepSummary, ...] | None = None
-
-    @property
-    def steps(self) -> tuple[_StepSummary, ...]:
-        steps = self._steps
-        if steps is None:
-            owner = self._owner
-            steps = self._steps = tuple(_StepSummary(owner, i, role) for i, role in enumerate(self._step_roles))
-        return steps
-
-    def _real_part(self):
-        return self._owner.doc_and_model()[1]
-
-
-class _StepSummary(_Part):
-    __slots__ = ("role",)
-
-    def __init__(self, owner: StubResource, index: int, role: str):
-        self._owner = owner
-        self._index = index
-        self.role = role
-
-    def _real_part(self):
-        return self._owner.doc_and_model()[1].steps[self._index]  # type: ignore[union-attr]

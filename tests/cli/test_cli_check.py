@@ -146,3 +146,11 @@ def test_check_without_config_does_not_import_pydantic(tmp_path):
     out = crew("check", str(tmp_path), python_args=("-X", "importtime"))
     assert out.returncode == 0
     assert not {m for m in _imported(out.stderr) if m.startswith("pydantic")}
+
+
+def test_check_without_the_cache_loads_neither_its_key_nor_its_store(tmp_path):
+    (tmp_path / ".crew" / "agents").mkdir(parents=True)
+    (tmp_path / ".crew" / "agents" / "a.md").write_text("---\nname: a\ndescription: x\n---\nYou work.\n")
+    out = crew("check", "--no-cache", str(tmp_path), python_args=("-X", "importtime"))
+    assert out.returncode == 0
+    assert not {m for m in _imported(out.stderr) if m.startswith(("crew_lsp.cache.", "_blake2", "hashlib"))}
