@@ -10,7 +10,7 @@ from typing import Callable
 
 from crew_lsp import __version__
 from crew_lsp.checks.codes import CODES, Severity, doc_url
-from crew_lsp.checks.jobs import JobsError, default_jobs, for_server_child
+from crew_lsp.checks.jobs import JobsError, default_jobs, end_with_parent, for_server_child
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.discovery import Workspace
 
@@ -90,6 +90,7 @@ def folder_for_server(folder: str, pi_crew_version: str | None, cache: bool, job
     object with the folder's cache key and its files' diagnostics in the cache's shape (cache/codec.py)."""
     from crew_lsp.cache.codec import encode, json_default
 
+    end_with_parent()
     keys: list[str] = []
     found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, for_server_child(jobs), keep, keys)
     return json.dumps({"key": keys[0], "files": encode(found)}, separators=(",", ":"), default=json_default)

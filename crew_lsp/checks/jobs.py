@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import stat
+import sys
 from typing import Callable
 
 JOBS_VARIABLE = "CREW_LSP_JOBS"
@@ -62,3 +64,24 @@ def for_server_child(jobs: int, fd: int = 0) -> Callable[[int], int]:
         return jobs
 
     return decide
+
+
+def end_with_parent() -> None:
+    """Have this process killed when the process that started it ends (Linux): the language server's
+    checker child of a server that was killed (editors kill a server they restart) stops at once
+    instead of checking for no one. Elsewhere, or if the call fails, it stops when it next writes."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        parent = os.getppid()
+        if ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+            return
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # (it ended before the call)
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
