@@ -52,6 +52,10 @@ class EarlyCheck:
         self.session = session
         self.path = path
         self.child = child
+        # clear while the child's output is decoded and published: the folder's reading waits (both
+        # need the interpreter, and the folder's problems come first)
+        self.not_publishing = asyncio.Event()
+        self.not_publishing.set()
         self.scanned: asyncio.Task[Scanned | None] = session.spawn(self._scan(settings))
         self.published: asyncio.Task[list[str] | None] = session.spawn(self._publish())
 
@@ -80,13 +84,17 @@ class EarlyCheck:
             self.session.log_error(f"checking {self.path} in a child process failed to start or took over "
                                    f"{checker_child.CHILD_TIMEOUT_S:.0f} s", None)
             return None
-        result = await checker_child.read_output(self.session, self.path, *done)
-        if result is None:
-            return None
-        if result[0] != scanned.key:
-            self.session.log(f"crew-lsp: {self.path} changed while a child process checked it: checked here")
-            return None
-        published = await publish_found(self.session, scanned.reported, result[1])
+        self.not_publishing.clear()
+        try:
+            result = await checker_child.read_output(self.session, self.path, *done)
+            if result is None:
+                return None
+            if result[0] != scanned.key:
+                self.session.log(f"crew-lsp: {self.path} changed while a child process checked it: checked here")
+                return None
+            published = await publish_found(self.session, scanned.reported, result[1])
+        finally:
+            self.not_publishing.set()
         self.session.log(f"crew-lsp: {self.path} checked in a child process ({len(published)} files with "
                          "diagnostics published)")
         return published

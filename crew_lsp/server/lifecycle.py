@@ -233,7 +233,8 @@ class Lifecycle:
             cached = await publish_cached(self.session, folder, entries) if checked is None else None  # (docs/cache.md)
             compact = checked is not None and len(entries) >= checker_child.large_folder_files()
             try:
-                await load_folder(folder, loader, entries, report, compact=compact)
+                await load_folder(folder, loader, entries, report, compact=compact,
+                                  yields_to=early.not_publishing if early is not None else None)
             except Exception as exc:
                 self.session.log_error(f"indexing {folder.path} failed", exc)
             done_before += len(entries)

@@ -102,10 +102,13 @@ async def list_files(ws: Workspace) -> Listing:
 
 
 async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, str, str]],
-                      progress: Callable[[int, int], None] | None = None, chunk: int = 400, compact: bool = False) -> int:
+                      progress: Callable[[int, int], None] | None = None, chunk: int = 400, compact: bool = False,
+                      yields_to: asyncio.Event | None = None) -> int:
     """Read the listed files of a folder off the event loop; returns the number of files. With
     ``compact`` every file is compacted as it is read (a large folder checked by a child process:
-    server/checker_child.py); open documents are made whole again when their text is applied."""
+    server/checker_child.py); open documents are made whole again when their text is applied.
+    ``yields_to``: between chunks, the reading waits while this event is clear (the interpreter is
+    then the publisher's: early_diagnostics.py)."""
     ws = folder.ws
     strings = Strings() if compact else None
     resources: dict[str, Resource] = {}
@@ -113,6 +116,8 @@ async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, s
     stamps: dict[str, Stamp] = {}
     total = len(entries)
     for start in range(0, total, chunk):
+        if yields_to is not None:
+            await yields_to.wait()
         part, unread, stamp = await asyncio.to_thread(read_entries, ws, entries[start:start + chunk], loader, True, strings)
         resources.update(part)
         problems.update(unread)
