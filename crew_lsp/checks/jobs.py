@@ -4,8 +4,6 @@ so a cached check (docs/cache.md) stays light."""
 from __future__ import annotations
 
 import os
-import select
-import signal
 import stat
 import sys
 from typing import Callable
@@ -53,6 +51,8 @@ def for_server_child(jobs: int, fd: int = 0) -> Callable[[int], int]:
     for the pipe to close (at most `SERVER_WAIT_S`) and then uses ``jobs``. Any other child (stdin not
     a pipe, or closed already) uses ``jobs``."""
     def decide(files: int) -> int:
+        import select  # (only the server's child: not part of every check's start-up)
+
         try:
             if not stat.S_ISFIFO(os.fstat(fd).st_mode):
                 return jobs
@@ -74,6 +74,7 @@ def end_with_parent() -> None:
         return
     try:
         import ctypes
+        import signal
 
         parent = os.getppid()
         if ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
