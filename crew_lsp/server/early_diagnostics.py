@@ -110,3 +110,43 @@ class EarlyCheck:
         """Stop the child: the folder is checked in the server. The paths already published from it."""
         self.child.stop()
         return await self.published or []
+
+
+class EarlyChecks:
+    """The session's early checks by folder, from `initialized` until each folder is loaded."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._by_folder: dict[Folder, EarlyCheck] = {}
+
+    def adopt(self, folder: Folder | None, check: EarlyCheck | None) -> None:
+        """The folder a head-start child's path was opened as (none: the child is stopped)."""
+        if check is None:
+            return
+        if folder is None:
+            self.session.spawn(check.withdraw())
+        else:
+            self._by_folder[folder] = check
+
+    def take(self, folder: Folder) -> EarlyCheck | None:
+        """The folder's early check, for loading the folder (once)."""
+        return self._by_folder.pop(folder, None)
+
+    async def listing(self, folder: Folder) -> Listing | None:
+        """The scan the folder's child was checked against, when the child checks the folder as the
+        validated settings open it; else None, and the child is withdrawn (what it published is
+        marked, to be corrected once the folder is checked in the server)."""
+        early = self._by_folder.get(folder)
+        if early is None:
+            return None
+        scanned = await early.scanned
+        if scanned is not None and early.serves(folder, scanned):
+            return scanned.listing
+        self.session.diagnostics.mark(await self.withdraw(folder))
+        return None
+
+    async def withdraw(self, folder: Folder) -> set[str]:
+        """Stop a folder's child before the folder is loaded (it is removed or opened otherwise); the
+        paths the child published."""
+        early = self._by_folder.pop(folder, None)
+        return set(await early.withdraw()) if early is not None else set()

@@ -14,7 +14,7 @@ from lsprotocol import types as T
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.server import checker_child
 from crew_lsp.server.cached_diagnostics import publish_cached, store_when_checked
-from crew_lsp.server.early_diagnostics import EarlyCheck
+from crew_lsp.server.early_diagnostics import EarlyCheck, EarlyChecks
 from crew_lsp.server.files_progress import FilesProgress
 from crew_lsp.server.head_start import HeadStart
 from crew_lsp.server.profile import ClientProfile
@@ -53,7 +53,7 @@ class Lifecycle:
         self._gc_paused = 0
         self._gc_was_enabled = True
         self.head_start = HeadStart()  # what `crew-lsp serve` started before its imports (server/head_start.py)
-        self._early: dict[Folder, EarlyCheck] = {}  # folders whose head-start child is still to be used
+        self._early = EarlyChecks(session)  # folders whose head-start child is still to be used
         self._config: asyncio.Future[dict[str, Any]] | None = None  # the client's configuration answer
 
     # ------------------------------------------------------------ lifecycle
@@ -106,12 +106,7 @@ class Lifecycle:
             self._init_options = section(self._init_options)
             self._apply_settings_values(self._init_options)
             for path in self._folders:
-                folder = self._add_folder(path)
-                check = early.pop(path, None)
-                if folder is not None and check is not None:
-                    self._early[folder] = check
-                elif check is not None:
-                    self.session.spawn(check.withdraw())
+                self._early.adopt(self._add_folder(path), early.pop(path, None))
             pid = self._process_id
             if pid and pid != os.getpid() and os.name == "posix":  # os.kill(pid, 0) kills on Windows
                 self.session.spawn(self._watch_parent(pid))
@@ -148,6 +143,7 @@ class Lifecycle:
                 if old.roots != new.roots or old.piCrewVersion != new.piCrewVersion:  # nothing is loaded yet: rediscover
                     for folder in list(session.project.folders):
                         session.project.remove(folder)
+                        await self._early.withdraw(folder)  # (it checked the folder as the options opened it)
                         self._add_folder(str(folder.ws.folder), implicit=folder.implicit)
         session.spawn(self.sync.register_watchers())
         await self.load(list(session.project.folders))
@@ -191,7 +187,7 @@ class Lifecycle:
         folders = [f for f in folders if not f.ready.is_set()]
         if not folders:
             return
-        listed = {folder: await self._listing(folder) for folder in folders}
+        listed = {folder: await self._early.listing(folder) or await list_files(folder.ws) for folder in folders}
         total = sum(len(files) for _loader, files in listed.values())
         # the cyclic GC would repeatedly walk the growing index while it is built and checked (tens of
         # milliseconds of cold start for nothing: the index is long-lived): paused until the first
@@ -203,19 +199,6 @@ class Lifecycle:
             self.session.spawn(self._settle(folders))
         await self.sync.folders_changed()
 
-    async def _listing(self, folder: Folder) -> Listing:
-        """The folder's files: the scan its head-start child was checked against, when the child checks
-        the folder as these settings open it; else a scan of its own (and no child)."""
-        early = self._early.get(folder)
-        if early is not None:
-            scanned = await early.scanned
-            if scanned is not None and early.serves(folder, scanned):
-                return scanned.listing
-            del self._early[folder]
-            published = await early.withdraw()
-            self.session.diagnostics.mark(published)  # (corrected once the folder is checked here)
-        return await list_files(folder.ws)
-
     async def _load(self, listed: dict[Folder, Listing], total: int) -> None:
         # the checks are imported while the files are read, not on the event loop once they are
         checks = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "crew_lsp.checks.run"))
@@ -226,7 +209,7 @@ class Lifecycle:
                 if progress is not None:
                     progress.report(base + done)
             # a child checks the folder: its head-start one, or one started now for a large folder
-            early = self._early.pop(folder, None)
+            early = self._early.take(folder)
             checked: Awaitable[list[str] | None] | None = early.published if early is not None else (
                 self.session.spawn(checker_child.check(self.session, folder, entries))
                 if checker_child.wanted(self.session, entries) else None)
@@ -388,6 +371,7 @@ class Lifecycle:
         old = list(session.project.folders)
         for folder in old:
             session.project.remove(folder)
+            await self._early.withdraw(folder)
         for folder in old:
             self._add_folder(str(folder.ws.folder), implicit=folder.implicit)
         await self.load(list(session.project.folders))
@@ -403,7 +387,7 @@ class Lifecycle:
             path = session.uris.path(wf.uri)
             folder = project.find(Path(path).resolve()) if path else None
             if folder is not None:
-                removed_paths |= set(folder.snapshot.resources)
+                removed_paths |= set(folder.snapshot.resources) | await self._early.withdraw(folder)
                 project.remove(folder)
         added = []
         for wf in params.event.added:
