@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 PROGRESS_MIN_FILES = 200  # index loads of fewer files finish too fast to be worth a progress bar
 GC_SETTLE_TIMEOUT_S = 10.0  # the GC stays paused at most this long after a load
+EARLY_SCAN_WAIT_S = 1.0  # the settings load after the head-start scans, unless these take longer
 
 
 class Lifecycle:
@@ -99,7 +100,10 @@ class Lifecycle:
             early = self._early_checks()
             # their scans first (a few milliseconds each, slower when sharing the interpreter with the
             # import): the diagnostics of a child done meanwhile go out before the settings model loads
-            await asyncio.gather(*(check.scanned for check in early.values()))
+            # (not longer than EARLY_SCAN_WAIT_S: a client slow to answer the configuration would hold
+            # its own messages)
+            if early:
+                await asyncio.wait([check.scanned for check in early.values()], timeout=EARLY_SCAN_WAIT_S)
             await asyncio.to_thread(importlib.import_module, "crew_lsp.server.settings")
             from crew_lsp.server.raw_settings import section
 
