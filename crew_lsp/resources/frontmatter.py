@@ -196,12 +196,24 @@ def _add(fm: Frontmatter, attr: str, line: int) -> None:
         setattr(fm, attr, [line])
 
 
+class TextCache(dict):
+    """What was worked out of a recurring text (a line, a list), by the text: bounded, emptied when full (a
+    workspace's recurring texts fill it again at once). Lookups are the dict's own (`get`), on hot paths."""
+
+    LONGEST = 256  # (a longer text is hardly written twice, and a hostile one must not stay in memory)
+    SIZE = 4096
+
+    def keep(self, text: str, found: object) -> None:
+        if len(text) <= self.LONGEST:
+            if len(self) >= self.SIZE:
+                self.clear()
+            self[text] = found
+
+
 # A frontmatter line's reading by its text: most lines recur across the files of a workspace (`model: …`,
 # `tools: …`, `thinking: high`), so each is read once. A `name` or `description` line is the file's own and
-# is not kept. Bounded: emptied when full (a workspace's recurring lines fill it again at once).
-_LINE_CACHE: dict[str, tuple[str, str, bool, int, bool] | str] = {}
-_LINE_CACHE_MAX = 4096
-CACHED_LONGEST = 256  # (a longer line or list is hardly written twice, and a hostile one must not stay in memory)
+# is not kept.
+_LINE_CACHE = TextCache()
 _OWN_KEYS = frozenset(("name", "description"))
 _YAML_STARTS = frozenset("|>[")
 
@@ -231,11 +243,7 @@ def _read_line(raw: str) -> tuple[str, str, bool, int, bool] | str:
             found = (key, value, plain, len(before), odd)
             if key in _OWN_KEYS:
                 return found
-    if len(raw) > CACHED_LONGEST:
-        return found
-    if len(_LINE_CACHE) >= _LINE_CACHE_MAX:
-        _LINE_CACHE.clear()
-    _LINE_CACHE[raw] = found
+    _LINE_CACHE.keep(raw, found)
     return found
 
 
@@ -327,9 +335,8 @@ def split_csv(entry_value: str, line_no: int, raw: str, value_index: int) -> lis
 
 
 # `csv_texts` by value: the same lists (`read, grep, bash`, a step's `dependsOn`, a role's skills) recur
-# across files and are asked for again by the checks. Bounded: emptied when full.
-_CSV_CACHE: dict[str, tuple[str, ...]] = {}
-_CSV_CACHE_MAX = 4096
+# across files and are asked for again by the checks.
+_CSV_CACHE = TextCache()
 
 
 def csv_texts(value: str) -> list[str]:
@@ -347,10 +354,7 @@ def csv_texts(value: str) -> list[str]:
             texts = [t for t in texts if t]
         if len(texts) > 1 and len(set(texts)) < len(texts):
             texts = list(dict.fromkeys(texts))
-        if len(value) <= CACHED_LONGEST:
-            if len(_CSV_CACHE) >= _CSV_CACHE_MAX:
-                _CSV_CACHE.clear()
-            _CSV_CACHE[value] = tuple(texts)
+        _CSV_CACHE.keep(value, tuple(texts))
         return texts
     return list(found)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from crew_lsp.resources.frontmatter import CACHED_LONGEST, Document, Item, csv_texts, forget_lines, leading_int, parse_bool, split_csv
+from crew_lsp.resources.frontmatter import (Document, Item, TextCache, csv_texts, forget_lines, leading_int, parse_bool,
+                                            split_csv)
 from crew_lsp.resources.headings import Heading, find_headings, plain_breaks
 from crew_lsp.resources.record import Record
 from crew_lsp.resources.text import JS_SPACE, JS_SPACE_CHARS, JS_SPACE_CLASS, Span, js_trim, span_in_line
@@ -20,8 +21,7 @@ _META = re.compile(r"([A-Za-z0-9_-]+):[" + JS_SPACE_CLASS + r"]*([^\r\n\u2028\u2
 _STEP_ID = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SLUG_RUN = re.compile(r"[^a-z0-9-]+")
 # `key: value` line text -> (key, value, value index): the same metadata lines recur across workflows.
-_META_CACHE: dict[str, tuple[str, str, int, bool]] = {}
-_META_CACHE_MAX = 4096
+_META_CACHE = TextCache()
 _SLUG_CLEAN = re.compile(r"[a-z0-9-]*\Z")  # nothing for _SLUG_RUN to replace
 
 
@@ -390,10 +390,7 @@ def _read_meta_line(text: str) -> tuple[str, str, int, bool] | None:
     v0 = match.start(2)
     plain = match.start(1) == 0 and v0 == len(key) + 2 and text[v0 - 2 : v0] == ": " and len(text) == v0 + len(value)
     found = (key, value, v0, plain)
-    if len(text) <= CACHED_LONGEST:
-        if len(_META_CACHE) >= _META_CACHE_MAX:
-            _META_CACHE.clear()
-        _META_CACHE[text] = found
+    _META_CACHE.keep(text, found)
     return found
 
 
