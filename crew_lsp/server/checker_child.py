@@ -18,7 +18,7 @@ import asyncio
 import json
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from crew_lsp.checks.diagnostic import Diagnostic
@@ -70,20 +70,27 @@ async def check(session: Session, folder: Folder, entries: list[tuple[str, str, 
     """Check a folder in a child and publish what it found when it checked the files of this scan
     (`entries`); the paths published, or None when the folder is left to the server. (Run as a
     session's background task: cancelled at shutdown, which kills the child.)"""
-    from crew_lsp.server.cached_diagnostics import publish_found
-
     key = asyncio.ensure_future(asyncio.to_thread(own_key, folder.ws, entries))
     result = await _run(session, folder)
     own = await key
+    if result is not None and session.project.find(folder.path) is not folder:
+        return []  # (removed meanwhile)
+    return await publish_if_same(session, folder.path, result, own, folder.reported)
+
+
+async def publish_if_same(session: Session, where: object, result: tuple[str, Found] | None, own: str,
+                          reported: Callable[[str], bool]) -> list[str] | None:
+    """Publish a child's diagnostics when it checked the files the server scanned (its key is ``own``);
+    the paths published, or None when the folder is left to the server."""
+    from crew_lsp.server.cached_diagnostics import publish_found
+
     if result is None:
         return None
     if result[0] != own:
-        session.log(f"crew-lsp: {folder.path} changed while a child process checked it: checked here")
+        session.log(f"crew-lsp: {where} changed while a child process checked it: checked here")
         return None
-    if session.project.find(folder.path) is not folder:
-        return []  # (removed meanwhile)
-    published = await publish_found(session, folder.reported, result[1])
-    session.log(f"crew-lsp: {folder.path} checked in a child process ({len(published)} files with diagnostics published)")
+    published = await publish_found(session, reported, result[1])
+    session.log(f"crew-lsp: {where} checked in a child process ({len(published)} files with diagnostics published)")
     return published
 
 

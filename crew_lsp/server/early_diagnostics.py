@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 from crew_lsp.cache.key import workspace_part
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.server import checker_child
-from crew_lsp.server.cached_diagnostics import publish_found
 from crew_lsp.server.project import Listing, list_files
 from crew_lsp.server.raw_settings import checker_options
 
@@ -87,17 +86,9 @@ class EarlyCheck:
         self.not_publishing.clear()
         try:
             result = await checker_child.read_output(self.session, self.path, *done)
-            if result is None:
-                return None
-            if result[0] != scanned.key:
-                self.session.log(f"crew-lsp: {self.path} changed while a child process checked it: checked here")
-                return None
-            published = await publish_found(self.session, scanned.reported, result[1])
+            return await checker_child.publish_if_same(self.session, self.path, result, scanned.key, scanned.reported)
         finally:
             self.not_publishing.set()
-        self.session.log(f"crew-lsp: {self.path} checked in a child process ({len(published)} files with "
-                         "diagnostics published)")
-        return published
 
     def serves(self, folder: Folder, scanned: Scanned) -> bool:
         """Whether the folder, opened with the validated settings, is the one the child checks."""
