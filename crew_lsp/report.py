@@ -59,10 +59,11 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
 
 
 def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], keep: list | None, keys: list[str] | None = None,
-                  ) -> dict[str, list[Diagnostic]]:
+                  facts: list | None = None) -> dict[str, list[Diagnostic]]:
     """The diagnostics of a folder's reported files: from the cache when its key matches (nothing
     parsed, no rule loaded), else checked on up to ``jobs`` processes (and stored). ``keys`` receives
-    the folder's cache key (computed even when the cache is off)."""
+    the folder's cache key (computed even when the cache is off); ``facts``, when the files were
+    parsed, their facts rows by number (`parallel.check_folder(facts=True)`)."""
     from crew_lsp.cache import FolderCache, enabled
     from crew_lsp.resources.discovery import scan
     from crew_lsp.resources.loader import Loader
@@ -76,8 +77,10 @@ def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], 
     if found is None:
         from crew_lsp.checks.parallel import check_folder
 
-        checked = check_folder(ws, jobs, listing=(loader, entries))
+        checked = check_folder(ws, jobs, listing=(loader, entries), facts=facts is not None)
         found = checked.found
+        if facts is not None:
+            facts.append(checked.facts)
         if keep is not None:
             keep.append(checked)
         if stored is not None and enabled(cache):
@@ -87,13 +90,17 @@ def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], 
 
 def folder_for_server(folder: str, pi_crew_version: str | None, cache: bool, jobs: int, keep: list | None) -> str:
     """A folder's diagnostics for the language server's cold start (server/checker_child.py): one JSON
-    object with the folder's cache key and its files' diagnostics in the cache's shape (cache/codec.py)."""
+    object with the folder's cache key, its files' diagnostics in the cache's shape (cache/codec.py)
+    and, when they were parsed (not answered from the cache), each scanned file's facts row by number,
+    so the server indexes the folder without parsing it again."""
     from crew_lsp.cache.codec import encode, json_default
 
     end_with_parent()
     keys: list[str] = []
-    found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, for_server_child(jobs), keep, keys)
-    return json.dumps({"key": keys[0], "files": encode(found)}, separators=(",", ":"), default=json_default)
+    facts: list = []
+    found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, for_server_child(jobs), keep, keys, facts)
+    return json.dumps({"key": keys[0], "files": encode(found), "facts": facts[0] if facts else None},
+                      separators=(",", ":"), default=json_default)
 
 
 def _workspace(folder: Path, pi_crew_version: str | None, notes: list[str] | None) -> Workspace:

@@ -251,3 +251,22 @@ def test_finished_workers_are_reaped_by_the_next_check_or_at_exit(mixed_workspac
     parallel.reap_exited()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
+
+
+def test_facts_rows_are_those_of_each_parse_on_one_process_and_on_several(mixed_workspace, monkeypatch):
+    from crew_lsp.resources.facts import to_row
+
+    ws = Workspace.discover(mixed_workspace)
+    parsed = Index.load(ws).snapshot.resources
+    entries = [(r.kind, r.scope, r.path) for r in parsed.values()]
+    want = [to_row(r.file_name, r.name, r.facts) if r.kind in ("agent", "team", "workflow", "skill") else None
+            for r in parsed.values()]
+    assert any(row and row[6] for row in want) and None in want  # (teams' roles; the config files are kept whole)
+    serial = check_folder(ws, jobs=1, facts=True)
+    shared = check_folder(Workspace.discover(mixed_workspace), jobs=3, min_files=0, facts=True)
+    monkeypatch.setattr(parallel, "check_resource", _dies_in_a_worker(parallel.check_resource, os.getpid()))
+    recovered = check_folder(Workspace.discover(mixed_workspace), jobs=2, min_files=0, facts=True)
+    assert recovered.recovered == 1
+    assert [e[2] for e in entries] == list(serial.snapshot.resources)  # (rows are by place in the scan)
+    assert serial.facts == shared.facts == recovered.facts == want
+    assert check_folder(Workspace.discover(mixed_workspace), jobs=1).facts is None  # (only when asked)

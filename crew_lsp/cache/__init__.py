@@ -38,10 +38,11 @@ class FolderCache:
 
     __slots__ = ("key",)
 
-    def __init__(self, ws: Workspace, entries: list[tuple[str, str, str]], severity_overrides: Mapping[str, str] | None = None):
+    def __init__(self, ws: Workspace, entries: list[tuple[str, str, str]], severity_overrides: Mapping[str, str] | None = None,
+                 stamps: bool = False):
         from crew_lsp.cache.key import Key
 
-        self.key = Key(ws, entries, {"severity": sorted((severity_overrides or {}).items())})
+        self.key = Key(ws, entries, {"severity": sorted((severity_overrides or {}).items())}, stamps)
 
     def load(self) -> dict[str, list[Diagnostic]] | None:
         """The stored diagnostics of every reported file that has any, by path; None on a miss."""

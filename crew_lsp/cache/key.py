@@ -95,36 +95,44 @@ def _stat_text(st: os.stat_result) -> str:
     return f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}\0{st.st_mode}"
 
 
-def _stamp(path: str) -> tuple[str, int]:
-    """A file's stamp (the link's and its target's, through a symlink), and its newest modification time."""
+def _stamp(path: str) -> tuple[str, int, tuple[int, int] | None]:
+    """A file's stamp (the link's and its target's, through a symlink), its newest modification time,
+    and the (mtime_ns, size) of what a loader would read (`loader.Stamp`; None: nothing to read)."""
     try:
         st = os.lstat(path)
     except OSError:
-        return "-", 0
+        return "-", 0, None
     if not stat.S_ISLNK(st.st_mode):
-        return _stat_text(st), st.st_mtime_ns
+        return _stat_text(st), st.st_mtime_ns, (st.st_mtime_ns, st.st_size)
     try:
         target = os.stat(path)
     except OSError:
-        return f"{_stat_text(st)}\0dangling", st.st_mtime_ns
-    return f"{_stat_text(st)}\0{os.path.realpath(path)}\0{_stat_text(target)}", max(st.st_mtime_ns, target.st_mtime_ns)
+        return f"{_stat_text(st)}\0dangling", st.st_mtime_ns, None
+    return (f"{_stat_text(st)}\0{os.path.realpath(path)}\0{_stat_text(target)}", max(st.st_mtime_ns, target.st_mtime_ns),
+            (target.st_mtime_ns, target.st_size))
 
 
 class Key:
-    """The digest of a folder's diagnostics inputs, the cache file it names, and whether it may be stored."""
+    """The digest of a folder's diagnostics inputs, the cache file it names, and whether it may be stored.
+    With ``stamps``, each file's `loader.Stamp` as the key saw it, in scan order (to tell whether a
+    file read later is the one the key covers)."""
 
-    __slots__ = ("name", "digest", "racy")
+    __slots__ = ("name", "digest", "racy", "stamps")
 
-    def __init__(self, ws: Workspace, entries: list[tuple[str, str, str]], options: dict[str, object]):
+    def __init__(self, ws: Workspace, entries: list[tuple[str, str, str]], options: dict[str, object], stamps: bool = False):
         started = time.time_ns()
         chosen = repr(sorted(options.items()))
         lines = [workspace_part(ws), chosen]
         newest = 0
+        seen: list[tuple[int, int] | None] | None = [] if stamps else None
         for kind, scope, path in entries:
-            text, mtime = _stamp(path)
+            text, mtime, read = _stamp(path)
             lines.append(f"{kind}\0{scope}\0{path}\0{text}")
             if mtime > newest:
                 newest = mtime
+            if seen is not None:
+                seen.append(read)
+        self.stamps = seen
         hasher = blake2b(source_fingerprint(), digest_size=20)
         hasher.update("\n".join(lines).encode("utf-8", "surrogatepass"))
         self.digest = hasher.hexdigest()

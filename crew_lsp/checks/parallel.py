@@ -5,7 +5,8 @@ dealt out in turn to this process and to forked workers (one per extra core). Ea
 parses only its share, plus every config file (the fold needs them, and there are few). Parsed files
 are too slow to ship between processes, so each process sends the others a *summary* of its share
 (`resources/summary.py`) and builds the whole snapshot from its own files and stubs of the others'.
-Each process then checks its own share; the workers send their diagnostics back as plain tuples.
+Each process then checks its own share; the workers send their diagnostics back as plain tuples
+(and, for the language server's cold start, the `Facts` of their files: `check_folder(facts=True)`).
 
 A worker that fails or dies at any point is not a partial result: this process reads, parses and
 checks that worker's share itself, exactly as the serial path would.
@@ -25,9 +26,10 @@ from crew_lsp.checks.diagnostic import Diagnostic, Related
 from crew_lsp.checks.jobs import MAX_JOBS
 from crew_lsp.checks.run import check_resource
 from crew_lsp.resources.discovery import Workspace, scan
+from crew_lsp.resources.facts import Row, to_row
 from crew_lsp.resources.index import Snapshot, derive, paused_gc, read_entries
 from crew_lsp.resources.loader import Loader, Problem
-from crew_lsp.resources.model import Resource
+from crew_lsp.resources.model import COMPACTABLE, Resource
 from crew_lsp.resources.summary import StubResource, StubSource, summarize
 from crew_lsp.resources.text import Span
 
@@ -47,20 +49,23 @@ def _can_fork() -> bool:
 class Checked:
     """A folder's snapshot and the diagnostics of its reported files, by path; how the work was shared."""
 
-    __slots__ = ("snapshot", "found", "workers", "recovered")
+    __slots__ = ("snapshot", "found", "workers", "recovered", "facts")
 
-    def __init__(self, snapshot: Snapshot, found: dict[str, list[Diagnostic]], workers: int, recovered: int):
+    def __init__(self, snapshot: Snapshot, found: dict[str, list[Diagnostic]], workers: int, recovered: int,
+                 facts: list[Row | None] | None = None):
         self.snapshot = snapshot
         self.found = found
         self.workers = workers  # forked workers
         self.recovered = recovered  # workers whose share this process had to check itself
+        self.facts = facts  # with `check_folder(facts=True)`: each scanned file's facts row by number (None: kept whole)
 
 
 def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files: int = MIN_FILES,
-                 listing: tuple[Loader, list[Entry]] | None = None) -> Checked:
+                 listing: tuple[Loader, list[Entry]] | None = None, facts: bool = False) -> Checked:
     """Index a workspace folder and check its reported files, on up to ``jobs`` processes (or as many
     as ``jobs(number of files)`` says once they are listed). ``listing``: the folder's loader and
-    scan, when the caller already has them."""
+    scan, when the caller already has them. With ``facts`` the result holds every file's facts row
+    (`resources/facts.py`), for the language server that indexes the folder without parsing it."""
     if listing is None:
         loader = Loader(ws.boundaries())
         listing = loader, scan(ws, loader)
@@ -72,8 +77,29 @@ def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files:
         with paused_gc():
             resources, problems, _stamps = read_entries(ws, entries, loader)
             snap = derive(Snapshot(ws, resources, problems=problems))
-            return Checked(snap, _check(snap, list(resources)), 0, 0)
-    return _Run(ws, loader, entries, workers).run()
+            found = _check(snap, list(resources))
+            rows = _by_number(len(entries), [_rows(resources, entries, range(len(entries)))]) if facts else None
+            return Checked(snap, found, 0, 0, rows)
+    return _Run(ws, loader, entries, workers, facts).run()
+
+
+def _rows(resources: dict[str, Resource], entries: list[Entry], numbers) -> list[tuple[int, Row]]:
+    """(number, facts row) of the numbered files that were read and are compacted in a server's index."""
+    out = []
+    for number in numbers:
+        kind, _scope, path = entries[number]
+        res = resources.get(path)
+        if res is not None and kind in COMPACTABLE:
+            out.append((number, to_row(res.file_name, res.name, res.facts)))
+    return out
+
+
+def _by_number(count: int, parts: list[list[tuple[int, Row]]]) -> list[Row | None]:
+    rows: list[Row | None] = [None] * count
+    for part in parts:
+        for number, row in part:
+            rows[number] = row
+    return rows
 
 
 def _shares(entries: list[Entry], count: int) -> tuple[list[int], list[list[int]]]:
@@ -121,9 +147,10 @@ def _receive(fd: int) -> bytes:
 _SEVERITIES = {int(s): s for s in Severity}
 
 
-def _encode(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]]) -> bytes:
+def _encode(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]], rows: list[tuple[int, Row]] | None) -> bytes:
     """The diagnostics of the ``checked`` files (numbered by their place in the scan), in their order:
-    a file without any as its bare number (most files: a path costs more to ship than its diagnostics)."""
+    a file without any as its bare number (most files: a path costs more to ship than its diagnostics);
+    and the (number, facts row) of the share's files when they are wanted."""
     out: list = []
     for number, path in checked:
         diags = found.get(path)
@@ -132,13 +159,14 @@ def _encode(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]]) 
         out.append((number, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
                               [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
                    if diags else number)
-    return marshal.dumps(out)
+    return marshal.dumps((out, rows))
 
 
-def _decode(payload: bytes, entries: list[Entry]) -> dict[str, list[Diagnostic]]:
+def _decode(payload: bytes, entries: list[Entry]) -> tuple[dict[str, list[Diagnostic]], list[tuple[int, Row]] | None]:
     found: dict[str, list[Diagnostic]] = {}
     severity, span = _SEVERITIES, Span._make
-    for item in marshal.loads(payload):
+    items, rows = marshal.loads(payload)
+    for item in items:
         if item.__class__ is int:
             found[entries[item][2]] = []
             continue
@@ -146,7 +174,7 @@ def _decode(payload: bytes, entries: list[Entry]) -> dict[str, list[Diagnostic]]
         found[entries[number][2]] = [
             Diagnostic(code, severity[level], span(where), message, data, [Related(p, span(s), m) for p, s, m in related], unnecessary)
             for code, level, where, message, data, related, unnecessary in diags]
-    return found
+    return found, rows
 
 
 class _Parsed:
@@ -180,8 +208,9 @@ class _Parsed:
 class _Run:
     """One parallel check: share 0 is this process's, share k ≥ 1 worker k's."""
 
-    def __init__(self, ws: Workspace, loader: Loader, entries: list[Entry], workers: int):
+    def __init__(self, ws: Workspace, loader: Loader, entries: list[Entry], workers: int, facts: bool):
         self.ws = ws
+        self.facts = facts
         self.loader = loader
         self.entries = entries
         self.configs, self.shares = _shares(entries, workers + 1)
@@ -269,8 +298,13 @@ class _Run:
         _send(up, mine.summaries(self.entries))
         snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
         checked = self._to_check(share, snap)
-        _send(up, _encode(_check(snap, [p for _n, p in checked]), checked))
+        found = _check(snap, [p for _n, p in checked])
+        _send(up, _encode(found, checked, self._rows(mine) if self.facts else None))
         return snap
+
+    def _rows(self, part: _Parsed) -> list[tuple[int, Row]]:
+        """The facts rows of a share's files (not the config files, which a server keeps whole)."""
+        return _rows(part.resources, self.entries, part.numbers)
 
     def _lead(self) -> Checked:
         with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)
@@ -279,22 +313,31 @@ class _Run:
             found = _check(snap, [p for share in parsed for _n, p in self._to_check(share, snap)])
             recovered = len(parsed) - 1
             late = []
+            rows = [self._rows(part) for part in parsed.values()] if self.facts else []
             for share in list(self.pids):
                 try:
-                    found.update(_decode(_receive(self.pipes[share][0]), self.entries))
+                    theirs, their_rows = _decode(_receive(self.pipes[share][0]), self.entries)
+                    if self.facts and their_rows is None:
+                        raise ValueError("no facts")
                 except (WorkerGone, ValueError, EOFError, TypeError, IndexError, KeyError):
                     self._give_up(share)
                     late.append(share)
                 else:
+                    found.update(theirs)
+                    if their_rows is not None:
+                        rows.append(their_rows)
                     self._give_up(share, finished=True)
             if late:  # check those shares here, against a snapshot holding their files as parsed here
                 for share in late:
                     parsed[share] = self._parse(share)
+                    if self.facts:
+                        rows.append(self._rows(parsed[share]))
                 snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
                 for share in late:
                     found.update(_check(snap, [p for _n, p in self._to_check(share, snap)]))
                 recovered += len(late)
-        return Checked(snap, found, len(self.shares) - 1, recovered)
+        return Checked(snap, found, len(self.shares) - 1, recovered,
+                       _by_number(len(self.entries), rows) if self.facts else None)
 
     def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes]]:
         """Parse this process's share, and trade summaries with the workers: what this process parsed

@@ -120,3 +120,47 @@ def facts_of(kind: str, doc: Document | None, model: object, strings: Strings | 
                      skills=skills, models=models)
     disabled = kind == "agent" and model.disabled  # type: ignore[attr-defined]
     return Facts(declared, disabled, skills=skills, models=models)
+
+
+# A file's facts as another process sends them (`crew-lsp check --server-format`, for the language
+# server's cold start of a large folder: docs/architecture.md, Cold start of a large folder): a flat
+# list of JSON values, with the file's name and file name, which the index also reads.
+Row = list
+
+
+def to_row(file_name: str, name: str, facts: Facts) -> Row:
+    """(Lists only: the same before and after JSON.) [file_name, name or None when it is the file name, declared, disabled, workflow, defaultWorkflow,
+    role names, role agents, skill names (sorted), models]."""
+    return [file_name, None if name == file_name else name, facts.declared, facts.disabled, facts.workflow,
+            facts.default_workflow, list(facts.role_names), list(facts.role_agents), sorted(facts.skills), list(facts.models)]
+
+
+def _texts(value: object, strings: Strings) -> tuple[str, ...] | None:
+    if type(value) is not list:
+        return None
+    if not value:
+        return _NONE
+    for item in value:
+        if type(item) is not str:
+            return None
+    return tuple([strings(item) for item in value])
+
+
+def from_row(row: object, strings: Strings) -> tuple[str, str, Facts] | None:
+    """(file_name, name, facts) of a row made by `to_row` (its strings shared through ``strings``); None
+    when it is not exactly that shape."""
+    if type(row) is not list or len(row) != 10:
+        return None
+    file_name, name, declared, disabled, workflow, default_workflow, role_names, role_agents, skills, models = row
+    if type(file_name) is not str or not (name is None or type(name) is str) or type(declared) is not bool \
+            or type(disabled) is not bool or not (workflow is None or type(workflow) is str) \
+            or not (default_workflow is None or type(default_workflow) is str):
+        return None
+    role_names, role_agents, skills, models = (_texts(v, strings) for v in (role_names, role_agents, skills, models))
+    if role_names is None or role_agents is None or skills is None or models is None or len(role_names) != len(role_agents):
+        return None
+    file_name = strings(file_name)
+    facts = Facts(declared, disabled, None if workflow is None else strings(workflow),
+                  None if default_workflow is None else strings(default_workflow), role_names, role_agents,
+                  frozenset(skills) if skills else _NO_SKILLS, models)
+    return file_name, file_name if name is None else strings(name), facts

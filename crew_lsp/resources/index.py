@@ -11,9 +11,9 @@ import gc
 from collections.abc import Mapping
 
 from crew_lsp.resources.discovery import Workspace, scan
-from crew_lsp.resources.facts import Strings
+from crew_lsp.resources.facts import Strings, from_row
 from crew_lsp.resources.fold import Change, apply, derive, prepare_for_edits
-from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
+from crew_lsp.resources.loader import Loaded, Loader, Problem, Stamp, internal_problem, text_problem
 from crew_lsp.resources.model import Resource, parse_resource
 from crew_lsp.resources.snapshot import Snapshot
 from crew_lsp.resources.workflow import forget_line_cache
@@ -22,17 +22,49 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from immutables import Map
 
-__all__ = ["Index", "Snapshot", "derive", "folded_for_checks", "paused_gc", "prepare_for_edits", "prepared_aside", "read_entries"]
+__all__ = ["Index", "KnownFacts", "Snapshot", "derive", "folded_for_checks", "paused_gc", "prepare_for_edits", "prepared_aside", "read_entries"]
+
+
+class KnownFacts:
+    """The facts rows another process sent for a folder's scanned files (`crew-lsp check --server-format`:
+    `facts.to_row`, by place in the scan), and each file's stamp when the key of that scan was taken.
+
+    A file read with that same stamp is the file the rows describe: it becomes a compacted resource
+    without being parsed. Any other file, or a row that is not exactly a row, is parsed as usual.
+    """
+
+    __slots__ = ("_entries", "_rows", "_stamps", "_by_path", "used")
+
+    def __init__(self, entries: list[tuple[str, str, str]], rows: list, stamps: list[Stamp | None]):
+        self._entries, self._rows, self._stamps = entries, rows, stamps
+        self._by_path: dict[str, int] | None = None  # (built on first use: in the worker thread that reads the files)
+        self.used = 0  # files made from their row, not parsed
+
+    def resource(self, kind: str, scope: str, path: str, loaded: Loaded, ws: Workspace, strings: Strings) -> Resource | None:
+        by_path = self._by_path
+        if by_path is None:
+            by_path = self._by_path = {entry[2]: n for n, entry in enumerate(self._entries)}
+        number = by_path.get(path)
+        if number is None or loaded.problem is not None or loaded.stamp != self._stamps[number]:
+            return None
+        found = from_row(self._rows[number], strings)
+        if found is None:
+            return None
+        file_name, name, facts = found
+        self.used += 1
+        return Resource(kind, scope, path, file_name, name, None, None, loaded.text, ws.reading, facts)  # type: ignore[arg-type]
 
 
 def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loader, guard: bool = False,
-                 compact: Strings | None = None) -> tuple[dict[str, Resource], dict[str, Problem], dict[str, Stamp]]:
+                 compact: Strings | None = None, known: KnownFacts | None = None,
+                 ) -> tuple[dict[str, Resource], dict[str, Problem], dict[str, Stamp]]:
     """Read and parse scanned files: the resources, the files not read (indexed as empty), the stamps.
 
     With `guard` a parser failure marks the file as not read instead of raising (the server must
     not lose a whole folder to one bad file). With `compact` each file is compacted as soon as it is
     parsed (`Resource.compacted`, sharing strings through it): only then does the memory of the
-    parses go back (compacting a whole loaded folder afterwards frees little).
+    parses go back (compacting a whole loaded folder afterwards frees little). With `known` (and
+    `compact`) a file those facts describe is not parsed at all.
     """
     resources: dict[str, Resource] = {}
     problems: dict[str, Problem] = {}
@@ -47,8 +79,12 @@ def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loa
             problems[path] = loaded.problem
         stamps[path] = loaded.stamp
         try:
-            res = parse_resource(kind, scope, path, loaded.text, role, ws.reading)
-            resources[path] = res if compact is None else res.compacted(compact)
+            res = known.resource(kind, scope, path, loaded, ws, compact) if known is not None and compact is not None else None
+            if res is None:
+                res = parse_resource(kind, scope, path, loaded.text, role, ws.reading)
+                if compact is not None:
+                    res = res.compacted(compact)
+            resources[path] = res
         except Exception as exc:
             if not guard:
                 raise

@@ -140,7 +140,7 @@ class Resource(Record):
         """A copy that keeps only the text and the facts (configs and AGENTS.md are kept whole: few, and
         read on every check). Its strings are new objects (shared through ``strings``): nothing of the
         parse they came from stays alive, so its memory can go back to the system."""
-        if self.kind not in _COMPACTABLE:
+        if self.kind not in COMPACTABLE:
             return self
         if strings is None:
             strings = Strings()
@@ -168,7 +168,7 @@ class Resource(Record):
         return parsed
 
 
-_COMPACTABLE = frozenset(("agent", "team", "workflow", "skill"))
+COMPACTABLE = frozenset(("agent", "team", "workflow", "skill"))
 EXPANDED_MAX = 512  # compacted resources parsed again and kept so (a re-check reads a few files' neighbours)
 _EXPANDED: OrderedDict[int, Resource] = OrderedDict()
 _EXPANDED_LOCK = allocate_lock()  # (the server's checks run in a worker thread)

@@ -10,6 +10,10 @@ diagnostics (`report.folder_for_server`); they are published only when that key 
 server computes from its own scan (the same files in the same state), and never for open documents
 (the server checks those itself). A child that fails, times out or prints anything else changes
 nothing: the folder is checked in-process, as a small one is.
+
+The child also sends every file's `Facts` (what the index reads of a file it keeps compacted). The
+server then reads the folder's files but parses only those whose stamp differs from the one its key
+saw (`index.KnownFacts`): both cores stay the child's while it checks, and no file is parsed twice.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ import os
 import sys
 from typing import TYPE_CHECKING, Callable
 
+from crew_lsp.resources.index import KnownFacts
+
 if TYPE_CHECKING:
+    from crew_lsp.cache.key import Key
     from crew_lsp.checks.diagnostic import Diagnostic
     from crew_lsp.resources.discovery import Workspace
     from crew_lsp.server.project import Folder
@@ -32,6 +39,42 @@ LARGE_FOLDER_VARIABLE = "CREW_LSP_LARGE_FOLDER_FILES"
 CHILD_TIMEOUT_S = 300.0
 
 Found = dict[str, "list[Diagnostic]"]
+
+
+class Output:
+    """What a child printed: the key of the folder state it checked, the diagnostics by path, and
+    the facts rows by place in the scan (None when it answered from the cache: nothing was parsed)."""
+
+    __slots__ = ("key", "found", "rows")
+
+    def __init__(self, key: str, found: Found, rows: list | None):
+        self.key, self.found, self.rows = key, found, rows
+
+
+class Published:
+    """A child's result as the server took it: the paths whose diagnostics it published, and the
+    facts to index the folder by (None: the folder's files are parsed)."""
+
+    __slots__ = ("paths", "facts")
+
+    def __init__(self, paths: list[str], facts: KnownFacts | None):
+        self.paths, self.facts = paths, facts
+
+
+def facts_wait_s(files: int) -> float:
+    """How long indexing a folder waits for its child's facts before parsing the files itself (a
+    child that hangs must not leave the folder without an index): about four times what checking takes."""
+    return 2.0 + files * 200e-6
+
+
+async def facts_within(checked: asyncio.Task[Published | None], files: int) -> KnownFacts | None:
+    """The facts of a folder's child once it is published, or None: it failed, it checked another state
+    of the folder, it answered from the cache, or it took longer than `facts_wait_s`."""
+    try:
+        published = await asyncio.wait_for(asyncio.shield(checked), facts_wait_s(files))
+    except asyncio.TimeoutError:
+        return None
+    return published.facts if published is not None else None
 
 
 def large_folder_files() -> int:
@@ -66,35 +109,37 @@ def command_for(folder: str, cache: bool, pi_crew_version: str) -> list[str]:
     return argv + ["--", folder]
 
 
-async def check(session: Session, folder: Folder, entries: list[tuple[str, str, str]]) -> list[str] | None:
+async def check(session: Session, folder: Folder, entries: list[tuple[str, str, str]]) -> Published | None:
     """Check a folder in a child and publish what it found when it checked the files of this scan
-    (`entries`); the paths published, or None when the folder is left to the server. (Run as a
-    session's background task: cancelled at shutdown, which kills the child.)"""
+    (`entries`); None when the folder is left to the server. (Run as a session's background task:
+    cancelled at shutdown, which kills the child.)"""
     key = asyncio.ensure_future(asyncio.to_thread(own_key, folder.ws, entries))
     result = await _run(session, folder)
     own = await key
     if result is not None and session.project.find(folder.path) is not folder:
-        return []  # (removed meanwhile)
-    return await publish_if_same(session, folder.path, result, own, folder.reported)
+        return Published([], None)  # (removed meanwhile)
+    return await publish_if_same(session, folder.path, result, own, entries, folder.reported)
 
 
-async def publish_if_same(session: Session, where: object, result: tuple[str, Found] | None, own: str,
-                          reported: Callable[[str], bool]) -> list[str] | None:
-    """Publish a child's diagnostics when it checked the files the server scanned (its key is ``own``);
-    the paths published, or None when the folder is left to the server."""
+async def publish_if_same(session: Session, where: object, result: Output | None, own: Key,
+                          entries: list[tuple[str, str, str]], reported: Callable[[str], bool]) -> Published | None:
+    """Publish a child's diagnostics when it checked the files the server scanned (``entries``, whose
+    key is ``own``); None when the folder is left to the server."""
     from crew_lsp.server.cached_diagnostics import publish_found
 
     if result is None:
         return None
-    if result[0] != own:
+    if result.key != own.digest:
         session.log(f"crew-lsp: {where} changed while a child process checked it: checked here")
         return None
-    published = await publish_found(session, reported, result[1])
+    published = await publish_found(session, reported, result.found)
     session.log(f"crew-lsp: {where} checked in a child process ({len(published)} files with diagnostics published)")
-    return published
+    rows, stamps = result.rows, own.stamps
+    usable = rows is not None and stamps is not None and len(rows) == len(entries) == len(stamps)
+    return Published(published, KnownFacts(entries, rows, stamps) if usable else None)  # type: ignore[arg-type]
 
 
-async def _run(session: Session, folder: Folder) -> tuple[str, Found] | None:
+async def _run(session: Session, folder: Folder) -> Output | None:
     try:
         proc = await asyncio.create_subprocess_exec(*command(session, folder), stdin=asyncio.subprocess.DEVNULL,
                                                     stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -114,9 +159,9 @@ async def _run(session: Session, folder: Folder) -> tuple[str, Found] | None:
 
 
 async def read_output(session: Session, where: object, returncode: int | None, out: bytes, err: bytes,
-                      ) -> tuple[str, Found] | None:
-    """A finished child's (key, diagnostics by path), decoded off the event loop; None (logged) when it
-    failed or printed anything else."""
+                      ) -> Output | None:
+    """A finished child's output, decoded off the event loop; None (logged) when it failed or printed
+    anything else."""
     if returncode != 0:
         session.log_error(f"checking {where} in a child process failed (status {returncode}): "
                           f"{err.decode('utf-8', 'replace').strip()[-500:]}", None)
@@ -127,8 +172,9 @@ async def read_output(session: Session, where: object, returncode: int | None, o
     return found
 
 
-def decode(out: bytes) -> tuple[str, Found] | None:
-    """The child's output as (key, diagnostics by path); None when it is not exactly that shape."""
+def decode(out: bytes) -> Output | None:
+    """The child's output; None when it is not exactly that shape (each facts row is checked when it
+    is used: `facts.from_row`)."""
     from crew_lsp.cache.codec import decode as decode_files
 
     try:
@@ -138,11 +184,13 @@ def decode(out: bytes) -> tuple[str, Found] | None:
     if type(value) is not dict or type(value.get("key")) is not str:
         return None
     found = decode_files(value.get("files"))
-    return None if found is None else (value["key"], found)
+    rows = value.get("facts")
+    return None if found is None else Output(value["key"], found, rows if type(rows) is list else None)
 
 
-def own_key(ws: Workspace, entries: list[tuple[str, str, str]]) -> str:
-    """A folder's cache key as the server sees it, from its own scan (for a worker thread)."""
+def own_key(ws: Workspace, entries: list[tuple[str, str, str]]) -> Key:
+    """A folder's cache key as the server sees it, from its own scan, with each file's stamp (for a
+    worker thread)."""
     from crew_lsp.cache import FolderCache
 
-    return FolderCache(ws, entries).key.digest
+    return FolderCache(ws, entries, stamps=True).key

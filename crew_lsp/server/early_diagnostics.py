@@ -29,6 +29,7 @@ from crew_lsp.server.project import Listing, list_files
 from crew_lsp.server.raw_settings import checker_options
 
 if TYPE_CHECKING:
+    from crew_lsp.cache.key import Key
     from crew_lsp.server.head_start import Child
     from crew_lsp.server.project import Folder
     from crew_lsp.server.session import Session
@@ -40,7 +41,7 @@ class Scanned:
 
     workspace: str  # (cache.key.workspace_part: every root and the version read as)
     listing: Listing
-    key: str
+    key: Key
     reported: Callable[[str], bool]
 
 
@@ -56,7 +57,7 @@ class EarlyCheck:
         self.not_publishing = asyncio.Event()
         self.not_publishing.set()
         self.scanned: asyncio.Task[Scanned | None] = session.spawn(self._scan(settings))
-        self.published: asyncio.Task[list[str] | None] = session.spawn(self._publish())
+        self.published: asyncio.Task[checker_child.Published | None] = session.spawn(self._publish())
 
     async def _scan(self, settings: Awaitable[dict]) -> Scanned | None:
         options = checker_options(await settings)
@@ -73,8 +74,8 @@ class EarlyCheck:
             return None
         return Scanned(workspace_part(ws), listing, key, ws.reported_filter())
 
-    async def _publish(self) -> list[str] | None:
-        """The paths published from the child; None when it failed, or checked another state of the folder."""
+    async def _publish(self) -> checker_child.Published | None:
+        """What was published from the child; None when it failed, or checked another state of the folder."""
         scanned = await self.scanned
         if scanned is None:
             return None
@@ -86,7 +87,8 @@ class EarlyCheck:
         self.not_publishing.clear()
         try:
             result = await checker_child.read_output(self.session, self.path, *done)
-            return await checker_child.publish_if_same(self.session, self.path, result, scanned.key, scanned.reported)
+            return await checker_child.publish_if_same(self.session, self.path, result, scanned.key, scanned.listing[1],
+                                                       scanned.reported)
         finally:
             self.not_publishing.set()
 
@@ -100,7 +102,8 @@ class EarlyCheck:
     async def withdraw(self) -> list[str]:
         """Stop the child: the folder is checked in the server. The paths already published from it."""
         self.child.stop()
-        return await self.published or []
+        published = await self.published
+        return published.paths if published is not None else []
 
 
 class EarlyChecks:

@@ -214,14 +214,15 @@ class Lifecycle:
                     progress.report(base + done)
             # a child checks the folder: its head-start one, or one started now for a large folder
             early = self._early.take(folder)
-            checked: Awaitable[list[str] | None] | None = early.published if early is not None else (
+            checked: asyncio.Task[checker_child.Published | None] | None = early.published if early is not None else (
                 self.session.spawn(checker_child.check(self.session, folder, entries))
                 if checker_child.wanted(self.session, entries) else None)
             cached = await publish_cached(self.session, folder, entries) if checked is None else None  # (docs/cache.md)
             compact = checked is not None and len(entries) >= checker_child.large_folder_files()
             try:
                 await load_folder(folder, loader, entries, report, compact=compact,
-                                  yields_to=early.not_publishing if early is not None else None)
+                                  yields_to=early.not_publishing if early is not None else None,
+                                  facts=checker_child.facts_within(checked, len(entries)) if compact else None)
             except Exception as exc:
                 self.session.log_error(f"indexing {folder.path} failed", exc)
             done_before += len(entries)
@@ -231,8 +232,12 @@ class Lifecycle:
                 store_when_checked(self.session, folder, cached)
                 continue
             self._folder_ready(folder, check_all=False)
-            if await checked is None:  # (the child stored the cache when it is on)
+            published = await checked
+            if published is None:  # (the child stored the cache when it is on)
                 self._check_all(folder)
+            elif compact and published.facts is not None:
+                self.session.log(f"crew-lsp: {folder.path} indexed from its child's facts "
+                                 f"({published.facts.used} of {len(entries)} files not parsed again)")
         if progress is not None:
             progress.end(f"{total} files indexed")
 

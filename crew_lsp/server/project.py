@@ -14,11 +14,11 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Awaitable, Callable, Iterable
 
 from crew_lsp.resources.discovery import Workspace, repo_root, scan
 from crew_lsp.resources.facts import Strings
-from crew_lsp.resources.index import Index, Snapshot, folded_for_checks, prepared_aside, read_entries
+from crew_lsp.resources.index import Index, KnownFacts, Snapshot, folded_for_checks, prepared_aside, read_entries
 from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, stamp_of
 from crew_lsp.resources.model import Resource
 from crew_lsp.resources.workflow import forget_line_cache
@@ -103,14 +103,16 @@ async def list_files(ws: Workspace) -> Listing:
 
 async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, str, str]],
                       progress: Callable[[int, int], None] | None = None, chunk: int = 400, compact: bool = False,
-                      yields_to: asyncio.Event | None = None) -> int:
+                      yields_to: asyncio.Event | None = None, facts: Awaitable[KnownFacts | None] | None = None) -> int:
     """Read the listed files of a folder off the event loop; returns the number of files. With
     ``compact`` every file is compacted as it is read (a large folder checked by a child process:
     server/checker_child.py); open documents are made whole again when their text is applied.
     ``yields_to``: between chunks, the reading waits while this event is clear (the interpreter is
-    then the publisher's: early_diagnostics.py)."""
+    then the publisher's: early_diagnostics.py). ``facts``: the files are read once these come (from
+    the child), and only those they do not describe are parsed."""
     ws = folder.ws
     strings = Strings() if compact else None
+    known = await facts if facts is not None else None
     resources: dict[str, Resource] = {}
     problems: dict[str, Problem] = {}
     stamps: dict[str, Stamp] = {}
@@ -118,7 +120,7 @@ async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, s
     for start in range(0, total, chunk):
         if yields_to is not None:
             await yields_to.wait()
-        part, unread, stamp = await asyncio.to_thread(read_entries, ws, entries[start:start + chunk], loader, True, strings)
+        part, unread, stamp = await asyncio.to_thread(read_entries, ws, entries[start:start + chunk], loader, True, strings, known)
         resources.update(part)
         problems.update(unread)
         stamps.update(stamp)

@@ -5,6 +5,8 @@ small: `CREW_LSP_LARGE_FOLDER_FILES` lowers the threshold."""
 
 from __future__ import annotations
 
+import re
+
 from lsp_harness import AGENT, BROKEN_TEAM, TEAM, WORKFLOW, start_session, stop_session
 
 from crew_lsp.server.checker_child import LARGE_FOLDER_VARIABLE
@@ -70,6 +72,18 @@ async def test_a_large_folder_publishes_exactly_what_the_server_check_publishes(
     assert {BROKEN, ".crew/agents/loner.md", ".crew/teams/solo.team.md"} <= set(_relative(by_child))
 
 
+async def test_a_large_folder_is_indexed_from_the_childs_facts_without_parsing_its_files(tmp_path):
+    s = await start_session(tmp_path, "neovim", files=FILES, init_options=NO_CACHE, env=AS_LARGE)
+    try:
+        await s.until(lambda: any("indexed from its child's facts" in m.message for m in s.client.log_messages),
+                      what="the folder to be indexed")
+        said = next(m.message for m in s.client.log_messages if "indexed from its child's facts" in m.message)
+        used, total = map(int, re.search(r"\((\d+) of (\d+) files not parsed again\)", said).groups())
+        assert used == total > len(FILES)  # (the project's files and crew-lsp's builtins)
+    finally:
+        await stop_session(s)
+
+
 async def test_a_child_that_fails_leaves_the_check_to_the_server(tmp_path):
     # (the checker refuses a worker count that is not a number; the server does not read it)
     s = await start_session(tmp_path, "neovim", files=FILES, init_options=NO_CACHE, env={**AS_LARGE, "CREW_LSP_JOBS": "many"})
@@ -113,8 +127,11 @@ def test_child_output_other_than_a_key_and_cache_shaped_diagnostics_is_refused()
     from crew_lsp.server.checker_child import decode
 
     good = b'{"key":"k","files":[["/w/a.md",[["CREW201",1,0,0,0,4,"Unknown agent",null,null,0]]]]}'
-    key, found = decode(good)
-    assert key == "k" and [d.code for d in found["/w/a.md"]] == ["CREW201"]
+    out = decode(good)
+    assert out.key == "k" and [d.code for d in out.found["/w/a.md"]] == ["CREW201"] and out.rows is None
+    assert decode(good[:-1] + b',"facts":[null,["a",null,true,false,null,null,[],[],[],[]]]}').rows == \
+        [None, ["a", None, True, False, None, None, [], [], [], []]]  # (each row is checked when used)
+    assert decode(good[:-1] + b',"facts":{"a":1}}').rows is None
     for garbage in (b"", b"not json", b"[]", b'{"files":[]}', b'{"key":1,"files":[]}',
                     b'{"key":"k","files":[["/w/a.md",[["NOPE",1,0,0,0,4,"x",null,null,0]]]]}', b"\xff\xfe"):
         assert decode(garbage) is None
