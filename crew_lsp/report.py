@@ -6,13 +6,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable
 
 from crew_lsp import __version__
 from crew_lsp.checks.codes import CODES, Severity, doc_url
 from crew_lsp.checks.jobs import JobsError, default_jobs, end_with_parent, for_server_child
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.discovery import Workspace
+
+TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
+if TYPE_CHECKING:
+    from typing import Callable
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFORMATION: "\033[36m", Severity.HINT: "\033[2m"}
 

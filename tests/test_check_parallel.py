@@ -270,3 +270,23 @@ def test_facts_rows_are_those_of_each_parse_on_one_process_and_on_several(mixed_
     assert [e[2] for e in entries] == list(serial.snapshot.resources)  # (rows are by place in the scan)
     assert serial.facts == shared.facts == recovered.facts == want
     assert check_folder(Workspace.discover(mixed_workspace), jobs=1).facts is None  # (only when asked)
+
+
+def test_every_file_but_the_config_files_is_in_one_chunk_and_each_chunk_is_taken_once(mixed_workspace):
+    entries = parallel.scan(Workspace.discover(mixed_workspace))
+    configs, chunks = parallel._chunks(entries)
+    assert [entries[n][0] for n in configs] == ["config"] * len(configs) and configs  # (every process parses these)
+    assert sorted(configs + [n for chunk in chunks for n in chunk]) == list(range(len(entries)))
+    assert max(map(len, chunks)) == parallel.CHUNK_FILES
+    deal = parallel._deal(len(chunks))
+    try:
+        taken = list(iter(lambda: parallel._claim(deal), None))
+    finally:
+        os.close(deal)
+    assert taken == list(range(len(chunks)))
+
+
+def test_a_huge_folder_is_cut_into_no_more_chunks_than_a_pipe_holds_at_once():
+    entries = [("agent", "project", f"/ws/.crew/agents/a{n}.md") for n in range(200_000)]
+    _configs, chunks = parallel._chunks(entries)
+    assert len(chunks) <= parallel.MAX_CHUNKS and sum(map(len, chunks)) == len(entries)

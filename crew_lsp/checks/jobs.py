@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import Callable
+
+TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
+if TYPE_CHECKING:
+    from typing import Callable
 
 JOBS_VARIABLE = "CREW_LSP_JOBS"
 MAX_JOBS = 4

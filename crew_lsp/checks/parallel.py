@@ -1,8 +1,10 @@
 """Checking one workspace folder on several cores (`crew-lsp check`; docs/architecture.md, Parallel check).
 
-Reading, parsing and checking cost about the same for every file, so after the scan the files are
-dealt out in turn to this process and to forked workers (one per extra core). Each process reads and
-parses only its share, plus every config file (the fold needs them, and there are few). Parsed files
+After the scan the files are cut into chunks, whose numbers wait in a pipe; this process and the
+forked workers (one per extra core) each take the next chunk as soon as they are done with the last,
+so a process that starts late or runs slower (a freshly forked worker copies the pages it writes)
+takes fewer. Each process reads and parses only its share, plus every config file (the fold needs
+them, and there are few), and checks the files it parsed. Parsed files
 are too slow to ship between processes, so each process sends the others a *summary* of its share
 (`resources/summary.py`) and builds the whole snapshot from its own files and stubs of the others'.
 Each process then checks its own share; the workers send their diagnostics back as plain tuples
@@ -19,7 +21,6 @@ import gc
 import marshal
 import os
 import sys
-from typing import Callable
 
 from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.diagnostic import Diagnostic, Related
@@ -32,6 +33,10 @@ from crew_lsp.resources.loader import Loader, Problem
 from crew_lsp.resources.model import COMPACTABLE, Resource
 from crew_lsp.resources.summary import StubResource, StubSource, summarize
 from crew_lsp.resources.text import Span
+
+TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
+if TYPE_CHECKING:
+    from typing import Callable
 
 MIN_FILES = 1_000  # below this a fork costs more than it saves
 
@@ -102,14 +107,37 @@ def _by_number(count: int, parts: list[list[tuple[int, Row]]]) -> list[Row | Non
     return rows
 
 
-def _shares(entries: list[Entry], count: int) -> tuple[list[int], list[list[int]]]:
+CHUNK_FILES = 32  # files per chunk: the imbalance left is at most about one chunk's work
+MAX_CHUNKS = 1_024  # (their numbers, 4 bytes each, are written before anyone reads: 4 KiB fit any pipe's buffer)
+_TOKEN = 4
+
+
+def _chunks(entries: list[Entry]) -> tuple[list[int], list[list[int]]]:
     """The numbers (places in ``entries``) of every config file (each process parses them all), and
-    those of the other files dealt out in turn to ``count`` shares."""
+    those of the other files cut into chunks in scan order."""
     configs: list[int] = []
     others: list[int] = []
     for number, entry in enumerate(entries):
         (configs if entry[0] == "config" else others).append(number)
-    return configs, [others[k::count] for k in range(count)]
+    size = max(CHUNK_FILES, -(-len(others) // MAX_CHUNKS))
+    return configs, [others[k:k + size] for k in range(0, len(others), size)]
+
+
+def _deal(count: int) -> int:
+    """A pipe holding the chunk numbers 0 … count-1, its writing end closed: its reading end."""
+    take, put = os.pipe()
+    try:
+        _send_all(put, b"".join(k.to_bytes(_TOKEN, "little") for k in range(count)))
+    finally:
+        os.close(put)
+    return take
+
+
+def _claim(fd: int) -> int | None:
+    """The next chunk's number, or None when every chunk is taken. (Each read takes one whole number:
+    the pipe holds only whole numbers, and reads of it do not interleave.)"""
+    token = os.read(fd, _TOKEN)
+    return int.from_bytes(token, "little") if len(token) == _TOKEN else None
 
 
 def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
@@ -124,7 +152,11 @@ class WorkerGone(Exception):
 
 
 def _send(fd: int, payload: bytes) -> None:
-    view = memoryview(len(payload).to_bytes(8, "little") + payload)
+    _send_all(fd, len(payload).to_bytes(8, "little") + payload)
+
+
+def _send_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
 
@@ -213,7 +245,13 @@ class _Run:
         self.facts = facts
         self.loader = loader
         self.entries = entries
-        self.configs, self.shares = _shares(entries, workers + 1)
+        self.configs, self.chunks = _chunks(entries)
+        self.workers = workers
+        # share → the numbers of its files (its chunks'), once known here: this process's own as it
+        # takes them, a worker's from its message
+        self.shares: dict[int, list[int]] = {}
+        self.taken: dict[int, list[int]] = {}  # share → the chunks it took
+        self.deal = -1  # the pipe of chunk numbers (reading end)
         # the share whose process checks the config files: the last worker's (checking a config file
         # imports pydantic, a tenth of a second better spent beside this process's own share)
         self.config_share = workers
@@ -227,6 +265,33 @@ class _Run:
         mine = [entries[n] for n in (numbers + self.configs if with_configs else numbers)]
         resources, problems, _stamps = read_entries(self.ws, mine, self.loader)
         return _Parsed(numbers, with_configs, resources, problems)
+
+    def _take_and_parse(self, share: int) -> _Parsed:
+        """Every config file, then chunk after chunk until none is left: read and parsed here as this
+        process's share."""
+        entries, ws, loader, chunks = self.entries, self.ws, self.loader, self.chunks
+        resources, problems, _stamps = read_entries(ws, [entries[n] for n in self.configs], loader)
+        numbers: list[int] = []
+        taken = self.taken[share] = []
+        while (chunk := _claim(self.deal)) is not None:
+            taken.append(chunk)
+            part, unread, _stamps = read_entries(ws, [entries[n] for n in chunks[chunk]], loader)
+            resources.update(part)
+            problems.update(unread)
+            numbers += chunks[chunk]
+        self._stop_dealing()
+        self.shares[share] = numbers
+        return _Parsed(numbers, True, resources, problems)
+
+    def _stop_dealing(self) -> None:
+        if self.deal >= 0:
+            os.close(self.deal)
+            self.deal = -1
+
+    def _untaken(self) -> list[int]:
+        """The numbers of the files of every chunk no share reported taking (those of workers gone)."""
+        taken = {chunk for chunks in self.taken.values() for chunk in chunks}
+        return [n for k, chunk in enumerate(self.chunks) if k not in taken for n in chunk]
 
     def _to_check(self, share: int, snap: Snapshot) -> list[tuple[int, str]]:
         """The files of a share to check, with their numbers: its own, and the config files for `config_share`."""
@@ -261,10 +326,12 @@ class _Run:
         sys.stdout.flush()  # (a worker leaves through os._exit, but nothing buffered may be written twice)
         sys.stderr.flush()
         try:
-            for share in range(1, len(self.shares)):
+            self.deal = _deal(len(self.chunks))
+            for share in range(1, self.workers + 1):
                 self._fork(share)
             return self._lead()
         finally:
+            self._stop_dealing()
             self._reap()
 
     def _fork(self, share: int) -> None:
@@ -294,7 +361,8 @@ class _Run:
         process ends: freeing it object by object would keep a core busy for nothing (a tenth of a
         second at 50,000 files) while this process's parent still works."""
         gc.disable()  # this process ends with os._exit: nothing it builds needs collecting
-        mine = self._parse(share, with_configs=True)
+        mine = self._take_and_parse(share)
+        _send(up, marshal.dumps(self.taken[share]))
         _send(up, mine.summaries(self.entries))
         snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
         checked = self._to_check(share, snap)
@@ -336,22 +404,30 @@ class _Run:
                 for share in late:
                     found.update(_check(snap, [p for _n, p in self._to_check(share, snap)]))
                 recovered += len(late)
-        return Checked(snap, found, len(self.shares) - 1, recovered,
+        return Checked(snap, found, self.workers, recovered,
                        _by_number(len(self.entries), rows) if self.facts else None)
 
     def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes]]:
         """Parse this process's share, and trade summaries with the workers: what this process parsed
         (its share, and that of any worker gone before the trade), and every share's summaries."""
         entries = self.entries
-        parsed = {0: self._parse(0, with_configs=True)}
+        parsed = {0: self._take_and_parse(0)}
         blobs = {0: parsed[0].summaries(entries)}
+        gone = []
         for share in list(self.pids):
             try:
+                taken = self.taken[share] = marshal.loads(_receive(self.pipes[share][0]))
+                self.shares[share] = [n for chunk in taken for n in self.chunks[chunk]]
                 blobs[share] = _receive(self.pipes[share][0])
-            except WorkerGone:
+            except (WorkerGone, ValueError, EOFError, TypeError, IndexError):
                 self._give_up(share)
-                parsed[share] = self._parse(share)
-                blobs[share] = parsed[share].summaries(entries)
+                self.taken.pop(share, None)
+                gone.append(share)
+        for k, share in enumerate(gone):  # what they took (all of it to the first: none reported it)
+            self.shares[share] = self._untaken() if k == 0 else []
+            self.taken[share] = []
+            parsed[share] = self._parse(share)
+            blobs[share] = parsed[share].summaries(entries)
         for share in list(self.pids):
             try:
                 _send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))

@@ -148,6 +148,17 @@ def test_check_without_config_does_not_import_pydantic(tmp_path):
     assert not {m for m in _imported(out.stderr) if m.startswith("pydantic")}
 
 
+def test_check_without_config_imports_neither_typing_nor_dataclasses(tmp_path):
+    # (each costs a few milliseconds of every check's start-up: annotations are strings, records plain classes)
+    (tmp_path / ".crew" / "agents").mkdir(parents=True)
+    (tmp_path / ".crew" / "agents" / "a.md").write_text("---\nname: a\ndescription: x\n---\nYou work.\n")
+    (tmp_path / ".crew" / "teams").mkdir()
+    (tmp_path / ".crew" / "teams" / "t.team.md").write_text("---\nname: t\ndescription: x\n---\n- lead: agent=b\n")
+    out = crew("check", "--no-cache", "--jobs", "1", str(tmp_path), python_args=("-X", "importtime"))
+    assert out.returncode == 1  # (the team names an unknown agent: the checks ran)
+    assert not _imported(out.stderr) & {"typing", "dataclasses"}
+
+
 def test_check_without_the_cache_loads_neither_its_key_nor_its_store(tmp_path):
     (tmp_path / ".crew" / "agents").mkdir(parents=True)
     (tmp_path / ".crew" / "agents" / "a.md").write_text("---\nname: a\ndescription: x\n---\nYou work.\n")
