@@ -52,8 +52,11 @@ def timed(owner, name, label=None):
             mark(label + " <")
     setattr(owner, name, call)
 timed(disc, "scan")
-for name in ("read_entries", "derive", "_check", "_encode", "_decode", "_send", "_receive"):
-    timed(par, name, {"read_entries": "read+parse", "_check": "checks", "_send": "send (+wait)", "_receive": "wait+receive"}.get(name))
+for name in ("derive", "_check", "encode_found", "decode_found", "send", "receive"):
+    timed(par, name, {"_check": "checks", "send": "send (+wait)", "receive": "wait+receive",
+                      "encode_found": "encode", "decode_found": "decode"}.get(name))
+timed(par._Run, "_take_and_parse", "read+parse")
+timed(par._Run, "_parse", "read+parse (recovered)")
 timed(par._Parsed, "summaries")
 timed(par._Run, "_snapshot", "snapshot")
 timed(report, "json_text", "json output")
@@ -67,7 +70,7 @@ def leave(status):
     real_exit(status)
 os._exit = leave
 if len(sys.argv) > 5:
-    par.check_folder.__defaults__ = (1, int(sys.argv[5]), None)
+    par.check_folder.__defaults__ = (1, int(sys.argv[5]), None, False)
 sys.argv = ["crew-lsp", "check", "--format", "json", "--jobs", sys.argv[4], sys.argv[3]]
 from crew_lsp.cli import main
 main()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bench.workspace import generate
-from crew_lsp.checks import parallel
+from crew_lsp.checks import parallel, processes
 from crew_lsp.checks.parallel import check_folder
 from crew_lsp.resources.discovery import Workspace
 from crew_lsp.resources.index import Index
@@ -248,7 +248,7 @@ def test_check_called_in_process_returns_its_status_and_keeps_the_process(mixed_
 
 def test_finished_workers_are_reaped_by_the_next_check_or_at_exit(mixed_workspace):
     check_folder(Workspace.discover(mixed_workspace), jobs=3, min_files=0)
-    parallel.reap_exited()
+    processes.reap_exited()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
 
@@ -278,9 +278,9 @@ def test_every_file_but_the_config_files_is_in_one_chunk_and_each_chunk_is_taken
     assert [entries[n][0] for n in configs] == ["config"] * len(configs) and configs  # (every process parses these)
     assert sorted(configs + [n for chunk in chunks for n in chunk]) == list(range(len(entries)))
     assert max(map(len, chunks)) == parallel.CHUNK_FILES
-    deal = parallel._deal(len(chunks))
+    deal = processes.deal(len(chunks))
     try:
-        taken = list(iter(lambda: parallel._claim(deal), None))
+        taken = list(iter(lambda: processes.claim(deal), None))
     finally:
         os.close(deal)
     assert taken == list(range(len(chunks)))

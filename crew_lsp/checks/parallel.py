@@ -16,15 +16,15 @@ checks that worker's share itself, exactly as the serial path would.
 
 from __future__ import annotations
 
-import atexit
 import gc
 import marshal
 import os
 import sys
 
-from crew_lsp.checks.codes import Severity
-from crew_lsp.checks.diagnostic import Diagnostic, Related
+from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.checks.jobs import MAX_JOBS
+from crew_lsp.checks.processes import (Entry, WorkerGone, can_fork, claim, deal, decode_found, detach_standard_streams,
+                                       encode_found, end, reap_exited, receive, send)
 from crew_lsp.checks.run import check_resource
 from crew_lsp.resources.discovery import Workspace, scan
 from crew_lsp.resources.facts import Row, to_row
@@ -32,24 +32,12 @@ from crew_lsp.resources.index import Snapshot, derive, paused_gc, read_entries
 from crew_lsp.resources.loader import Loader, Problem
 from crew_lsp.resources.model import COMPACTABLE, Resource
 from crew_lsp.resources.summary import StubResource, StubSource, summarize
-from crew_lsp.resources.text import Span
 
 TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
 if TYPE_CHECKING:
     from typing import Callable
 
 MIN_FILES = 1_000  # below this a fork costs more than it saves
-
-Entry = tuple[str, str, str]  # (kind, scope, path), as `scan` lists them
-
-
-def _can_fork() -> bool:
-    """Forking is safe only from a single-threaded process (a thread's lock could be held forever)."""
-    if not hasattr(os, "fork"):
-        return False
-    threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
-
 
 class Checked:
     """A folder's snapshot and the diagnostics of its reported files, by path; how the work was shared."""
@@ -77,7 +65,7 @@ def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files:
     loader, entries = listing
     if callable(jobs):
         jobs = jobs(len(entries))
-    workers = min(jobs, MAX_JOBS) - 1 if len(entries) >= min_files and _can_fork() else 0
+    workers = min(jobs, MAX_JOBS) - 1 if len(entries) >= min_files and can_fork() else 0
     if workers < 1:
         with paused_gc():
             resources, problems, _stamps = read_entries(ws, entries, loader)
@@ -109,7 +97,6 @@ def _by_number(count: int, parts: list[list[tuple[int, Row]]]) -> list[Row | Non
 
 CHUNK_FILES = 32  # files per chunk: the imbalance left is at most about one chunk's work
 MAX_CHUNKS = 1_024  # (their numbers, 4 bytes each, are written before anyone reads: 4 KiB fit any pipe's buffer)
-_TOKEN = 4
 
 
 def _chunks(entries: list[Entry]) -> tuple[list[int], list[list[int]]]:
@@ -123,90 +110,11 @@ def _chunks(entries: list[Entry]) -> tuple[list[int], list[list[int]]]:
     return configs, [others[k:k + size] for k in range(0, len(others), size)]
 
 
-def _deal(count: int) -> int:
-    """A pipe holding the chunk numbers 0 … count-1, its writing end closed: its reading end."""
-    take, put = os.pipe()
-    try:
-        _send_all(put, b"".join(k.to_bytes(_TOKEN, "little") for k in range(count)))
-    finally:
-        os.close(put)
-    return take
-
-
-def _claim(fd: int) -> int | None:
-    """The next chunk's number, or None when every chunk is taken. (Each read takes one whole number:
-    the pipe holds only whole numbers, and reads of it do not interleave.)"""
-    token = os.read(fd, _TOKEN)
-    return int.from_bytes(token, "little") if len(token) == _TOKEN else None
-
-
 def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
     reported = snap.workspace.reported_filter()
     resources = snap.resources
     with paused_gc():
         return {p: check_resource(resources[p], snap) for p in paths if reported(p)}
-
-
-class WorkerGone(Exception):
-    """A worker's pipe closed before its whole message came."""
-
-
-def _send(fd: int, payload: bytes) -> None:
-    _send_all(fd, len(payload).to_bytes(8, "little") + payload)
-
-
-def _send_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _read_exactly(fd: int, n: int) -> bytes:
-    chunks = []
-    while n:
-        chunk = os.read(fd, min(n, 1 << 20))
-        if not chunk:
-            raise WorkerGone
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
-def _receive(fd: int) -> bytes:
-    return _read_exactly(fd, int.from_bytes(_read_exactly(fd, 8), "little"))
-
-
-_SEVERITIES = {int(s): s for s in Severity}
-
-
-def _encode(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]], rows: list[tuple[int, Row]] | None) -> bytes:
-    """The diagnostics of the ``checked`` files (numbered by their place in the scan), in their order:
-    a file without any as its bare number (most files: a path costs more to ship than its diagnostics);
-    and the (number, facts row) of the share's files when they are wanted."""
-    out: list = []
-    for number, path in checked:
-        diags = found.get(path)
-        if diags is None:  # (not reported)
-            continue
-        out.append((number, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
-                              [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
-                   if diags else number)
-    return marshal.dumps((out, rows))
-
-
-def _decode(payload: bytes, entries: list[Entry]) -> tuple[dict[str, list[Diagnostic]], list[tuple[int, Row]] | None]:
-    found: dict[str, list[Diagnostic]] = {}
-    severity, span = _SEVERITIES, Span._make
-    items, rows = marshal.loads(payload)
-    for item in items:
-        if item.__class__ is int:
-            found[entries[item][2]] = []
-            continue
-        number, diags = item
-        found[entries[number][2]] = [
-            Diagnostic(code, severity[level], span(where), message, data, [Related(p, span(s), m) for p, s, m in related], unnecessary)
-            for code, level, where, message, data, related, unnecessary in diags]
-    return found, rows
 
 
 class _Parsed:
@@ -251,7 +159,7 @@ class _Run:
         # takes them, a worker's from its message
         self.shares: dict[int, list[int]] = {}
         self.taken: dict[int, list[int]] = {}  # share → the chunks it took
-        self.deal = -1  # the pipe of chunk numbers (reading end)
+        self.chunk_pipe = -1  # the pipe of chunk numbers (reading end)
         # the share whose process checks the config files: the last worker's (checking a config file
         # imports pydantic, a tenth of a second better spent beside this process's own share)
         self.config_share = workers
@@ -273,7 +181,7 @@ class _Run:
         resources, problems, _stamps = read_entries(ws, [entries[n] for n in self.configs], loader)
         numbers: list[int] = []
         taken = self.taken[share] = []
-        while (chunk := _claim(self.deal)) is not None:
+        while (chunk := claim(self.chunk_pipe)) is not None:
             taken.append(chunk)
             part, unread, _stamps = read_entries(ws, [entries[n] for n in chunks[chunk]], loader)
             resources.update(part)
@@ -284,9 +192,9 @@ class _Run:
         return _Parsed(numbers, True, resources, problems)
 
     def _stop_dealing(self) -> None:
-        if self.deal >= 0:
-            os.close(self.deal)
-            self.deal = -1
+        if self.chunk_pipe >= 0:
+            os.close(self.chunk_pipe)
+            self.chunk_pipe = -1
 
     def _untaken(self) -> list[int]:
         """The numbers of the files of every chunk no share reported taking (those of workers gone)."""
@@ -326,7 +234,7 @@ class _Run:
         sys.stdout.flush()  # (a worker leaves through os._exit, but nothing buffered may be written twice)
         sys.stderr.flush()
         try:
-            self.deal = _deal(len(self.chunks))
+            self.chunk_pipe = deal(len(self.chunks))
             for share in range(1, self.workers + 1):
                 self._fork(share)
             return self._lead()
@@ -346,7 +254,7 @@ class _Run:
                     os.close(ours)
                 os.close(from_worker)
                 os.close(to_worker)
-                _detach_standard_streams()
+                detach_standard_streams()
                 built = self._work(share, worker_in, worker_out)  # noqa: F841 (alive until os._exit: see _work)
                 status = 0
             finally:
@@ -362,12 +270,12 @@ class _Run:
         second at 50,000 files) while this process's parent still works."""
         gc.disable()  # this process ends with os._exit: nothing it builds needs collecting
         mine = self._take_and_parse(share)
-        _send(up, marshal.dumps(self.taken[share]))
-        _send(up, mine.summaries(self.entries))
-        snap = self._snapshot({share: mine}, marshal.loads(_receive(down)))
+        send(up, marshal.dumps(self.taken[share]))
+        send(up, mine.summaries(self.entries))
+        snap = self._snapshot({share: mine}, marshal.loads(receive(down)))
         checked = self._to_check(share, snap)
         found = _check(snap, [p for _n, p in checked])
-        _send(up, _encode(found, checked, self._rows(mine) if self.facts else None))
+        send(up, encode_found(found, checked, self._rows(mine) if self.facts else None))
         return snap
 
     def _rows(self, part: _Parsed) -> list[tuple[int, Row]]:
@@ -384,7 +292,7 @@ class _Run:
             rows = [self._rows(part) for part in parsed.values()] if self.facts else []
             for share in list(self.pids):
                 try:
-                    theirs, their_rows = _decode(_receive(self.pipes[share][0]), self.entries)
+                    theirs, their_rows = decode_found(receive(self.pipes[share][0]), self.entries)
                     if self.facts and their_rows is None:
                         raise ValueError("no facts")
                 except (WorkerGone, ValueError, EOFError, TypeError, IndexError, KeyError):
@@ -416,9 +324,9 @@ class _Run:
         gone = []
         for share in list(self.pids):
             try:
-                taken = self.taken[share] = marshal.loads(_receive(self.pipes[share][0]))
+                taken = self.taken[share] = marshal.loads(receive(self.pipes[share][0]))
                 self.shares[share] = [n for chunk in taken for n in self.chunks[chunk]]
-                blobs[share] = _receive(self.pipes[share][0])
+                blobs[share] = receive(self.pipes[share][0])
             except (WorkerGone, ValueError, EOFError, TypeError, IndexError):
                 self._give_up(share)
                 self.taken.pop(share, None)
@@ -430,7 +338,7 @@ class _Run:
             blobs[share] = parsed[share].summaries(entries)
         for share in list(self.pids):
             try:
-                _send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
+                send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
             except OSError:  # (a worker gone since: its pipe is broken)
                 self._give_up(share)
                 parsed[share] = self._parse(share)
@@ -441,51 +349,8 @@ class _Run:
         pid = self.pids.pop(share)
         for fd in self.pipes.pop(share):
             os.close(fd)
-        _end(pid, finished)
+        end(pid, finished)
 
     def _reap(self) -> None:
         for share in list(self.pids):
             self._give_up(share)
-
-
-def _detach_standard_streams() -> None:
-    """Point a worker's stdin, stdout and stderr at /dev/null: it writes nothing there, and a reader of
-    `crew-lsp check`'s output must not wait for it to finish exiting before seeing the end of it."""
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    os.close(devnull)
-
-
-_exiting: list[int] = []  # workers done with their work, still freeing their memory: reaped later
-
-
-def _end(pid: int, finished: bool) -> None:
-    """Reap a worker. One that has sent its last message exits by itself, but handing a large heap
-    back to the system takes it a moment: it is reaped later, not waited for. Any other is no longer
-    needed and is killed (it may be stuck)."""
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0] != 0:
-            return
-        if finished:
-            _exiting.append(pid)
-            return
-        import signal
-
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except ChildProcessError:  # (already reaped)
-        pass
-
-
-def reap_exited() -> None:
-    """Wait for the workers of earlier checks that were still exiting (at the next check, or at exit;
-    the CLI leaves with os._exit, and init reaps what is left)."""
-    while _exiting:
-        try:
-            os.waitpid(_exiting.pop(), 0)
-        except ChildProcessError:
-            pass
-
-
-atexit.register(reap_exited)
