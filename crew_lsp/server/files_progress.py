@@ -38,5 +38,9 @@ class FilesProgress:
         self.session.progress.report(self.token, T.WorkDoneProgressReport(
             percentage=min(pct, 100), message=f"{done}/{self.total} files"))
 
+    def note(self, message: str) -> None:
+        """Say what is happening meanwhile (the count stays where it is)."""
+        self.session.progress.report(self.token, T.WorkDoneProgressReport(message=message))
+
     def end(self, message: str) -> None:
         self.session.progress.end(self.token, T.WorkDoneProgressEnd(message=message))

@@ -219,6 +219,8 @@ class Lifecycle:
                 if checker_child.wanted(self.session, entries) else None)
             cached = await publish_cached(self.session, folder, entries) if checked is None else None  # (docs/cache.md)
             compact = checked is not None and len(entries) >= checker_child.large_folder_files()
+            if compact and progress is not None:  # (the files are read once the child has checked them)
+                progress.note(f"checking {len(entries)} files on every core")
             try:
                 await load_folder(folder, loader, entries, report, compact=compact,
                                   yields_to=early.not_publishing if early is not None else None,

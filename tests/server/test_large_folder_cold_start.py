@@ -135,3 +135,19 @@ def test_child_output_other_than_a_key_and_cache_shaped_diagnostics_is_refused()
     for garbage in (b"", b"not json", b"[]", b'{"files":[]}', b'{"key":1,"files":[]}',
                     b'{"key":"k","files":[["/w/a.md",[["NOPE",1,0,0,0,4,"x",null,null,0]]]]}', b"\xff\xfe"):
         assert decode(garbage) is None
+
+
+async def test_the_indexing_progress_of_a_large_folder_says_the_files_are_being_checked_first(tmp_path):
+    files = {f".crew/agents/a{i:03}.md": f"---\nname: a{i:03}\ndescription: agent {i}\n---\nDo {i}.\n" for i in range(260)}
+    s = await start_session(tmp_path, "vscode", files={**FILES, **files}, init_options=NO_CACHE, env=AS_LARGE)
+    try:
+        await s.until(lambda: any("indexed from its child's facts" in m.message for m in s.client.log_messages),
+                      what="the folder to be indexed")
+        await s.ready()
+        (reports,) = s.client.progress_reports.values()
+        messages = [r.message for r in reports if r.kind == "report"]
+        total = int(messages[-1].split("/")[1].split()[0])
+        assert messages[0] == f"checking {total} files on every core"  # (the count stays where it was)
+        assert reports[1].percentage is None and messages[-1] == f"{total}/{total} files"
+    finally:
+        await stop_session(s)
