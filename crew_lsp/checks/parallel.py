@@ -4,11 +4,11 @@ After the scan the files are cut into chunks, whose numbers wait in a pipe; this
 forked workers (one per extra core) each take the next chunk as soon as they are done with the last,
 so a process that starts late or runs slower (a freshly forked worker copies the pages it writes)
 takes fewer. Each process reads and parses only its share, plus every config file (the fold needs
-them, and there are few), and checks the files it parsed. Parsed files
-are too slow to ship between processes, so each process sends the others a *summary* of its share
-(`resources/summary.py`) and builds the whole snapshot from its own files and stubs of the others'.
-Each process then checks its own share; the workers send their diagnostics back as plain tuples
-(and, for the language server's cold start, the `Facts` of their files: `check_folder(facts=True)`).
+them, and there are few). Parsed files are too slow to ship between processes, so each process
+sends the others a *summary* of its share (`resources/summary.py`) and builds the whole snapshot
+from its own files and stubs of the others'. Each process then checks its own share; the workers
+send their diagnostics back as plain tuples (and, for the language server's cold start, the `Facts`
+of their files: `check_folder(facts=True)`). `checks/processes.py` forks and carries the messages.
 
 A worker that fails or dies at any point is not a partial result: this process reads, parses and
 checks that worker's share itself, exactly as the serial path would.
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from typing import Callable
 
 MIN_FILES = 1_000  # below this a fork costs more than it saves
+
 
 class Checked:
     """A folder's snapshot and the diagnostics of its reported files, by path; how the work was shared."""
@@ -118,8 +119,8 @@ def _check(snap: Snapshot, paths: list[str]) -> dict[str, list[Diagnostic]]:
 
 
 class _Parsed:
-    """What one process read of a share (with the config files or not): the resources in scan order,
-    and the files not read."""
+    """What one process read of a share (with the config files or not): the resources, and the files
+    not read."""
 
     __slots__ = ("numbers", "with_configs", "resources", "problems")
 
