@@ -101,6 +101,7 @@ class Client:
         self.publish_event = asyncio.Event()
         self.progress: list[dict] = []
         self.errors: list[str] = []
+        self.logs: list[tuple[float, int | None, str]] = []  # (when, type, message) of every window/logMessage
         self._reader = asyncio.ensure_future(self._read())
 
     def _write(self, msg: dict) -> None:
@@ -147,8 +148,10 @@ class Client:
                 self.publish_event.set()
             elif msg.get("method") == "$/progress":
                 self.progress.append(msg["params"])
-            elif msg.get("method") == "window/logMessage" and msg["params"].get("type") == 1:
-                self.errors.append(msg["params"]["message"][:300])
+            elif msg.get("method") == "window/logMessage":
+                self.logs.append((now, msg["params"].get("type"), msg["params"]["message"][:300]))
+                if msg["params"].get("type") == 1:
+                    self.errors.append(msg["params"]["message"][:300])
 
     async def wait_publish(self, uri: str, since: int, timeout: float = 10.0) -> tuple[float, int]:
         deadline = time.perf_counter() + timeout

@@ -11,8 +11,9 @@ broken) plus a 300-line workflow and the team that runs it, then:
                  medians of --startup-runs interleaved starts
   first diag     spawn → the first publishDiagnostics (target: the pygls floor + 150 ms), cold
                  (`CREW_LSP_NO_CACHE=1`) and with the cache warm
-  quiet          spawn → every file with diagnostics published (the files `check` reports), cold and cached
-                 (cached: the Problems panel is complete; the server then still indexes and checks)
+  quiet          spawn → every file with diagnostics published (the files `check` reports) and the folder's
+                 index answering (a hover in a closed file, which waits for it; asked at the first
+                 diagnostic), cold and cached
   stall          the slowest round trip of a cheap request sent every 20 ms from `initialized` to quiet
   RSS            the server's resident memory once quiet
   idle CPU       the server's CPU over --idle seconds once quiet, with client file watchers and without
@@ -131,8 +132,11 @@ async def start_server(root: Path, env: dict[str, str], watchers: bool) -> tuple
     return client, t_spawn
 
 
-async def cold_start(client: Client, t_spawn: float, expected: set[str], timeout: float = 900) -> dict[str, Any]:
-    """`initialized` → every expected file published, with a cheap request every 20 ms meanwhile."""
+async def cold_start(client: Client, t_spawn: float, expected: set[str], closed: Path | None = None,
+                     timeout: float = 900) -> dict[str, Any]:
+    """`initialized` → every expected file published, with a cheap request every 20 ms meanwhile; and
+    when ``closed`` (a file not open in the editor) is given, → a hover in it answered (its folder's index
+    serves requests)."""
     t_init = time.perf_counter()
     client.notify("initialized", {})
     want = {Path(p).as_uri() for p in expected}
@@ -146,7 +150,23 @@ async def cold_start(client: Client, t_spawn: float, expected: set[str], timeout
             round_trips.append((time.perf_counter() - t0) * 1000)
             await asyncio.sleep(0.02)
 
+    async def indexed() -> float:
+        """When the folder's index answers: a hover on the `name` key of a closed file, which waits for it.
+        (Asked once diagnostics come: earlier it would wait behind the settings, and the probes behind it.)"""
+        if closed is None:
+            return t_init
+        while not client.publishes:
+            try:
+                await asyncio.wait_for(client.publish_event.wait(), 0.05)
+            except asyncio.TimeoutError:
+                pass
+        where = {"textDocument": {"uri": closed.as_uri()}, "position": {"line": 1, "character": 1}}
+        while True:
+            if await client.request("textDocument/hover", where):
+                return time.perf_counter()
+
     prober = asyncio.ensure_future(probe())
+    index_ready = asyncio.ensure_future(indexed())
     deadline = time.perf_counter() + timeout
     try:
         while not want <= {u for _, u, n in client.publishes if n}:
@@ -157,13 +177,16 @@ async def cold_start(client: Client, t_spawn: float, expected: set[str], timeout
                 await asyncio.wait_for(client.publish_event.wait(), 1.0)
             except asyncio.TimeoutError:
                 pass
+        t_indexed = await asyncio.wait_for(index_ready, max(1.0, deadline - time.perf_counter()))
     finally:
         done.set()
+        index_ready.cancel()
         await prober
-    t_quiet = max((t for t, u, _n in client.publishes if u in want), default=time.perf_counter())
+    t_published = max((t for t, u, _n in client.publishes if u in want), default=time.perf_counter())
     t_first = min((t for t, _u, _n in client.publishes), default=float("nan"))
     return {"initialize_ms": (t_init - t_spawn) * 1000, "first_diagnostic_ms": (t_first - t_spawn) * 1000,
-            "quiet_s": t_quiet - t_spawn, "stall_ms": max(round_trips, default=0.0)}
+            "published_s": t_published - t_spawn, "indexed_s": t_indexed - t_spawn,
+            "quiet_s": max(t_published, t_indexed) - t_spawn, "stall_ms": max(round_trips, default=0.0)}
 
 
 async def idle_cpu_pct(client: Client, seconds: float) -> float:
@@ -241,7 +264,7 @@ async def run_size(size: int, opts: Options, keep: Path | None) -> dict[str, Any
     out: dict[str, Any] = {"size": size}
     try:
         t0 = time.perf_counter()
-        root, _workflow = generate_workspace(base / "ws", size)
+        root, workflow = generate_workspace(base / "ws", size)
         root = root.resolve()
         out["generate_s"] = time.perf_counter() - t0
         env = dict(os.environ, PI_TEAMS_HOME=str(home), PYTHONPATH=str(_REPO))
@@ -271,14 +294,14 @@ async def run_size(size: int, opts: Options, keep: Path | None) -> dict[str, Any
 
         client, t_spawn = await start_server(root, env, watchers=True)
         try:
-            warm = await cold_start(client, t_spawn, expected)
-            out.update({f"{k}_cached": v for k, v in warm.items() if k in ("first_diagnostic_ms", "quiet_s")})
+            warm = await cold_start(client, t_spawn, expected, workflow.resolve())
+            out.update({f"{k}_cached": v for k, v in warm.items() if k in ("first_diagnostic_ms", "quiet_s", "published_s", "indexed_s")})
         finally:
             await client.close()
 
         client, t_spawn = await start_server(root, cold_env, watchers=True)
         try:
-            cold = await cold_start(client, t_spawn, expected)
+            cold = await cold_start(client, t_spawn, expected, workflow.resolve())
             out.update({k: v for k, v in cold.items() if k != "initialize_ms"})
             out["rss_mb"] = _rss_mb(client.proc.pid)
             out["idle_cpu_watchers_pct"] = await idle_cpu_pct(client, opts.idle_s)
@@ -327,6 +350,10 @@ def _first_target(r: dict[str, Any], key: str) -> tuple[str, bool]:
     return f"≤ floor + {FIRST_DIAGNOSTIC_OVER_FLOOR_MS:.0f} ms", r[key] - r["floor_ms"] <= FIRST_DIAGNOSTIC_OVER_FLOOR_MS
 
 
+def _quiet(r: dict[str, Any], suffix: str) -> str:
+    return f"{r['quiet_s' + suffix]:.2f} s (diagnostics {r['published_s' + suffix]:.2f}, index {r['indexed_s' + suffix]:.2f})"
+
+
 def _quiet_target(r: dict[str, Any], key: str) -> tuple[str, bool] | None:
     return (f"≤ {QUIET_TARGET_S:.0f} s", r[key] <= QUIET_TARGET_S) if r["size"] >= 50000 else None
 
@@ -345,8 +372,8 @@ ROWS: list[Row] = [
     ("spawn → first diagnostic (cold)", lambda r: _first(r, "first_diagnostic_ms"), lambda r: _first_target(r, "first_diagnostic_ms")),
     ("spawn → first diagnostic (cached)", lambda r: _first(r, "first_diagnostic_ms_cached"),
      lambda r: _first_target(r, "first_diagnostic_ms_cached")),
-    ("spawn → quiet (all diagnostics, cold)", lambda r: f"{r['quiet_s']:.2f} s", lambda r: _quiet_target(r, "quiet_s")),
-    ("spawn → quiet (all diagnostics, cached)", lambda r: f"{r['quiet_s_cached']:.2f} s", lambda r: _quiet_target(r, "quiet_s_cached")),
+    ("spawn → quiet (every diagnostic published, the index answering), cold", lambda r: _quiet(r, ""), lambda r: _quiet_target(r, "quiet_s")),
+    ("spawn → quiet, cached", lambda r: _quiet(r, "_cached"), lambda r: _quiet_target(r, "quiet_s_cached")),
     ("longest stall during cold start", lambda r: _ms(r["stall_ms"]),
      lambda r: (f"≤ {STALL_TARGET_MS:.0f} ms", r["stall_ms"] <= STALL_TARGET_MS)),
     ("server RSS when quiet", lambda r: f"{r['rss_mb']:.0f} MiB (peak {r['peak_rss_mb']:.0f})",

@@ -72,18 +72,19 @@ def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files:
             resources, problems, _stamps = read_entries(ws, entries, loader)
             snap = derive(Snapshot(ws, resources, problems=problems))
             found = _check(snap, list(resources))
-            rows = _by_number(len(entries), [_rows(resources, entries, range(len(entries)))]) if facts else None
+            rows = _by_number(len(entries), [_rows(resources, problems, entries, range(len(entries)))]) if facts else None
             return Checked(snap, found, 0, 0, rows)
     return _Run(ws, loader, entries, workers, facts).run()
 
 
-def _rows(resources: dict[str, Resource], entries: list[Entry], numbers) -> list[tuple[int, Row]]:
-    """(number, facts row) of the numbered files that were read and are compacted in a server's index."""
+def _rows(resources: dict[str, Resource], problems: dict[str, Problem], entries: list[Entry], numbers) -> list[tuple[int, Row]]:
+    """(number, facts row) of the numbered files a server's index keeps compacted, read as text (a file
+    not read is read again by the server, which must know why)."""
     out = []
     for number in numbers:
         kind, _scope, path = entries[number]
         res = resources.get(path)
-        if res is not None and kind in COMPACTABLE:
+        if res is not None and kind in COMPACTABLE and path not in problems:
             out.append((number, to_row(res.file_name, res.name, res.facts)))
     return out
 
@@ -281,7 +282,7 @@ class _Run:
 
     def _rows(self, part: _Parsed) -> list[tuple[int, Row]]:
         """The facts rows of a share's files (not the config files, which a server keeps whole)."""
-        return _rows(part.resources, self.entries, part.numbers)
+        return _rows(part.resources, part.problems, self.entries, part.numbers)
 
     def _lead(self) -> Checked:
         with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)

@@ -11,6 +11,10 @@ from __future__ import annotations
 from crew_lsp.resources.frontmatter import Document, csv_texts
 from crew_lsp.resources.record import Record
 
+TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 _NONE: tuple[str, ...] = ()
 _NO_SKILLS: frozenset[str] = frozenset()
 
@@ -135,7 +139,7 @@ def to_row(file_name: str, name: str, facts: Facts) -> Row:
             facts.default_workflow, list(facts.role_names), list(facts.role_agents), sorted(facts.skills), list(facts.models)]
 
 
-def _texts(value: object, strings: Strings) -> tuple[str, ...] | None:
+def _texts(value: object, share: Callable[[str, str], str]) -> tuple[str, ...] | None:
     if type(value) is not list:
         return None
     if not value:
@@ -143,12 +147,12 @@ def _texts(value: object, strings: Strings) -> tuple[str, ...] | None:
     for item in value:
         if type(item) is not str:
             return None
-    return tuple([strings(item) for item in value])
+    return tuple([share(item, item) for item in value])
 
 
-def from_row(row: object, strings: Strings) -> tuple[str, str, Facts] | None:
-    """(file_name, name, facts) of a row made by `to_row` (its strings shared through ``strings``); None
-    when it is not exactly that shape."""
+def from_row(row: object, share: Callable[[str, str], str]) -> tuple[str, str, Facts] | None:
+    """(file_name, name, facts) of a row made by `to_row`, its strings passed through ``share`` (as
+    ``dict.setdefault``: one object per distinct string); None when it is not exactly that shape."""
     if type(row) is not list or len(row) != 10:
         return None
     file_name, name, declared, disabled, workflow, default_workflow, role_names, role_agents, skills, models = row
@@ -156,11 +160,10 @@ def from_row(row: object, strings: Strings) -> tuple[str, str, Facts] | None:
             or type(disabled) is not bool or not (workflow is None or type(workflow) is str) \
             or not (default_workflow is None or type(default_workflow) is str):
         return None
-    role_names, role_agents, skills, models = (_texts(v, strings) for v in (role_names, role_agents, skills, models))
+    role_names, role_agents, skills, models = (_texts(v, share) for v in (role_names, role_agents, skills, models))
     if role_names is None or role_agents is None or skills is None or models is None or len(role_names) != len(role_agents):
         return None
-    file_name = strings(file_name)
-    facts = Facts(declared, disabled, None if workflow is None else strings(workflow),
-                  None if default_workflow is None else strings(default_workflow), role_names, role_agents,
+    facts = Facts(declared, disabled, None if workflow is None else share(workflow, workflow),
+                  None if default_workflow is None else share(default_workflow, default_workflow), role_names, role_agents,
                   frozenset(skills) if skills else _NO_SKILLS, models)
-    return file_name, file_name if name is None else strings(name), facts
+    return file_name, file_name if name is None else name, facts

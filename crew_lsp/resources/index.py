@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from crew_lsp.resources.discovery import Workspace, scan
 from crew_lsp.resources.facts import Strings, from_row
 from crew_lsp.resources.fold import Change, apply, derive, prepare_for_edits
-from crew_lsp.resources.loader import Loaded, Loader, Problem, Stamp, internal_problem, text_problem
-from crew_lsp.resources.model import Resource, parse_resource
+from crew_lsp.resources.loader import Loader, Problem, Stamp, internal_problem, text_problem
+from crew_lsp.resources.model import ReadWhenAsked, Resource, parse_resource
 from crew_lsp.resources.snapshot import Snapshot
+from crew_lsp.resources.versions import Reading
 from crew_lsp.resources.workflow import forget_line_cache
 
 TYPE_CHECKING = False
@@ -29,30 +30,37 @@ class KnownFacts:
     """The facts rows another process sent for a folder's scanned files (`crew-lsp check --server-format`:
     `facts.to_row`, by place in the scan), and each file's stamp when the key of that scan was taken.
 
-    A file read with that same stamp is the file the rows describe: it becomes a compacted resource
-    without being parsed. Any other file, or a row that is not exactly a row, is parsed as usual.
+    A file with a row is indexed from it without being read or parsed (`model.ReadWhenAsked`), and its
+    stamp is the key's: a change since then is a disk change like any other. A file without a row (a
+    config file, one not read as text) or whose row is not exactly a row is read and parsed as usual.
     """
 
-    __slots__ = ("_entries", "_rows", "_stamps", "_by_path", "used")
+    __slots__ = ("_entries", "_rows", "_stamps", "_by_path", "_shared", "_read", "used")
 
-    def __init__(self, entries: list[tuple[str, str, str]], rows: list, stamps: list[Stamp | None]):
+    def __init__(self, entries: list[tuple[str, str, str]], rows: list, stamps: list[Stamp | None], ws: Workspace):
         self._entries, self._rows, self._stamps = entries, rows, stamps
         self._by_path: dict[str, int] | None = None  # (built on first use: in the worker thread that reads the files)
-        self.used = 0  # files made from their row, not parsed
+        self._shared: dict[str, str] = {}  # one string per distinct name (the rows' are new objects: nothing to copy)
+        boundaries = ws.boundaries()
+        self._read = lambda path: Loader(boundaries).load(path).text or ""  # (a new loader: symlinks as they are now)
+        self.used = 0  # files indexed from their row
 
-    def resource(self, kind: str, scope: str, path: str, loaded: Loaded, ws: Workspace, strings: Strings) -> Resource | None:
+    def resource(self, kind: str, scope: str, path: str, reading: Reading) -> tuple[Resource, Stamp] | None:
+        """The file's resource made from its row, with the stamp it stands for; None: read it."""
         by_path = self._by_path
         if by_path is None:
             by_path = self._by_path = {entry[2]: n for n, entry in enumerate(self._entries)}
         number = by_path.get(path)
-        if number is None or loaded.problem is not None or loaded.stamp != self._stamps[number]:
+        if number is None:
             return None
-        found = from_row(self._rows[number], strings)
+        stamp = self._stamps[number]
+        found = from_row(self._rows[number], self._shared.setdefault) if stamp is not None else None
         if found is None:
             return None
+        self._rows[number] = None  # (its memory goes to the resources being built)
         file_name, name, facts = found
         self.used += 1
-        return Resource(kind, scope, path, file_name, name, None, None, loaded.text, ws.reading, facts)  # type: ignore[arg-type]
+        return ReadWhenAsked(kind, scope, path, file_name, name, reading, facts, self._read), stamp
 
 
 def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loader, guard: bool = False,
@@ -63,14 +71,19 @@ def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loa
     With `guard` a parser failure marks the file as not read instead of raising (the server must
     not lose a whole folder to one bad file). With `compact` each file is compacted as soon as it is
     parsed (`Resource.compacted`, sharing strings through it): only then does the memory of the
-    parses go back (compacting a whole loaded folder afterwards frees little). With `known` (and
-    `compact`) a file those facts describe is not parsed at all.
+    parses go back (compacting a whole loaded folder afterwards frees little). With `known` a file
+    those facts describe is neither read nor parsed.
     """
     resources: dict[str, Resource] = {}
     problems: dict[str, Problem] = {}
     stamps: dict[str, Stamp] = {}
     role_of = ws.config_role
     for kind, scope, path in entries:
+        if known is not None:
+            made = known.resource(kind, scope, path, ws.reading)
+            if made is not None:
+                resources[path], stamps[path] = made
+                continue
         loaded = loader.load(path)
         if loaded.text is None:
             continue
@@ -79,12 +92,8 @@ def read_entries(ws: Workspace, entries: list[tuple[str, str, str]], loader: Loa
             problems[path] = loaded.problem
         stamps[path] = loaded.stamp
         try:
-            res = known.resource(kind, scope, path, loaded, ws, compact) if known is not None and compact is not None else None
-            if res is None:
-                res = parse_resource(kind, scope, path, loaded.text, role, ws.reading)
-                if compact is not None:
-                    res = res.compacted(compact)
-            resources[path] = res
+            res = parse_resource(kind, scope, path, loaded.text, role, ws.reading)
+            resources[path] = res if compact is None else res.compacted(compact)
         except Exception as exc:
             if not guard:
                 raise

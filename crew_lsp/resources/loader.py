@@ -99,16 +99,19 @@ class Loader:
     __slots__ = ("_roots", "_real_dirs", "_folders")
 
     def __init__(self, roots):
-        # (lexical root, real root), innermost first
-        pairs = {str(r): os.path.realpath(r) for r in roots}
-        self._roots = sorted(pairs.items(), key=lambda pair: -len(pair[0]))
-        self._real_dirs: dict[str, str] = dict(self._roots)
+        self._roots = sorted({str(r) for r in roots}, key=len, reverse=True)  # lexical roots, innermost first
+        # folder → where it really is; a root's is resolved when a path below it is first read (a loader
+        # made for one read resolves one root, not all of them)
+        self._real_dirs: dict[str, str] = {}
         self._folders: dict[str, bool] = {}  # folder → whether it resolves inside its root
 
     def root_of(self, path: str) -> tuple[str, str]:
         """(lexical, real) root holding a path; a path under no root is its own folder's."""
-        for lexical, real in self._roots:
+        for lexical in self._roots:
             if _inside(path, lexical):
+                real = self._real_dirs.get(lexical)
+                if real is None:
+                    real = self._real_dirs[lexical] = os.path.realpath(lexical)
                 return lexical, real
         folder = os.path.dirname(path)
         return folder, self._real_dir(folder)
@@ -126,7 +129,8 @@ class Loader:
 
     def lists(self, folder: str) -> bool:
         """Whether a folder may be listed: it resolves inside its root (no symlink out)."""
-        return _inside(self._real_dir(folder), self.root_of(folder + os.sep)[1])
+        root = self.root_of(folder + os.sep)[1]  # (first: a root resolved is where its folders resolve from)
+        return _inside(self._real_dir(folder), root)
 
     def load(self, path: str) -> Loaded:
         folder, _sep, name = path.rpartition(os.sep)

@@ -23,6 +23,8 @@ _DYNAMIC = ".dwf.ts"  # a dynamic workflow (code): known by name only
 
 TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
 if TYPE_CHECKING:  # the JSON reader is imported when a config file is parsed, the marker reader for AGENTS.md
+    from collections.abc import Callable
+
     from crew_lsp.resources.guidance import Guidance
     from crew_lsp.resources.jsonpos import JsonError, Node
 
@@ -172,6 +174,36 @@ COMPACTABLE = frozenset(("agent", "team", "workflow", "skill"))
 EXPANDED_MAX = 512  # compacted resources parsed again and kept so (a re-check reads a few files' neighbours)
 _EXPANDED: OrderedDict[int, Resource] = OrderedDict()
 _EXPANDED_LOCK = allocate_lock()  # (the server's checks run in a worker thread)
+
+
+class ReadWhenAsked(Resource):
+    """A compacted resource made from its `Facts` alone, as another process parsed its file (the language
+    server's cold start of a large folder: docs/architecture.md, Cold start of a large folder). Its text
+    is read from disk when first asked for (``read(path)``) and kept; until then the file costs only
+    its facts. The file is the one the facts describe while its stamp is the one they were taken at:
+    a later change on disk reaches the index as any disk change does, and replaces this resource."""
+
+    __slots__ = ("_read", "_text")
+    _fields = Resource._fields
+
+    def __init__(self, kind: str, scope: str, path: str, file_name: str, name: str, reading: Reading, facts: Facts,
+                 read: Callable[[str], str]):
+        self.kind, self.scope, self.path, self.file_name, self.name = kind, scope, path, file_name, name
+        self._parsed = None
+        self._reading = reading
+        self._facts = facts
+        self._read = read
+        self._text: str | None = None
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._text = self._read(self.path)
+        return text
+
+    def compacted(self, strings: Strings | None = None) -> Resource:
+        return self  # (compacted already; copying it would read its text)
 
 
 _ODD_ENDS = (os.sep, os.sep + ".")

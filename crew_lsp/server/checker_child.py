@@ -12,8 +12,8 @@ server computes from its own scan (the same files in the same state), and never 
 nothing: the folder is checked in-process, as a small one is.
 
 The child also sends every file's `Facts` (what the index reads of a file it keeps compacted). The
-server then reads the folder's files but parses only those whose stamp differs from the one its key
-saw (`index.KnownFacts`): both cores stay the child's while it checks, and no file is parsed twice.
+server indexes those files from them without reading or parsing them (`index.KnownFacts`): both
+cores stay the child's while it checks, and no file is read or parsed twice.
 """
 
 from __future__ import annotations
@@ -52,12 +52,12 @@ class Output:
 
 
 class Published:
-    """A child's result as the server took it: the paths whose diagnostics it published, and the
-    facts to index the folder by (None: the folder's files are parsed)."""
+    """A child's result as the server took it: the paths whose diagnostics it published, and the facts
+    rows with the stamps they were taken at, to index the folder by (None: the folder's files are parsed)."""
 
     __slots__ = ("paths", "facts")
 
-    def __init__(self, paths: list[str], facts: KnownFacts | None):
+    def __init__(self, paths: list[str], facts: tuple[list, list] | None):
         self.paths, self.facts = paths, facts
 
 
@@ -67,14 +67,19 @@ def facts_wait_s(files: int) -> float:
     return 2.0 + files * 200e-6
 
 
-async def facts_within(checked: asyncio.Task[Published | None], files: int) -> KnownFacts | None:
+async def facts_within(checked: asyncio.Task[Published | None], ws: Workspace, entries: list[tuple[str, str, str]],
+                       ) -> KnownFacts | None:
     """The facts of a folder's child once it is published, or None: it failed, it checked another state
     of the folder, it answered from the cache, or it took longer than `facts_wait_s`."""
     try:
-        published = await asyncio.wait_for(asyncio.shield(checked), facts_wait_s(files))
+        published = await asyncio.wait_for(asyncio.shield(checked), facts_wait_s(len(entries)))
     except asyncio.TimeoutError:
         return None
-    return published.facts if published is not None else None
+    if published is None or published.facts is None:
+        return None
+    rows, stamps = published.facts
+    published.facts = None  # (the rows are handed on once, and emptied as they are used)
+    return KnownFacts(entries, rows, stamps, ws)
 
 
 def large_folder_files() -> int:
@@ -136,7 +141,7 @@ async def publish_if_same(session: Session, where: object, result: Output | None
     session.log(f"crew-lsp: {where} checked in a child process ({len(published)} files with diagnostics published)")
     rows, stamps = result.rows, own.stamps
     usable = rows is not None and stamps is not None and len(rows) == len(entries) == len(stamps)
-    return Published(published, KnownFacts(entries, rows, stamps) if usable else None)  # type: ignore[arg-type]
+    return Published(published, (rows, stamps) if usable else None)  # type: ignore[arg-type]
 
 
 async def _run(session: Session, folder: Folder) -> Output | None:

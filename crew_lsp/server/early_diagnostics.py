@@ -79,7 +79,7 @@ class EarlyCheck:
         scanned = await self.scanned
         if scanned is None:
             return None
-        done = await asyncio.wrap_future(self.child.result)
+        done = await self.child.output()
         if done is None:
             self.session.log_error(f"checking {self.path} in a child process failed to start or took over "
                                    f"{checker_child.CHILD_TIMEOUT_S:.0f} s", None)

@@ -82,6 +82,16 @@ class Child:
             return
         self.result.set_result((proc.returncode, out, err))
 
+    async def output(self) -> tuple[int, bytes, bytes] | None:
+        """The child's exit status, output and error output once it has exited (None: it failed to start
+        or was stopped), handed over once: the child keeps nothing of it (it can run to megabytes)."""
+        import asyncio
+
+        done = await asyncio.wrap_future(self.result)
+        self.result = concurrent.futures.Future()
+        self.result.set_result(None)
+        return done
+
     def server_started(self) -> None:
         """Tell the child the server has started: a large folder is then checked on every core."""
         if self._starting is not None:
@@ -105,6 +115,16 @@ class HeadStart:
 
     prefix: bytes = b""
     children: dict[str, Child] = field(default_factory=dict)
+
+    async def output(self) -> tuple[int, bytes, bytes] | None:
+        """The child's exit status, output and error output once it has exited (None: it failed to start
+        or was stopped), handed over once: the child keeps nothing of it (it can run to megabytes)."""
+        import asyncio
+
+        done = await asyncio.wrap_future(self.result)
+        self.result = concurrent.futures.Future()
+        self.result.set_result(None)
+        return done
 
     def server_started(self) -> None:
         for child in self.children.values():

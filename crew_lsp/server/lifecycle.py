@@ -221,10 +221,10 @@ class Lifecycle:
             compact = checked is not None and len(entries) >= checker_child.large_folder_files()
             if compact and progress is not None:  # (the files are read once the child has checked them)
                 progress.note(f"checking {len(entries)} files on every core")
+            known = asyncio.ensure_future(checker_child.facts_within(checked, folder.ws, entries)) if compact else None
             try:
                 await load_folder(folder, loader, entries, report, compact=compact,
-                                  yields_to=early.not_publishing if early is not None else None,
-                                  facts=checker_child.facts_within(checked, len(entries)) if compact else None)
+                                  yields_to=early.not_publishing if early is not None else None, facts=known)
             except Exception as exc:
                 self.session.log_error(f"indexing {folder.path} failed", exc)
             done_before += len(entries)
@@ -234,12 +234,11 @@ class Lifecycle:
                 store_when_checked(self.session, folder, cached)
                 continue
             self._folder_ready(folder, check_all=False)
-            published = await checked
-            if published is None:  # (the child stored the cache when it is on)
+            if await checked is None:  # (the child stored the cache when it is on)
                 self._check_all(folder)
-            elif compact and published.facts is not None:
+            elif known is not None and known.done() and not known.cancelled() and known.result() is not None:
                 self.session.log(f"crew-lsp: {folder.path} indexed from its child's facts "
-                                 f"({published.facts.used} of {len(entries)} files not parsed again)")
+                                 f"({known.result().used} of {len(entries)} files neither read nor parsed here)")
         if progress is not None:
             progress.end(f"{total} files indexed")
 

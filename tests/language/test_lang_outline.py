@@ -109,3 +109,22 @@ def test_document_links(squad):
     snap = squad.snap()
     wf = squad.res(snap, "workflows/s.workflow.md")
     assert document_links(wf, snap) == [Link(Span(4, 8, 4, 20), str(BUILTIN / "skills/minimal-diff/SKILL.md"), "skill minimal-diff (builtin)")]
+
+
+def test_workspace_symbols_are_the_best_matches_up_to_a_limit_each_located(squad):
+    for n in range(12):
+        squad.write(f"agents/scout-{n:02d}.md", f"---\nname: scout-{n:02d}\ndescription: helps\n---\nLook.\n")
+    snap = squad.snap()
+    everything = workspace_symbols(snap, "scout")
+    assert [s.name for s in everything[:3]] == ["scout", "scout-00", "scout-01"]  # (exact, then prefix matches by name)
+    best = workspace_symbols(snap, "scout", limit=5)
+    assert best == everything[:5] and len(everything) > 5
+    assert best[1].location == Location(str(squad.crew / "agents/scout-00.md"), Span(1, 6, 1, 14))
+
+
+def test_workspace_symbols_rank_exact_then_prefix_then_substring_then_tightest_subsequence(squad):
+    for name in ("xcoutx", "s-c-o-u-t", "scxout", "the-scout", "scoutmaster", "a-scxout"):
+        squad.write(f"agents/{name}.md", f"---\nname: {name}\ndescription: helps\n---\nLook.\n")
+    ranked = [s.name for s in workspace_symbols(squad.snap(), "SCOUT") if s.kind == "agent"]
+    # (a subsequence from the first letter before one further in; then the tighter; `xcoutx` lacks the `s`)
+    assert ranked == ["scout", "scoutmaster", "the-scout", "scxout", "s-c-o-u-t", "a-scxout"]

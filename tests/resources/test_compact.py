@@ -92,26 +92,26 @@ def test_references_to_an_agent_parse_again_only_the_teams_naming_it(tmp_path):
 def test_a_facts_row_sent_as_json_gives_back_the_names_and_facts_of_the_file():
     import json
 
-    from crew_lsp.resources.facts import Strings, from_row, to_row
+    from crew_lsp.resources.facts import from_row, to_row
 
     for kind, text in (("team", TEAM), ("workflow", WORKFLOW), ("agent", AGENT)):
         res = parse_resource(kind, "project", f"/ws/.crew/x/{kind}-file.md", text)
         row = json.loads(json.dumps(to_row(res.file_name, res.name, res.facts)))
-        assert from_row(row, Strings()) == (res.file_name, res.name, res.facts), kind
+        assert from_row(row, {}.setdefault) == (res.file_name, res.name, res.facts), kind
 
 
 def test_a_facts_row_that_is_not_exactly_a_row_is_refused():
-    from crew_lsp.resources.facts import Strings, from_row
+    from crew_lsp.resources.facts import from_row
 
     good = ["crew", None, True, False, "flow", "flow", ["lead"], ["scout"], ["tidy"], ["gpt-5"]]
-    assert from_row(good, Strings()) is not None
+    assert from_row(good, {}.setdefault) is not None
     for bad in (None, "crew", good[:9], good + [1], ["crew", None, 1, *good[3:]],
                 [*good[:6], ["lead", "writer"], ["scout"], *good[8:]],  # (a role without its agent)
                 [*good[:8], [3], good[9]], [*good[:4], 7, *good[5:]], [*good[:9], "gpt-5"]):
-        assert from_row(bad, Strings()) is None, bad
+        assert from_row(bad, {}.setdefault) is None, bad
 
 
-def test_known_facts_stand_in_for_the_parse_only_of_files_read_as_the_key_saw_them(tmp_path):
+def test_a_file_with_a_facts_row_is_indexed_from_it_and_read_only_when_its_text_is_asked_for(tmp_path):
     from crew_lsp.cache.key import Key
     from crew_lsp.checks.parallel import check_folder
     from crew_lsp.resources.discovery import scan
@@ -121,18 +121,22 @@ def test_known_facts_stand_in_for_the_parse_only_of_files_read_as_the_key_saw_th
 
     crew = tmp_path / ".crew"
     (crew / "agents").mkdir(parents=True)
+    (crew / "teams").mkdir()
     (crew / "agents" / "kept.md").write_text("---\nname: kept\ndescription: stays\n---\nStay.\n")
-    (crew / "agents" / "moved.md").write_text("---\nname: moved\ndescription: changes\n---\nGo.\n")
+    (crew / "teams" / "odd.team.md").write_text(TEAM)
     ws = Workspace.discover(tmp_path)
     entries = scan(ws, Loader(ws.boundaries()))
     key = Key(ws, entries, {}, stamps=True)
     rows = check_folder(ws, listing=(Loader(ws.boundaries()), entries), facts=True).facts
-    for row in rows:
-        if row is not None and row[0] in ("kept", "moved"):
-            row[1] = "from-the-row"  # (tells a resource made from its row from a parsed one)
-    (crew / "agents" / "moved.md").write_text("---\nname: renamed\ndescription: changed since the key\n---\nGone.\n")
-    known = KnownFacts(entries, rows, key.stamps)
-    resources, _problems, _stamps = read_entries(ws, entries, Loader(ws.boundaries()), True, Strings(), known)
-    names = {Path(p).name: r.name for p, r in resources.items() if "/.crew/" in p}
-    assert names == {"kept.md": "from-the-row", "moved.md": "renamed"}
-    assert known.used == len(entries) - 1 and all(r.compact for r in resources.values() if r.kind == "agent")
+    odd = next(n for n, entry in enumerate(entries) if entry[2].endswith("odd.team.md"))
+    rows[odd] = ["odd", None, "yes"]  # (not a row: that file is read and parsed)
+    known = KnownFacts(entries, rows, key.stamps, ws)
+    resources, _problems, stamps = read_entries(ws, entries, Loader(ws.boundaries()), True, Strings(), known)
+    assert known.used == len(entries) - 1
+    kept = next(r for p, r in resources.items() if p.endswith("kept.md"))
+    assert kept._text is None and kept._parsed is None and kept.name == "kept" and kept.declared_name
+    assert stamps[kept.path] == key.stamps[entries.index((kept.kind, kept.scope, kept.path))]  # (as the key saw it)
+    (crew / "agents" / "kept.md").write_text("---\nname: kept\ndescription: changed\n---\nNow.\n")
+    assert kept.text.endswith("Now.\n") and kept.doc.frontmatter.get("description") == "changed"  # (read when asked)
+    team = next(r for p, r in resources.items() if p.endswith("odd.team.md"))
+    assert team.name == "crew" and team.role_names == ("lead", "writer")  # (parsed here)
