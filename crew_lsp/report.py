@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crew_lsp import __version__
 from crew_lsp.checks.codes import CODES, Severity, doc_url
-from crew_lsp.checks.jobs import JobsError, default_jobs, end_with_parent, for_server_child
+from crew_lsp.checks.jobs import JobsError, default_jobs, end_with_parent, for_server_child, large_folder_files
 from crew_lsp.checks.diagnostic import Diagnostic
 from crew_lsp.resources.discovery import Workspace
 
@@ -62,11 +62,11 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
 
 
 def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], keep: list | None, keys: list[str] | None = None,
-                  facts: list | None = None) -> dict[str, list[Diagnostic]]:
+                  facts: Callable[[list], None] | None = None) -> dict[str, list[Diagnostic]]:
     """The diagnostics of a folder's reported files: from the cache when its key matches (nothing
     parsed, no rule loaded), else checked on up to ``jobs`` processes (and stored). ``keys`` receives
-    the folder's cache key (computed even when the cache is off); ``facts``, when the files were
-    parsed, their facts rows by number (`parallel.check_folder(facts=True)`)."""
+    the folder's cache key (computed even when the cache is off); ``facts`` is called with the files'
+    facts rows when they are parsed (`parallel.check_folder`)."""
     from crew_lsp.cache import FolderCache, enabled
     from crew_lsp.resources.discovery import scan
     from crew_lsp.resources.loader import Loader
@@ -80,10 +80,8 @@ def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], 
     if found is None:
         from crew_lsp.checks.parallel import check_folder
 
-        checked = check_folder(ws, jobs, listing=(loader, entries), facts=facts is not None)
+        checked = check_folder(ws, jobs, listing=(loader, entries), facts=facts)
         found = checked.found
-        if facts is not None:
-            facts.append(checked.facts)
         if keep is not None:
             keep.append(checked)
         if stored is not None and enabled(cache):
@@ -92,18 +90,24 @@ def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], 
 
 
 def folder_for_server(folder: str, pi_crew_version: str | None, cache: bool, jobs: int, keep: list | None) -> str:
-    """A folder's diagnostics for the language server's cold start (server/checker_child.py): one JSON
-    object with the folder's cache key, its files' diagnostics in the cache's shape (cache/codec.py)
-    and, when they were parsed (not answered from the cache), each scanned file's facts row by number,
-    so the server indexes the folder without parsing it again."""
+    """A folder's diagnostics for the language server's cold start (server/checker_child.py): JSON lines.
+    When the files are parsed (not answered from the cache), the first comes as soon as they are, before
+    they are checked: the folder's cache key and each scanned file's facts row by number, so the server
+    indexes the folder from them meanwhile. The last (returned) holds the key and the files'
+    diagnostics in the cache's shape (cache/codec.py)."""
     from crew_lsp.cache.codec import encode, json_default
 
     end_with_parent()
     keys: list[str] = []
-    facts: list = []
+
+    def facts(rows: list) -> None:
+        if len(rows) < large_folder_files():  # (the server parses a smaller folder whole: docs/architecture.md)
+            return
+        sys.stdout.write(json.dumps({"key": keys[0], "facts": rows}, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+
     found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, for_server_child(jobs), keep, keys, facts)
-    return json.dumps({"key": keys[0], "files": encode(found), "facts": facts[0] if facts else None},
-                      separators=(",", ":"), default=json_default)
+    return json.dumps({"key": keys[0], "files": encode(found)}, separators=(",", ":"), default=json_default)
 
 
 def _workspace(folder: Path, pi_crew_version: str | None, notes: list[str] | None) -> Workspace:

@@ -266,14 +266,24 @@ def test_facts_rows_are_those_of_each_parse_on_one_process_and_on_several(mixed_
     # (the config files and AGENTS.md are kept whole, and a file not read is read again by the server, to know why)
     assert {r.path for r, row in zip(parsed.values(), want) if row is None} == \
         {r.path for r in parsed.values() if r.kind in ("config", "guidance")} | set(snap.problems) != set()
-    serial = check_folder(ws, jobs=1, facts=True)
-    shared = check_folder(Workspace.discover(mixed_workspace), jobs=3, min_files=0, facts=True)
+    sent: list = []
+    serial = check_folder(ws, jobs=1, facts=sent.append)
+    check_folder(Workspace.discover(mixed_workspace), jobs=3, min_files=0, facts=sent.append)
     monkeypatch.setattr(parallel, "check_resource", _dies_in_a_worker(parallel.check_resource, os.getpid()))
-    recovered = check_folder(Workspace.discover(mixed_workspace), jobs=2, min_files=0, facts=True)
+    recovered = check_folder(Workspace.discover(mixed_workspace), jobs=2, min_files=0, facts=sent.append)
     assert recovered.recovered == 1
     assert [e[2] for e in entries] == list(serial.snapshot.resources)  # (rows are by place in the scan)
-    assert serial.facts == shared.facts == recovered.facts == want
-    assert check_folder(Workspace.discover(mixed_workspace), jobs=1).facts is None  # (only when asked)
+    assert sent == [want, want, want]
+
+
+def test_facts_are_handed_on_before_any_file_is_checked(mixed_workspace, monkeypatch):
+    events: list[str] = []
+    real = parallel._check
+    monkeypatch.setattr(parallel, "_check", lambda snap, paths: events.append("checked") or real(snap, paths))
+    for jobs in (1, 2):
+        events.clear()
+        check_folder(Workspace.discover(mixed_workspace), jobs=jobs, min_files=0, facts=lambda rows: events.append("facts"))
+        assert events[0] == "facts" and "checked" in events, jobs
 
 
 def test_every_file_but_the_config_files_is_in_one_chunk_and_each_chunk_is_taken_once(mixed_workspace):

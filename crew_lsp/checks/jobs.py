@@ -41,6 +41,18 @@ def default_jobs() -> int:
     return max(1, min(cores, MAX_JOBS))
 
 
+LARGE_FOLDER_FILES = 10_000  # from this many files the language server indexes a folder from its child's facts
+# (tests and benchmarks lower it for a small folder; not a user setting)
+LARGE_FOLDER_VARIABLE = "CREW_LSP_LARGE_FOLDER_FILES"
+
+
+def large_folder_files() -> int:
+    """From how many files a folder is large for the language server (server/checker_child.py): its
+    cold start uses a child, and is indexed from the facts the child sends."""
+    value = os.environ.get(LARGE_FOLDER_VARIABLE, "").strip()
+    return int(value) if value.isdigit() else LARGE_FOLDER_FILES
+
+
 SERVER_WAIT_FILES = 10_000  # from this many files a head-start child waits for the server's start (below: one process)
 SERVER_WAIT_S = 1.0
 

@@ -7,8 +7,10 @@ takes fewer. Each process reads and parses only its share, plus every config fil
 them, and there are few). Parsed files are too slow to ship between processes, so each process
 sends the others a *summary* of its share (`resources/summary.py`) and builds the whole snapshot
 from its own files and stubs of the others'. Each process then checks its own share; the workers
-send their diagnostics back as plain tuples (and, for the language server's cold start, the `Facts`
-of their files: `check_folder(facts=True)`). `checks/processes.py` forks and carries the messages.
+send their diagnostics back as plain tuples. For the language server's cold start the workers also
+send the `Facts` of their files with their summaries, and they are handed on as soon as every file
+is parsed, before any is checked (`check_folder(facts=…)`). `checks/processes.py` forks and carries
+the messages.
 
 A worker that fails or dies at any point is not a partial result: this process reads, parses and
 checks that worker's share itself, exactly as the serial path would.
@@ -37,29 +39,31 @@ TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not 
 if TYPE_CHECKING:
     from typing import Callable
 
+    Facts = Callable[[list[Row | None]], None]  # receives every scanned file's facts row by number (None: no row)
+
 MIN_FILES = 1_000  # below this a fork costs more than it saves
 
 
 class Checked:
     """A folder's snapshot and the diagnostics of its reported files, by path; how the work was shared."""
 
-    __slots__ = ("snapshot", "found", "workers", "recovered", "facts")
+    __slots__ = ("snapshot", "found", "workers", "recovered")
 
-    def __init__(self, snapshot: Snapshot, found: dict[str, list[Diagnostic]], workers: int, recovered: int,
-                 facts: list[Row | None] | None = None):
+    def __init__(self, snapshot: Snapshot, found: dict[str, list[Diagnostic]], workers: int, recovered: int):
         self.snapshot = snapshot
         self.found = found
         self.workers = workers  # forked workers
         self.recovered = recovered  # workers whose share this process had to check itself
-        self.facts = facts  # with `check_folder(facts=True)`: each scanned file's facts row by number (None: kept whole)
+
 
 
 def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files: int = MIN_FILES,
-                 listing: tuple[Loader, list[Entry]] | None = None, facts: bool = False) -> Checked:
+                 listing: tuple[Loader, list[Entry]] | None = None, facts: Facts | None = None) -> Checked:
     """Index a workspace folder and check its reported files, on up to ``jobs`` processes (or as many
     as ``jobs(number of files)`` says once they are listed). ``listing``: the folder's loader and
-    scan, when the caller already has them. With ``facts`` the result holds every file's facts row
-    (`resources/facts.py`), for the language server that indexes the folder without parsing it."""
+    scan, when the caller already has them. ``facts`` is called with every file's facts row
+    (`resources/facts.py`) once all are parsed, before any is checked: for the language server, which
+    indexes the folder from them while the files are checked."""
     if listing is None:
         loader = Loader(ws.boundaries())
         listing = loader, scan(ws, loader)
@@ -70,10 +74,10 @@ def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files:
     if workers < 1:
         with paused_gc():
             resources, problems, _stamps = read_entries(ws, entries, loader)
+            if facts is not None:
+                facts(_by_number(len(entries), [_rows(resources, problems, entries, range(len(entries)))]))
             snap = derive(Snapshot(ws, resources, problems=problems))
-            found = _check(snap, list(resources))
-            rows = _by_number(len(entries), [_rows(resources, problems, entries, range(len(entries)))]) if facts else None
-            return Checked(snap, found, 0, 0, rows)
+            return Checked(snap, _check(snap, list(resources)), 0, 0)
     return _Run(ws, loader, entries, workers, facts).run()
 
 
@@ -150,7 +154,7 @@ class _Parsed:
 class _Run:
     """One parallel check: share 0 is this process's, share k ≥ 1 worker k's."""
 
-    def __init__(self, ws: Workspace, loader: Loader, entries: list[Entry], workers: int, facts: bool):
+    def __init__(self, ws: Workspace, loader: Loader, entries: list[Entry], workers: int, facts: Facts | None):
         self.ws = ws
         self.facts = facts
         self.loader = loader
@@ -274,10 +278,11 @@ class _Run:
         mine = self._take_and_parse(share)
         send(up, marshal.dumps(self.taken[share]))
         send(up, mine.summaries(self.entries))
+        if self.facts is not None:
+            send(up, marshal.dumps(self._rows(mine)))
         snap = self._snapshot({share: mine}, marshal.loads(receive(down)))
         checked = self._to_check(share, snap)
-        found = _check(snap, [p for _n, p in checked])
-        send(up, encode_found(found, checked, self._rows(mine) if self.facts else None))
+        send(up, encode_found(_check(snap, [p for _n, p in checked]), checked))
         return snap
 
     def _rows(self, part: _Parsed) -> list[tuple[int, Row]]:
@@ -286,65 +291,65 @@ class _Run:
 
     def _lead(self) -> Checked:
         with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)
-            parsed, blobs = self._exchange()
+            parsed, blobs, rows = self._exchange()
+            if self.facts is not None:
+                self.facts(_by_number(len(self.entries), rows))
             snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
             found = _check(snap, [p for share in parsed for _n, p in self._to_check(share, snap)])
             recovered = len(parsed) - 1
             late = []
-            rows = [self._rows(part) for part in parsed.values()] if self.facts else []
             for share in list(self.pids):
                 try:
-                    theirs, their_rows = decode_found(receive(self.pipes[share][0]), self.entries)
-                    if self.facts and their_rows is None:
-                        raise ValueError("no facts")
+                    found.update(decode_found(receive(self.pipes[share][0]), self.entries))
                 except (WorkerGone, ValueError, EOFError, TypeError, IndexError, KeyError):
                     self._give_up(share)
                     late.append(share)
                 else:
-                    found.update(theirs)
-                    if their_rows is not None:
-                        rows.append(their_rows)
                     self._give_up(share, finished=True)
             if late:  # check those shares here, against a snapshot holding their files as parsed here
                 for share in late:
                     parsed[share] = self._parse(share)
-                    if self.facts:
-                        rows.append(self._rows(parsed[share]))
                 snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
                 for share in late:
                     found.update(_check(snap, [p for _n, p in self._to_check(share, snap)]))
                 recovered += len(late)
-        return Checked(snap, found, self.workers, recovered,
-                       _by_number(len(self.entries), rows) if self.facts else None)
+        return Checked(snap, found, self.workers, recovered)
 
-    def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes]]:
+    def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes], list[list[tuple[int, Row]]]]:
         """Parse this process's share, and trade summaries with the workers: what this process parsed
-        (its share, and that of any worker gone before the trade), and every share's summaries."""
+        (its share, and that of any worker gone before the trade), every share's summaries, and (when
+        facts are wanted) every share's facts rows."""
         entries = self.entries
         parsed = {0: self._take_and_parse(0)}
         blobs = {0: parsed[0].summaries(entries)}
+        rows = []
         gone = []
         for share in list(self.pids):
             try:
                 taken = self.taken[share] = marshal.loads(receive(self.pipes[share][0]))
                 self.shares[share] = [n for chunk in taken for n in self.chunks[chunk]]
                 blobs[share] = receive(self.pipes[share][0])
+                if self.facts is not None:
+                    rows.append(marshal.loads(receive(self.pipes[share][0])))
             except (WorkerGone, ValueError, EOFError, TypeError, IndexError):
                 self._give_up(share)
                 self.taken.pop(share, None)
+                blobs.pop(share, None)
                 gone.append(share)
         for k, share in enumerate(gone):  # what they took (all of it to the first: none reported it)
             self.shares[share] = self._untaken() if k == 0 else []
             self.taken[share] = []
             parsed[share] = self._parse(share)
             blobs[share] = parsed[share].summaries(entries)
+        if self.facts is not None:
+            rows += [self._rows(part) for part in parsed.values()]
         for share in list(self.pids):
             try:
                 send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
             except OSError:  # (a worker gone since: its pipe is broken)
                 self._give_up(share)
                 parsed[share] = self._parse(share)
-        return parsed, blobs
+        return parsed, blobs, rows
 
     def _give_up(self, share: int, finished: bool = False) -> None:
         """Stop waiting for a worker (unless it has ``finished``, its share is this process's now)."""

@@ -12,10 +12,6 @@ from crew_lsp.checks.codes import Severity
 from crew_lsp.checks.diagnostic import Diagnostic, Related
 from crew_lsp.resources.text import Span
 
-TYPE_CHECKING = False  # (not `typing.TYPE_CHECKING`: `crew-lsp check` does not import typing)
-if TYPE_CHECKING:
-    from crew_lsp.resources.facts import Row
-
 Entry = tuple[str, str, str]  # (kind, scope, path), as `scan` lists them
 _TOKEN = 4  # bytes of a chunk number
 
@@ -77,10 +73,9 @@ def receive(fd: int) -> bytes:
 _SEVERITIES = {int(s): s for s in Severity}
 
 
-def encode_found(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]], rows: list[tuple[int, Row]] | None) -> bytes:
+def encode_found(found: dict[str, list[Diagnostic]], checked: list[tuple[int, str]]) -> bytes:
     """The diagnostics of the ``checked`` files (numbered by their place in the scan), in their order:
-    a file without any as its bare number (most files: a path costs more to ship than its diagnostics);
-    and the (number, facts row) of the share's files when they are wanted."""
+    a file without any as its bare number (most files: a path costs more to ship than its diagnostics)."""
     out: list = []
     for number, path in checked:
         diags = found.get(path)
@@ -89,14 +84,13 @@ def encode_found(found: dict[str, list[Diagnostic]], checked: list[tuple[int, st
         out.append((number, [(d.code, int(d.severity), tuple(d.span), d.message, d.data,
                               [(r.path, tuple(r.span), r.message) for r in d.related], d.unnecessary) for d in diags])
                    if diags else number)
-    return marshal.dumps((out, rows))
+    return marshal.dumps(out)
 
 
-def decode_found(payload: bytes, entries: list[Entry]) -> tuple[dict[str, list[Diagnostic]], list[tuple[int, Row]] | None]:
+def decode_found(payload: bytes, entries: list[Entry]) -> dict[str, list[Diagnostic]]:
     found: dict[str, list[Diagnostic]] = {}
     severity, span = _SEVERITIES, Span._make
-    items, rows = marshal.loads(payload)
-    for item in items:
+    for item in marshal.loads(payload):
         if item.__class__ is int:
             found[entries[item][2]] = []
             continue
@@ -104,7 +98,7 @@ def decode_found(payload: bytes, entries: list[Entry]) -> tuple[dict[str, list[D
         found[entries[number][2]] = [
             Diagnostic(code, severity[level], span(where), message, data, [Related(p, span(s), m) for p, s, m in related], unnecessary)
             for code, level, where, message, data, related, unnecessary in diags]
-    return found, rows
+    return found
 
 
 def detach_standard_streams() -> None:

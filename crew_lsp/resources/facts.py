@@ -139,15 +139,8 @@ def to_row(file_name: str, name: str, facts: Facts) -> Row:
             facts.default_workflow, list(facts.role_names), list(facts.role_agents), sorted(facts.skills), list(facts.models)]
 
 
-def _texts(value: object, share: Callable[[str, str], str]) -> tuple[str, ...] | None:
-    if type(value) is not list:
-        return None
-    if not value:
-        return _NONE
-    for item in value:
-        if type(item) is not str:
-            return None
-    return tuple([share(item, item) for item in value])
+def _shared(texts: list, share: Callable[[str, str], str]) -> tuple[str, ...]:
+    return tuple([share(text, text) for text in texts]) if texts else _NONE
 
 
 def from_row(row: object, share: Callable[[str, str], str]) -> tuple[str, str, Facts] | None:
@@ -158,12 +151,15 @@ def from_row(row: object, share: Callable[[str, str], str]) -> tuple[str, str, F
     file_name, name, declared, disabled, workflow, default_workflow, role_names, role_agents, skills, models = row
     if type(file_name) is not str or not (name is None or type(name) is str) or type(declared) is not bool \
             or type(disabled) is not bool or not (workflow is None or type(workflow) is str) \
-            or not (default_workflow is None or type(default_workflow) is str):
+            or not (default_workflow is None or type(default_workflow) is str) \
+            or type(role_names) is not list or type(role_agents) is not list or type(skills) is not list \
+            or type(models) is not list or len(role_names) != len(role_agents):
         return None
-    role_names, role_agents, skills, models = (_texts(v, share) for v in (role_names, role_agents, skills, models))
-    if role_names is None or role_agents is None or skills is None or models is None or len(role_names) != len(role_agents):
-        return None
+    for text in role_names + role_agents + skills + models:
+        if type(text) is not str:
+            return None
     facts = Facts(declared, disabled, None if workflow is None else share(workflow, workflow),
-                  None if default_workflow is None else share(default_workflow, default_workflow), role_names, role_agents,
-                  frozenset(skills) if skills else _NO_SKILLS, models)
+                  None if default_workflow is None else share(default_workflow, default_workflow),
+                  _shared(role_names, share), _shared(role_agents, share),
+                  frozenset(_shared(skills, share)) if skills else _NO_SKILLS, _shared(models, share))
     return file_name, file_name if name is None else name, facts

@@ -11,80 +11,93 @@ server computes from its own scan (the same files in the same state), and never 
 (the server checks those itself). A child that fails, times out or prints anything else changes
 nothing: the folder is checked in-process, as a small one is.
 
-The child also sends every file's `Facts` (what the index reads of a file it keeps compacted). The
-server indexes those files from them without reading or parsing them (`index.KnownFacts`): both
-cores stay the child's while it checks, and no file is read or parsed twice.
+Before it checks the files, as soon as they are parsed, the child sends every file's `Facts` (what
+the index reads of a file it keeps compacted) on a first line. The server indexes the folder from
+them without reading or parsing its files (`index.KnownFacts`) while the child checks: no file is
+read or parsed twice, and the index is ready about when the diagnostics are.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
-from crew_lsp.resources.index import KnownFacts
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the head start imports this module before anything heavy: server/head_start.py)
     from crew_lsp.cache.key import Key
     from crew_lsp.checks.diagnostic import Diagnostic
     from crew_lsp.resources.discovery import Workspace
+    from crew_lsp.resources.index import KnownFacts
     from crew_lsp.server.project import Folder
     from crew_lsp.server.session import Session
 
-LARGE_FOLDER_FILES = 10_000  # from this many files a folder's cold start uses the child (below, the child costs more than it saves)
-# (tests and benchmarks lower it for a small folder; not a user setting)
-LARGE_FOLDER_VARIABLE = "CREW_LSP_LARGE_FOLDER_FILES"
 CHILD_TIMEOUT_S = 300.0
 
 Found = dict[str, "list[Diagnostic]"]
 
 
 class Output:
-    """What a child printed: the key of the folder state it checked, the diagnostics by path, and
-    the facts rows by place in the scan (None when it answered from the cache: nothing was parsed)."""
+    """What a child printed last: the key of the folder state it checked and the diagnostics by path."""
 
-    __slots__ = ("key", "found", "rows")
+    __slots__ = ("key", "found")
 
-    def __init__(self, key: str, found: Found, rows: list | None):
-        self.key, self.found, self.rows = key, found, rows
+    def __init__(self, key: str, found: Found):
+        self.key, self.found = key, found
 
 
-class Published:
-    """A child's result as the server took it: the paths whose diagnostics it published, and the facts
-    rows with the stamps they were taken at, to index the folder by (None: the folder's files are parsed)."""
+FACTS_MARK = b'"facts":'  # (in the first line's first bytes: `{"key":"…","facts":[…]}`)
 
-    __slots__ = ("paths", "facts")
 
-    def __init__(self, paths: list[str], facts: tuple[list, list] | None):
-        self.paths, self.facts = paths, facts
+def is_facts_line(line: bytes) -> bool:
+    """Whether a first line of output is the facts line (`report.folder_for_server`), not the last one."""
+    return FACTS_MARK in line[:120]
 
 
 def facts_wait_s(files: int) -> float:
-    """How long indexing a folder waits for its child's facts before parsing the files itself (a
-    child that hangs must not leave the folder without an index): about four times what checking takes."""
+    """How long indexing a folder waits for its child's facts before reading and parsing the files
+    itself (a child that hangs must not leave the folder without an index): about four times what
+    parsing them takes."""
     return 2.0 + files * 200e-6
 
 
-async def facts_within(checked: asyncio.Task[Published | None], ws: Workspace, entries: list[tuple[str, str, str]],
-                       ) -> KnownFacts | None:
-    """The facts of a folder's child once it is published, or None: it failed, it checked another state
-    of the folder, it answered from the cache, or it took longer than `facts_wait_s`."""
+async def facts_within(line: Awaitable[bytes | None], own: Awaitable[Key | None], ws: Workspace,
+                       entries: list[tuple[str, str, str]]) -> KnownFacts | None:
+    """The facts a folder's child sent for this scan (``entries``, whose key is ``own``), or None: it
+    failed, answered from the cache (nothing parsed), checked another state of the folder, or sent
+    nothing within `facts_wait_s`."""
     try:
-        published = await asyncio.wait_for(asyncio.shield(checked), facts_wait_s(len(entries)))
+        sent = await asyncio.wait_for(asyncio.shield(line), facts_wait_s(len(entries)))
     except asyncio.TimeoutError:
         return None
-    if published is None or published.facts is None:
+    if sent is None:
         return None
-    rows, stamps = published.facts
-    published.facts = None  # (the rows are handed on once, and emptied as they are used)
-    return KnownFacts(entries, rows, stamps, ws)
+    decoded = await asyncio.to_thread(decode_facts, sent)
+    key = await own
+    if decoded is None or key is None or key.stamps is None or decoded[0] != key.digest or len(decoded[1]) != len(entries):
+        return None
+    from crew_lsp.resources.index import KnownFacts
+
+    return KnownFacts(entries, decoded[1], key.stamps, ws)
+
+
+def decode_facts(line: bytes) -> tuple[str, list] | None:
+    """(key, facts rows) of a facts line; None when it is not exactly that shape (each row is checked
+    when it is used: `facts.from_row`)."""
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    if type(value) is not dict or type(value.get("key")) is not str or type(value.get("facts")) is not list:
+        return None
+    return value["key"], value["facts"]
 
 
 def large_folder_files() -> int:
-    value = os.environ.get(LARGE_FOLDER_VARIABLE, "").strip()
-    return int(value) if value.isdigit() else LARGE_FOLDER_FILES
+    """From how many files a folder's cold start uses a child and is indexed from its facts."""
+    from crew_lsp.checks.jobs import large_folder_files as threshold  # (not before `initialize`: server/head_start.py)
+
+    return threshold()
 
 
 def wanted(session: Session, entries: list[tuple[str, str, str]]) -> bool:
@@ -114,59 +127,82 @@ def command_for(folder: str, cache: bool, pi_crew_version: str) -> list[str]:
     return argv + ["--", folder]
 
 
-async def check(session: Session, folder: Folder, entries: list[tuple[str, str, str]]) -> Published | None:
-    """Check a folder in a child and publish what it found when it checked the files of this scan
-    (`entries`); None when the folder is left to the server. (Run as a session's background task:
-    cancelled at shutdown, which kills the child.)"""
-    key = asyncio.ensure_future(asyncio.to_thread(own_key, folder.ws, entries))
-    result = await _run(session, folder)
-    own = await key
+async def check(session: Session, folder: Folder, own: Awaitable[Key | None], facts: asyncio.Future[bytes | None],
+                ) -> list[str] | None:
+    """Check a folder in a child and publish what it found when it checked the files of the server's
+    scan (whose key is ``own``); the paths published, or None when the folder is left to the server.
+    ``facts`` receives the child's facts line as soon as it comes (None: none came). (Run as a session's
+    background task: cancelled at shutdown, which kills the child.)"""
+    result = await _run(session, folder, facts)
+    key = await own
     if result is not None and session.project.find(folder.path) is not folder:
-        return Published([], None)  # (removed meanwhile)
-    return await publish_if_same(session, folder.path, result, own, entries, folder.reported)
+        return []  # (removed meanwhile)
+    return await publish_if_same(session, folder.path, result, key, folder.reported)
 
 
-async def publish_if_same(session: Session, where: object, result: Output | None, own: Key,
-                          entries: list[tuple[str, str, str]], reported: Callable[[str], bool]) -> Published | None:
-    """Publish a child's diagnostics when it checked the files the server scanned (``entries``, whose
-    key is ``own``); None when the folder is left to the server."""
+async def publish_if_same(session: Session, where: object, result: Output | None, own: Key | None,
+                          reported: Callable[[str], bool]) -> list[str] | None:
+    """Publish a child's diagnostics when it checked the files the server scanned (their key is
+    ``own``); the paths published, or None when the folder is left to the server."""
     from crew_lsp.server.cached_diagnostics import publish_found
 
-    if result is None:
+    if result is None or own is None:
         return None
     if result.key != own.digest:
         session.log(f"crew-lsp: {where} changed while a child process checked it: checked here")
         return None
     published = await publish_found(session, reported, result.found)
     session.log(f"crew-lsp: {where} checked in a child process ({len(published)} files with diagnostics published)")
-    rows, stamps = result.rows, own.stamps
-    usable = rows is not None and stamps is not None and len(rows) == len(entries) == len(stamps)
-    return Published(published, (rows, stamps) if usable else None)  # type: ignore[arg-type]
+    return published
 
 
-async def _run(session: Session, folder: Folder) -> Output | None:
+async def _run(session: Session, folder: Folder, facts: asyncio.Future[bytes | None]) -> Output | None:
     try:
-        proc = await asyncio.create_subprocess_exec(*command(session, folder), stdin=asyncio.subprocess.DEVNULL,
-                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    except OSError as exc:
-        session.log_error(f"checking {folder.path} in a child process failed to start", exc)
-        return None
+        try:
+            proc = await asyncio.create_subprocess_exec(*command(session, folder), stdin=asyncio.subprocess.DEVNULL,
+                                                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                                                        limit=OUTPUT_LIMIT)
+        except OSError as exc:
+            session.log_error(f"checking {folder.path} in a child process failed to start", exc)
+            return None
+        try:
+            out, err = await asyncio.wait_for(_output(proc, facts), CHILD_TIMEOUT_S)
+        except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
+            proc.kill()
+            await proc.wait()
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            session.log_error(f"checking {folder.path} in a child process took over {CHILD_TIMEOUT_S:.0f} s", None)
+            return None
+        return await read_output(session, folder.path, proc.returncode, out, err)
+    finally:
+        if not facts.done():
+            facts.set_result(None)
+
+
+OUTPUT_LIMIT = 1 << 30  # (a line of output may be as long as that: the facts of every file)
+
+
+async def _output(proc: asyncio.subprocess.Process, facts: asyncio.Future[bytes | None]) -> tuple[bytes, bytes]:
+    """The child's whole output and error output, once it has exited; its first line goes to ``facts``
+    as soon as it comes, when it is the facts line."""
+    assert proc.stdout is not None and proc.stderr is not None
+    errors = asyncio.ensure_future(proc.stderr.read())
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), CHILD_TIMEOUT_S)
-    except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
-        proc.kill()
+        first = await proc.stdout.readline()
+        if first.endswith(b"\n") and is_facts_line(first) and not facts.done():
+            facts.set_result(first)
+        out = first + await proc.stdout.read()
         await proc.wait()
-        if isinstance(exc, asyncio.CancelledError):
-            raise
-        session.log_error(f"checking {folder.path} in a child process took over {CHILD_TIMEOUT_S:.0f} s", None)
-        return None
-    return await read_output(session, folder.path, proc.returncode, out, err)
+        return out, await errors
+    finally:
+        errors.cancel()
 
 
 async def read_output(session: Session, where: object, returncode: int | None, out: bytes, err: bytes,
                       ) -> Output | None:
-    """A finished child's output, decoded off the event loop; None (logged) when it failed or printed
-    anything else."""
+    """A finished child's last line of output, decoded off the event loop; None (logged) when it failed
+    or printed anything else."""
     if returncode != 0:
         session.log_error(f"checking {where} in a child process failed (status {returncode}): "
                           f"{err.decode('utf-8', 'replace').strip()[-500:]}", None)
@@ -178,19 +214,22 @@ async def read_output(session: Session, where: object, returncode: int | None, o
 
 
 def decode(out: bytes) -> Output | None:
-    """The child's output; None when it is not exactly that shape (each facts row is checked when it
-    is used: `facts.from_row`)."""
+    """The child's output: its last line (after the facts line, when it sent one); None when it is not
+    exactly that shape."""
     from crew_lsp.cache.codec import decode as decode_files
 
+    end = len(out) - 1 if out.endswith(b"\n") else len(out)
+    lines = out.count(b"\n", 0, end) + 1  # (counted and cut without copying the facts line: megabytes)
+    if lines > 2 or lines == 2 and not is_facts_line(out):
+        return None
     try:
-        value = json.loads(out)
+        value = json.loads(out[out.rfind(b"\n", 0, end) + 1:end])
     except ValueError:
         return None
     if type(value) is not dict or type(value.get("key")) is not str:
         return None
     found = decode_files(value.get("files"))
-    rows = value.get("facts")
-    return None if found is None else Output(value["key"], found, rows if type(rows) is list else None)
+    return None if found is None else Output(value["key"], found)
 
 
 def own_key(ws: Workspace, entries: list[tuple[str, str, str]]) -> Key:

@@ -57,7 +57,7 @@ class EarlyCheck:
         self.not_publishing = asyncio.Event()
         self.not_publishing.set()
         self.scanned: asyncio.Task[Scanned | None] = session.spawn(self._scan(settings))
-        self.published: asyncio.Task[checker_child.Published | None] = session.spawn(self._publish())
+        self.published: asyncio.Task[list[str] | None] = session.spawn(self._publish())
 
     async def _scan(self, settings: Awaitable[dict]) -> Scanned | None:
         options = checker_options(await settings)
@@ -74,8 +74,8 @@ class EarlyCheck:
             return None
         return Scanned(workspace_part(ws), listing, key, ws.reported_filter())
 
-    async def _publish(self) -> checker_child.Published | None:
-        """What was published from the child; None when it failed, or checked another state of the folder."""
+    async def _publish(self) -> list[str] | None:
+        """The paths published from the child; None when it failed, or checked another state of the folder."""
         scanned = await self.scanned
         if scanned is None:
             return None
@@ -87,8 +87,7 @@ class EarlyCheck:
         self.not_publishing.clear()
         try:
             result = await checker_child.read_output(self.session, self.path, *done)
-            return await checker_child.publish_if_same(self.session, self.path, result, scanned.key, scanned.listing[1],
-                                                       scanned.reported)
+            return await checker_child.publish_if_same(self.session, self.path, result, scanned.key, scanned.reported)
         finally:
             self.not_publishing.set()
 
@@ -102,8 +101,16 @@ class EarlyCheck:
     async def withdraw(self) -> list[str]:
         """Stop the child: the folder is checked in the server. The paths already published from it."""
         self.child.stop()
-        published = await self.published
-        return published.paths if published is not None else []
+        return await self.published or []
+
+    async def own_key(self) -> Key | None:
+        """The key of the server's own scan of the folder (None: the child is not kept)."""
+        scanned = await self.scanned
+        return scanned.key if scanned is not None else None
+
+    async def facts_line(self) -> bytes | None:
+        """The child's facts line, as soon as it comes (None: it ended without one)."""
+        return await self.child.facts_line()
 
 
 class EarlyChecks:

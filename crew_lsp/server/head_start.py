@@ -49,6 +49,8 @@ class Child:
     def __init__(self, argv: list[str]):
         self.argv = argv
         self.result: concurrent.futures.Future[tuple[int, bytes, bytes] | None] = concurrent.futures.Future()
+        # its facts line, as soon as it comes (None: it ended without one)
+        self.facts: concurrent.futures.Future[bytes | None] = concurrent.futures.Future()
         self._proc: subprocess.Popen[bytes] | None = None
         self._starting: int | None = None  # the write end of the child's stdin: closed once the server has started
 
@@ -60,6 +62,7 @@ class Child:
                                           stderr=subprocess.PIPE, close_fds=True, env=env)
         except OSError:
             self.result.set_result(None)
+            self.facts.set_result(None)
             self.server_started()
             return
         finally:
@@ -67,20 +70,46 @@ class Child:
         threading.Thread(target=self._collect, name="crew-head-start", daemon=True).start()
 
     def _collect(self) -> None:
-        """(a thread: the output is read as it comes, so the child never waits on a full pipe)"""
+        """(a thread: the output is read as it comes, so the child never waits on a full pipe, and its
+        facts line is handed on at once)"""
         proc = self._proc
-        assert proc is not None
+        assert proc is not None and proc.stdout is not None and proc.stderr is not None
         try:
-            out, err = proc.communicate(timeout=checker_child.CHILD_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
+            out, err = self._read(proc.stdout.fileno(), proc.stderr.fileno(), time.monotonic() + checker_child.CHILD_TIMEOUT_S)
+            proc.wait()
+        except Exception:  # (timed out, or the pipes closed under it)
             proc.kill()
-            proc.communicate()
-            self.result.set_result(None)
-            return
-        except Exception:  # (the pipes closed under it: the process is exiting)
-            self.result.set_result(None)
-            return
-        self.result.set_result((proc.returncode, out, err))
+            proc.wait()
+            out = None
+        finally:
+            if not self.facts.done():
+                self.facts.set_result(None)
+        self.result.set_result((proc.returncode, out, err) if out is not None else None)
+
+    def _read(self, out_fd: int, err_fd: int, deadline: float) -> tuple[bytes, bytes]:
+        import selectors
+
+        chunks: dict[int, list[bytes]] = {out_fd: [], err_fd: []}
+        first_line = True
+        with selectors.DefaultSelector() as selector:
+            for fd in (out_fd, err_fd):
+                selector.register(fd, selectors.EVENT_READ)
+            while selector.get_map():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                for key, _events in selector.select(left):
+                    data = os.read(key.fd, 1 << 20)
+                    if not data:
+                        selector.unregister(key.fd)
+                        continue
+                    chunks[key.fd].append(data)
+                    if first_line and key.fd == out_fd and b"\n" in data:
+                        first_line = False
+                        line = b"".join(chunks[out_fd]).partition(b"\n")[0] + b"\n"
+                        if checker_child.is_facts_line(line):
+                            self.facts.set_result(line)
+        return b"".join(chunks[out_fd]), b"".join(chunks[err_fd])
 
     async def output(self) -> tuple[int, bytes, bytes] | None:
         """The child's exit status, output and error output once it has exited (None: it failed to start
@@ -91,6 +120,15 @@ class Child:
         self.result = concurrent.futures.Future()
         self.result.set_result(None)
         return done
+
+    async def facts_line(self) -> bytes | None:
+        """The child's facts line as soon as it comes (None: it ended without one), handed over once."""
+        import asyncio
+
+        line = await asyncio.wrap_future(self.facts)
+        self.facts = concurrent.futures.Future()
+        self.facts.set_result(None)
+        return line
 
     def server_started(self) -> None:
         """Tell the child the server has started: a large folder is then checked on every core."""
@@ -125,6 +163,15 @@ class HeadStart:
         self.result = concurrent.futures.Future()
         self.result.set_result(None)
         return done
+
+    async def facts_line(self) -> bytes | None:
+        """The child's facts line as soon as it comes (None: it ended without one), handed over once."""
+        import asyncio
+
+        line = await asyncio.wrap_future(self.facts)
+        self.facts = concurrent.futures.Future()
+        self.facts.set_result(None)
+        return line
 
     def server_started(self) -> None:
         for child in self.children.values():

@@ -214,14 +214,19 @@ class Lifecycle:
                     progress.report(base + done)
             # a child checks the folder: its head-start one, or one started now for a large folder
             early = self._early.take(folder)
-            checked: asyncio.Task[checker_child.Published | None] | None = early.published if early is not None else (
-                self.session.spawn(checker_child.check(self.session, folder, entries))
-                if checker_child.wanted(self.session, entries) else None)
+            checked: asyncio.Task[list[str] | None] | None = None
+            if early is not None:
+                checked, own, facts = early.published, early.own_key, early.facts_line
+            elif checker_child.wanted(self.session, entries):
+                key = asyncio.ensure_future(asyncio.to_thread(checker_child.own_key, folder.ws, entries))
+                line: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+                checked = self.session.spawn(checker_child.check(self.session, folder, key, line))
+                own, facts = (lambda: key), (lambda: line)
             cached = await publish_cached(self.session, folder, entries) if checked is None else None  # (docs/cache.md)
             compact = checked is not None and len(entries) >= checker_child.large_folder_files()
-            if compact and progress is not None:  # (the files are read once the child has checked them)
+            if compact and progress is not None:  # (the files are read once the child has parsed them)
                 progress.note(f"checking {len(entries)} files on every core")
-            known = asyncio.ensure_future(checker_child.facts_within(checked, folder.ws, entries)) if compact else None
+            known = asyncio.ensure_future(checker_child.facts_within(facts(), own(), folder.ws, entries)) if compact else None
             try:
                 await load_folder(folder, loader, entries, report, compact=compact,
                                   yields_to=early.not_publishing if early is not None else None, facts=known)

@@ -45,6 +45,17 @@ def _piped(*chunks: bytes, close: bool = False) -> int:
     return read
 
 
+def test_the_head_start_loads_no_parser_before_it_starts_the_child():
+    # (it runs before the server's imports: every module it loads delays the child and `initialize`)
+    import subprocess
+    import sys
+
+    probe = "import json, sys, crew_lsp.server.head_start; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    loaded = json.loads(done.stdout)
+    assert not [m for m in loaded if m.startswith(("crew_lsp.resources", "crew_lsp.checks", "crew_lsp.cache"))]
+
+
 def test_the_first_message_is_read_whole_and_nothing_after_it_is_lost():
     later = _message({"jsonrpc": "2.0", "method": "initialized", "params": {}})
     fd = _piped(INITIALIZE + later)
@@ -97,11 +108,15 @@ def _shown(s) -> dict[str, list]:
             for uri, diags in s.client.diagnostics.items() if diags}
 
 
-async def _shown_once_settled(tmp_path, env: dict[str, str], **kwargs) -> tuple[dict[str, list], bool]:
+async def _shown_once_settled(tmp_path, env: dict[str, str], child: bool = False, **kwargs) -> tuple[dict[str, list], bool]:
+    """What the editor shows once the cold start settled, and whether a child checked the folder
+    (``child``: it should, and its report, which follows its last publish, is waited for)."""
     s = await start_session(tmp_path, "vscode", files=FILES, env=env, **kwargs)
     try:
         await s.ready()
         await s.until(lambda: s.publishes_for(".crew/agents/loner.md"), what="the loner's diagnostics")
+        if child:
+            await s.until(lambda: _by_child(s), what="the child's report")
         await s.barrier()
         return _shown(s), _by_child(s)
     finally:
@@ -111,7 +126,7 @@ async def _shown_once_settled(tmp_path, env: dict[str, str], **kwargs) -> tuple[
 async def test_the_head_start_publishes_exactly_what_the_server_check_publishes(tmp_path):
     in_server, child_used = await _shown_once_settled(tmp_path / "a", OFF, init_options=NO_CACHE)
     assert not child_used
-    early, child_used = await _shown_once_settled(tmp_path / "b", {}, init_options=NO_CACHE)
+    early, child_used = await _shown_once_settled(tmp_path / "b", {}, child=True, init_options=NO_CACHE)
     assert child_used
     assert early == in_server
     assert {BROKEN, ".crew/agents/loner.md"} <= set(early)

@@ -9,7 +9,7 @@ import re
 
 from lsp_harness import AGENT, BROKEN_TEAM, TEAM, WORKFLOW, start_session, stop_session
 
-from crew_lsp.server.checker_child import LARGE_FOLDER_VARIABLE
+from crew_lsp.checks.jobs import LARGE_FOLDER_VARIABLE
 from crew_lsp.server.head_start import OFF_VARIABLE
 
 BROKEN = ".crew/teams/broken.team.md"
@@ -128,13 +128,22 @@ def test_child_output_other_than_a_key_and_cache_shaped_diagnostics_is_refused()
 
     good = b'{"key":"k","files":[["/w/a.md",[["CREW201",1,0,0,0,4,"Unknown agent",null,null,0]]]]}'
     out = decode(good)
-    assert out.key == "k" and [d.code for d in out.found["/w/a.md"]] == ["CREW201"] and out.rows is None
-    assert decode(good[:-1] + b',"facts":[null,["a",null,true,false,null,null,[],[],[],[]]]}').rows == \
-        [None, ["a", None, True, False, None, None, [], [], [], []]]  # (each row is checked when used)
-    assert decode(good[:-1] + b',"facts":{"a":1}}').rows is None
+    assert out.key == "k" and [d.code for d in out.found["/w/a.md"]] == ["CREW201"]
+    facts = b'{"key":"k","facts":[null,["a",null,true,false,null,null,[],[],[],[]]]}\n'
+    assert decode(facts + good + b"\n").key == "k"  # (the facts line first, when the files were parsed)
+    assert decode(good + b"\n" + good) is None and decode(facts) is None
     for garbage in (b"", b"not json", b"[]", b'{"files":[]}', b'{"key":1,"files":[]}',
                     b'{"key":"k","files":[["/w/a.md",[["NOPE",1,0,0,0,4,"x",null,null,0]]]]}', b"\xff\xfe"):
         assert decode(garbage) is None
+
+
+def test_a_facts_line_other_than_a_key_and_a_list_of_rows_is_refused():
+    from crew_lsp.server.checker_child import decode_facts, is_facts_line
+
+    line = b'{"key":"k","facts":[null,["a",null,true,false,null,null,[],[],[],[]]]}\n'
+    assert is_facts_line(line) and decode_facts(line) == ("k", [None, ["a", None, True, False, None, None, [], [], [], []]])
+    for garbage in (b"", b"{}", b'{"key":"k","facts":{}}', b'{"key":1,"facts":[]}', b'{"key":"k","files":[]}', b"\xff"):
+        assert decode_facts(garbage) is None
 
 
 async def test_the_indexing_progress_of_a_large_folder_says_the_files_are_being_checked_first(tmp_path):
@@ -149,5 +158,21 @@ async def test_the_indexing_progress_of_a_large_folder_says_the_files_are_being_
         total = int(messages[-1].split("/")[1].split()[0])
         assert messages[0] == f"checking {total} files on every core"  # (the count stays where it was)
         assert reports[1].percentage is None and messages[-1] == f"{total}/{total} files"
+    finally:
+        await stop_session(s)
+
+
+async def test_a_large_folder_with_a_head_start_is_indexed_from_its_facts_and_shows_what_the_server_check_shows(tmp_path):
+    in_server, _ = await _session_after(tmp_path / "a", IN_SERVER)
+    head_start = {LARGE_FOLDER_VARIABLE: "1"}
+    s = await start_session(tmp_path / "b", "neovim", files=FILES, init_options=NO_CACHE, env=head_start)
+    try:
+        await s.until(lambda: any("indexed from its child's facts" in m.message for m in s.client.log_messages),
+                      what="the folder to be indexed from the head-start child's facts")
+        await s.until(lambda: _checked_by_child(s), what="the child's diagnostics to be published")
+        await s.barrier()
+        assert _relative(_shown(s)) == _relative(in_server)
+        assert [(code, line) for code, line, _m in await _rename_scribe_role(s)] == \
+            [(code, line) for code, line, _m in (await _session_after(tmp_path / "c", IN_SERVER, _rename_scribe_role))[1]]
     finally:
         await stop_session(s)
