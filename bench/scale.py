@@ -292,12 +292,13 @@ async def run_size(size: int, opts: Options, keep: Path | None) -> dict[str, Any
         out["floor_ms"] = floor["null_pygls_ms"]
         out["initialize_ms"] = floor["crew_lsp_ms"]
 
-        client, t_spawn = await start_server(root, env, watchers=True)
-        try:
-            warm = await cold_start(client, t_spawn, expected, workflow.resolve())
-            out.update({f"{k}_cached": v for k, v in warm.items() if k in ("first_diagnostic_ms", "quiet_s", "published_s", "indexed_s")})
-        finally:
-            await client.close()
+        for _start in range(2):  # (the first start stores what the second reuses: a large folder's facts besides the diagnostics)
+            client, t_spawn = await start_server(root, env, watchers=True)
+            try:
+                warm = await cold_start(client, t_spawn, expected, workflow.resolve())
+            finally:
+                await client.close()
+        out.update({f"{k}_cached": v for k, v in warm.items() if k in ("first_diagnostic_ms", "quiet_s", "published_s", "indexed_s")})
 
         client, t_spawn = await start_server(root, cold_env, watchers=True)
         try:

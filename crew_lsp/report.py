@@ -61,12 +61,12 @@ def collect(paths: list[str], pi_crew_version: str | None = None, notes: list[st
     return [(p, d) for p in sorted([p for p, diags in found.items() if diags]) for d in found[p]]  # (most files have none)
 
 
-def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], keep: list | None, keys: list[str] | None = None,
+def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], keep: list | None, keys: list | None = None,
                   facts: Callable[[list], None] | None = None) -> dict[str, list[Diagnostic]]:
     """The diagnostics of a folder's reported files: from the cache when its key matches (nothing
     parsed, no rule loaded), else checked on up to ``jobs`` processes (and stored). ``keys`` receives
-    the folder's cache key (computed even when the cache is off); ``facts`` is called with the files'
-    facts rows when they are parsed (`parallel.check_folder`)."""
+    the folder's `FolderCache` (its key computed even when the cache is off); ``facts`` is called with
+    the files' facts rows when they are parsed (`parallel.check_folder`)."""
     from crew_lsp.cache import FolderCache, enabled
     from crew_lsp.resources.discovery import scan
     from crew_lsp.resources.loader import Loader
@@ -75,7 +75,7 @@ def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], 
     entries = scan(ws, loader)
     stored = FolderCache(ws, entries) if enabled(cache) or keys is not None else None  # (keyed before any file is read)
     if keys is not None:
-        keys.append(stored.key.digest)  # type: ignore[union-attr]
+        keys.append(stored)
     found = stored.load() if stored is not None and enabled(cache) else None
     if found is None:
         from crew_lsp.checks.parallel import check_folder
@@ -97,17 +97,30 @@ def folder_for_server(folder: str, pi_crew_version: str | None, cache: bool, job
     diagnostics in the cache's shape (cache/codec.py)."""
     from crew_lsp.cache.codec import encode, json_default
 
+    from crew_lsp.cache import enabled
+
     end_with_parent()
-    keys: list[str] = []
+    caches: list = []
+    sent: list[tuple[str, list]] = []
 
     def facts(rows: list) -> None:
         if len(rows) < large_folder_files():  # (the server parses a smaller folder whole: docs/architecture.md)
             return
-        sys.stdout.write(json.dumps({"key": keys[0], "facts": rows}, separators=(",", ":")) + "\n")
+        line = json.dumps({"key": caches[0].key.digest, "facts": rows}, separators=(",", ":")) + "\n"
+        sys.stdout.write(line)
         sys.stdout.flush()
+        sent.append((line, rows))
 
-    found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, for_server_child(jobs), keep, keys, facts)
-    return json.dumps({"key": keys[0], "files": encode(found)}, separators=(",", ":"), default=json_default)
+    found = _check_folder(_workspace(Path(folder).resolve(), pi_crew_version, None), cache, for_server_child(jobs), keep, caches, facts)
+    folder_cache = caches[0]
+    if enabled(cache):  # (a cache hit parsed nothing: the facts stored with the diagnostics, when the folder is large)
+        if sent:
+            folder_cache.store_facts(*sent[0])
+        else:
+            stored = folder_cache.load_facts()
+            if stored is not None:
+                sys.stdout.write(stored)
+    return json.dumps({"key": folder_cache.key.digest, "files": encode(found)}, separators=(",", ":"), default=json_default)
 
 
 def _workspace(folder: Path, pi_crew_version: str | None, notes: list[str] | None) -> Workspace:

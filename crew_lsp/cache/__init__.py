@@ -55,6 +55,42 @@ class FolderCache:
 
         return decode(value.get("files"))
 
+    def load_facts(self) -> str | None:
+        """The facts line stored with this key (`report.folder_for_server`); None on a miss."""
+        from crew_lsp.cache import store
+
+        data = store.read_bytes(f"{self.key.name}.facts")
+        if data is None or not data.startswith(self._facts_head()) or not data.endswith(b"\n"):
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def store_facts(self, line: str, rows: list) -> bool:
+        """Remember the facts line of this key's files (``rows``, as `facts.to_row` makes them), so a cached
+        start of the language server indexes the folder from it too; not stored when `store` would store
+        nothing. The redaction looks at each distinct text of the rows once (one per line, as
+        `codec.redaction_changes` does), not at megabytes of repeated names."""
+        if self.key.racy or not line.encode("utf-8", "surrogatepass").startswith(self._facts_head()):
+            return False
+        from crew_lsp.cache import store
+        from crew_lsp.telemetry.redact import redact_text
+
+        texts: set[str] = set()
+        for row in rows:
+            if row is not None:
+                texts.update(value for value in row[:6] if type(value) is str)
+                for values in row[6:]:
+                    texts.update(values)
+        joined = "\n".join(texts)
+        if redact_text(joined) != joined:
+            return False
+        return store.write(f"{self.key.name}.facts", line)
+
+    def _facts_head(self) -> bytes:
+        return ('{"key":"%s","facts":[' % self.key.digest).encode("ascii")
+
     def store(self, found: Mapping[str, list[Diagnostic]]) -> bool:
         """Remember the diagnostics of every reported file (by path) under this key; whether they were stored.
 

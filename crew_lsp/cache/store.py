@@ -15,7 +15,7 @@ import json
 import os
 import stat
 
-MAX_FILES = 32  # folders remembered (the oldest files are removed beyond that)
+MAX_FILES = 64  # files remembered, two per folder at most (the oldest files are removed beyond that)
 MAX_BYTES = 64 * 1024 * 1024
 _DIRS = ("crew-lsp", "diagnostics")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -68,6 +68,17 @@ def _open_folder(create: bool) -> int | None:
 
 def read(name: str) -> object | None:
     """The JSON of a cache file; None when it is missing, not ours, not a regular file, too big or not JSON."""
+    data = read_bytes(name)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
+def read_bytes(name: str) -> bytes | None:
+    """A cache file as stored; None when it is missing, not ours, not a regular file or too big."""
     folder = _open_folder(create=False)
     if folder is None:
         return None
@@ -90,10 +101,7 @@ def read(name: str) -> object | None:
         return None
     finally:
         os.close(fd)
-    try:
-        return json.loads(b"".join(chunks))
-    except (ValueError, RecursionError):
-        return None
+    return b"".join(chunks)
 
 
 def write(name: str, text: str) -> bool:

@@ -142,3 +142,34 @@ def test_store_refuses_a_value_json_cannot_carry_exactly(project):
     odd = Diagnostic("CREW101", Severity.ERROR, Span(0, 0, 0, 1), "odd", data={"when": object()})
     assert entry.store({str(project / "x.md"): [odd]}) is False
     assert entry.load() is None
+
+
+def _server_format(project: Path) -> list[str]:
+    """The output lines of the language server's cold-start child on the folder, as large (its facts sent)."""
+    import subprocess
+    import sys
+
+    from crew_lsp.checks.jobs import LARGE_FOLDER_VARIABLE
+
+    done = subprocess.run([sys.executable, "-m", "crew_lsp", "check", "--server-format", "--", str(project)],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                          env={**os.environ, LARGE_FOLDER_VARIABLE: "1"}, check=True)
+    return done.stdout.splitlines()
+
+
+def test_the_facts_of_a_large_folder_are_kept_with_its_diagnostics_and_sent_again_on_a_hit(project):
+    cold = _server_format(project)
+    assert [json.loads(line).keys() for line in cold] == [{"key", "facts"}, {"key", "files"}]
+    (facts_file,) = _folder().glob("*.facts.json")
+    assert stat.S_IMODE(facts_file.stat().st_mode) == 0o600 and facts_file.read_text() == cold[0] + "\n"
+    assert _server_format(project) == cold  # (a hit: nothing parsed, the same lines)
+
+
+def test_facts_that_redaction_would_change_are_not_kept(tmp_path):
+    project = generated(tmp_path / "ws", size=30)
+    secret = "sk-" + "A1" * 15
+    (project / ".crew" / "agents" / "leaky.md").write_text(f"---\nname: leaky\ndescription: x\nmodel: {secret}\n---\nHi.\n")
+    backdate(project)
+    cold = _server_format(project)
+    assert secret in cold[0]  # (the server is sent what the file says)
+    assert not list(_folder().glob("*.facts.json"))

@@ -5,7 +5,10 @@ small: `CREW_LSP_LARGE_FOLDER_FILES` lowers the threshold."""
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+from pathlib import Path
 
 from lsp_harness import AGENT, BROKEN_TEAM, TEAM, WORKFLOW, start_session, stop_session
 
@@ -176,3 +179,28 @@ async def test_a_large_folder_with_a_head_start_is_indexed_from_its_facts_and_sh
             [(code, line) for code, line, _m in (await _session_after(tmp_path / "c", IN_SERVER, _rename_scribe_role))[1]]
     finally:
         await stop_session(s)
+
+
+async def test_a_second_start_of_a_large_folder_indexes_it_from_the_facts_the_cache_kept(tmp_path):
+    from lsp_harness import write_project
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cache"))
+    from cacheutil import backdate
+
+    write_project(tmp_path / "ws", FILES)
+    backdate(tmp_path)  # (old enough to be stored)
+    cache_on = {"diagnostics": {"delayMs": 0, "cache": True}}
+    for start in ("first", "second"):
+        s = await start_session(tmp_path, "neovim", write=False, init_options=cache_on, env=AS_LARGE)
+        try:
+            await s.until(lambda: any("indexed from its child's facts" in m.message for m in s.client.log_messages),
+                          what=f"the {start} start to index the folder from the child's facts")
+            await _settled(s, AS_LARGE)
+            shown = _shown(s)
+        finally:
+            await stop_session(s)
+        if start == "first":
+            first = shown
+            kept = Path(os.environ["XDG_CACHE_HOME"]) / "crew-lsp" / "diagnostics"
+            assert len(list(kept.glob("*.facts.json"))) == 1  # (what the second start's child sends again)
+    assert shown == first and shown
