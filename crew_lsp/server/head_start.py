@@ -154,25 +154,6 @@ class HeadStart:
     prefix: bytes = b""
     children: dict[str, Child] = field(default_factory=dict)
 
-    async def output(self) -> tuple[int, bytes, bytes] | None:
-        """The child's exit status, output and error output once it has exited (None: it failed to start
-        or was stopped), handed over once: the child keeps nothing of it (it can run to megabytes)."""
-        import asyncio
-
-        done = await asyncio.wrap_future(self.result)
-        self.result = concurrent.futures.Future()
-        self.result.set_result(None)
-        return done
-
-    async def facts_line(self) -> bytes | None:
-        """The child's facts line as soon as it comes (None: it ended without one), handed over once."""
-        import asyncio
-
-        line = await asyncio.wrap_future(self.facts)
-        self.facts = concurrent.futures.Future()
-        self.facts.set_result(None)
-        return line
-
     def server_started(self) -> None:
         for child in self.children.values():
             child.server_started()

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import importlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
@@ -22,12 +23,23 @@ from crew_lsp.server.project import Folder, Listing, list_files, load_folder
 from crew_lsp.server.sync import Sync
 
 if TYPE_CHECKING:
+    from crew_lsp.cache.key import Key
     from crew_lsp.server.session import Session
     from crew_lsp.server.settings import Settings
 
 PROGRESS_MIN_FILES = 200  # index loads of fewer files finish too fast to be worth a progress bar
 GC_SETTLE_TIMEOUT_S = 10.0  # the GC stays paused at most this long after a load
 EARLY_SCAN_WAIT_S = 1.0  # the settings load after the head-start scans, unless these take longer
+
+
+@dataclass(frozen=True)
+class FolderChild:
+    """A folder's checker child as its load sees it."""
+
+    published: asyncio.Task[list[str] | None]  # the paths it published; None: the folder is left to the server
+    own_key: Callable[[], Awaitable[Key | None]]  # the server's own key of the folder
+    facts_line: Callable[[], Awaitable[bytes | None]]  # the child's facts line (None: none came)
+    yields_to: asyncio.Event | None  # clear while its diagnostics are published (the folder's reading waits)
 
 
 class Lifecycle:
@@ -213,23 +225,18 @@ class Lifecycle:
                 if progress is not None:
                     progress.report(base + done)
             # a child checks the folder: its head-start one, or one started now for a large folder
-            early = self._early.take(folder)
-            checked: asyncio.Task[list[str] | None] | None = None
-            if early is not None:
-                checked, own, facts = early.published, early.own_key, early.facts_line
-            elif checker_child.wanted(self.session, entries):
-                key = asyncio.ensure_future(asyncio.to_thread(checker_child.own_key, folder.ws, entries))
-                line: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
-                checked = self.session.spawn(checker_child.check(self.session, folder, key, line))
-                own, facts = (lambda: key), (lambda: line)
+            child = self._child(folder, entries)
+            checked = child.published if child is not None else None
             cached = await publish_cached(self.session, folder, entries) if checked is None else None  # (docs/cache.md)
-            compact = checked is not None and len(entries) >= checker_child.large_folder_files()
-            if compact and progress is not None:  # (the files are read once the child has parsed them)
-                progress.note(f"checking {len(entries)} files on every core")
-            known = asyncio.ensure_future(checker_child.facts_within(facts(), own(), folder.ws, entries)) if compact else None
+            compact = child is not None and len(entries) >= checker_child.large_folder_files()
+            known = None
+            if child is not None and compact:  # (indexed from the child's facts once it has parsed the files)
+                if progress is not None:
+                    progress.note(f"checking {len(entries)} files on every core")
+                known = asyncio.ensure_future(checker_child.facts_within(child.facts_line(), child.own_key(), folder.ws, entries))
             try:
                 await load_folder(folder, loader, entries, report, compact=compact,
-                                  yields_to=early.not_publishing if early is not None else None, facts=known)
+                                  yields_to=child.yields_to if child is not None else None, facts=known)
             except Exception as exc:
                 self.session.log_error(f"indexing {folder.path} failed", exc)
             done_before += len(entries)
@@ -246,6 +253,18 @@ class Lifecycle:
                                  f"({known.result().used} of {len(entries)} files neither read nor parsed here)")
         if progress is not None:
             progress.end(f"{total} files indexed")
+
+    def _child(self, folder: Folder, entries: list[tuple[str, str, str]]) -> FolderChild | None:
+        """The child that checks a folder: its head-start one, or one started now for a large folder."""
+        early = self._early.take(folder)
+        if early is not None:
+            return FolderChild(early.published, early.own_key, early.facts_line, early.not_publishing)
+        if not checker_child.wanted(self.session, entries):
+            return None
+        key = asyncio.ensure_future(asyncio.to_thread(checker_child.own_key, folder.ws, entries))
+        line: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        published = self.session.spawn(checker_child.check(self.session, folder, key, line))
+        return FolderChild(published, lambda: key, lambda: line, None)
 
     def _gc_pause(self) -> None:
         if self._gc_paused == 0:
