@@ -64,7 +64,7 @@ def facts_wait_s(files: int) -> float:
 async def facts_within(line: Awaitable[bytes | None], own: Awaitable[Key | None], ws: Workspace,
                        entries: list[tuple[str, str, str]]) -> KnownFacts | None:
     """The facts a folder's child sent for this scan (``entries``, whose key is ``own``), or None: it
-    failed, answered from the cache (nothing parsed), checked another state of the folder, or sent
+    failed, answered from a cache that kept no facts, checked another state of the folder, or sent
     nothing within `facts_wait_s`."""
     try:
         sent = await asyncio.wait_for(asyncio.shield(line), facts_wait_s(len(entries)))
