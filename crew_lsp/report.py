@@ -95,9 +95,8 @@ def folder_for_server(folder: str, pi_crew_version: str | None, cache: bool, job
     they are checked: the folder's cache key and each scanned file's facts row by number, so the server
     indexes the folder from them meanwhile. The last (returned) holds the key and the files'
     diagnostics in the cache's shape (cache/codec.py)."""
-    from crew_lsp.cache.codec import encode, json_default
-
     from crew_lsp.cache import enabled
+    from crew_lsp.cache.codec import encode, json_default
 
     end_with_parent()
     caches: list = []

@@ -133,8 +133,8 @@ Row = list
 
 
 def to_row(file_name: str, name: str, facts: Facts) -> Row:
-    """(Lists only: the same before and after JSON.) [file_name, name or None when it is the file name, declared, disabled, workflow, defaultWorkflow,
-    role names, role agents, skill names (sorted), models]."""
+    """[file_name, name or None when it is the file name, declared, disabled, workflow, defaultWorkflow,
+    role names, role agents, skill names (sorted), models]: lists only, the same before and after JSON."""
     return [file_name, None if name == file_name else name, facts.declared, facts.disabled, facts.workflow,
             facts.default_workflow, list(facts.role_names), list(facts.role_agents), sorted(facts.skills), list(facts.models)]
 

@@ -108,8 +108,8 @@ async def load_folder(folder: Folder, loader: Loader, entries: list[tuple[str, s
     ``compact`` every file is compacted as it is read (a large folder checked by a child process:
     server/checker_child.py); open documents are made whole again when their text is applied.
     ``yields_to``: between chunks, the reading waits while this event is clear (the interpreter is
-    then the publisher's: early_diagnostics.py). ``facts``: the files are read once these come (from
-    the child), and only those they do not describe are parsed."""
+    then the publisher's: early_diagnostics.py). ``facts``: the folder is indexed once these come
+    (from the child), and the files they describe are neither read nor parsed (`index.KnownFacts`)."""
     ws = folder.ws
     strings = Strings() if compact else None
     known = await facts if facts is not None else None
