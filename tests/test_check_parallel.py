@@ -276,6 +276,17 @@ def test_facts_rows_are_those_of_each_parse_on_one_process_and_on_several(mixed_
     assert sent == [want, want, want]
 
 
+def test_worker_that_dies_while_building_its_facts_rows_has_its_share_parsed_and_checked_here(mixed_workspace, monkeypatch):
+    ws = Workspace.discover(mixed_workspace)
+    want: list = []
+    serial = check_folder(ws, jobs=1, facts=want.append)
+    monkeypatch.setattr(parallel, "to_row", _dies_in_a_worker(parallel.to_row, os.getpid()))
+    sent: list = []
+    shared = check_folder(Workspace.discover(mixed_workspace), jobs=2, min_files=0, facts=sent.append)
+    assert (shared.workers, shared.recovered) == (1, 1)
+    assert sent == want and shared.found == serial.found
+
+
 def test_facts_are_handed_on_before_any_file_is_checked(mixed_workspace, monkeypatch):
     events: list[str] = []
     real = parallel._check

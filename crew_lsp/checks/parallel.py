@@ -278,9 +278,10 @@ class _Run:
         mine = self._take_and_parse(share)
         send(up, marshal.dumps(self.taken[share]))
         send(up, mine.summaries(self.entries))
-        if self.facts is not None:
+        blobs = marshal.loads(receive(down))
+        if self.facts is not None:  # (after the summaries are traded: no process waits for the rows to build its snapshot)
             send(up, marshal.dumps(self._rows(mine)))
-        snap = self._snapshot({share: mine}, marshal.loads(receive(down)))
+        snap = self._snapshot({share: mine}, blobs)
         checked = self._to_check(share, snap)
         send(up, encode_found(_check(snap, [p for _n, p in checked]), checked))
         return snap
@@ -291,9 +292,9 @@ class _Run:
 
     def _lead(self) -> Checked:
         with paused_gc():  # (until the last diagnostic is in: a collection would walk every parsed file)
-            parsed, blobs, rows = self._exchange()
+            parsed, blobs = self._exchange()
             if self.facts is not None:
-                self.facts(_by_number(len(self.entries), rows))
+                self.facts(_by_number(len(self.entries), self._gather_rows(parsed)))
             snap = self._snapshot(parsed, [blob for k, blob in blobs.items() if k not in parsed])
             found = _check(snap, [p for share in parsed for _n, p in self._to_check(share, snap)])
             recovered = len(parsed) - 1
@@ -315,22 +316,18 @@ class _Run:
                 recovered += len(late)
         return Checked(snap, found, self.workers, recovered)
 
-    def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes], list[list[tuple[int, Row]]]]:
+    def _exchange(self) -> tuple[dict[int, _Parsed], dict[int, bytes]]:
         """Parse this process's share, and trade summaries with the workers: what this process parsed
-        (its share, and that of any worker gone before the trade), every share's summaries, and (when
-        facts are wanted) every share's facts rows."""
+        (its share, and that of any worker gone before the trade), and every share's summaries."""
         entries = self.entries
         parsed = {0: self._take_and_parse(0)}
         blobs = {0: parsed[0].summaries(entries)}
-        rows = []
         gone = []
         for share in list(self.pids):
             try:
                 taken = self.taken[share] = marshal.loads(receive(self.pipes[share][0]))
                 self.shares[share] = [n for chunk in taken for n in self.chunks[chunk]]
                 blobs[share] = receive(self.pipes[share][0])
-                if self.facts is not None:
-                    rows.append(marshal.loads(receive(self.pipes[share][0])))
             except (WorkerGone, ValueError, EOFError, TypeError, IndexError):
                 self._give_up(share)
                 self.taken.pop(share, None)
@@ -341,15 +338,27 @@ class _Run:
             self.taken[share] = []
             parsed[share] = self._parse(share)
             blobs[share] = parsed[share].summaries(entries)
-        if self.facts is not None:
-            rows += [self._rows(part) for part in parsed.values()]
         for share in list(self.pids):
             try:
                 send(self.pipes[share][1], marshal.dumps([blob for k, blob in blobs.items() if k != share]))
             except OSError:  # (a worker gone since: its pipe is broken)
                 self._give_up(share)
                 parsed[share] = self._parse(share)
-        return parsed, blobs, rows
+        return parsed, blobs
+
+    def _gather_rows(self, parsed: dict[int, _Parsed]) -> list[list[tuple[int, Row]]]:
+        """Every share's facts rows: those of the shares parsed here, then each worker's (a worker's
+        are built while these are; one gone before sending them has its share parsed here, and checked
+        here too)."""
+        rows = [self._rows(part) for part in parsed.values()]
+        for share in list(self.pids):
+            try:
+                rows.append(marshal.loads(receive(self.pipes[share][0])))
+            except (WorkerGone, ValueError, EOFError, TypeError, IndexError):
+                self._give_up(share)
+                parsed[share] = self._parse(share)
+                rows.append(self._rows(parsed[share]))
+        return rows
 
     def _give_up(self, share: int, finished: bool = False) -> None:
         """Stop waiting for a worker (unless it has ``finished``, its share is this process's now)."""
