@@ -12,7 +12,8 @@ it raises out of its read loop, so the request is never answered and its client 
   InvalidRequest (with a null id when the id itself is unusable)
 
 While the server opens its workspace (`hold` … `release`) messages wait and are then handled in the
-order they came; the rules above apply when each is handled.
+order they came (a request about a file outside every folder is answered meanwhile, unless a
+message that may change its answer waits); the rules above apply when each is handled.
 """
 
 from __future__ import annotations
@@ -40,21 +41,33 @@ class LifecycleProtocol(LanguageServerProtocol):
     _initialized = False  # a valid `initialize` request was received
     _shutdown_requested = False  # set on receipt of `shutdown` (pygls' own flag waits for its handler)
     _held: list[Any] | None = None  # messages waiting for `release` (see `hold`)
+    _state_change_held = False  # one of them may change what a later request is answered (see `hold`)
     _passes: Callable[[Any], bool] = staticmethod(lambda message: False)
 
     def hold(self, passes: Callable[[Any], bool]) -> None:
-        """Until `release`, messages wait and are then handled in the order they came, except one that
-        `passes` lets through while none waits (what it answers cannot depend on what is being set up),
-        and the client's answers to the server's own requests (the setting up may be waiting for one).
-        The event loop stays free meanwhile (the server opens its workspace in the background)."""
+        """Until `release`, messages wait and are then handled in the order they came, except the
+        client's answers to the server's own requests (the setting up may be waiting for one) and a
+        request `passes` lets through (what it answers cannot depend on what is being set up) while
+        only document requests wait: those change nothing it answers, and LSP lets responses come in
+        another order than their requests; a notification (a document opened), `shutdown` or a command
+        may. The event loop stays free meanwhile (the server opens its workspace in the background)."""
         if self._held is None:  # (held already: the waiting messages keep waiting, in order)
             self._held = []
         self._passes = passes
 
     def release(self) -> None:
-        held, self._held = self._held or [], None
+        held, self._held, self._state_change_held = self._held or [], None, False
         for message in held:
             self.handle_message(message)
+
+    def _waits(self, message: Any, held: list[Any]) -> bool:
+        """Whether a message comes while messages are held and must wait too (see `hold`)."""
+        if _is_answer(message) or (not self._state_change_held and self._passes(message)):
+            return False
+        held.append(message)
+        if not _is_document_request(message):
+            self._state_change_held = True
+        return True
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         # pygls passes this as the `object_hook` of `json.loads`, so it also sees every nested object:
@@ -65,8 +78,7 @@ class LifecycleProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         """`message` is the raw JSON value of one message (see `structure_message`)."""
         held = self._held
-        if held is not None and not _is_answer(message) and (held or not self._passes(message)):
-            held.append(message)
+        if held is not None and self._waits(message, held):
             return
         if not isinstance(message, dict) or message.get("jsonrpc") != self.VERSION:
             self._not_json_rpc(message)
@@ -225,6 +237,11 @@ def _with_json_path(problem: str) -> str:
         return problem
     path = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), match.group(1)).replace("_.", ".").rstrip("_")
     return f"{problem[:match.start()]} at {path or 'the message'}"
+
+
+def _is_document_request(message: Any) -> bool:
+    """A `textDocument/…` request: it asks about a document, and changes nothing."""
+    return isinstance(message, dict) and "id" in message and str(message.get("method")).startswith("textDocument/")
 
 
 def _is_answer(message: Any) -> bool:

@@ -81,3 +81,49 @@ async def test_a_repeated_initialized_notification_loses_no_message(raw_server: 
     assert [s["name"] for s in symbols if s["location"]["uri"] == team.as_uri()] == ["docs"]
     assert await raw_server.finish() == 0
     assert raw_server.not_answered_exactly_once() == {}
+
+
+async def test_a_request_about_a_loose_file_is_answered_while_a_request_about_the_folder_waits_for_it(
+        raw_server: RawServer, tmp_path):
+    team = workspace(tmp_path / "ws")
+    raw_server.initialize(root=tmp_path / "ws")
+    await raw_server.response("init")
+    name = {"line": 1, "character": 1}  # (on the `name` key)
+    raw_server.request_ids += ["inside", "outside"]
+    raw_server.send(
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "id": "inside", "method": "textDocument/hover",
+         "params": {"textDocument": {"uri": team.as_uri()}, "position": name}},
+        {"jsonrpc": "2.0", "id": "outside", "method": "textDocument/hover",
+         "params": {"textDocument": {"uri": "file:///nowhere/a.team.md"}, "position": name}},
+    )
+    inside = await raw_server.response("inside")
+    assert inside["result"] is not None  # (answered by the folder's index, once it was open)
+    assert await raw_server.finish() == 0
+    assert raw_server.not_answered_exactly_once() == {}
+    # answered before the folder was even opened (its version is logged once the settings are read,
+    # after a tenth of a second of imports), not after the request waiting for the folder
+    order = [m.get("id") if "method" not in m else "opened" for m in raw_server.received
+             if m.get("id") in ("inside", "outside") or "is read as" in str((m.get("params") or {}).get("message"))]
+    assert order == ["outside", "opened", "inside"]
+
+
+async def test_a_request_about_a_loose_file_waits_for_a_notification_sent_before_it(raw_server: RawServer, tmp_path):
+    workspace(tmp_path / "ws")
+    (tmp_path / "other" / ".git").mkdir(parents=True)  # (another repository, not a workspace folder)
+    (tmp_path / "other" / ".crew" / "teams").mkdir(parents=True)
+    raw_server.initialize(root=tmp_path / "ws")
+    await raw_server.response("init")
+    loose = (tmp_path / "other" / ".crew" / "teams" / "a.team.md").as_uri()  # (not on disk: only the opened document has it)
+    raw_server.request_ids.append("loose")
+    raw_server.send(
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": loose, "languageId": "markdown", "version": 1, "text": TEAM}}},
+        {"jsonrpc": "2.0", "id": "loose", "method": "textDocument/hover",
+         "params": {"textDocument": {"uri": loose}, "position": {"line": 1, "character": 1}}},
+    )
+    hover = (await raw_server.response("loose"))["result"]
+    assert "The team's name" in hover["contents"]["value"]  # it saw the document opened before it
+    assert await raw_server.finish() == 0
+    assert raw_server.not_answered_exactly_once() == {}
