@@ -7,7 +7,8 @@ Layout of `crew_lsp.server` (docs/architecture.md has the module map):
                   diagnostics, runs; notify/request/log/spawn
 - profile.py      what the client declared (`ClientProfile`)
 - capabilities.py what is advertised: pygls' capabilities fitted to the client
-- lifecycle.py    initialize/initialized, workspace folders and their indexing, settings changes
+- lifecycle.py    initialize/initialized, workspace folders, settings changes
+- folder_loading.py indexing the folders: their files read off the event loop, a large one's checker child
 - transport.py    the stdio loop; exit when the editor is gone
 - head_start.py   before these imports: read `initialize`, start each folder's checker child
 - jsonrpc.py      lifecycle and JSON-RPC rules pygls leaves out: every request gets exactly one response

@@ -11,7 +11,7 @@ imports, from the `initializationOptions` alone. Once `initialized` arrives, an 
 3. publishes the child's diagnostics when its key is that one, as cached ones are (`publish_found`:
    never for an open document).
 
-The lifecycle indexes the folder from that same scan. When the validated settings open the folder
+The folder is indexed (folder_loading.py) from that same scan. When the validated settings open the folder
 exactly so (`serves`), the server checks only its open documents; otherwise the child is stopped and
 the folder is checked in the server, which corrects whatever was published early.
 """
