@@ -1,4 +1,4 @@
-"""Indexing workspace folders (docs/editor.md, Cold start): listing, reading and folding their files
+"""Indexing workspace folders (docs/editor.md, Start-up): listing, reading and folding their files
 in worker threads, the checker child of a large folder, the first checks, and the garbage collector
 kept out of the way until the index is in."""
 
