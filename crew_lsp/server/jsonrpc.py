@@ -60,14 +60,14 @@ class LifecycleProtocol(LanguageServerProtocol):
         for message in held:
             self.handle_message(message)
 
-    def _waits(self, message: Any, held: list[Any]) -> bool:
-        """Whether a message comes while messages are held and must wait too (see `hold`)."""
-        if _is_answer(message) or (not self._state_change_held and self._passes(message)):
-            return False
+    def _must_wait(self, message: Any) -> bool:
+        """Whether a message that comes while messages are held waits too (see `hold`)."""
+        return not (_is_answer(message) or (not self._state_change_held and self._passes(message)))
+
+    def _hold_back(self, message: Any, held: list[Any]) -> None:
         held.append(message)
         if not _is_document_request(message):
             self._state_change_held = True
-        return True
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         # pygls passes this as the `object_hook` of `json.loads`, so it also sees every nested object:
@@ -78,7 +78,8 @@ class LifecycleProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         """`message` is the raw JSON value of one message (see `structure_message`)."""
         held = self._held
-        if held is not None and self._waits(message, held):
+        if held is not None and self._must_wait(message):
+            self._hold_back(message, held)
             return
         if not isinstance(message, dict) or message.get("jsonrpc") != self.VERSION:
             self._not_json_rpc(message)
