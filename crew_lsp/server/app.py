@@ -20,7 +20,7 @@ Layout of `crew_lsp.server` (docs/architecture.md has the module map):
 - sync.py         open documents (incremental sync) and watched files
 - watchers.py     the file watchers asked of the client; disk_watch.py the server's own, for clients without
 - diagnostics.py  push/pull diagnostics with per-file hashes and a debounce timer
-- features.py     LSP requests → crew_lsp.language.*
+- features.py     LSP requests → crew_lsp.language.*; feature_registry.py how each is registered
 - command_names.py the command names advertised to `initialize` (the handlers load after it)
 - commands.py     workspace/executeCommand registry (pydantic-validated arguments)
 - run_commands.py the run commands; run_service.py, run_recovery.py, recommend.py behind them
