@@ -66,7 +66,7 @@ def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], 
     """The diagnostics of a folder's reported files: from the cache when its key matches (nothing
     parsed, no rule loaded), else checked on up to ``jobs`` processes (and stored). ``keys`` receives
     the folder's `FolderCache` (its key computed even when the cache is off); ``facts`` is called with
-    the files' facts rows when they are parsed (`parallel.check_folder`)."""
+    the files' facts rows when they are parsed, if the folder is large (`parallel.check_folder`)."""
     from crew_lsp.cache import FolderCache, enabled
     from crew_lsp.resources.discovery import scan
     from crew_lsp.resources.loader import Loader
@@ -80,7 +80,9 @@ def _check_folder(ws: Workspace, cache: bool, jobs: int | Callable[[int], int], 
     if found is None:
         from crew_lsp.checks.parallel import check_folder
 
-        checked = check_folder(ws, jobs, listing=(loader, entries), facts=facts)
+        # (rows only for a large folder: the server reads and parses a smaller one itself, docs/architecture.md)
+        rows_for = facts if facts is not None and len(entries) >= large_folder_files() else None
+        checked = check_folder(ws, jobs, listing=(loader, entries), facts=rows_for)
         found = checked.found
         if keep is not None:
             keep.append(checked)
@@ -103,8 +105,6 @@ def folder_for_server(folder: str, pi_crew_version: str | None, cache: bool, job
     sent: list[tuple[str, list]] = []
 
     def facts(rows: list) -> None:
-        if len(rows) < large_folder_files():  # (the server parses a smaller folder whole: docs/architecture.md)
-            return
         line = json.dumps({"key": caches[0].key.digest, "facts": rows}, separators=(",", ":")) + "\n"
         sys.stdout.write(line)
         sys.stdout.flush()

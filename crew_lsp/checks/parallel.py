@@ -7,10 +7,10 @@ takes fewer. Each process reads and parses only its share, plus every config fil
 them, and there are few). Parsed files are too slow to ship between processes, so each process
 sends the others a *summary* of its share (`resources/summary.py`) and builds the whole snapshot
 from its own files and stubs of the others'. Each process then checks its own share; the workers
-send their diagnostics back as plain tuples. For the language server's cold start the workers also
-send the `Facts` of their files with their summaries, and they are handed on as soon as every file
-is parsed, before any is checked (`check_folder(facts=…)`). `checks/processes.py` forks and carries
-the messages.
+send their diagnostics back as plain tuples. For the language server's cold start every process also
+builds the facts rows of its share once the summaries are traded (the workers send theirs), and they
+are handed on before any file is checked (`check_folder(facts=…)`). `checks/processes.py` forks and
+carries the messages.
 
 A worker that fails or dies at any point is not a partial result: this process reads, parses and
 checks that worker's share itself, exactly as the serial path would.
@@ -54,7 +54,6 @@ class Checked:
         self.found = found
         self.workers = workers  # forked workers
         self.recovered = recovered  # workers whose share this process had to check itself
-
 
 
 def check_folder(ws: Workspace, jobs: int | Callable[[int], int] = 1, min_files: int = MIN_FILES,
